@@ -1,0 +1,811 @@
+"""Compile a structurally valid :class:`PathwaySpec` into a frozen :class:`Pathway`.
+
+Checks everything the pydantic models cannot see on their own, and reports all problems
+in one pass: unknown references (with "did you mean"), expressions that do not parse or
+name undeclared facts, calendars with no open time, weights that cannot be normalised,
+unreachable steps, steps with no way to an outcome, PLAN checkpoints missing a question.
+Warnings (a hand-off with no declared wait...) are kept apart from errors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Collection, Iterable, Mapping
+from typing import Any, Protocol
+
+import attrs
+
+from pathway._calendar import Calendar, CalendarSyntaxError, parse_closures, parse_weekly
+from pathway._distributions import (
+    Distribution,
+    parse_duration,
+    parse_duration_distribution,
+    parse_fact_distribution,
+    parse_rate,
+)
+from pathway._expr import Expression, parse, unknown_names
+from pathway._model import (
+    Arrivals,
+    Checkpoint,
+    Fact,
+    HandoffLevel,
+    Pathway,
+    Question,
+    Role,
+    Route,
+    Step,
+    Transition,
+    WaitCause,
+    frozen_map,
+)
+from pathway._spec import (
+    PLAN_QUESTIONS,
+    CheckpointSpec,
+    PathwaySpec,
+    RouteSpec,
+    TransitionSpec,
+)
+from pathway.errors import DefinitionError, ExpressionError, Problem, did_you_mean
+
+__all__ = ["Locator", "NullLocator", "compile_spec", "content_hash"]
+
+Path = tuple[str | int, ...]
+
+PLAN_TEXT = {
+    "proportionate": "Proportionate: what is a proportionate response to the situation?",
+    "legal": "Legal: what does the law say we should or should not do?",
+    "accountable": "Accountable: can I account for my actions (or inaction)?",
+    "necessary": "Necessary: what is it necessary to do or not do in this situation?",
+}
+DECLARED_TO_CAUSE: Mapping[str, WaitCause] = {
+    "handoff": "handoff",
+    "referral": "handoff",
+    "booking": "visit_gap",
+    "approval": "approval",
+    "external": "external",
+    "client": "client",
+}
+WEIGHT_TOLERANCE = 1e-6
+
+
+class Locator(Protocol):
+    """Finds where a spec path was written: (line, column), 1-based; (0, 0) if unknown."""
+
+    @property
+    def source(self) -> str: ...
+
+    def locate(self, path: Path, *, key: bool = False) -> tuple[int, int]: ...
+
+    def expression_column(self, path: Path, column: int) -> tuple[int, int]: ...
+
+
+@attrs.frozen
+class NullLocator:
+    """A locator for specs built in Python: no positions, only field paths."""
+
+    source: str = "<spec>"
+
+    def locate(self, path: Path, *, key: bool = False) -> tuple[int, int]:
+        return (0, 0)
+
+    def expression_column(self, path: Path, column: int) -> tuple[int, int]:
+        return (0, 0)
+
+
+def field_name(path: Path) -> str:
+    """Dotted form of a spec path: ``('transitions', 2, 'to')`` -> ``transitions[2].to``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def content_hash(spec: PathwaySpec) -> str:
+    """SHA-256 of the normalised definition: pins the version a case ran against."""
+    data = spec.model_dump(mode="json", by_alias=True)
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@attrs.define
+class _Report:
+    """Collects problems with their locations while compiling."""
+
+    locator: Locator
+    errors: list[Problem] = attrs.Factory(list)
+    warnings: list[Problem] = attrs.Factory(list)
+
+    def add(self, path: Path, message: str, *, key: bool = False, **details: Any) -> None:
+        line, column = self.locator.locate(path, key=key)
+        problem = Problem(message, self.locator.source, line, column, field_name(path), **details)
+        target = self.warnings if problem.severity == "warning" else self.errors
+        target.append(problem)
+
+    def unknown(self, path: Path, kind: str, name: str, known: Iterable[str]) -> None:
+        choices = sorted(known)
+        guess = did_you_mean(name, choices)
+        self.add(
+            path,
+            f"unknown {kind} {name!r}",
+            expected=f"one of {', '.join(repr(c) for c in choices)}"
+            if choices
+            else f"a declared {kind}",
+            suggestion=f"did you mean {guess!r}?" if guess else f"declare {kind} {name!r} first",
+            code="unknown-reference",
+        )
+
+    def check_ref(self, path: Path, kind: str, name: str | None, known: Collection[str]) -> None:
+        if name is not None and name not in known:
+            self.unknown(path, kind, name, known)
+
+
+def compile_spec(spec: PathwaySpec, locator: Locator | None = None) -> Pathway:
+    """Check ``spec`` as a whole and build the frozen :class:`Pathway`.
+
+    Raises :class:`DefinitionError` carrying every error found (and the warnings).
+    """
+    report = _Report(locator or NullLocator())
+    calendars = _calendars(spec, report)
+    _check_roles(spec, report)
+    facts = _facts(spec, report)
+    start = _start(spec, report)
+    steps = _steps(spec, report)
+    transitions = _transitions(spec, report, facts, steps)
+    checkpoints, transitions = _checkpoints(spec, report, facts, steps, transitions)
+    arrivals = _arrivals(spec, report, calendars)
+    if not report.errors:
+        _check_graph(report, start, steps, transitions)
+        _check_weights(report, transitions)
+    if report.errors:
+        raise DefinitionError(report.errors, report.warnings)
+    transitions = _finish_transitions(spec, report, steps, transitions)
+    return Pathway(
+        id=spec.id,
+        title=spec.title,
+        version=spec.version,
+        purpose=spec.purpose or "",
+        description=spec.description or "",
+        timezone=spec.timezone,
+        start=start,
+        calendars=frozen_map(calendars),
+        roles=frozen_map(_roles(spec)),
+        facts=frozen_map(facts),
+        steps=frozen_map(_with_checkpoints(steps, checkpoints)),
+        transitions=tuple(transitions),
+        checkpoints=frozen_map(checkpoints),
+        arrivals=arrivals,
+        spec=spec,
+        source=report.locator.source,
+        content_hash=content_hash(spec),
+        warnings=tuple(report.warnings),
+        same_visit_within=parse_duration(spec.same_visit_within),
+    )
+
+
+def _calendars(spec: PathwaySpec, report: _Report) -> dict[str, Calendar]:
+    calendars: dict[str, Calendar] = {}
+    for name, cal in spec.calendars.items():
+        path: Path = ("calendars", name)
+        try:
+            windows = parse_weekly(cal.open)
+            closures = parse_closures(cal.closures)
+        except CalendarSyntaxError as error:
+            report.add((*path, "open"), str(error), code="invalid-calendar")
+            continue
+        calendar = Calendar(name, windows, closures, cal.timezone or spec.timezone)
+        if not calendar.has_open_time():
+            report.add(
+                (*path, "open"),
+                f"calendar {name!r} is never open",
+                expected="at least one open window such as 'mon-fri: 09:00-17:00'",
+                code="calendar-never-open",
+            )
+        calendars[name] = calendar
+    return calendars
+
+
+def _check_roles(spec: PathwaySpec, report: _Report) -> None:
+    for name, role in spec.roles.items():
+        report.check_ref(
+            ("roles", name, "calendar"), "calendar", role.calendar, _declared(spec.calendars)
+        )
+
+
+def _declared(items: Mapping[str, object]) -> Collection[str]:
+    return items.keys()
+
+
+def _roles(spec: PathwaySpec) -> dict[str, Role]:
+    return {
+        name: Role(name, r.title or name, r.team, r.organisation, r.capacity, r.calendar)
+        for name, r in spec.roles.items()
+    }
+
+
+def _facts(spec: PathwaySpec, report: _Report) -> dict[str, Fact]:
+    facts: dict[str, Fact] = {}
+    for name, fact in spec.facts.items():
+        distribution = (
+            parse_fact_distribution(fact.distribution) if fact.distribution is not None else None
+        )
+        values = tuple(fact.values) if fact.values is not None else None
+        _check_fact_distribution(report, ("facts", name), fact.type, values, distribution)
+        facts[name] = Fact(name, fact.type, values, distribution, fact.description or "")
+    return facts
+
+
+def _check_fact_distribution(
+    report: _Report,
+    path: Path,
+    fact_type: str,
+    values: tuple[object, ...] | None,
+    distribution: Distribution | None,
+) -> None:
+    from pathway._distributions import Bernoulli, Categorical, RandInt
+
+    if distribution is None:
+        return
+    expected_kind = {"bool": (Bernoulli,), "str": (Categorical,), "int": (RandInt,)}.get(fact_type)
+    fixed_or_empirical = type(distribution).__name__ in {"FixedValue", "Empirical"}
+    if expected_kind and not isinstance(distribution, expected_kind) and not fixed_or_empirical:
+        report.add(
+            (*path, "distribution"),
+            f"a {fact_type} fact cannot be drawn from {distribution.describe()}",
+            expected=f"a {expected_kind[0].__name__.lower()} distribution (or fixed/empirical)",
+            code="fact-distribution-type",
+        )
+    if values is not None and isinstance(distribution, Categorical):
+        for category in distribution.categories:
+            if category not in {str(v) for v in values}:
+                report.unknown(
+                    (*path, "distribution"), "fact value", category, (str(v) for v in values)
+                )
+
+
+def _start(spec: PathwaySpec, report: _Report) -> str:
+    if not spec.steps:
+        report.add(("steps",), "a pathway needs at least one step", code="no-steps")
+        return ""
+    if spec.start is None:
+        return next(iter(spec.steps))
+    report.check_ref(("start",), "step", spec.start, spec.steps)
+    return spec.start
+
+
+def _steps(spec: PathwaySpec, report: _Report) -> dict[str, Step]:
+    steps: dict[str, Step] = {}
+    for name, step in spec.steps.items():
+        path: Path = ("steps", name)
+        report.check_ref((*path, "role"), "role", step.role, spec.roles)
+        report.check_ref((*path, "calendar"), "calendar", step.calendar, spec.calendars)
+        if step.role is None and not step.outcome:
+            report.add(
+                path,
+                f"step {name!r} has no owner",
+                expected="a 'role' (only outcome steps may have none)",
+                suggestion="add 'role: <role id>' or 'outcome: true'",
+                code="missing-role",
+            )
+        steps[name] = Step(
+            id=name,
+            title=step.title or name.replace("_", " "),
+            role=step.role,
+            work=step.work,
+            visit=step.visit,
+            duration=parse_duration_distribution(step.duration),
+            calendar=step.calendar,
+            collects=tuple(step.collects),
+            requested_by=step.requested_by or ("service" if step.visit else None),
+            outcome=step.outcome,
+        )
+    return steps
+
+
+def _expression(
+    report: _Report, path: Path, text: str | None, known: Collection[str], kind: str
+) -> Expression | None:
+    if text is None:
+        return None
+    try:
+        expression = parse(text)
+    except ExpressionError as error:
+        _expression_problem(report, path, error.reason, error.column, code="invalid-expression")
+        return None
+    for name, column, guess in unknown_names(expression, known):
+        _expression_problem(
+            report,
+            path,
+            f"{kind} {name!r} is not declared",
+            column,
+            code="undeclared-name",
+            expected=f"one of {', '.join(sorted(known))}" if known else f"a declared {kind}",
+            suggestion=f"did you mean {guess!r}?" if guess else f"declare {kind} {name!r}",
+        )
+    return expression
+
+
+def _expression_problem(
+    report: _Report, path: Path, message: str, column: int, **details: Any
+) -> None:
+    line, col = report.locator.expression_column(path, column)
+    problem = Problem(message, report.locator.source, line, col, field_name(path), **details)
+    report.errors.append(problem)
+
+
+def _transitions(
+    spec: PathwaySpec, report: _Report, facts: Mapping[str, Fact], steps: Mapping[str, Step]
+) -> list[Transition]:
+    transitions: list[Transition] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    for index, spec_t in enumerate(spec.transitions):
+        path: Path = ("transitions", index)
+        report.check_ref((*path, "from"), "step", spec_t.from_, steps)
+        report.check_ref((*path, "to"), "step", spec_t.to, steps)
+        key = (spec_t.from_, spec_t.to, spec_t.trigger)
+        if key in seen:
+            report.add(
+                path,
+                f"transition {spec_t.from_}->{spec_t.to} on {spec_t.trigger!r} is declared twice",
+                found=f"the same as transitions[{seen[key]}]",
+                suggestion="remove one, or give them different triggers",
+                code="duplicate-transition",
+            )
+        seen.setdefault(key, index)
+        guard = _expression(report, (*path, "when"), spec_t.when, facts.keys(), "fact")
+        _check_visit_fields(report, path, spec_t, steps)
+        transitions.append(_transition(len(transitions), spec_t, guard))
+    return transitions
+
+
+def _check_visit_fields(
+    report: _Report, path: Path, spec_t: TransitionSpec | RouteSpec, steps: Mapping[str, Step]
+) -> None:
+    target = steps.get(spec_t.to)
+    if spec_t.dna is not None and target is not None and not target.visit:
+        report.add(
+            (*path, "dna"),
+            f"'dna' applies to the next visit, but step {spec_t.to!r} is not a visit",
+            suggestion=f"mark step {spec_t.to!r} 'visit: true' or remove 'dna'",
+            code="dna-not-visit",
+        )
+
+
+def _movement(spec_t: TransitionSpec | RouteSpec) -> dict[str, object]:
+    wait = parse_duration_distribution(spec_t.wait) if spec_t.wait is not None else None
+    chase = parse_duration(spec_t.chase_after) if spec_t.chase_after is not None else None
+    return {
+        "wait": wait,
+        "declared_cause": spec_t.cause,
+        "dna": spec_t.dna or 0.0,
+        "chase_after": chase,
+    }
+
+
+def _transition(index: int, spec_t: TransitionSpec, guard: Expression | None) -> Transition:
+    return Transition(
+        index=index,
+        trigger=spec_t.trigger,
+        source=spec_t.from_,
+        target=spec_t.to,
+        guard=guard,
+        weight=spec_t.p if spec_t.p is not None else -1.0,
+        title=spec_t.title or "",
+        **_movement(spec_t),  # type: ignore[arg-type]
+    )
+
+
+@attrs.frozen
+class _RouteDecl:
+    """A route as declared: where in the file, its condition, target and wait fields."""
+
+    path: Path
+    when: str | None
+    target: str | None
+    movement: RouteSpec | None = None
+
+
+def _checkpoints(
+    spec: PathwaySpec,
+    report: _Report,
+    facts: Mapping[str, Fact],
+    steps: Mapping[str, Step],
+    transitions: list[Transition],
+) -> tuple[dict[str, Checkpoint], list[Transition]]:
+    checkpoints: dict[str, Checkpoint] = {}
+    for name, cp in spec.checkpoints.items():
+        _check_checkpoint_place(spec, report, name, cp, steps, checkpoints)
+        questions = _questions(report, ("checkpoints", name), cp, facts)
+        routes = [
+            _compile_route(report, name, cp, decl, questions, steps, transitions)
+            for decl in _route_decls(report, ("checkpoints", name), cp)
+        ]
+        checkpoints[name] = Checkpoint(
+            name,
+            cp.title or name.replace("_", " "),
+            cp.at,
+            cp.framework,
+            questions,
+            tuple(r for r in routes if r is not None),
+        )
+    return checkpoints, transitions
+
+
+def _check_checkpoint_place(
+    spec: PathwaySpec,
+    report: _Report,
+    name: str,
+    cp: CheckpointSpec,
+    steps: Mapping[str, Step],
+    earlier: Mapping[str, Checkpoint],
+) -> None:
+    path: Path = ("checkpoints", name)
+    report.check_ref((*path, "at"), "step", cp.at, steps)
+    other = next((c.id for c in earlier.values() if c.step == cp.at), None)
+    if other is not None:
+        report.add(
+            (*path, "at"),
+            f"step {cp.at!r} already has checkpoint {other!r}",
+            expected="at most one checkpoint per step",
+            code="duplicate-checkpoint",
+        )
+    if any(t.trigger == name and t.from_ == cp.at for t in spec.transitions):
+        report.add(
+            path,
+            f"checkpoint {name!r} has the same name as a trigger from {cp.at!r}",
+            suggestion="rename the checkpoint or the trigger",
+            code="name-clash",
+        )
+
+
+def _compile_route(
+    report: _Report,
+    name: str,
+    cp: CheckpointSpec,
+    decl: _RouteDecl,
+    questions: tuple[Question, ...],
+    steps: Mapping[str, Step],
+    transitions: list[Transition],
+) -> Route | None:
+    if decl.target is None:
+        return None
+    target_path = (*decl.path, "to") if decl.movement is not None else decl.path
+    report.check_ref(target_path, "step", decl.target, steps)
+    when = _expression(
+        report, (*decl.path, "when"), decl.when, [q.id for q in questions], "question"
+    )
+    movement: dict[str, object] = {}
+    if decl.movement is not None:
+        _check_visit_fields(report, decl.path, decl.movement, steps)
+        movement = _movement(decl.movement)
+    transition = Transition(
+        index=len(transitions),
+        trigger=name,
+        source=cp.at,
+        target=decl.target,
+        checkpoint=name,
+        weight=1.0,
+        **movement,  # type: ignore[arg-type]
+    )
+    transitions.append(transition)
+    return Route(when, transition.index)
+
+
+def _questions(
+    report: _Report, path: Path, cp: CheckpointSpec, facts: Mapping[str, Fact]
+) -> tuple[Question, ...]:
+    declared = dict(cp.questions or {})
+    if cp.framework == "PLAN":
+        _check_plan_questions(report, path, cp)
+        if cp.questions is None:
+            return tuple(Question(q, PLAN_TEXT[q]) for q in PLAN_QUESTIONS)
+    elif not declared:
+        report.add(
+            path,
+            "a checkpoint needs at least one question",
+            expected="'questions:' or 'framework: PLAN'",
+            code="no-questions",
+        )
+    questions = []
+    for qid, question in declared.items():
+        qpath = (*path, "questions", qid)
+        if (question.when is None) == (question.ask is None):
+            report.add(
+                qpath,
+                f"question {qid!r} must be either automatic or asked of a person",
+                expected="exactly one of 'when: <expression>' or 'ask: person'",
+                code="question-mode",
+            )
+        expression = _expression(report, (*qpath, "when"), question.when, facts.keys(), "fact")
+        default_p = 0.5 if question.when is not None else 1.0
+        text = question.text or PLAN_TEXT.get(qid, qid.replace("_", " ") + "?")
+        p_yes = question.p_yes if question.p_yes is not None else default_p
+        questions.append(Question(qid, text, expression, p_yes))
+    return tuple(questions)
+
+
+def _check_plan_questions(report: _Report, path: Path, cp: CheckpointSpec) -> None:
+    if cp.questions is None:
+        return
+    for qid in cp.questions:
+        if qid not in PLAN_QUESTIONS:
+            report.unknown((*path, "questions", qid), "PLAN question", qid, PLAN_QUESTIONS)
+    for missing in (q for q in PLAN_QUESTIONS if q not in cp.questions):
+        report.add(
+            (*path, "questions"),
+            f"PLAN checkpoint is missing question {missing!r}",
+            expected=f"all of {', '.join(PLAN_QUESTIONS)}",
+            suggestion=f"add '{missing}: {{ask: person}}', or remove 'questions' to use "
+            "the framework's defaults",
+            code="plan-missing-question",
+        )
+
+
+PLAN_ROUTES = (
+    ("if_not_legal", "not legal"),
+    ("if_not_accountable", "not accountable"),
+    ("if_not_necessary", "not necessary"),
+    ("if_not_proportionate", "not proportionate"),
+)
+PLAN_FIELDS = ("proceed", *(field for field, _ in PLAN_ROUTES))
+
+
+def _route_decls(report: _Report, path: Path, cp: CheckpointSpec) -> list[_RouteDecl]:
+    if cp.framework == "PLAN":
+        return _plan_route_decls(report, path, cp)
+    for field in PLAN_FIELDS:
+        if getattr(cp, field) is not None:
+            report.add(
+                (*path, field),
+                f"{field!r} belongs to PLAN checkpoints",
+                suggestion="add 'framework: PLAN', or use 'routes' and 'otherwise'",
+                code="plan-field",
+            )
+    if cp.otherwise is None:
+        report.add(
+            path,
+            "a checkpoint needs an 'otherwise' route",
+            expected="'otherwise: <step>' taken when no route holds",
+            code="missing-otherwise",
+        )
+    decls = [
+        _RouteDecl((*path, "routes", i), r.when, r.to, r) for i, r in enumerate(cp.routes or [])
+    ]
+    return [*decls, _RouteDecl((*path, "otherwise"), None, cp.otherwise)]
+
+
+def _plan_route_decls(report: _Report, path: Path, cp: CheckpointSpec) -> list[_RouteDecl]:
+    for field in ("routes", "otherwise"):
+        if getattr(cp, field) is not None:
+            report.add(
+                (*path, field),
+                f"PLAN checkpoints do not take {field!r}",
+                suggestion="route with proceed / if_not_legal / if_not_necessary / "
+                "if_not_proportionate",
+                code="plan-field",
+            )
+    for field in ("proceed", "if_not_legal", "if_not_necessary", "if_not_proportionate"):
+        if getattr(cp, field) is None:
+            report.add(
+                path,
+                f"PLAN checkpoint is missing route {field!r}",
+                expected=f"'{field}: <step>'",
+                code="plan-missing-route",
+            )
+    decls = [
+        _RouteDecl((*path, field), when, getattr(cp, field) or cp.if_not_legal)
+        for field, when in PLAN_ROUTES
+    ]
+    return [*decls, _RouteDecl((*path, "proceed"), None, cp.proceed)]
+
+
+def _arrivals(
+    spec: PathwaySpec, report: _Report, calendars: Mapping[str, Calendar]
+) -> Arrivals | None:
+    arrivals = spec.arrivals
+    if arrivals is None:
+        return None
+    if (arrivals.rate is None) == (arrivals.at is None):
+        report.add(
+            ("arrivals",),
+            "arrivals need either a rate or a list of times",
+            expected="'rate: 12/d' (with an optional calendar) or 'at: [...]'",
+            code="arrivals-mode",
+        )
+    report.check_ref(("arrivals", "calendar"), "calendar", arrivals.calendar, calendars)
+    for index, text in enumerate(arrivals.at or []):
+        _check_timestamp(report, ("arrivals", "at", index), text)
+    rate = parse_rate(arrivals.rate) if arrivals.rate is not None else None
+    return Arrivals(rate, arrivals.calendar, tuple(arrivals.at or ()))
+
+
+def _check_timestamp(report: _Report, path: Path, text: str) -> None:
+    from datetime import datetime
+
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        report.add(
+            path,
+            "not a date and time",
+            expected="ISO 8601 like '2017-10-03T09:30'",
+            found=repr(text),
+            code="invalid-time",
+        )
+
+
+def _edges(transitions: Iterable[Transition]) -> dict[str, set[str]]:
+    edges: dict[str, set[str]] = {}
+    for transition in transitions:
+        edges.setdefault(transition.source, set()).add(transition.target)
+    return edges
+
+
+def _reach(origins: Iterable[str], edges: Mapping[str, set[str]]) -> set[str]:
+    seen, frontier = set(origins), list(origins)
+    while frontier:
+        for nxt in edges.get(frontier.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                frontier.append(nxt)
+    return seen
+
+
+def _check_graph(
+    report: _Report,
+    start: str,
+    steps: Mapping[str, Step],
+    transitions: list[Transition],
+) -> None:
+    outcomes = [s.id for s in steps.values() if s.outcome]
+    if not outcomes:
+        report.add(
+            ("steps",),
+            "no outcome step: journeys could never end",
+            suggestion="mark the final step(s) 'outcome: true'",
+            code="no-outcome",
+        )
+        return
+    for transition in transitions:
+        if steps[transition.source].outcome:
+            report.add(
+                _transition_path(transition),
+                f"outcome step {transition.source!r} has a way out",
+                expected="no transitions from an outcome step",
+                suggestion="remove 'outcome: true' or the transition",
+                code="outcome-exit",
+            )
+    forward = _reach([start], _edges(transitions))
+    backward = _reach(
+        outcomes, _edges(attrs.evolve(t, source=t.target, target=t.source) for t in transitions)
+    )
+    for name in steps:
+        if name not in forward:
+            report.add(
+                ("steps", name),
+                f"step {name!r} cannot be reached from {start!r}",
+                suggestion="add a transition into it, or remove it",
+                key=True,
+                code="unreachable",
+            )
+        elif name not in backward:
+            report.add(
+                ("steps", name),
+                f"step {name!r} has no way to an outcome",
+                suggestion="add a transition out of it towards an outcome",
+                key=True,
+                code="no-way-out",
+            )
+
+
+def _transition_path(transition: Transition) -> Path:
+    if transition.checkpoint is not None:
+        return ("checkpoints", transition.checkpoint)
+    return ("transitions", transition.index)
+
+
+def _check_weights(report: _Report, transitions: list[Transition]) -> None:
+    by_step: dict[str, list[Transition]] = {}
+    for t in transitions:
+        if t.checkpoint is None:
+            by_step.setdefault(t.source, []).append(t)
+    for step, group in by_step.items():
+        given = [t.weight for t in group if t.weight >= 0]
+        total, unspecified = sum(given), len(group) - len(given)
+        path: Path = ("transitions", group[0].index, "p")
+        if unspecified == 0 and abs(total - 1) > WEIGHT_TOLERANCE:
+            report.add(
+                path,
+                f"probabilities of the transitions from {step!r} do not sum to 1",
+                expected="a total of 1",
+                found=f"{total:g}",
+                suggestion="adjust 'p', or leave 'p' off one transition to take the rest",
+                code="weights",
+            )
+        elif unspecified and total > 1 - WEIGHT_TOLERANCE:
+            report.add(
+                path,
+                f"probabilities from {step!r} leave nothing for the "
+                f"{unspecified} transition(s) without 'p'",
+                expected="a total below 1",
+                found=f"{total:g}",
+                code="weights",
+            )
+
+
+def _finish_transitions(
+    spec: PathwaySpec, report: _Report, steps: Mapping[str, Step], transitions: list[Transition]
+) -> list[Transition]:
+    roles = _roles(spec)
+    finished = []
+    for transition in transitions:
+        level = _handoff_level(spec, transition, steps, roles)
+        cause = _cause(transition, level, steps)
+        weight = _weight(transition, transitions)
+        finished.append(attrs.evolve(transition, handoff=level, cause=cause, weight=weight))
+        if level in {"role", "team", "organisation"} and transition.wait is None:
+            _warn_handoff_without_wait(report, transition, level)
+    return finished
+
+
+def _warn_handoff_without_wait(report: _Report, transition: Transition, level: str) -> None:
+    line, column = report.locator.locate(_transition_path(transition))
+    report.warnings.append(
+        Problem(
+            f"hand-off ({level}) from {transition.source!r} to {transition.target!r} has no "
+            "declared wait; simulation will assume the next owner starts at once",
+            report.locator.source,
+            line,
+            column,
+            field_name(_transition_path(transition)),
+            suggestion="declare 'wait' and 'cause' on this transition",
+            code="handoff-without-wait",
+            severity="warning",
+        )
+    )
+
+
+def _weight(transition: Transition, transitions: list[Transition]) -> float:
+    if transition.checkpoint is not None:
+        return 1.0
+    if transition.weight >= 0:
+        return transition.weight
+    siblings = [t for t in transitions if t.source == transition.source and t.checkpoint is None]
+    remaining = 1 - sum(t.weight for t in siblings if t.weight >= 0)
+    return remaining / sum(1 for t in siblings if t.weight < 0)
+
+
+def _handoff_level(
+    spec: PathwaySpec, transition: Transition, steps: Mapping[str, Step], roles: Mapping[str, Role]
+) -> HandoffLevel:
+    override = _declared_handoff(spec, transition)
+    if override is not None:
+        return override
+    source, target = steps[transition.source].role, steps[transition.target].role
+    if source is None or target is None or source == target:
+        return "none"
+    a, b = roles[source], roles[target]
+    if a.organisation != b.organisation:
+        return "organisation"
+    return "team" if a.team != b.team else "role"
+
+
+def _declared_handoff(spec: PathwaySpec, transition: Transition) -> HandoffLevel | None:
+    if transition.checkpoint is not None or transition.index >= len(spec.transitions):
+        return None
+    return spec.transitions[transition.index].handoff
+
+
+def _cause(transition: Transition, level: str, steps: Mapping[str, Step]) -> WaitCause:
+    if transition.declared_cause is not None:
+        return DECLARED_TO_CAUSE[transition.declared_cause]
+    if level in {"role", "team", "organisation"}:
+        return "handoff"
+    return "visit_gap" if steps[transition.target].visit else "capacity"
+
+
+def _with_checkpoints(
+    steps: Mapping[str, Step], checkpoints: Mapping[str, Checkpoint]
+) -> dict[str, Step]:
+    at = {cp.step: cp.id for cp in checkpoints.values()}
+    return {name: attrs.evolve(step, checkpoint=at.get(name)) for name, step in steps.items()}

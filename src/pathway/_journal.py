@@ -1,0 +1,312 @@
+"""The journal: timed events every producer emits and every analysis consumes.
+
+A live :class:`~pathway.Case`, the simulator and imported logs all speak these event
+types, so the analysis never needs to know where events came from. Events are attrs
+classes, slotted and frozen; each has the ``case_id`` and the time ``at`` (an aware
+``datetime``) and, where they apply, the ``step``, ``worker`` and ``role``.
+
+Two kinds of events live in a journal:
+
+* **commands**, what somebody did: :class:`CaseStarted`, :class:`StepStarted`,
+  :class:`Transitioned`, :class:`Decision`, :class:`VisitMissed`, :class:`FailureDemand`,
+  :class:`FactsUpdated`. Replaying them against the same pathway rebuilds the case.
+* **consequences** the engine derives: :class:`StepCompleted`, :class:`Waited`,
+  :class:`VisitAttended`, :class:`Handoff`, :class:`OutcomeReached`. Replay derives them
+  again and checks they match what was recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any, ClassVar, TypeVar, overload
+
+import attrs
+
+from pathway.errors import ReplayError
+
+__all__ = [
+    "EVENT_TYPES",
+    "CaseStarted",
+    "Decision",
+    "Event",
+    "FactsUpdated",
+    "FailureDemand",
+    "Handoff",
+    "Journal",
+    "OutcomeReached",
+    "StepCompleted",
+    "StepStarted",
+    "Transitioned",
+    "VisitAttended",
+    "VisitMissed",
+    "Waited",
+    "event_from_dict",
+    "event_to_dict",
+]
+
+
+def _frozen_mapping(
+    value: Mapping[str, Any] | Iterable[tuple[str, Any]],
+) -> tuple[tuple[str, Any], ...]:
+    return tuple(sorted(dict(value).items()))
+
+
+@attrs.frozen(slots=True)
+class Event:
+    """Base of every journal event: which case, and when."""
+
+    kind: ClassVar[str] = "event"
+    command: ClassVar[bool] = False
+
+    case_id: str
+    at: datetime
+
+
+@attrs.frozen(slots=True)
+class CaseStarted(Event):
+    """A case entered the pathway at its start step, with these facts."""
+
+    kind: ClassVar[str] = "case_started"
+    command: ClassVar[bool] = True
+
+    step: str
+    pathway_id: str
+    pathway_version: str
+    content_hash: str
+    facts: tuple[tuple[str, Any], ...] = attrs.field(converter=_frozen_mapping)
+
+
+@attrs.frozen(slots=True)
+class FactsUpdated(Event):
+    """Facts learned or changed during the journey (guards read the new values)."""
+
+    kind: ClassVar[str] = "facts_updated"
+    command: ClassVar[bool] = True
+
+    facts: tuple[tuple[str, Any], ...] = attrs.field(converter=_frozen_mapping)
+    worker: str | None = None
+    role: str | None = None
+
+
+@attrs.frozen(slots=True)
+class StepStarted(Event):
+    """Work on ``step`` began, by ``worker`` in ``role``."""
+
+    kind: ClassVar[str] = "step_started"
+    command: ClassVar[bool] = True
+
+    step: str
+    worker: str | None
+    role: str | None
+
+
+@attrs.frozen(slots=True)
+class StepCompleted(Event):
+    """Work on ``step`` ended at ``at``; it began at ``started`` (touch time between)."""
+
+    kind: ClassVar[str] = "step_completed"
+
+    step: str
+    worker: str | None
+    role: str | None
+    started: datetime
+    work: str = "value"
+
+
+@attrs.frozen(slots=True)
+class Transitioned(Event):
+    """``trigger`` moved the case from ``source`` to ``target`` (fired by ``worker``)."""
+
+    kind: ClassVar[str] = "transitioned"
+    command: ClassVar[bool] = True
+
+    trigger: str
+    source: str
+    target: str
+    worker: str | None
+    role: str | None
+    data: tuple[tuple[str, Any], ...] = attrs.field(default=(), converter=_frozen_mapping)
+
+
+@attrs.frozen(slots=True)
+class Waited(Event):
+    """The case waited for ``step`` from ``started`` until ``at``, for ``cause``."""
+
+    kind: ClassVar[str] = "waited"
+
+    step: str
+    started: datetime
+    cause: str
+
+
+@attrs.frozen(slots=True)
+class VisitAttended(Event):
+    """The person attended for ``step``; ``attendance`` counts attendances so far."""
+
+    kind: ClassVar[str] = "visit_attended"
+
+    step: str
+    attendance: int
+    requested_by: str | None = None
+
+
+@attrs.frozen(slots=True)
+class VisitMissed(Event):
+    """The person did not attend (DNA) a booked visit for ``step``."""
+
+    kind: ClassVar[str] = "visit_missed"
+    command: ClassVar[bool] = True
+
+    step: str
+    requested_by: str | None = None
+
+
+@attrs.frozen(slots=True)
+class Handoff(Event):
+    """The case passed from one owner to another at ``level`` (worker/role/team/org)."""
+
+    kind: ClassVar[str] = "handoff"
+
+    step: str
+    from_step: str
+    from_role: str | None
+    to_role: str | None
+    from_worker: str | None
+    to_worker: str | None
+    level: str
+
+
+@attrs.frozen(slots=True)
+class Decision(Event):
+    """A checkpoint decision: answers, who decided, why, and the facts used."""
+
+    kind: ClassVar[str] = "decision"
+    command: ClassVar[bool] = True
+
+    checkpoint: str
+    step: str
+    answers: tuple[tuple[str, bool], ...] = attrs.field(converter=_frozen_mapping)
+    automatic: tuple[str, ...]
+    facts_used: tuple[tuple[str, Any], ...] = attrs.field(converter=_frozen_mapping)
+    decided_by: str | None
+    rationale: str
+    target: str
+    role: str | None = None
+
+
+@attrs.frozen(slots=True)
+class FailureDemand(Event):
+    """Demand caused by a failure: ``chase``, ``re_presentation`` or ``re_referral``."""
+
+    kind: ClassVar[str] = "failure_demand"
+    command: ClassVar[bool] = True
+
+    demand: str
+    step: str
+    note: str = ""
+
+
+@attrs.frozen(slots=True)
+class OutcomeReached(Event):
+    """The journey ended at outcome ``step``."""
+
+    kind: ClassVar[str] = "outcome_reached"
+
+    step: str
+
+
+EVENT_TYPES: Mapping[str, type[Event]] = {
+    cls.kind: cls
+    for cls in (
+        CaseStarted,
+        FactsUpdated,
+        StepStarted,
+        StepCompleted,
+        Transitioned,
+        Waited,
+        VisitAttended,
+        VisitMissed,
+        Handoff,
+        Decision,
+        FailureDemand,
+        OutcomeReached,
+    )
+}
+FAILURE_DEMANDS = ("chase", "re_presentation", "re_referral")
+
+
+def event_to_dict(event: Event) -> dict[str, Any]:
+    """A JSON-ready mapping: ``{"type": kind, ...fields}``, times as ISO 8601."""
+    data: dict[str, Any] = {"type": event.kind}
+    for field in attrs.fields(type(event)):
+        value = getattr(event, field.name)
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        elif isinstance(value, tuple) and value and isinstance(value[0], tuple):
+            value = dict(value)
+        elif isinstance(value, tuple):
+            value = list(value)
+        data[field.name] = value
+    return data
+
+
+def event_from_dict(data: Mapping[str, Any]) -> Event:
+    """Rebuild an event from :func:`event_to_dict`'s mapping; ReplayError if malformed."""
+    kind = data.get("type")
+    cls = EVENT_TYPES.get(str(kind))
+    if cls is None:
+        raise ReplayError(f"unknown event type {kind!r}; expected one of {', '.join(EVENT_TYPES)}")
+    values: dict[str, Any] = {}
+    try:
+        for field in attrs.fields(cls):
+            if field.name not in data and field.default is not attrs.NOTHING:
+                continue
+            values[field.name] = _field_value(field, data[field.name])
+        return cls(**values)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ReplayError(f"malformed {kind} event: {error}") from None
+
+
+def _field_value(field: attrs.Attribute[Any], value: Any) -> Any:
+    if str(field.type) in {"datetime", str(datetime)}:
+        return datetime.fromisoformat(value)
+    if str(field.type) == "tuple[str, ...]":
+        return tuple(value)
+    return value
+
+
+E = TypeVar("E", bound=Event)
+
+
+class Journal(Sequence[Event]):
+    """A case's events in order: a read-only sequence (the case appends, nobody else)."""
+
+    __slots__ = ("_events",)
+
+    def __init__(self, events: list[Event]) -> None:
+        self._events = events
+
+    @overload
+    def __getitem__(self, index: int) -> Event: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Event]: ...
+
+    def __getitem__(self, index: int | slice) -> Event | Sequence[Event]:
+        if isinstance(index, slice):
+            return tuple(self._events[index])
+        return self._events[index]
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def __iter__(self) -> Iterator[Event]:
+        return iter(self._events)
+
+    def __repr__(self) -> str:
+        return f"Journal({len(self._events)} events)"
+
+    def of_type(self, cls: type[E]) -> list[E]:
+        """The events of one type, in order."""
+        return [event for event in self._events if isinstance(event, cls)]

@@ -1,0 +1,362 @@
+"""The compiled pathway: frozen attrs objects the engine, simulator and analysis share.
+
+A :class:`Pathway` is built by :func:`pathway.load` from a valid spec and never changes.
+Besides what the file declares it carries derived facts: the hand-off level of every
+transition, visit and outcome steps, the nominal path and a content hash that pins the
+version a case was run against.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+from collections.abc import Mapping
+from datetime import datetime
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+import attrs
+
+from pathway._calendar import Calendar
+from pathway._distributions import Distribution, Fixed
+from pathway._expr import Expression
+from pathway._spec import PathwaySpec
+from pathway.errors import Problem
+
+if TYPE_CHECKING:
+    from pathway._engine import Case
+
+__all__ = [
+    "HANDOFF_LEVELS",
+    "WAIT_CAUSES",
+    "Arrivals",
+    "Checkpoint",
+    "Fact",
+    "HandoffLevel",
+    "Pathway",
+    "Question",
+    "Role",
+    "Route",
+    "Step",
+    "Transition",
+    "WaitCause",
+    "WorkClass",
+]
+
+WorkClass = Literal["value", "waste1", "waste2", "waste3"]
+HandoffLevel = Literal["none", "worker", "role", "team", "organisation"]
+WaitCause = Literal[
+    "handoff", "visit_gap", "calendar", "capacity", "approval", "external", "client"
+]
+HANDOFF_LEVELS: tuple[HandoffLevel, ...] = ("none", "worker", "role", "team", "organisation")
+WAIT_CAUSES: tuple[WaitCause, ...] = (
+    "handoff",
+    "visit_gap",
+    "calendar",
+    "capacity",
+    "approval",
+    "external",
+    "client",
+)
+NO_TIME: Distribution = Fixed(0.0)
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def frozen_map(items: Mapping[K, V]) -> Mapping[K, V]:
+    """A read-only view of a copy of ``items`` (used for every mapping in the model)."""
+    return MappingProxyType(dict(items))
+
+
+@attrs.frozen(slots=True)
+class Role:
+    """A role that owns steps, within a team within an organisation."""
+
+    id: str
+    title: str
+    team: str
+    organisation: str
+    capacity: int = 1
+    calendar: str | None = None
+
+
+@attrs.frozen(slots=True)
+class Fact:
+    """A declared case attribute (what guards may read), with its cohort distribution."""
+
+    name: str
+    type: str
+    values: tuple[object, ...] | None = None
+    distribution: Distribution | None = None
+    description: str = ""
+
+
+@attrs.frozen(slots=True)
+class Step:
+    """A unit of work owned by a role; ``outcome`` steps end the journey."""
+
+    id: str
+    title: str
+    role: str | None
+    work: WorkClass = "value"
+    visit: bool = False
+    duration: Distribution = NO_TIME
+    calendar: str | None = None
+    collects: tuple[str, ...] = ()
+    requested_by: str | None = None
+    outcome: bool = False
+    checkpoint: str | None = None
+
+
+@attrs.frozen(slots=True)
+class Transition:
+    """A move ``source -> target`` on ``trigger``; checkpoint routes are transitions too.
+
+    ``weight`` is the normalised branching probability among the transitions leaving
+    ``source`` (before guards). ``cause`` is the analysis wait cause (DESIGN.md's table)
+    derived from the declared cause.
+    """
+
+    index: int
+    trigger: str
+    source: str
+    target: str
+    guard: Expression | None = None
+    weight: float = 1.0
+    wait: Distribution | None = None
+    cause: WaitCause = "handoff"
+    declared_cause: str | None = None
+    dna: float = 0.0
+    chase_after: float | None = None
+    handoff: HandoffLevel = "none"
+    checkpoint: str | None = None
+    title: str = ""
+
+    @property
+    def id(self) -> str:
+        """A readable id, ``source->target:trigger``."""
+        return f"{self.source}->{self.target}:{self.trigger}"
+
+
+@attrs.frozen(slots=True)
+class Question:
+    """A checkpoint question: automatic (``expression`` over facts) or asked of a person."""
+
+    id: str
+    text: str
+    expression: Expression | None = None
+    p_yes: float = 1.0
+
+    @property
+    def automatic(self) -> bool:
+        """True when the answer is computed from facts, not given by a person."""
+        return self.expression is not None
+
+
+@attrs.frozen(slots=True)
+class Route:
+    """A checkpoint route: the first route whose ``when`` holds over the answers wins."""
+
+    when: Expression | None
+    transition: int
+
+    @property
+    def is_otherwise(self) -> bool:
+        """True for the fallback route taken when no other route holds."""
+        return self.when is None
+
+
+@attrs.frozen(slots=True)
+class Checkpoint:
+    """A decision point at ``step``: questions, then routes by the answers."""
+
+    id: str
+    title: str
+    step: str
+    framework: str | None
+    questions: tuple[Question, ...]
+    routes: tuple[Route, ...]
+
+    def route_for(self, answers: Mapping[str, bool]) -> Route:
+        """The route the given answers select (the last route is always ``otherwise``)."""
+        for route in self.routes:
+            if route.when is None or route.when.test(answers):
+                return route
+        raise AssertionError("compiled checkpoints always end with an otherwise route")
+
+    def route_probabilities(self) -> dict[int, float]:
+        """Probability of each route's transition, answers drawn independently by p_yes."""
+        result: dict[int, float] = {}
+        for combination in itertools.product((True, False), repeat=len(self.questions)):
+            answers = {q.id: a for q, a in zip(self.questions, combination, strict=True)}
+            chance = 1.0
+            for question, answer in zip(self.questions, combination, strict=True):
+                chance *= question.p_yes if answer else 1 - question.p_yes
+            index = self.route_for(answers).transition
+            result[index] = result.get(index, 0.0) + chance
+        return result
+
+
+@attrs.frozen(slots=True)
+class Arrivals:
+    """How synthetic cases arrive: ``rate`` per minute within ``calendar``, or ``times``."""
+
+    rate_per_minute: float | None = None
+    calendar: str | None = None
+    times: tuple[str, ...] = ()
+
+
+@attrs.frozen(slots=True, eq=False)
+class Pathway:
+    """A compiled, immutable pathway. Build one with :func:`pathway.load`.
+
+    Two pathways compare equal when their content hashes are equal, i.e. when they were
+    compiled from the same normalised definition (comments and layout do not count).
+    """
+
+    id: str
+    title: str
+    version: str
+    purpose: str
+    description: str
+    timezone: str
+    start: str
+    calendars: Mapping[str, Calendar]
+    roles: Mapping[str, Role]
+    facts: Mapping[str, Fact]
+    steps: Mapping[str, Step]
+    transitions: tuple[Transition, ...]
+    checkpoints: Mapping[str, Checkpoint]
+    arrivals: Arrivals | None
+    spec: PathwaySpec
+    source: str
+    content_hash: str
+    warnings: tuple[Problem, ...] = ()
+    same_visit_within: float = 60.0
+    _outgoing: Mapping[str, tuple[Transition, ...]] = attrs.field(
+        init=False,
+        repr=False,
+        default=attrs.Factory(lambda self: _index_outgoing(self), takes_self=True),
+    )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Pathway) and other.content_hash == self.content_hash
+
+    def __hash__(self) -> int:
+        return hash(self.content_hash)
+
+    def new_case(
+        self,
+        case_id: str,
+        facts: Mapping[str, Any] | None = None,
+        *,
+        at: datetime,
+        roster: Mapping[str, str] | None = None,
+    ) -> Case:
+        """Start a live :class:`~pathway.Case` at the start step; see :func:`pathway.new_case`."""
+        from pathway._engine import new_case
+
+        return new_case(self, case_id, facts, at=at, roster=roster)
+
+    def outgoing(self, step: str) -> tuple[Transition, ...]:
+        """Transitions leaving ``step``, in declaration order (checkpoint routes last)."""
+        return self._outgoing.get(step, ())
+
+    @property
+    def triggers(self) -> frozenset[str]:
+        """Every trigger name the pathway declares."""
+        return frozenset(t.trigger for t in self.transitions)
+
+    @property
+    def visit_steps(self) -> tuple[str, ...]:
+        """Steps the person must attend, in declaration order."""
+        return tuple(s.id for s in self.steps.values() if s.visit)
+
+    @property
+    def outcomes(self) -> tuple[str, ...]:
+        """Outcome steps (where journeys end), in declaration order."""
+        return tuple(s.id for s in self.steps.values() if s.outcome)
+
+    @property
+    def handoffs(self) -> tuple[Transition, ...]:
+        """Transitions that pass the case to another owner (level above ``worker``)."""
+        return tuple(t for t in self.transitions if t.handoff in {"role", "team", "organisation"})
+
+    def owner(self, step: str) -> Role | None:
+        """The role owning ``step`` (``None`` for outcome steps without an owner)."""
+        role = self.steps[step].role
+        return self.roles[role] if role is not None else None
+
+    def nominal_path(self) -> tuple[Transition, ...]:
+        """The most likely journey from ``start`` to an outcome, by branching weights.
+
+        Maximises the product of the probabilities of the transitions taken (checkpoint
+        routes weighted by their questions' ``p_yes``); guards are not evaluated. Among
+        equally likely paths the one using earlier-declared transitions wins.
+        """
+        best: dict[str, tuple[float, tuple[int, ...]]] = {self.start: (0.0, ())}
+        queue: list[tuple[float, tuple[int, ...], str]] = [(0.0, (), self.start)]
+        while queue:
+            cost, indices, step = heapq.heappop(queue)
+            if self.steps[step].outcome:
+                return tuple(self.transitions[i] for i in indices)
+            if best[step] < (cost, indices):
+                continue
+            for probability, transition in self._weighted(step):
+                if probability <= 0:
+                    continue
+                candidate = (cost - math.log(probability), (*indices, transition.index))
+                if transition.target not in best or candidate < best[transition.target]:
+                    best[transition.target] = candidate
+                    heapq.heappush(queue, (*candidate, transition.target))
+        return ()
+
+    def _weighted(self, step: str) -> list[tuple[float, Transition]]:
+        checkpoint = self.steps[step].checkpoint
+        route_p = self.checkpoints[checkpoint].route_probabilities() if checkpoint else {}
+        return [
+            (route_p.get(t.index, 0.0) if t.checkpoint else t.weight, t)
+            for t in self.outgoing(step)
+        ]
+
+    def nominal_visits(self) -> int:
+        """Attendances on the nominal path (see :meth:`is_new_attendance`)."""
+        count, previous = 0, None
+        for transition in (None, *self.nominal_path()):
+            step = self.steps[transition.target if transition else self.start]
+            if step.visit and self.is_new_attendance(previous, transition):
+                count += 1
+            previous = step
+        return count
+
+    def is_new_attendance(self, previous: Step | None, transition: Transition | None) -> bool:
+        """Whether entering ``transition.target`` after ``previous`` is a new attendance.
+
+        Statically (nominal path, no clock): the person stays on site from one visit step
+        straight into the next when the transition declares no wait longer than
+        ``same_visit_within``. Live cases and simulations decide by the actual times.
+        """
+        if previous is None or transition is None or not previous.visit:
+            return True
+        wait = transition.wait.mean() if transition.wait is not None else 0.0
+        return wait > self.same_visit_within
+
+    def nominal_handoffs(self) -> dict[str, int]:
+        """Hand-offs on the nominal path, counted by level (role, team, organisation)."""
+        counts = {"role": 0, "team": 0, "organisation": 0}
+        for transition in self.nominal_path():
+            if transition.handoff in counts:
+                counts[transition.handoff] += 1
+        return counts
+
+    def nominal_steps(self) -> tuple[str, ...]:
+        """Step ids along :meth:`nominal_path`, starting with ``start``."""
+        return (self.start, *(t.target for t in self.nominal_path()))
+
+
+def _index_outgoing(pathway: Pathway) -> Mapping[str, tuple[Transition, ...]]:
+    grouped: dict[str, list[Transition]] = {}
+    for transition in pathway.transitions:
+        grouped.setdefault(transition.source, []).append(transition)
+    return frozen_map({step: tuple(items) for step, items in grouped.items()})

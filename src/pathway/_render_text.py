@@ -1,0 +1,154 @@
+"""Plain-text and Mermaid renderings of a compiled pathway (``pathway show``)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from pathway._distributions import format_duration
+from pathway._model import Pathway, Step, Transition
+
+__all__ = ["mermaid", "summary"]
+
+
+def summary(pathway: Pathway) -> str:
+    """A designer's summary: identity, steps, nominal path, visits, hand-offs, work classes."""
+    sections = [
+        _identity(pathway),
+        _steps_table(pathway),
+        _nominal(pathway),
+        _work_classes(pathway),
+        _checkpoints(pathway),
+        _warnings(pathway),
+    ]
+    return "\n\n".join(section for section in sections if section) + "\n"
+
+
+def _identity(pathway: Pathway) -> str:
+    lines = [
+        f"{pathway.title}",
+        f"  id {pathway.id}, version {pathway.version}, hash {pathway.content_hash[:12]}",
+    ]
+    if pathway.purpose:
+        lines.append(f"  purpose: {pathway.purpose}")
+    return "\n".join(lines)
+
+
+def _steps_table(pathway: Pathway) -> str:
+    rows: list[tuple[str, ...]] = [("step", "owner", "work", "visit", "touch time", "calendar")]
+    for step in pathway.steps.values():
+        rows.append(
+            (
+                step.id + (" (outcome)" if step.outcome else ""),
+                _owner(pathway, step),
+                step.work if not step.outcome else "",
+                "yes" if step.visit else "",
+                step.duration.describe() if step.duration.mean() else "",
+                step.calendar or "",
+            )
+        )
+    return "Steps\n" + _table(rows)
+
+
+def _owner(pathway: Pathway, step: Step) -> str:
+    role = pathway.owner(step.id)
+    return f"{role.id} ({role.team}, {role.organisation})" if role else ""
+
+
+def _table(rows: list[tuple[str, ...]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+    lines.insert(1, "  " + "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _nominal(pathway: Pathway) -> str:
+    path = pathway.nominal_path()
+    arrows = " -> ".join(pathway.nominal_steps())
+    handoffs = pathway.nominal_handoffs()
+    touch = sum(pathway.steps[s].duration.mean() for s in pathway.nominal_steps())
+    lines = [
+        "Nominal path (most likely journey)",
+        f"  {arrows}",
+        f"  visits: {pathway.nominal_visits()}",
+        f"  hand-offs: {sum(handoffs.values())} "
+        f"({', '.join(f'{n} {level}' for level, n in handoffs.items() if n) or 'none'})",
+        f"  touch time: {format_duration(touch)}",
+    ]
+    lines.extend(
+        f"  hand-off: {_describe_handoff(pathway, t)}"
+        for t in path
+        if t.handoff in {"role", "team", "organisation"}
+    )
+    return "\n".join(lines)
+
+
+def _describe_handoff(pathway: Pathway, transition: Transition) -> str:
+    source, target = pathway.owner(transition.source), pathway.owner(transition.target)
+    names = f"{source.id if source else '?'} -> {target.id if target else '?'}"
+    wait = f", wait {transition.wait.describe()}" if transition.wait else ""
+    return f"{transition.source} -> {transition.target} ({transition.handoff}: {names}{wait})"
+
+
+def _work_classes(pathway: Pathway) -> str:
+    counts = Counter(s.work for s in pathway.steps.values() if not s.outcome)
+    total = sum(counts.values()) or 1
+    shares = ", ".join(
+        f"{work} {counts[work]} ({counts[work] / total:.0%})"
+        for work in ("value", "waste1", "waste2", "waste3")
+    )
+    return f"Work classes (steps)\n  {shares}"
+
+
+def _checkpoints(pathway: Pathway) -> str:
+    if not pathway.checkpoints:
+        return ""
+    lines = ["Checkpoints"]
+    for cp in pathway.checkpoints.values():
+        kind = f"{cp.framework} " if cp.framework else ""
+        lines.append(f"  {cp.id}: {kind}decision at {cp.step}")
+        for question in cp.questions:
+            mode = f"automatic: {question.expression}" if question.expression else "asked"
+            lines.append(f"    - {question.id} ({mode})")
+        for route in cp.routes:
+            target = pathway.transitions[route.transition].target
+            lines.append(f"    {route.when or 'otherwise'} -> {target}")
+    return "\n".join(lines)
+
+
+def _warnings(pathway: Pathway) -> str:
+    if not pathway.warnings:
+        return ""
+    return "Warnings\n" + "\n".join(f"  {w}" for w in pathway.warnings)
+
+
+def mermaid(pathway: Pathway) -> str:
+    """A Mermaid flowchart: visits rounded, outcomes circled, checkpoints as diamonds,
+    hand-offs dotted and labelled with their level."""
+    lines = ["flowchart LR"]
+    lines.extend(f"  {_node(step, pathway)}" for step in pathway.steps.values())
+    lines.extend(f"  {_edge(t)}" for t in pathway.transitions)
+    return "\n".join(lines) + "\n"
+
+
+def _node(step: Step, pathway: Pathway) -> str:
+    label = _label(step.title + (" (visit)" if step.visit else ""))
+    if step.outcome:
+        return f'{step.id}(("{label}"))'
+    if step.checkpoint:
+        return f'{step.id}{{"{label}: {_label(pathway.checkpoints[step.checkpoint].id)}"}}'
+    return f'{step.id}(["{label}"])' if step.visit else f'{step.id}["{label}"]'
+
+
+def _edge(transition: Transition) -> str:
+    label = transition.trigger
+    if transition.handoff in {"role", "team", "organisation"}:
+        label += f" / hand-off: {transition.handoff}"
+        return f'{transition.source} -. "{_label(label)}" .-> {transition.target}'
+    return f'{transition.source} -- "{_label(label)}" --> {transition.target}'
+
+
+def _label(text: str) -> str:
+    return text.replace('"', "'")

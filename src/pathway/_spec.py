@@ -1,0 +1,328 @@
+"""The pathway file format: pydantic models of exactly what users write in YAML.
+
+These models are the boundary. They check shape and types strictly (no silent coercion:
+``version: 1.10`` is an error, not ``"1.1"``), keep every value as the user wrote it (a
+duration stays ``"1h 45m"``), and generate the JSON Schema that editors use. Cross
+references (a step's role exists, a guard names declared facts...) are checked later by
+:mod:`pathway._compile`, which turns a valid spec into the frozen runtime model.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
+
+from pathway._distributions import (
+    DURATION_KINDS,
+    FACT_KINDS,
+    parse_duration,
+    parse_duration_distribution,
+    parse_fact_distribution,
+    parse_rate,
+)
+
+__all__ = [
+    "ArrivalsSpec",
+    "CalendarSpec",
+    "CheckpointSpec",
+    "FactSpec",
+    "PathwaySpec",
+    "QuestionSpec",
+    "RoleSpec",
+    "RouteSpec",
+    "StepSpec",
+    "TransitionSpec",
+]
+
+FORMAT_VERSION = 1
+IDENTIFIER = r"^[A-Za-z][A-Za-z0-9_]*$"
+SLUG = r"^[a-z0-9][a-z0-9_.-]*$"
+
+WorkClass = Literal["value", "waste1", "waste2", "waste3"]
+DeclaredCause = Literal["handoff", "booking", "referral", "approval", "external", "client"]
+HandoffLevel = Literal["none", "worker", "role", "team", "organisation"]
+FactType = Literal["bool", "int", "float", "str", "list", "mapping"]
+PLAN_QUESTIONS = ("proportionate", "legal", "accountable", "necessary")
+
+
+def _checked(parse: Callable[[object], object]) -> Callable[[Any], Any]:
+    """Wrap a parser as a validator that keeps the user's value unchanged."""
+
+    def validate(value: Any) -> Any:
+        parse(value)
+        return value
+
+    return validate
+
+
+_DURATION_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "pattern": r"^\s*(\d+(\.\d+)?\s*[a-z]+\s*)+$",
+    "description": "A duration: number and unit (s, m, h, d, w), e.g. '45m', '1h 45m', '3d'.",
+    "examples": ["45m", "2h", "3d", "1w", "1h 45m"],
+}
+
+
+def _distribution_schema(kinds: tuple[str, ...], with_duration: bool) -> dict[str, Any]:
+    options: list[dict[str, Any]] = [
+        {
+            "type": "object",
+            "properties": {kind: {}},
+            "required": [kind],
+            "additionalProperties": False,
+        }
+        for kind in kinds
+    ]
+    if with_duration:
+        options.insert(0, _DURATION_SCHEMA)
+    return {"anyOf": options, "description": f"A fixed value or one of: {', '.join(kinds)}."}
+
+
+Duration = Annotated[
+    str | int, AfterValidator(_checked(parse_duration)), WithJsonSchema(_DURATION_SCHEMA)
+]
+DurationDistribution = Annotated[
+    str | int | dict[str, Any],
+    AfterValidator(_checked(parse_duration_distribution)),
+    WithJsonSchema(_distribution_schema(DURATION_KINDS, with_duration=True)),
+]
+FactDistribution = Annotated[
+    dict[str, Any],
+    AfterValidator(_checked(parse_fact_distribution)),
+    WithJsonSchema(_distribution_schema(FACT_KINDS, with_duration=False)),
+]
+Rate = Annotated[
+    str,
+    AfterValidator(_checked(parse_rate)),
+    WithJsonSchema({"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*(/|per)\s*[a-z]+\s*$"}),
+]
+Identifier = Annotated[str, Field(pattern=IDENTIFIER)]
+Probability = Annotated[float, Field(ge=0, le=1)]
+
+
+def _check_timezone(name: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(
+            f"expected an IANA time zone like 'Europe/London', found {name!r}"
+        ) from error
+    return name
+
+
+def _check_date(value: str | date) -> str | date:
+    for part in str(value).split(".."):
+        try:
+            date.fromisoformat(part.strip())
+        except ValueError as error:
+            raise ValueError(
+                f"expected a date like '2017-12-25' or a range '2017-12-24..2018-01-01', "
+                f"found {value!r}"
+            ) from error
+    return value
+
+
+TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
+ClosureDate = Annotated[str, AfterValidator(_check_date)]
+
+
+class _Spec(BaseModel):
+    """Strict, closed models: unknown keys and coercions are errors."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+
+class CalendarSpec(_Spec):
+    """When something can happen: weekly open windows, closure dates and a time zone."""
+
+    title: str | None = None
+    open: dict[str, str | list[str]] = Field(
+        description="Weekly open windows: day (or range, list, 'weekdays', 'daily') -> "
+        "'09:30-12:30', a list of ranges, 'all day' or 'closed'.",
+        examples=[{"tue, thu": "09:30-12:30"}, {"mon-fri": ["09:00-12:30", "13:30-17:00"]}],
+    )
+    closures: list[ClosureDate] = Field(
+        default_factory=list,
+        description="Dates when closed: '2017-12-25' or an inclusive range "
+        "'2017-12-24..2018-01-01'.",
+    )
+    timezone: TimeZoneName | None = Field(
+        default=None, description="IANA time zone; defaults to the pathway's time zone."
+    )
+
+
+class RoleSpec(_Spec):
+    """Who owns steps: a role within a team within an organisation."""
+
+    title: str | None = None
+    team: str = Field(description="The team the role belongs to (hand-offs between teams).")
+    organisation: str = Field(description="The organisation the team belongs to.")
+    capacity: int = Field(default=1, ge=1, description="Number of workers in this role.")
+    calendar: Identifier | None = Field(
+        default=None, description="Working calendar of the role's workers."
+    )
+
+
+class FactSpec(_Spec):
+    """A case attribute that guards and checkpoint questions may read."""
+
+    type: FactType = Field(description="The value's type.")
+    description: str | None = None
+    values: list[str | int | float | bool] | None = Field(
+        default=None, description="The allowed values, if the fact is an enumeration."
+    )
+    distribution: FactDistribution | None = Field(
+        default=None, description="How a synthetic cohort draws this fact, e.g. {bernoulli: 0.6}."
+    )
+
+
+class StepSpec(_Spec):
+    """A unit of work, owned by a role, classified by Vanguard work class."""
+
+    title: str | None = None
+    role: Identifier | None = Field(
+        default=None, description="The role that owns the step (required unless an outcome)."
+    )
+    work: WorkClass = Field(
+        default="value",
+        description="Vanguard work class: value, waste1 (removable), waste2 (designed in), "
+        "waste3 (law, regulation, contract).",
+    )
+    visit: bool = Field(default=False, description="The person must attend (or be visited).")
+    duration: DurationDistribution = Field(default=0, description="Touch time.")
+    calendar: Identifier | None = Field(
+        default=None, description="When the step can happen (e.g. assessment days)."
+    )
+    collects: list[str] = Field(
+        default_factory=list, description="Information gathered at this step."
+    )
+    requested_by: Literal["service", "client"] | None = Field(
+        default=None, description="Who asked for this appointment (for visits)."
+    )
+    outcome: bool = Field(default=False, description="The journey ends here.")
+    description: str | None = None
+
+
+class TransitionSpec(_Spec):
+    """A move from one step to another on a named trigger."""
+
+    trigger: Identifier = Field(description="The event name that fires this transition.")
+    from_: Identifier = Field(alias="from", description="The step the case leaves.")
+    to: Identifier = Field(description="The step the case enters.")
+    when: str | None = Field(default=None, description="Guard: an expression over facts.")
+    p: Probability | None = Field(default=None, description="Branching probability for simulation.")
+    wait: DurationDistribution | None = Field(
+        default=None, description="The wait before the next step starts."
+    )
+    cause: DeclaredCause | None = Field(default=None, description="Why the case waits.")
+    dna: Probability | None = Field(
+        default=None, description="Probability the person does not attend the next visit."
+    )
+    chase_after: Duration | None = Field(
+        default=None, description="The person chases progress (failure demand) after this wait."
+    )
+    handoff: HandoffLevel | None = Field(
+        default=None, description="Override the derived hand-off level of this move."
+    )
+    title: str | None = None
+
+
+class QuestionSpec(_Spec):
+    """A checkpoint question: automatic (``when``) or asked of a person (``ask: person``)."""
+
+    text: str | None = Field(default=None, description="The question as a person reads it.")
+    when: str | None = Field(default=None, description="Automatic: an expression over facts.")
+    ask: Literal["person"] | None = Field(default=None, description="Asked of a person, live.")
+    p_yes: Probability | None = Field(
+        default=None, description="Simulation: probability a person answers yes."
+    )
+
+
+class RouteSpec(_Spec):
+    """Where a checkpoint sends the case, when its answers satisfy ``when``."""
+
+    when: str = Field(description="An expression over the question names (true/false).")
+    to: Identifier = Field(description="The step the case goes to.")
+    wait: DurationDistribution | None = None
+    cause: DeclaredCause | None = None
+    dna: Probability | None = None
+    chase_after: Duration | None = None
+
+
+class CheckpointSpec(_Spec):
+    """A decision point: named questions and routes per outcome.
+
+    ``framework: PLAN`` supplies the four questions (Proportionate, Legal, Accountable,
+    Necessary) and routes by their semantics: ``proceed`` when all are yes,
+    ``if_not_legal`` (the action is blocked), ``if_not_necessary`` (do not do it),
+    ``if_not_proportionate`` (a lighter or stronger response) and optionally
+    ``if_not_accountable`` (defaults to ``if_not_legal``).
+    """
+
+    title: str | None = None
+    at: Identifier = Field(description="The step where the decision is taken.")
+    framework: Literal["PLAN"] | None = None
+    questions: dict[Identifier, QuestionSpec] | None = None
+    routes: list[RouteSpec] | None = Field(
+        default=None, description="Ordered routes; the first whose 'when' holds is taken."
+    )
+    otherwise: Identifier | None = Field(default=None, description="Route when none holds.")
+    proceed: Identifier | None = Field(default=None, description="PLAN: all answers yes.")
+    if_not_legal: Identifier | None = Field(default=None, description="PLAN: Legal is no.")
+    if_not_necessary: Identifier | None = Field(default=None, description="PLAN: Necessary no.")
+    if_not_proportionate: Identifier | None = Field(
+        default=None, description="PLAN: Proportionate is no (lighter/stronger response)."
+    )
+    if_not_accountable: Identifier | None = Field(
+        default=None, description="PLAN: Accountable is no (defaults to if_not_legal)."
+    )
+
+
+class ArrivalsSpec(_Spec):
+    """How synthetic cases arrive: a Poisson rate within a calendar, or a fixed list."""
+
+    rate: Rate | None = Field(default=None, description="Mean arrivals, e.g. '12/d', '40/w'.")
+    calendar: Identifier | None = Field(
+        default=None, description="Arrivals happen only while this calendar is open."
+    )
+    at: list[str] | None = Field(
+        default=None, description="Fixed arrival times, ISO 8601 ('2017-10-03T09:30')."
+    )
+
+
+class PathwaySpec(_Spec):
+    """A pathway file: identity, calendars, roles, facts, steps, transitions, checkpoints."""
+
+    model_config = ConfigDict(
+        title="pathway file",
+        json_schema_extra={"$comment": "Generated by `pathway schema`; do not edit by hand."},
+    )
+
+    format: Literal[1] = Field(default=1, description="Format version.")
+    id: Annotated[str, Field(pattern=SLUG)] = Field(
+        description="Stable id, e.g. 'recovery-hub-2017'."
+    )
+    title: str
+    version: str = Field(description="The pathway's version, quoted: '2017.1'.")
+    purpose: str | None = Field(default=None, description="Purpose from the person's view.")
+    description: str | None = None
+    timezone: TimeZoneName = Field(default="UTC", description="IANA time zone of calendars.")
+    start: Identifier | None = Field(
+        default=None, description="Entry step; defaults to the first step declared."
+    )
+    same_visit_within: Duration = Field(
+        default="1h",
+        description="Two visit steps are one attendance when the second starts within this "
+        "time of the first ending, with no other step between them.",
+    )
+    calendars: dict[Identifier, CalendarSpec] = Field(default_factory=dict)
+    roles: dict[Identifier, RoleSpec] = Field(default_factory=dict)
+    facts: dict[Identifier, FactSpec] = Field(default_factory=dict)
+    steps: dict[Identifier, StepSpec]
+    transitions: list[TransitionSpec] = Field(default_factory=list)
+    checkpoints: dict[Identifier, CheckpointSpec] = Field(default_factory=dict)
+    arrivals: ArrivalsSpec | None = None

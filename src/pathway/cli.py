@@ -1,0 +1,147 @@
+"""The ``pathway`` command line.
+
+Exit codes (documented in docs/reference/cli.md):
+
+* 0: success (every file valid; warnings do not fail unless ``--strict``)
+* 1: a pathway file (or other input) is invalid: problems printed as ``file:line:col``
+* 2: usage error: unknown command or option, missing argument, file not found
+* 130: interrupted
+
+A user's mistake never shows a traceback; an unexpected exception is a bug in pathway and
+does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from pathway._load import load
+from pathway._model import Pathway
+from pathway._render_text import mermaid, summary
+from pathway._schema import schema_text
+from pathway.errors import DefinitionError, PathwayError, Problem
+
+__all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "main"]
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class UsageError(Exception):
+    """A command-line mistake: printed as ``pathway: error: ...`` with exit code 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pathway",
+        description="Declare, check, run and compare care pathways.",
+        epilog="Exit codes: 0 ok, 1 invalid input, 2 usage error. Docs: docs/reference/cli.md",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    validate = commands.add_parser("validate", help="check pathway files; list every problem")
+    validate.add_argument("files", nargs="+", metavar="FILE", help="pathway YAML files")
+    validate.add_argument("--format", choices=["text", "json"], default="text")
+    validate.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
+    show = commands.add_parser("show", help="summarise a pathway: steps, visits, hand-offs")
+    show.add_argument("file", metavar="FILE")
+    show.add_argument("--mermaid", action="store_true", help="print a Mermaid flowchart")
+    schema = commands.add_parser("schema", help="print the JSON Schema of the file format")
+    schema.add_argument("-o", "--output", metavar="FILE", help="write to FILE, not stdout")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (the console script exits with it)."""
+    try:
+        arguments = _parser().parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    handler: Callable[[argparse.Namespace], int] = _COMMANDS[arguments.command]
+    try:
+        return handler(arguments)
+    except UsageError as error:
+        print(f"pathway: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except PathwayError as error:
+        print(error, file=sys.stderr)
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+
+
+def _load_file(file: str) -> Pathway:
+    if not Path(file).exists():
+        raise UsageError(f"no such file: {file}")
+    if Path(file).is_dir():
+        raise UsageError(f"{file} is a directory; give pathway YAML files")
+    return load(Path(file))
+
+
+def _validate(arguments: argparse.Namespace) -> int:
+    results = [_validate_one(file) for file in arguments.files]
+    if arguments.format == "json":
+        print(json.dumps([r for r, _ in results], indent=2))
+    if any(r["missing"] for r, _ in results):
+        return EXIT_USAGE
+    failed = any(not ok for _, ok in results)
+    warned = any(r["warnings"] for r, _ in results)
+    return EXIT_INVALID if failed or (arguments.strict and warned) else EXIT_OK
+
+
+def _validate_one(file: str) -> tuple[dict[str, object], bool]:
+    errors: Sequence[Problem] = ()
+    warnings: Sequence[Problem] = ()
+    missing = False
+    try:
+        warnings = _load_file(file).warnings
+    except DefinitionError as error:
+        errors, warnings = error.problems, error.warnings
+    except UsageError as error:
+        errors, missing = [Problem(str(error), file, code="file-not-found")], True
+    for problem in (*errors, *warnings):
+        print(problem, file=sys.stderr)
+    if not errors:
+        print(
+            f"{file}: valid" + (f" ({len(warnings)} warnings)" if warnings else ""), file=sys.stderr
+        )
+    result = {
+        "file": file,
+        "valid": not errors,
+        "missing": missing,
+        "errors": [p.to_dict() for p in errors],
+        "warnings": [p.to_dict() for p in warnings],
+    }
+    return result, not errors
+
+
+def _show(arguments: argparse.Namespace) -> int:
+    pathway = _load_file(arguments.file)
+    print(mermaid(pathway) if arguments.mermaid else summary(pathway), end="")
+    return EXIT_OK
+
+
+def _schema(arguments: argparse.Namespace) -> int:
+    text = schema_text()
+    if arguments.output:
+        try:
+            Path(arguments.output).write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"cannot write {arguments.output}: {error.strerror}") from None
+    else:
+        print(text, end="")
+    return EXIT_OK
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "validate": _validate,
+    "show": _show,
+    "schema": _schema,
+}
+
+
+def entry_point() -> None:
+    """Console-script entry: ``sys.exit(main())``."""
+    sys.exit(main())
