@@ -144,7 +144,8 @@ def test_nan_forms_are_floats(scalar: str) -> None:
 def test_plain_key_keeps_its_source_text() -> None:
     data = parse_yaml("1: one\ntrue: yes\n1.50: x\nno: n\n0x1f: hex\n").data
     assert data == {"1": "one", "true": "yes", "1.50": "x", "no": "n", "0x1f": "hex"}
-    assert all(type(key) is str for key in data)  # type: ignore[attr-defined]
+    assert isinstance(data, dict)
+    assert all(type(key) is str for key in data)
 
 
 def test_escaped_surrogate_pairs_are_joined() -> None:
@@ -157,10 +158,28 @@ def test_unpaired_surrogate_escape_is_rejected() -> None:
     assert (problem.code, problem.line, problem.column, problem.field) == ("bad-value", 1, 4, "v")
 
 
-def test_integer_over_python_digit_limit_is_rejected_not_crashing() -> None:
-    problem = fails("v: " + "9" * 5000 + "\n")
+@pytest.mark.parametrize(
+    "scalar",
+    [
+        "9" * 5000,
+        "1" * 400 + ".0",
+        "1e309",
+        "-1e999",
+        "!!int " + "9" * 5000,
+        "!!float 0x" + "f" * 300,
+        "!!float " + "9" * 400,
+    ],
+)
+def test_number_too_large_for_python_is_rejected_not_crashing(scalar: str) -> None:
+    problem = fails(f"v: {scalar}\n")
     assert (problem.code, problem.line, problem.column) == ("bad-value", 1, 4)
     assert "too large" in problem.message
+
+
+def test_float_range_edges_are_read() -> None:
+    assert value_of("1e308") == 1e308
+    assert value_of("1e-400") == 0.0  # underflow to zero is rounding, not overflow
+    assert value_of("!!float " + "9" * 300) == float("9" * 300)
 
 
 # --------------------------------------------------------------------------- positions
@@ -546,7 +565,9 @@ def test_top_level_must_be_a_mapping(text: str, column: int, found: str) -> None
         assert problem.found == found
 
 
-@pytest.mark.parametrize("text", ["", "   \n\t\n", "# only\n  # comments\n"])
+@pytest.mark.parametrize(
+    "text", ["", "   \n\t\n", "# only\n  # comments\n", "---\n", "--- # nothing\n...\n"]
+)
 def test_empty_text(text: str) -> None:
     problem = fails(text)
     assert (problem.code, problem.line) == ("empty", 0)
@@ -702,7 +723,7 @@ def core_only_number(text: str) -> bool:
     dumper, not a reader bug, so the safe_dump round trips leave such strings out.
     (Core booleans and nulls are a subset of YAML 1.1's, so safe_dump quotes those.)
     """
-    resolved_11 = _PYYAML_11.resolve(yaml.ScalarNode, text, (True, False))
+    resolved_11 = _PYYAML_11.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
     return bool(CORE_NUMBER.fullmatch(text)) and resolved_11 == "tag:yaml.org,2002:str"
 
 
@@ -730,7 +751,7 @@ def json_like(scalars: st.SearchStrategy[object]) -> st.SearchStrategy[dict[str,
     tree = st.recursive(
         scalars,
         lambda inner: st.lists(inner, max_size=4) | st.dictionaries(KEYS, inner, max_size=4),
-        max_leaves=20,
+        max_leaves=15,
     )
     return st.dictionaries(KEYS, tree, max_size=5)
 
@@ -753,7 +774,7 @@ def no_core_only_numbers(data: object) -> bool:
     return not (isinstance(data, str) and core_only_number(data))
 
 
-PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def raw_nel(data: object) -> bool:
@@ -790,7 +811,7 @@ def test_safe_dump_ascii_round_trips(data: dict[str, object]) -> None:
 # including astral characters it escapes as UTF-16 surrogate pairs.
 # A lone surrogate escape (e.g. "\ud800") is refused on purpose (bad-value), so JSON
 # strings are generated without surrogates; escaped pairs still come from astral text.
-JSON_CHARS = st.characters(exclude_categories=("Cs",), exclude_characters="\x7f")
+JSON_CHARS = st.characters(exclude_categories=["Cs"], exclude_characters="\x7f")
 JSON_STRINGS = st.text(JSON_CHARS, max_size=20)
 JSON_KEYS = st.text(JSON_CHARS, max_size=8)
 JSON_VALUES = st.one_of(
@@ -807,7 +828,7 @@ JSON_VALUES = st.one_of(
             lambda inner: (
                 st.lists(inner, max_size=4) | st.dictionaries(JSON_KEYS, inner, max_size=4)
             ),
-            max_leaves=20,
+            max_leaves=15,
         ),
         max_size=5,
     ),
@@ -840,7 +861,7 @@ def check_source_error(error: SourceError) -> None:
         assert str(problem)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(ANY_TEXT)
 def test_arbitrary_text_raises_nothing_but_source_error(text: str) -> None:
     result = outcome(lambda: parse_yaml(text))
@@ -851,7 +872,7 @@ def test_arbitrary_text_raises_nothing_but_source_error(text: str) -> None:
         assert isinstance(result.data, dict)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.one_of(st.binary(), ANY_TEXT.map(lambda text: text.encode("utf-8", "replace"))))
 def test_arbitrary_bytes_raise_nothing_but_source_error(data: bytes) -> None:
     read = outcome(lambda: read_text(data))
@@ -892,7 +913,7 @@ def test_every_position_is_inside_the_text(data: dict[str, object], flow: bool) 
         assert doc.locate(path) == doc.values[path]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(YAMLISH)
 def test_every_position_of_fuzzed_text_is_inside_it(text: str) -> None:
     try:

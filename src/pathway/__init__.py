@@ -8,7 +8,25 @@ private and may change. Start with :func:`load`::
     print(hub.nominal_visits())
 """
 
+from pathway._engine import Case, Option, Worker, new_case, replay
+from pathway._journal import (
+    CaseStarted,
+    Decision,
+    Event,
+    FactsUpdated,
+    FailureDemand,
+    Handoff,
+    Journal,
+    OutcomeReached,
+    StepCompleted,
+    StepStarted,
+    Transitioned,
+    VisitAttended,
+    VisitMissed,
+    Waited,
+)
 from pathway._load import dump, load
+from pathway._measures import CaseMeasures
 from pathway._model import Pathway
 from pathway._schema import json_schema
 from pathway.errors import (
@@ -25,20 +43,40 @@ from pathway.errors import (
 )
 
 __all__ = [
+    "Case",
+    "CaseMeasures",
+    "CaseStarted",
     "CheckpointError",
+    "Decision",
     "DefinitionError",
+    "Event",
     "ExpressionError",
     "FactError",
+    "FactsUpdated",
+    "FailureDemand",
+    "Handoff",
+    "Journal",
     "MissingExtraError",
+    "Option",
+    "OutcomeReached",
     "Pathway",
     "PathwayError",
     "Problem",
     "ReplayError",
     "SourceError",
+    "StepCompleted",
+    "StepStarted",
     "TransitionError",
+    "Transitioned",
+    "VisitAttended",
+    "VisitMissed",
+    "Waited",
+    "Worker",
     "dump",
     "json_schema",
     "load",
+    "new_case",
+    "replay",
 ]
 
 __version__ = "0.1.0"

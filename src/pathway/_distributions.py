@@ -6,8 +6,9 @@ a float number of **minutes**.
 
 Distributions are one-key mappings (``{lognormal: {median: 40m, p90: 70m}}``) or a fixed
 duration. Fact distributions (for synthetic cohorts) add ``bernoulli``, ``categorical``,
-``randint`` and ``normal``. Parsing raises :class:`ValueError` with a message that says
-what was expected and what was found; the spec layer turns it into a located problem.
+``randint`` and ``normal``. Parsing raises :class:`DistributionSyntaxError` (a
+:class:`ValueError`) that says what was expected and what was found; the loader turns it
+into a located problem.
 """
 
 from __future__ import annotations
@@ -23,13 +24,18 @@ import attrs
 from pathway.errors import did_you_mean
 
 __all__ = [
+    "DURATION_KINDS",
+    "FACT_KINDS",
+    "MAX_DURATION",
     "MINUTES_PER_UNIT",
     "Bernoulli",
     "Categorical",
     "Distribution",
+    "DistributionSyntaxError",
     "Empirical",
     "Exponential",
     "Fixed",
+    "FixedValue",
     "Lognormal",
     "Normal",
     "RandInt",
@@ -57,23 +63,91 @@ MINUTES_PER_UNIT: Mapping[str, float] = {
     "week": 10080.0,
     "weeks": 10080.0,
 }
+MAX_DURATION = 100 * 366 * 1440.0
+"""The longest duration pathway accepts, in minutes (100 years)."""
+_UNIT_WORDS: Mapping[str, str] = {
+    "second": "s",
+    "seconds": "s",
+    "secs": "s",
+    "minute": "m",
+    "minutes": "m",
+    "mins": "m",
+    "hour": "h",
+    "hours": "h",
+    "hrs": "h",
+}
 _PART = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*")
 _Z90 = 1.2815515655446004  # standard normal quantile at 0.9
 _DURATION_EXAMPLE = "a duration like '45m', '2h', '3d', '1w' or '1h 45m'"
+_RATE_EXAMPLE = "a rate like '5/d', '12/w' or '3 per h'"
+_UNITS_HINT = "units are s (seconds), m (minutes), h (hours), d (days) and w (weeks)"
+
+
+class DistributionSyntaxError(ValueError):
+    """A duration, rate or distribution is not written the way pathway reads it.
+
+    ``what`` names what was being read: ``'duration'``, ``'rate'``, ``'distribution'`` or
+    a distribution kind such as ``'lognormal'``. ``expected`` and ``found`` say what was
+    wanted and what was written, ``suggestion`` is a fix or ``""``. The message is
+    ``[<kind>: ]expected <expected>, found <found>[; <suggestion>]``.
+    """
+
+    def __init__(self, what: str, expected: str, found: str, suggestion: str = "") -> None:
+        self.what = what
+        self.expected = expected
+        self.found = found
+        self.suggestion = suggestion
+        prefix = "" if what in {"duration", "rate", "distribution"} else f"{what}: "
+        hint = f"; {suggestion}" if suggestion else ""
+        super().__init__(f"{prefix}expected {expected}, found {found}{hint}")
+
+    @property
+    def code(self) -> str:
+        """The problem code: ``invalid-duration``, ``invalid-rate`` or ``invalid-distribution``."""
+        return (
+            f"invalid-{self.what}"
+            if self.what in {"duration", "rate"}
+            else ("invalid-distribution")
+        )
+
+    @property
+    def subject(self) -> str:
+        """What the user was writing, for messages: ``'duration'``, ``'lognormal distribution'``."""
+        return (
+            self.what
+            if self.what in {"duration", "rate", "distribution"}
+            else (f"{self.what} distribution")
+        )
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def parse_duration(value: object) -> float:
-    """Return ``value`` (``'1h 45m'``, or the number 0) in minutes; raise ValueError."""
+    """Return ``value`` (``'1h 45m'``, or the number 0) in minutes.
+
+    Raises :class:`DistributionSyntaxError` (a ValueError) for anything else: a bare
+    number other than 0, an unknown unit, text that is not a duration, or a duration
+    over :data:`MAX_DURATION`.
+    """
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise ValueError(f"expected {_DURATION_EXAMPLE}, found {value!r}")
+        hint = ""
+        if isinstance(value, list) and len(value) == 2:
+            hint = "for a range write {uniform: [low, high]}"
+        raise DistributionSyntaxError("duration", _DURATION_EXAMPLE, _shown(value), hint)
     if isinstance(value, int | float):
         if value == 0:
             return 0.0
-        raise ValueError(
-            f"expected {_DURATION_EXAMPLE}, found the bare number {value!r}; "
-            f"add a unit, e.g. '{value}m'"
+        hint = f"add a unit, e.g. '{value}m'" if math.isfinite(value) and value > 0 else ""
+        raise DistributionSyntaxError(
+            "duration", _DURATION_EXAMPLE, f"the bare number {value!r}", hint
         )
-    return _parse_duration_text(value)
+    minutes = _parse_duration_text(value)
+    if minutes > MAX_DURATION:
+        raise DistributionSyntaxError("duration", "a duration of at most 100 years", repr(value))
+    return minutes
 
 
 def _parse_duration_text(text: str) -> float:
@@ -84,16 +158,36 @@ def _parse_duration_text(text: str) -> float:
     while position < len(stripped):
         match = _PART.match(stripped, position)
         if match is None or match.group(2) not in MINUTES_PER_UNIT:
-            raise ValueError(f"expected {_DURATION_EXAMPLE}, found {text!r}")
+            raise DistributionSyntaxError(
+                "duration", _DURATION_EXAMPLE, _shown(text), _duration_hint(stripped)
+            )
         total += float(match.group(1)) * MINUTES_PER_UNIT[match.group(2)]
         position = match.end()
     if position == 0:
-        raise ValueError(f"expected {_DURATION_EXAMPLE}, found {text!r}")
+        raise DistributionSyntaxError("duration", _DURATION_EXAMPLE, _shown(text))
     return total
 
 
+def _duration_hint(text: str) -> str:
+    """``did you mean '10m'?`` for ``10 minutes``; else the list of units, or ``""``."""
+    if not re.fullmatch(r"(\s*\d+(?:\.\d+)?\s*[a-z]+\s*)+", text):
+        return ""
+    parts = _PART.findall(text)
+    units = [_UNIT_WORDS.get(unit, unit) for _, unit in parts]
+    if all(unit in MINUTES_PER_UNIT for unit in units):
+        fixed = " ".join(f"{number}{unit}" for (number, _), unit in zip(parts, units, strict=True))
+        return f"did you mean {fixed!r}?"
+    return _UNITS_HINT
+
+
 def format_duration(minutes: float) -> str:
-    """Render minutes the way users write them: ``105`` -> ``'1h 45m'``."""
+    """Render minutes the way users write them: ``105`` -> ``'1h 45m'``.
+
+    Whole minutes round-trip through :func:`parse_duration`; less than a minute is shown
+    in seconds; a non-finite value is ``'unbounded'``.
+    """
+    if not math.isfinite(minutes):
+        return "unbounded"
     if minutes < 1:
         return f"{round(minutes * 60)}s" if minutes > 0 else "0m"
     parts: list[str] = []
@@ -106,13 +200,24 @@ def format_duration(minutes: float) -> str:
 
 
 def parse_rate(value: object) -> float:
-    """Return an arrival rate (``'5/d'``, ``'12 per week'``) as arrivals per minute."""
+    """Return an arrival rate (``'5/d'``, ``'12 per week'``) as arrivals per minute.
+
+    Raises :class:`DistributionSyntaxError` (a ValueError) for anything else, including
+    a rate of zero and an unknown unit.
+    """
     if not isinstance(value, str):
-        raise ValueError(f"expected a rate like '5/d' or '12/w', found {value!r}")
+        raise DistributionSyntaxError("rate", _RATE_EXAMPLE, _shown(value))
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(?:/|per)\s*([a-z]+)\s*", value.lower())
-    if match is None or match.group(2) not in MINUTES_PER_UNIT:
-        raise ValueError(f"expected a rate like '5/d' or '12/w', found {value!r}")
-    return float(match.group(1)) / MINUTES_PER_UNIT[match.group(2)]
+    if match is None:
+        raise DistributionSyntaxError("rate", _RATE_EXAMPLE, _shown(value))
+    number, unit = float(match.group(1)), match.group(2)
+    if unit not in MINUTES_PER_UNIT:
+        known = _UNIT_WORDS.get(unit)
+        hint = f"did you mean '{match.group(1)}/{known}'?" if known else _UNITS_HINT
+        raise DistributionSyntaxError("rate", _RATE_EXAMPLE, _shown(value), hint)
+    if not 0 < number < math.inf:
+        raise DistributionSyntaxError("rate", "a rate above zero", _shown(value))
+    return number / MINUTES_PER_UNIT[unit]
 
 
 class Distribution(Protocol):
@@ -307,14 +412,17 @@ FACT_KINDS = ("fixed", "bernoulli", "categorical", "uniform", "randint", "normal
 
 
 def _single_kind(value: Mapping[object, object], kinds: Sequence[str]) -> tuple[str, object]:
+    expected = f"one of {', '.join(kinds)}"
     if len(value) != 1:
         found = ", ".join(repr(k) for k in value) or "an empty mapping"
-        raise ValueError(f"expected exactly one of {', '.join(kinds)}, found {found}")
+        raise DistributionSyntaxError(
+            "distribution", f"exactly one key, {expected}", found, "write e.g. {uniform: [1d, 5d]}"
+        )
     ((kind, params),) = value.items()
     if kind not in kinds:
         guess = did_you_mean(str(kind), kinds)
-        hint = f"; did you mean {guess!r}?" if guess else ""
-        raise ValueError(f"expected one of {', '.join(kinds)}, found {kind!r}{hint}")
+        hint = f"did you mean {guess!r}?" if guess else ""
+        raise DistributionSyntaxError("distribution", expected, repr(kind), hint)
     return str(kind), params
 
 
@@ -324,23 +432,32 @@ def _pair(params: object, kind: str, what: str) -> tuple[object, object]:
     if isinstance(params, Mapping) and set(params) == {"min", "max"}:
         return params["min"], params["max"]
     shape = f"[{what}, {what}] or {{min: ..., max: ...}}"
-    raise ValueError(f"{kind}: expected {shape}, found {params!r}")
+    raise DistributionSyntaxError(kind, shape, _shown(params))
 
 
-def _fields(params: object, kind: str, names: Sequence[str]) -> list[object]:
+def _fields(params: object, kind: str, names: Sequence[str], alternative: str = "") -> list[object]:
     if not isinstance(params, Mapping) or set(params) != set(names):
-        wanted = ", ".join(names)
-        raise ValueError(f"{kind}: expected a mapping with {wanted}, found {params!r}")
+        wanted = "{" + ", ".join(f"{name}: ..." for name in names) + "}"
+        raise DistributionSyntaxError(kind, wanted + alternative, _shown(params))
     return [params[name] for name in names]
 
 
-def _ordered(low: float, high: float, kind: str) -> None:
+def _ordered(low: float, high: float, kind: str, show: Callable[[float], str]) -> None:
     if not low <= high:
-        raise ValueError(f"{kind}: expected the low value first, found {low:g} > {high:g}")
+        raise DistributionSyntaxError(
+            kind, "the low value first", f"{show(low)} before {show(high)}"
+        )
+
+
+def _number_text(value: float) -> str:
+    return f"{value:g}"
 
 
 def parse_duration_distribution(value: object) -> Distribution:
-    """Parse a duration or a duration distribution; raise ValueError saying what's wrong."""
+    """Parse a duration or a duration distribution (``{lognormal: {...}}``...).
+
+    Raises :class:`DistributionSyntaxError` (a ValueError) saying what is wrong.
+    """
     if not isinstance(value, Mapping):
         return Fixed(parse_duration(value))
     kind, params = _single_kind(value, DURATION_KINDS)
@@ -353,7 +470,7 @@ def _duration_fixed(params: object) -> Distribution:
 
 def _duration_uniform(params: object) -> Distribution:
     low, high = (parse_duration(v) for v in _pair(params, "uniform", "duration"))
-    _ordered(low, high, "uniform")
+    _ordered(low, high, "uniform", format_duration)
     return Uniform(low, high)
 
 
@@ -366,14 +483,16 @@ def _duration_lognormal(params: object) -> Distribution:
     if isinstance(params, Mapping) and set(params) == {"mean", "sd"}:
         mean, sd = parse_duration(params["mean"]), parse_duration(params["sd"])
         if mean <= 0:
-            raise ValueError("lognormal: expected a mean above zero, found 0")
-        sigma2 = math.log(1 + (sd / mean) ** 2)
+            raise DistributionSyntaxError("lognormal", "a mean above zero", repr(params["mean"]))
+        sigma2 = math.log1p((sd / mean) ** 2)
         return Lognormal(math.log(mean) - sigma2 / 2, math.sqrt(sigma2))
-    median, p90 = (parse_duration(v) for v in _fields(params, "lognormal", ["median", "p90"]))
+    names = ["median", "p90"]
+    raw = _fields(params, "lognormal", names, " or {mean: ..., sd: ...}")
+    median, p90 = (parse_duration(v) for v in raw)
     if not 0 < median < p90:
-        raise ValueError(
-            f"lognormal: expected 0 < median < p90, found median {format_duration(median)}, "
-            f"p90 {format_duration(p90)}"
+        found = f"median {format_duration(median)}, p90 {format_duration(p90)}"
+        raise DistributionSyntaxError(
+            "lognormal", "0 < median < p90", found, "the p90 is the value 9 in 10 stay below"
         )
     return Lognormal(math.log(median), (math.log(p90) - math.log(median)) / _Z90)
 
@@ -382,20 +501,26 @@ def _duration_triangular(params: object) -> Distribution:
     if isinstance(params, list) and len(params) == 3:
         low, mode, high = (parse_duration(v) for v in params)
     else:
-        raw = _fields(params, "triangular", ["min", "mode", "max"])
+        names = ["min", "mode", "max"]
+        raw = _fields(params, "triangular", names, " or [min, mode, max]")
         low, mode, high = (parse_duration(v) for v in raw)
     if not low <= mode <= high:
-        raise ValueError("triangular: expected min <= mode <= max")
+        found = "/".join(format_duration(v) for v in (low, mode, high))
+        raise DistributionSyntaxError("triangular", "min <= mode <= max", found)
     return Triangular(low, mode, high)
 
 
-def _empirical(params: object, convert: type[float] | None) -> Empirical:
+def _empirical(params: object, convert: bool) -> Empirical:
     if isinstance(params, Mapping) and set(params) == {"values", "weights"}:
         values, weights = params["values"], params["weights"]
     else:
         values, weights = params, None
     if not isinstance(values, list) or not values:
-        raise ValueError(f"empirical: expected a non-empty list of values, found {values!r}")
+        raise DistributionSyntaxError(
+            "empirical",
+            "a non-empty list of values (or {values: [...], weights: [...]})",
+            _shown(values),
+        )
     parsed = tuple(parse_duration(v) for v in values) if convert else tuple(values)
     return Empirical(parsed, _weights(weights, len(parsed), "empirical"))
 
@@ -404,18 +529,18 @@ def _weights(weights: object, count: int, kind: str) -> tuple[float, ...]:
     if weights is None:
         return (1.0,) * count
     if not isinstance(weights, list) or len(weights) != count:
-        raise ValueError(f"{kind}: expected {count} weights, one per value, found {weights!r}")
-    checked = tuple(_probability_like(w, kind) for w in weights)
+        raise DistributionSyntaxError(kind, f"{count} weights, one per value", _shown(weights))
+    checked = tuple(_weight(w, kind) for w in weights)
     if sum(checked) <= 0:
-        raise ValueError(f"{kind}: expected weights with a positive total, found {weights!r}")
+        raise DistributionSyntaxError(kind, "weights with a positive total", _shown(weights))
     return checked
 
 
-def _probability_like(value: object, kind: str) -> float:
+def _weight(value: object, kind: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
-        raise ValueError(f"{kind}: expected a non-negative number, found {value!r}")
+        raise DistributionSyntaxError(kind, "a weight of zero or more", _shown(value))
     if math.isinf(value):
-        raise ValueError(f"{kind}: expected a finite number, found {value!r}")
+        raise DistributionSyntaxError(kind, "a finite weight", _shown(value))
     return float(value)
 
 
@@ -426,54 +551,58 @@ _DURATION_PARSERS: dict[str, _Parser] = {
     "exponential": _duration_exponential,
     "lognormal": _duration_lognormal,
     "triangular": _duration_triangular,
-    "empirical": lambda params: _empirical(params, float),
+    "empirical": lambda params: _empirical(params, convert=True),
 }
+_FACT_EXAMPLES = (
+    "a distribution like {bernoulli: 0.6}, {categorical: {low: 3, high: 1}}, "
+    "{uniform: [18, 70]}, {randint: [1, 5]}, {normal: {mean: 40, sd: 12}} or {fixed: value}"
+)
 
 
 def parse_fact_distribution(value: object) -> Distribution:
-    """Parse a fact distribution (``{bernoulli: 0.6}``...); raise ValueError if wrong."""
+    """Parse a fact distribution (``{bernoulli: 0.6}``...) for synthetic cohorts.
+
+    Raises :class:`DistributionSyntaxError` (a ValueError) saying what is wrong.
+    """
     if not isinstance(value, Mapping):
-        raise ValueError(
-            "expected a distribution like {bernoulli: 0.6}, {categorical: {low: 3, high: 1}}, "
-            f"{{uniform: [18, 70]}}, {{randint: [1, 5]}} or {{fixed: value}}, found {value!r}"
-        )
+        raise DistributionSyntaxError("distribution", _FACT_EXAMPLES, _shown(value))
     kind, params = _single_kind(value, FACT_KINDS)
     return _FACT_PARSERS[kind](params)
 
 
 def _number(value: object, kind: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-        raise ValueError(f"{kind}: expected a number, found {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise DistributionSyntaxError(kind, "a finite number", _shown(value))
     return float(value)
 
 
 def _fact_bernoulli(params: object) -> Distribution:
     p = _number(params, "bernoulli")
     if not 0 <= p <= 1:
-        raise ValueError(f"bernoulli: expected a probability between 0 and 1, found {p:g}")
+        raise DistributionSyntaxError("bernoulli", "a probability between 0 and 1", f"{p:g}")
     return Bernoulli(p)
 
 
 def _fact_categorical(params: object) -> Distribution:
     if not isinstance(params, Mapping) or not params:
-        raise ValueError(f"categorical: expected a mapping of category: weight, found {params!r}")
+        raise DistributionSyntaxError(
+            "categorical", "a mapping of category: weight, e.g. {low: 3, high: 1}", _shown(params)
+        )
     categories = tuple(str(key) for key in params)
     return Categorical(categories, _weights(list(params.values()), len(categories), "categorical"))
 
 
 def _fact_uniform(params: object) -> Distribution:
     low, high = (_number(v, "uniform") for v in _pair(params, "uniform", "number"))
-    _ordered(low, high, "uniform")
+    _ordered(low, high, "uniform", _number_text)
     return Uniform(low, high)
 
 
 def _fact_randint(params: object) -> Distribution:
     low, high = _pair(params, "randint", "whole number")
-    if not (_is_whole(low) and _is_whole(high)):
-        raise ValueError(f"randint: expected two whole numbers, found {params!r}")
-    assert isinstance(low, int)
-    assert isinstance(high, int)
-    _ordered(low, high, "randint")
+    if not (isinstance(low, int) and _is_whole(low) and isinstance(high, int) and _is_whole(high)):
+        raise DistributionSyntaxError("randint", "two whole numbers", _shown(params))
+    _ordered(low, high, "randint", _number_text)
     return RandInt(low, high)
 
 
@@ -484,7 +613,7 @@ def _is_whole(value: object) -> bool:
 def _fact_normal(params: object) -> Distribution:
     mean, sd = (_number(v, "normal") for v in _fields(params, "normal", ["mean", "sd"]))
     if sd < 0:
-        raise ValueError(f"normal: expected sd >= 0, found {sd:g}")
+        raise DistributionSyntaxError("normal", "sd >= 0", f"{sd:g}")
     return Normal(mean, sd)
 
 
@@ -511,5 +640,5 @@ _FACT_PARSERS: dict[str, _Parser] = {
     "uniform": _fact_uniform,
     "randint": _fact_randint,
     "normal": _fact_normal,
-    "empirical": lambda params: _empirical(params, None),
+    "empirical": lambda params: _empirical(params, convert=False),
 }

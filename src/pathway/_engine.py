@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -165,7 +165,39 @@ def _checked_facts(pathway: Pathway, facts: Mapping[str, Any]) -> dict[str, Any]
             known = ", ".join(pathway.facts) or "none"
             raise FactError(f"unknown fact {name!r}; declared facts: {known}{hint}")
         _check_fact_value(name, declared.type, declared.values, value)
-    return dict(facts)
+    return {name: _fact_json(name, value) for name, value in facts.items()}
+
+
+def _plain_json(value: Any) -> Any:
+    """``value`` as it will read back from the case's JSON (tuples become lists...).
+
+    Raises ValueError or TypeError for what JSON cannot hold (NaN, datetimes, objects).
+    """
+    return json.loads(json.dumps(value, allow_nan=False))
+
+
+def _fact_json(name: str, value: Any) -> Any:
+    try:
+        return _plain_json(value)
+    except (TypeError, ValueError):
+        raise FactError(
+            f"fact {name!r} must be plain JSON data (finite numbers, text, lists, "
+            f"mappings with text keys), found {value!r}"
+        ) from None
+
+
+def _data_json(case_id: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    if not data:
+        return {}
+    for key, value in data.items():
+        try:
+            _plain_json(value)
+        except (TypeError, ValueError):
+            raise TransitionError(
+                f"case {case_id!r}: data {key}={value!r} cannot be stored in the journal; "
+                "pass plain JSON data (finite numbers, text, lists, mappings with text keys)"
+            ) from None
+    return cast(dict[str, Any], _plain_json(dict(data)))
 
 
 def _check_fact_value(name: str, kind: str, values: tuple[object, ...] | None, value: Any) -> None:
@@ -282,14 +314,15 @@ class Case:
         guard holds, in declaration order). Raises :class:`TransitionError` (naming the
         case, state, trigger and the allowed triggers) and changes nothing when the
         trigger is unknown, not possible from here, a checkpoint's, blocked by a guard
-        or a closed calendar, or ``by`` does not fit.
+        or a closed calendar, ``by`` does not fit, or ``data`` is not plain JSON data.
         """
         when = self._time(at)
         candidates = self._candidates(trigger)
         worker = self._worker_for(by)
         self._check_calendar(when, "complete")
         transition = self._choose(trigger, candidates, to)
-        self._complete_and_move(transition, when, worker, data)
+        plain = _data_json(self.case_id, data)
+        self._complete_and_move(transition, when, worker, plain)
         return self
 
     def begin(self, *, at: datetime, by: Worker | str | None = None) -> Case:
@@ -321,11 +354,14 @@ class Case:
         ``answers`` gives a yes/no for each question asked of a person; automatic
         questions are evaluated from the facts and recorded with the values used. A PLAN
         decision needs a named decision-maker (``by``) and a non-empty ``rationale``.
-        Raises :class:`CheckpointError` and records nothing if anything is missing.
+        Raises :class:`CheckpointError` and records nothing if anything is missing or
+        invalid (:class:`TransitionError` if time goes backwards, ``by`` is an unknown
+        worker, or the step's calendar is closed: a decision completes the step).
         """
         when = self._time(at)
         cp = self._checkpoint_here(checkpoint)
         decider = self._decider(cp, by, rationale)
+        self._check_calendar(when, "decide")
         given = self._person_answers(cp, answers or {})
         automatic, facts_used = self._automatic_answers(cp)
         all_answers = {**given, **automatic}
@@ -350,15 +386,17 @@ class Case:
 
     def did_not_attend(self, *, at: datetime) -> Case:
         """The person missed the booked visit for the current step (DNA): rebooking
-        follows, and the wait from now on is the client's."""
+        follows, and the wait from now on is the client's. The person has left, so the
+        rebooked visit is a new attendance however soon it happens."""
         when = self._time(at)
-        if not self.step.visit or self._started_at is not None:
+        if not self.step.visit or self.finished or self._started_at is not None:
             raise TransitionError(
                 f"case {self.case_id!r}: step {self._state!r} is not a visit waiting to happen"
             )
         self._close_wait(when)
         self._append(VisitMissed(self.case_id, when, self._state, self.step.requested_by))
         self._wait_since, self._wait_cause = when, "client"
+        self._last_visit_end = None
         return self
 
     def record_failure_demand(self, demand: str, *, at: datetime, note: str = "") -> Case:
@@ -462,7 +500,10 @@ class Case:
         """
         document = _parse_case_json(text)
         _check_version(pathway, document.get("pathway"))
-        events = [event_from_dict(item) for item in document.get("events", [])]
+        items = document.get("events")
+        if not isinstance(items, list):
+            raise ReplayError("case JSON has no 'events' list")
+        events = [event_from_dict(item) for item in items]
         return replay(pathway, events, roster=roster)
 
     # -- internals ----------------------------------------------------------------------
@@ -477,16 +518,29 @@ class Case:
         self._enter_work(when, None)
 
     def _time(self, at: datetime | None, *, check: bool = True) -> datetime:
+        """``at`` as an instant in UTC (naive times are in the pathway's time zone).
+
+        The journal keeps UTC so that durations across a clock change are exact and a
+        case reads back from JSON identical to how it was recorded.
+        """
         if not isinstance(at, datetime):
             raise TransitionError(f"case {self.case_id!r}: 'at' must be a datetime, found {at!r}")
-        if at.tzinfo is None:
-            at = at.replace(tzinfo=ZoneInfo(self.pathway.timezone))
+        if at.utcoffset() is None:
+            at = at.replace(tzinfo=self._zone())
+        at = at.astimezone(UTC)
         if check and self._now is not None and at < self._now:
             raise TransitionError(
-                f"case {self.case_id!r}: time goes backwards: {at.isoformat()} is before the "
-                f"last event at {self._now.isoformat()}"
+                f"case {self.case_id!r}: time goes backwards: {self._local(at)} is before the "
+                f"last event at {self._local(self._now)}"
             )
         return at
+
+    def _zone(self) -> ZoneInfo:
+        return ZoneInfo(self.pathway.timezone)
+
+    def _local(self, at: datetime) -> str:
+        """``at`` in the pathway's time zone, for messages."""
+        return at.astimezone(self._zone()).isoformat()
 
     def _append(self, event: Event) -> None:
         self._events.append(event)
@@ -565,7 +619,7 @@ class Case:
         calendar = self.pathway.calendars[self.step.calendar or ""]
         return (
             f"step {self._state!r} happens only when calendar {calendar.id!r} is open "
-            f"({calendar.describe()}); it is closed at {at.isoformat()}"
+            f"({calendar.describe()}); it is closed at {self._local(at)}"
         )
 
     def _check_calendar(self, at: datetime, verb: str) -> None:
@@ -741,15 +795,26 @@ def _parse_case_json(text: str) -> dict[str, Any]:
 
 
 def _check_version(pathway: Pathway, recorded: object) -> None:
-    if not isinstance(recorded, dict):
+    """ReplayError unless ``recorded`` (id, version, content_hash) names ``pathway``."""
+    if not isinstance(recorded, Mapping):
         raise ReplayError("case JSON has no 'pathway' section naming the version it ran on")
+    keys = ("id", "version", "content_hash")
+    if all(recorded.get(key) == getattr(pathway, key) for key in keys):
+        return
+    if all(recorded.get(key) == getattr(pathway, key) for key in keys[:2]):
+        raise ReplayError(
+            f"the case was recorded on pathway {pathway.id!r} version {pathway.version!r} "
+            f"with content hash {str(recorded.get('content_hash'))[:12]}, but the given "
+            f"pathway has the same id and version and content hash "
+            f"{pathway.content_hash[:12]}: the pathway was edited without changing its "
+            "version; replay on the exact definition the case ran on, or migrate the case"
+        )
     differences = [
         f"{key} {recorded.get(key)!r} (recorded) vs {getattr(pathway, key)!r} (given)"
-        for key in ("id", "version", "content_hash")
+        for key in keys
         if recorded.get(key) != getattr(pathway, key)
     ]
-    if differences:
-        raise ReplayError("the case was recorded on a different pathway: " + "; ".join(differences))
+    raise ReplayError("the case was recorded on a different pathway: " + "; ".join(differences))
 
 
 def replay(
@@ -757,25 +822,29 @@ def replay(
 ) -> Case:
     """Rebuild a case by re-running the commands in ``events`` against ``pathway``.
 
-    Raises :class:`ReplayError` if a command is rejected now, or if the rebuilt journal
-    differs from ``events`` (the message names the first differing event).
+    Raises :class:`ReplayError` if the journal was recorded on another pathway or
+    version, or if the rebuilt journal differs from ``events``: the message names the
+    first differing event (a command rejected on replay counts as differing there).
     """
     if not events or not isinstance(events[0], CaseStarted):
         raise ReplayError("a journal must begin with a case_started event")
     first = events[0]
-    if first.content_hash != pathway.content_hash:
-        raise ReplayError(
-            f"journal was recorded on {first.pathway_id} version "
-            f"{first.pathway_version} (hash {first.content_hash[:12]}); this is "
-            f"{pathway.id} version {pathway.version} "
-            f"(hash {pathway.content_hash[:12]})"
-        )
+    recorded = {
+        "id": first.pathway_id,
+        "version": first.pathway_version,
+        "content_hash": first.content_hash,
+    }
+    _check_version(pathway, recorded)
     workers = _workers_in(events, roster)
-    case = new_case(pathway, first.case_id, dict(first.facts), at=first.at, roster=workers)
+    try:
+        case = new_case(pathway, first.case_id, dict(first.facts), at=first.at, roster=workers)
+    except (TransitionError, FactError) as error:
+        raise ReplayError(f"event 0 (case_started) is rejected on replay: {error}") from None
+    checked = 1
     for index, event in enumerate(events[1:], start=1):
         if event.command and not _decided(pathway, event):
-            _apply(case, event, index)
-    _compare(case._events, events)
+            checked = _apply(case, events, index, checked)
+    _compare(case._events, events, checked)
     case._roster = roster
     return case
 
@@ -797,11 +866,19 @@ def _workers_in(events: list[Event], roster: Mapping[str, str] | None) -> dict[s
     return workers
 
 
-def _apply(case: Case, event: Event, index: int) -> None:
+def _apply(case: Case, recorded: list[Event], index: int, checked: int) -> int:
+    """Re-run the command ``recorded[index]`` and check the events it gives against the
+    record; return how many events are checked so far."""
+    event = recorded[index]
     try:
         _COMMANDS[type(event)](case, event)
     except (TransitionError, CheckpointError, FactError) as error:
-        raise ReplayError(f"event {index} ({event.kind}) is rejected on replay: {error}") from None
+        _compare(case._events, recorded, checked, index)
+        raise ReplayError(
+            f"replay differs at event {index}: recorded {event!r} is rejected on replay: {error}"
+        ) from None
+    _compare(case._events, recorded, checked, len(case._events))
+    return len(case._events)
 
 
 def _by(case: Case, worker: str | None, role: str | None) -> Worker | None:
@@ -857,11 +934,26 @@ _COMMANDS = {
 }
 
 
-def _compare(rebuilt: list[Event], recorded: list[Event]) -> None:
-    for index, (mine, theirs) in enumerate(zip(rebuilt, recorded, strict=False)):
-        if mine != theirs:
+def _compare(
+    rebuilt: list[Event], recorded: list[Event], start: int = 0, end: int | None = None
+) -> None:
+    """ReplayError naming the first event where ``rebuilt`` and ``recorded[:end]`` differ
+    (events before ``start`` are known to agree)."""
+    stop = len(recorded) if end is None else min(end, len(recorded))
+    for index in range(start, min(len(rebuilt), stop)):
+        if rebuilt[index] != recorded[index]:
             raise ReplayError(
-                f"replay differs at event {index}: recorded {theirs!r}, replay gives {mine!r}"
+                f"replay differs at event {index}: recorded {recorded[index]!r}, "
+                f"replay gives {rebuilt[index]!r}"
             )
-    if len(rebuilt) != len(recorded):
-        raise ReplayError(f"replay gives {len(rebuilt)} events, the journal has {len(recorded)}")
+    if len(rebuilt) < stop:
+        index = len(rebuilt)
+        raise ReplayError(
+            f"replay differs at event {index}: recorded {recorded[index]!r}, replay gives "
+            "no such event (the journal has events its commands do not produce)"
+        )
+    if len(rebuilt) > stop:
+        there = repr(recorded[stop]) if stop < len(recorded) else "nothing (the journal ends)"
+        raise ReplayError(
+            f"replay differs at event {stop}: recorded {there}, replay gives {rebuilt[stop]!r}"
+        )

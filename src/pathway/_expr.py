@@ -766,17 +766,114 @@ class _Scope:
         return value
 
 
+# ---------------------------------------------------------------------------------------
+# The fast path: closures compiled once per expression
+
+
+_Compiled: TypeAlias = Callable[[Mapping[str, object]], object]
+
+
+def _compile_node(node: Node) -> _Compiled:
+    """A closure computing ``node``'s value with the same operations as ``evaluate``.
+
+    It raises (anything) where ``evaluate`` would raise an :class:`ExpressionError`;
+    :meth:`Expression.evaluate` then re-runs the tree to report the error precisely.
+    """
+    return _COMPILERS[type(node)](node)
+
+
+def _compile_constant(node: Node) -> _Compiled:
+    value = cast(Constant, node).value
+    return lambda _facts: value
+
+
+def _compile_name(node: Node) -> _Compiled:
+    name = cast(Name, node).name
+
+    def lookup(facts: Mapping[str, object]) -> object:
+        value = _resolve(facts, name)
+        if value is _MISSING:
+            raise _Failure(name)
+        return value
+
+    return lookup
+
+
+def _compile_list(node: Node) -> _Compiled:
+    items = [_compile_node(item) for item in cast(ListExpr, node).items]
+    return lambda facts: [item(facts) for item in items]
+
+
+def _compile_unary(node: Node) -> _Compiled:
+    unary = cast(Unary, node)
+    operation, operand = _UNARY_OPERATIONS[unary.op], _compile_node(unary.operand)
+    return lambda facts: operation(operand(facts))
+
+
+def _compile_binary(node: Node) -> _Compiled:
+    binary = cast(Binary, node)
+    operation = _BINARY_OPERATIONS[binary.op]
+    left, right = _compile_node(binary.left), _compile_node(binary.right)
+    return lambda facts: _checked(operation(left(facts), right(facts)))
+
+
+def _compile_logical(node: Node) -> _Compiled:
+    logical = cast(Logical, node)
+    left, right = _compile_node(logical.left), _compile_node(logical.right)
+    stop_on = logical.op == "or"
+
+    def decide(facts: Mapping[str, object]) -> object:
+        first = left(facts)
+        if first is stop_on:
+            return first
+        second = right(facts) if first is not stop_on and isinstance(first, bool) else None
+        if not isinstance(first, bool) or not isinstance(second, bool):
+            raise _Failure(logical.op)
+        return second
+
+    return decide
+
+
+def _compile_call(node: Node) -> _Compiled:
+    call = cast(Call, node)
+    implementation = ALLOWED_FUNCTIONS[call.function].implementation
+    args = [_compile_node(arg) for arg in call.args]
+    return lambda facts: _checked(implementation(tuple(arg(facts) for arg in args)))
+
+
+_COMPILERS: Final[Mapping[type, Callable[[Node], _Compiled]]] = MappingProxyType(
+    {
+        Constant: _compile_constant,
+        Name: _compile_name,
+        ListExpr: _compile_list,
+        Unary: _compile_unary,
+        Binary: _compile_binary,
+        Logical: _compile_logical,
+        Call: _compile_call,
+    }
+)
+
+
+def _fast_path(expression: Expression) -> _Compiled:
+    return _compile_node(expression.root)
+
+
 @attrs.frozen(slots=True)
 class Expression:
     """A parsed expression: its text, its tree and the fact names it uses.
 
     Build one with :func:`parse`. ``names`` holds every fact name used, dotted names as
     full strings (``'client.age'``). ``str()`` gives back the original text.
+    Evaluation runs closures compiled once from the tree (guards are evaluated on every
+    trigger); any failure re-runs the tree itself to report the error precisely.
     """
 
     text: str
     root: Node
     names: frozenset[str]
+    _fast: _Compiled = attrs.field(
+        init=False, eq=False, repr=False, default=attrs.Factory(_fast_path, takes_self=True)
+    )
 
     def __str__(self) -> str:
         return self.text
@@ -789,6 +886,10 @@ class Expression:
         fault) for a fact with no value, a wrong type, a division by zero or a result
         too large; never any other exception for plain fact values.
         """
+        try:
+            return self._fast(facts)
+        except Exception:
+            pass
         try:
             return self.root.evaluate(_Scope(facts, self.text))
         except RecursionError:

@@ -253,6 +253,8 @@ def event_to_dict(event: Event) -> dict[str, Any]:
 
 def event_from_dict(data: Mapping[str, Any]) -> Event:
     """Rebuild an event from :func:`event_to_dict`'s mapping; ReplayError if malformed."""
+    if not isinstance(data, Mapping):
+        raise ReplayError(f"an event must be a mapping with a 'type', found {data!r}")
     kind = data.get("type")
     cls = EVENT_TYPES.get(str(kind))
     if cls is None:

@@ -7,7 +7,7 @@ imported log: it reads only events, never the engine's state.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 
 import attrs
 
@@ -30,6 +30,10 @@ HANDOFF_LEVELS = ("worker", "role", "team", "organisation")
 
 
 def _minutes(start: datetime, end: datetime) -> float:
+    """Real minutes from ``start`` to ``end``; exact across clock changes for aware times
+    (subtracting two times in one ``ZoneInfo`` zone would give wall-clock minutes)."""
+    if start.utcoffset() is not None and end.utcoffset() is not None:
+        start, end = start.astimezone(UTC), end.astimezone(UTC)
     return (end - start).total_seconds() / 60
 
 

@@ -97,6 +97,7 @@ _EXTENSIONS: Final = (".yaml", ".yml", ".json")
 _UTF8_BOM: Final = b"\xef\xbb\xbf"
 _WIDE_BOMS: Final = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 _MAX_PROBLEMS: Final = 100
+_UNREADABLE: Final = object()  # a number too large for Python to convert
 _TAGS_HINT: Final = (
     "use only plain YAML values: text, numbers, true/false, null, lists and mappings"
 )
@@ -128,7 +129,9 @@ class Document:
     ``data`` is built from dicts (insertion-ordered, str keys), lists, str, int, float,
     bool and None. ``values`` maps the path of every value (``()`` is the whole document)
     to its 1-based ``(line, column)``; ``keys`` maps the path of every mapping entry to
-    the position of its key.
+    the position of its key. A value given by an alias (``*name``) is located at the
+    alias, and what is inside it (and entries merged in by ``<<``) at the anchored
+    original.
     """
 
     data: object
@@ -528,7 +531,11 @@ def _syntax_hint(message: str) -> str:
 
 
 def _resolve_plain(text: str) -> object:
-    """The YAML 1.2 core-schema value of a plain scalar; raises ValueError if unreadable."""
+    """The YAML 1.2 core-schema value of a plain scalar.
+
+    Raises ValueError or OverflowError for a number Python cannot hold: an integer over
+    its digit limit, or a float literal beyond the float range.
+    """
     if text in _NULLS:
         return None
     if text in _BOOLS:
@@ -538,7 +545,7 @@ def _resolve_plain(text: str) -> object:
     if _OCTAL.fullmatch(text) or _HEX.fullmatch(text):
         return int(text[2:], 8 if text[1] == "o" else 16)
     if _REAL.fullmatch(text):
-        return float(text)
+        return _finite(float(text))
     if _INFINITY.fullmatch(text):
         return -math.inf if text.startswith("-") else math.inf
     if _NAN.fullmatch(text):
@@ -712,7 +719,8 @@ class _Builder:
     def _scalar(self, node: ScalarNode, path: Path) -> object:
         tag = node.tag
         if tag == _PLAIN:
-            return self._convert(node, path, _resolve_plain)
+            value = self._convert(node, path, _resolve_plain)
+            return str(node.value) if value is _UNREADABLE else value
         if tag in (_TEXT, _STR):
             return self._text(node, path)
         if tag in _TYPED_TAGS:
@@ -721,18 +729,21 @@ class _Builder:
         return str(node.value)
 
     def _convert(self, node: Node, path: Path, convert: _Converter) -> object:
+        """``convert(node.value)``, or _UNREADABLE (recording why) for an unusable number."""
         try:
-            return convert(node.value)
+            return convert(str(node.value))
         except (ValueError, OverflowError):
             message = f"the number {str(node.value)[:20]}... is too large to read"
             self.problem("bad-value", message, node, path)
-            return str(node.value)
+            return _UNREADABLE
 
     def _typed(self, node: Node, path: Path) -> object:
-        value = self._convert(node, path, _resolve_plain)
         tag = node.tag
+        value = self._convert(node, path, _resolve_plain)
         if tag == _FLOAT and type(value) is int:
-            return self._convert(node, path, _as_float)
+            value = self._convert(node, path, _as_float)
+        if value is _UNREADABLE:
+            return str(node.value)
         if _fits(tag, value):
             return value
         name = _tag_name(tag)
@@ -754,7 +765,14 @@ class _Builder:
 def _as_float(text: str) -> float:
     value = _resolve_plain(text)
     assert isinstance(value, int)
-    return float(text) if _DECIMAL.fullmatch(text) else float(value)
+    return _finite(float(text) if _DECIMAL.fullmatch(text) else float(value))
+
+
+def _finite(value: float) -> float:
+    """``value``, unless a finite literal overflowed to infinity (OverflowError)."""
+    if math.isinf(value):
+        raise OverflowError("number out of range")
+    return value
 
 
 _EXAMPLES: Final = {
@@ -794,13 +812,18 @@ def parse_yaml(text: str, source: str = "<string>", limits: Limits = DEFAULT_LIM
     """
     text = _check_text(text, source, limits)
     root = _compose(text, source, limits)
-    if root is None:
-        _fail("empty", "the file holds no YAML document", source)
+    if root is None or _is_nothing(root):
+        _fail("empty", "the file holds an empty YAML document", source)
     builder = _Builder(source)
     data = builder.build(root, ())
     _raise_problems(builder, root)
     values, keys = MappingProxyType(builder.values), MappingProxyType(builder.keys)
     return Document(data, source, values, keys)
+
+
+def _is_nothing(root: Node) -> bool:
+    """True for a document with nothing written in it (e.g. only ``---``)."""
+    return isinstance(root, ScalarNode) and root.tag == _PLAIN and root.value == ""
 
 
 def _raise_problems(builder: _Builder, root: Node) -> None:

@@ -1,0 +1,516 @@
+"""Hypothesis strategies for pathways, facts, journeys, journals and invalid commands.
+
+Everything is built from small integer and boolean choices, in an order chosen so that
+hypothesis shrinks towards the simplest example: the fewest steps (a straight chain, one
+outcome, one role), no calendars, guards or checkpoints unless they matter, and the
+shortest journey that still fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from datetime import datetime
+from typing import Any
+
+import attrs
+from hypothesis import assume
+from hypothesis import strategies as st
+
+from pathway._journal import Event
+from pathway._load import dump, load
+from pathway._model import Pathway
+from pathway._spec import PLAN_QUESTIONS, PathwaySpec
+from pathway.testing._invalid import INVALID_CODES, InvalidTrigger, build_invalid
+from pathway.testing._journeys import Choices, Journey, build_journey, draw_facts, pick
+
+__all__ = [
+    "DrawChoices",
+    "events",
+    "facts",
+    "invalid_triggers",
+    "journeys",
+    "pathway_texts",
+    "pathways",
+]
+
+Data = dict[str, Any]
+
+TRIGGERS = ("next", "refer", "book", "close", "escalate")
+WORK = ("value", "waste1", "waste2", "waste3")
+TIMEZONES = ("UTC", "Europe/London")
+SAME_VISIT = ("1h", "30m", "2h")
+CALENDARS: tuple[Mapping[str, str | list[str]], ...] = (
+    {"mon-fri": "09:00-17:00"},
+    {"daily": "all day"},
+    {"tue, thu": "09:30-12:30"},
+    {"weekdays": ["09:00-12:30", "13:30-17:00"], "wed": "closed"},
+    {"sat": "22:00-02:00"},
+)
+CLOSURES = (["2024-01-02"], ["2024-01-08..2024-01-10", "2024-12-25"])
+DURATIONS: tuple[object, ...] = (
+    0,
+    "30m",
+    {"uniform": ["15m", "1h"]},
+    {"lognormal": {"median": "40m", "p90": "70m"}},
+    {"triangular": ["10m", "20m", "1h"]},
+    {"empirical": ["10m", "20m"]},
+)
+WAITS: tuple[object, ...] = (
+    None,
+    "2h",
+    "2d",
+    {"uniform": ["1d", "3d"]},
+    {"exponential": {"mean": "2d"}},
+)
+CAUSES = ("handoff", "booking", "referral", "approval", "external", "client")
+FACT_KINDS = ("bool", "int", "str", "float")
+FACT_PREFIX = {"bool": "flag", "int": "count", "str": "level", "float": "score"}
+LEVELS = ["low", "medium", "high"]
+
+
+# ------------------------------------------------------------------------ choices
+
+
+@attrs.define
+class DrawChoices:
+    """:class:`Choices` from hypothesis's ``draw``: every choice shrinks to the simplest."""
+
+    draw: st.DrawFn
+
+    def integer(self, low: int, high: int) -> int:
+        """An integer in ``[low, high]``; shrinks towards ``low``."""
+        return self.draw(st.integers(low, high))
+
+    def boolean(self) -> bool:
+        """True or false; shrinks towards false."""
+        return self.draw(st.booleans())
+
+    def length(self, longest: int) -> int:
+        """A journey length in ``[0, longest]``; shrinks towards the shortest."""
+        return self.draw(st.integers(0, longest))
+
+
+# -------------------------------------------------------------------------- pathways
+
+
+@attrs.frozen
+class _Options:
+    min_steps: int
+    max_steps: int
+    checkpoints: bool
+    calendars: bool
+    guards: bool
+    visits: bool
+
+
+@attrs.define
+class _Draft:
+    """A pathway being built, as the mapping a YAML file would hold."""
+
+    choices: Choices
+    options: _Options
+    calendars: Data = attrs.Factory(dict)
+    roles: Data = attrs.Factory(dict)
+    facts: Data = attrs.Factory(dict)
+    steps: Data = attrs.Factory(dict)
+    transitions: list[Data] = attrs.Factory(list)
+    checkpoints: Data = attrs.Factory(dict)
+
+
+def pathways(
+    min_steps: int = 2,
+    max_steps: int = 8,
+    *,
+    checkpoints: bool = True,
+    calendars: bool = True,
+    guards: bool = True,
+    visits: bool = True,
+) -> st.SearchStrategy[PathwaySpec]:
+    """Valid pathway definitions (:class:`~pathway._spec.PathwaySpec`) that
+    :func:`pathway.load` compiles without error.
+
+    Between ``min_steps`` and ``max_steps`` steps (at least one outcome), roles in teams
+    and organisations, and, where enabled, calendars with closures, facts with
+    distributions and guards over them, PLAN and generic checkpoints, and visits with
+    DNA probabilities. Every step is reachable and has a way to an outcome. Shrinks
+    towards a straight chain of ``min_steps`` steps with one role.
+    """
+    if not 2 <= min_steps <= max_steps:
+        raise ValueError(f"need 2 <= min_steps <= max_steps, found {min_steps}, {max_steps}")
+    options = _Options(min_steps, max_steps, checkpoints, calendars, guards, visits)
+    return st.composite(lambda draw: build_spec(DrawChoices(draw), options))()
+
+
+def pathway_texts(
+    min_steps: int = 2,
+    max_steps: int = 8,
+    *,
+    checkpoints: bool = True,
+    calendars: bool = True,
+    guards: bool = True,
+    visits: bool = True,
+) -> st.SearchStrategy[str]:
+    """The YAML text (by :func:`pathway.dump`) of :func:`pathways`' definitions."""
+    specs = pathways(
+        min_steps,
+        max_steps,
+        checkpoints=checkpoints,
+        calendars=calendars,
+        guards=guards,
+        visits=visits,
+    )
+    return specs.map(dump)
+
+
+def build_spec(choices: Choices, options: _Options) -> PathwaySpec:
+    """Build a valid pathway definition from ``choices``."""
+    count = choices.integer(options.min_steps, options.max_steps)
+    outcomes = choices.integer(1, max(1, count // 3))
+    draft = _Draft(choices, options)
+    if options.calendars:
+        _add_calendars(draft)
+    _add_roles(draft)
+    if options.guards:
+        _add_facts(draft)
+    _add_steps(draft, count, count - outcomes)
+    _add_moves(draft, count, count - outcomes)
+    return PathwaySpec.model_validate(_document(draft))
+
+
+def _document(draft: _Draft) -> Data:
+    choices = draft.choices
+    document: Data = {
+        "id": "generated",
+        "title": "Generated pathway",
+        "version": "1",
+        "timezone": pick(choices, TIMEZONES),
+        "same_visit_within": pick(choices, SAME_VISIT),
+        "calendars": draft.calendars,
+        "roles": draft.roles,
+        "facts": draft.facts,
+        "steps": draft.steps,
+        "transitions": draft.transitions,
+        "checkpoints": draft.checkpoints,
+    }
+    if choices.boolean():
+        arrivals: Data = {"rate": "5/d"}
+        if draft.calendars and choices.boolean():
+            arrivals["calendar"] = pick(choices, list(draft.calendars))
+        document["arrivals"] = arrivals
+    return document
+
+
+def _add_calendars(draft: _Draft) -> None:
+    for index in range(draft.choices.integer(0, 2)):
+        calendar: Data = {"open": dict(pick(draft.choices, CALENDARS))}
+        if draft.choices.boolean():
+            calendar["closures"] = list(pick(draft.choices, CLOSURES))
+        draft.calendars[f"cal{index}"] = calendar
+
+
+def _optional(choices: Choices, names: list[str]) -> str | None:
+    """``None`` (the simplest) or one of ``names``."""
+    index = choices.integer(0, len(names)) if names else 0
+    return names[index - 1] if index else None
+
+
+def _add_roles(draft: _Draft) -> None:
+    choices = draft.choices
+    for index in range(choices.integer(1, 3)):
+        organisation = f"org{choices.integer(0, 1)}"
+        role: Data = {
+            "team": f"{organisation}_team{choices.integer(0, 1)}",
+            "organisation": organisation,
+            "capacity": choices.integer(1, 3),
+        }
+        calendar = _optional(choices, list(draft.calendars))
+        if calendar is not None:
+            role["calendar"] = calendar
+        draft.roles[f"role{index}"] = role
+
+
+def _add_facts(draft: _Draft) -> None:
+    choices = draft.choices
+    for index in range(choices.integer(0, 3)):
+        kind = pick(choices, FACT_KINDS)
+        fact: Data = {"type": kind}
+        if kind == "str" and choices.boolean():
+            fact["values"] = list(LEVELS)
+        if choices.boolean():
+            fact["distribution"] = _fact_distribution(kind, choices)
+        draft.facts[f"{FACT_PREFIX[kind]}{index}"] = fact
+
+
+def _fact_distribution(kind: str, choices: Choices) -> Data:
+    if kind == "bool":
+        return {"bernoulli": pick(choices, (0.5, 0.2, 0.9))}
+    if kind == "int":
+        return {"randint": [0, 10]}
+    if kind == "str":
+        return {"categorical": {"low": 2, "high": 1}}
+    if choices.boolean():
+        return {"normal": {"mean": 0.5, "sd": 0.1}}
+    return {"uniform": [0.0, 1.0]}
+
+
+def _add_steps(draft: _Draft, count: int, working: int) -> None:
+    choices = draft.choices
+    for index in range(count):
+        if index >= working:
+            draft.steps[f"s{index}"] = {"outcome": True}
+            continue
+        step: Data = {"role": pick(choices, list(draft.roles))}
+        work = pick(choices, WORK)
+        if work != "value":
+            step["work"] = work
+        if draft.options.visits and choices.boolean():
+            step["visit"] = True
+        duration = pick(choices, DURATIONS)
+        if duration != 0:
+            step["duration"] = duration
+        calendar = _optional(choices, list(draft.calendars))
+        if calendar is not None:
+            step["calendar"] = calendar
+        if choices.boolean():
+            step["collects"] = ["history", "address"][: choices.integer(1, 2)]
+        draft.steps[f"s{index}"] = step
+
+
+# ----------------------------------------------------------------- transitions
+
+
+def _add_moves(draft: _Draft, count: int, working: int) -> None:
+    """Transitions and checkpoints: every working step gets a forward move (so every
+    step can reach an outcome), every later step an entry from an earlier one (so every
+    step is reachable), then a few extra moves, loops included."""
+    choices = draft.choices
+    forward = {i: i + 1 + choices.integer(0, count - i - 2) for i in range(working)}
+    entered = set(forward.values())
+    entries = []
+    for j in range(1, count):
+        if j not in entered:
+            low = min(j, working) - 1
+            entries.append((low - choices.integer(0, low), j))
+    extras = []
+    for _ in range(choices.integer(0, count)):
+        source = choices.integer(0, working - 1)
+        extras.append((source, (source + 1 + choices.integer(0, count - 1)) % count))
+    for i, target in forward.items():
+        if draft.options.checkpoints and choices.boolean():
+            _add_checkpoint(draft, i, target, count)
+        else:
+            _add_transition(draft, i, target, guarded=False)
+    for source, target in [*entries, *extras]:
+        _add_transition(draft, source, target)
+    _add_weights(draft)
+
+
+def _add_transition(draft: _Draft, source: int, target: int, *, guarded: bool = True) -> None:
+    choices = draft.choices
+    trigger = pick(choices, TRIGGERS)
+    key = (f"s{source}", f"s{target}")
+    if any((t["from"], t["to"], t["trigger"]) == (*key, trigger) for t in draft.transitions):
+        trigger = f"{trigger}_{len(draft.transitions)}"
+    transition: Data = {"trigger": trigger, "from": key[0], "to": key[1]}
+    if guarded and draft.facts and choices.boolean():
+        transition["when"] = _guard(draft)
+    transition.update(_movement(draft, key[1]))
+    if choices.integer(0, 7) == 7:
+        transition["handoff"] = pick(choices, ("none", "team", "organisation"))
+    draft.transitions.append(transition)
+
+
+def _movement(draft: _Draft, target: str) -> Data:
+    """Optional wait, cause, DNA probability and chase threshold of a move."""
+    choices = draft.choices
+    movement: Data = {}
+    wait = pick(choices, WAITS)
+    if wait is not None:
+        movement["wait"] = wait
+        movement["cause"] = pick(choices, CAUSES)
+        if choices.boolean():
+            movement["chase_after"] = "1w"
+    if draft.steps[target].get("visit") and choices.boolean():
+        movement["dna"] = pick(choices, (0.3, 0.1))
+    return movement
+
+
+def _add_weights(draft: _Draft) -> None:
+    """Branching probabilities: none, all but the last, or all summing to one."""
+    by_source: dict[str, list[Data]] = {}
+    for transition in draft.transitions:
+        by_source.setdefault(transition["from"], []).append(transition)
+    for group in by_source.values():
+        mode = draft.choices.integer(0, 2)
+        if mode == 0:
+            continue
+        share = round(1 / (len(group) + 1), 2)
+        for transition in group[:-1]:
+            transition["p"] = share
+        if mode == 2:
+            group[-1]["p"] = round(1 - share * (len(group) - 1), 6)
+
+
+# -------------------------------------------------------------------------- guards
+
+
+def _guard(draft: _Draft) -> str:
+    """A guard over the declared facts: one comparison, or two joined by and/or."""
+    choices = draft.choices
+    text = _comparison(draft)
+    if choices.boolean():
+        text = f"{text} {pick(choices, ('and', 'or'))} {_comparison(draft)}"
+    return text
+
+
+def _comparison(draft: _Draft) -> str:
+    choices = draft.choices
+    name = pick(choices, list(draft.facts))
+    kind = draft.facts[name]["type"]
+    form = choices.integer(0, 2)
+    if kind == "bool":
+        return name if form == 0 else f"not {name}"
+    if kind == "int":
+        bound = choices.integer(0, 10)
+        return f"{name} {('>=', '<', '==')[form]} {bound}"
+    if kind == "str":
+        return (f"{name} == 'low'", f"{name} != 'high'", f"{name} in ['low', 'medium']")[form]
+    return (f"{name} > 0.5", f"{name} <= 0.25", f"{name} < 1.0")[form]
+
+
+def _question(draft: _Draft) -> Data:
+    """A question asked of a person, or (with facts) answered automatically."""
+    if draft.facts and draft.choices.boolean():
+        return {"when": _guard(draft)}
+    return {"ask": "person"}
+
+
+# ----------------------------------------------------------------------- checkpoints
+
+
+def _add_checkpoint(draft: _Draft, at: int, forward: int, count: int) -> None:
+    name = f"check{len(draft.checkpoints)}"
+    if draft.choices.boolean():
+        draft.checkpoints[name] = _plan_checkpoint(draft, at, forward, count)
+    else:
+        draft.checkpoints[name] = _generic_checkpoint(draft, at, forward, count)
+
+
+def _route_target(draft: _Draft, forward: int, count: int) -> str:
+    """A route's step: the forward step (the simplest) or any other, loops included."""
+    return f"s{(forward + draft.choices.integer(0, count - 1)) % count}"
+
+
+def _plan_checkpoint(draft: _Draft, at: int, forward: int, count: int) -> Data:
+    choices = draft.choices
+    checkpoint: Data = {"at": f"s{at}", "framework": "PLAN", "proceed": f"s{forward}"}
+    for field in ("if_not_legal", "if_not_necessary", "if_not_proportionate"):
+        checkpoint[field] = _route_target(draft, forward, count)
+    if choices.boolean():
+        checkpoint["if_not_accountable"] = _route_target(draft, forward, count)
+    if choices.boolean():
+        checkpoint["questions"] = {name: _question(draft) for name in PLAN_QUESTIONS}
+    return checkpoint
+
+
+def _generic_checkpoint(draft: _Draft, at: int, forward: int, count: int) -> Data:
+    choices = draft.choices
+    names = [f"q{index}" for index in range(choices.integer(1, 3))]
+    routes = []
+    for _ in range(choices.integer(0, 2)):
+        route: Data = {"when": _answer_condition(choices, names)}
+        route["to"] = _route_target(draft, forward, count)
+        route.update(_movement(draft, route["to"]))
+        routes.append(route)
+    return {
+        "at": f"s{at}",
+        "questions": {name: _question(draft) for name in names},
+        "routes": routes,
+        "otherwise": f"s{forward}",
+    }
+
+
+def _answer_condition(choices: Choices, names: list[str]) -> str:
+    first = pick(choices, names)
+    form = choices.integer(0, 3)
+    second = pick(choices, names) if form >= 2 else ""
+    return (first, f"not {first}", f"{first} and {second}", f"{first} or not {second}")[form]
+
+
+# ----------------------------------------------------------- facts, journeys, events
+
+
+def _compiled(pathway: Pathway | PathwaySpec) -> Pathway:
+    return pathway if isinstance(pathway, Pathway) else load(pathway)
+
+
+def facts(pathway: Pathway | PathwaySpec) -> st.SearchStrategy[dict[str, Any]]:
+    """Valid fact sets for ``pathway``: a value of the declared type (and allowed values)
+    for every declared fact, favouring the values its guards compare with."""
+    compiled = _compiled(pathway)
+    return st.composite(lambda draw: draw_facts(compiled, DrawChoices(draw)))()
+
+
+def journeys(
+    pathway: Pathway | PathwaySpec,
+    *,
+    max_steps: int = 20,
+    case_id: str = "case-1",
+    start: datetime | None = None,
+) -> st.SearchStrategy[Journey]:
+    """Valid journeys through ``pathway``: facts, a start time, then up to ``max_steps``
+    commands at non-decreasing times, each valid when it is made.
+
+    Fired triggers have guards that hold over the facts; fire, begin and decide happen
+    while the step's calendar is open; workers are in the owner role; decisions answer
+    every question asked of a person, with a decision-maker and a rationale; missed
+    visits only before a visit step begins. A journey may stop before an outcome. It
+    shrinks towards fewer, earlier commands taking the first valid move.
+    """
+    compiled = _compiled(pathway)
+    return st.composite(
+        lambda draw: build_journey(
+            compiled, DrawChoices(draw), max_steps=max_steps, case_id=case_id, start=start
+        )
+    )()
+
+
+def events(
+    pathway: Pathway | PathwaySpec, *, max_steps: int = 20
+) -> st.SearchStrategy[tuple[Event, ...]]:
+    """Journals: the events of a :func:`journeys` journey run on the live engine."""
+    return journeys(pathway, max_steps=max_steps).map(lambda journey: tuple(journey.run().journal))
+
+
+def invalid_triggers(
+    pathway: Pathway | PathwaySpec,
+    *,
+    max_steps: int = 10,
+    kinds: Collection[str] = INVALID_CODES,
+) -> st.SearchStrategy[InvalidTrigger]:
+    """A case state (a valid journey) and a command the engine must reject there: an
+    unknown trigger, one not possible from this step, one whose guards are all false, a
+    worker in the wrong role, a closed calendar, time going backwards, a checkpoint
+    fired as a trigger, a move after the outcome, a step begun twice, a missed visit
+    that is not one, or an incomplete or misplaced checkpoint decision.
+
+    ``reason`` is one of the ``kinds`` codes: unknown-trigger, wrong-step, guard-false,
+    wrong-role, calendar-closed, time-backwards, checkpoint-fired, finished,
+    begun-twice, not-waiting-visit, missing-answer, unknown-question, unaccountable,
+    wrong-checkpoint. Journeys ending where none of ``kinds`` applies are rejected.
+    """
+    compiled = _compiled(pathway)
+    unknown = set(kinds) - INVALID_CODES
+    if unknown:
+        expected = ", ".join(sorted(INVALID_CODES))
+        raise ValueError(f"unknown kinds {sorted(unknown)}; expected some of {expected}")
+
+    def build(draw: st.DrawFn) -> InvalidTrigger:
+        choices = DrawChoices(draw)
+        journey = build_journey(compiled, choices, max_steps=max_steps)
+        found = build_invalid(journey, choices, kinds)
+        assume(found is not None)
+        assert found is not None
+        return found
+
+    return st.composite(build)()

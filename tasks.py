@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Project tasks that do their own set-up on a fresh machine with only Python 3.11+.
+
+    python3 tasks.py main    the main job: validate and show the shipped pathways
+    python3 tasks.py test    lint (ruff), type-check (mypy --strict) and run the tests
+
+Each creates ``.venv`` and installs the project with its dev extra when needed (again
+whenever ``pyproject.toml`` changes), then runs inside it. Standard library only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if sys.platform == "win32" else "bin")
+STAMP = VENV / ".carepathway-installed"
+SHIPPED = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pathways").glob("*.yaml"))
+
+
+def run(*command: str) -> None:
+    """Run a command from the repository root; exit with its code if it fails."""
+    print("+", " ".join(command), flush=True)
+    code = subprocess.call(command, cwd=ROOT)
+    if code != 0:
+        sys.exit(code)
+
+
+def ensure_environment() -> None:
+    """Create the virtual environment and install the project if needed."""
+    if sys.version_info < (3, 11):
+        sys.exit(f"pathway needs Python 3.11 or newer; this is {sys.version.split()[0]}")
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == wanted:
+        return
+    if not (BIN / "python").exists():
+        print(f"+ creating {VENV}", flush=True)
+        venv.create(VENV, with_pip=True)
+    run(str(BIN / "python"), "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    run(str(BIN / "python"), "-m", "pip", "install", "--quiet", "-e", ".[dev]")
+    STAMP.write_text(wanted)
+
+
+def main_job() -> None:
+    """Validate every shipped pathway, then summarise the old and new Recovery Hub."""
+    run(str(BIN / "pathway"), "validate", *SHIPPED)
+    for name in ("pathways/recovery-hub-2017.yaml", "pathways/recovery-hub-2018.yaml"):
+        run(str(BIN / "pathway"), "show", name)
+
+
+def test() -> None:
+    """Lint, type-check and run the whole test suite (slow tests included)."""
+    run(str(BIN / "ruff"), "check", "src", "tests", "benchmarks", "examples", "tasks.py")
+    run(str(BIN / "ruff"), "format", "--check", "src", "tests")
+    run(str(BIN / "mypy"), "--strict", "src/pathway")
+    run(str(BIN / "python"), "-m", "pytest", "-n", "2", "-q", "-p", "no:cacheprovider")
+
+
+TASKS = {"main": main_job, "test": test}
+
+
+def cli() -> None:
+    """``python3 tasks.py main|test``."""
+    if len(sys.argv) != 2 or sys.argv[1] not in TASKS:
+        sys.exit(f"usage: python3 tasks.py {{{'|'.join(TASKS)}}}")
+    ensure_environment()
+    TASKS[sys.argv[1]]()
+
+
+if __name__ == "__main__":
+    cli()
