@@ -8,7 +8,9 @@ Conventions in ``docs/**/*.md`` (see docs/index.md, "About these pages"):
 * a fenced ``console`` block right after ``<!-- run -->`` is run line by line: each
   ``$ command`` runs in bash from the repository root (with this Python's ``pathway``
   first on the PATH) and its output (stdout and stderr together) must be exactly the
-  lines under it, up to the next ``$`` line.
+  lines under it, up to the next ``$`` line;
+* a fenced block right after ``<!-- from PATH -->`` is an excerpt: it must appear,
+  line for line, in the file PATH (relative to the repository root).
 """
 
 from __future__ import annotations
@@ -93,6 +95,8 @@ def runnable_blocks(page: Path) -> list[Block]:
 
 
 BLOCKS = [block for page in PAGES for block in runnable_blocks(page)]
+PYTHON_BLOCKS = [block for block in BLOCKS if block.language == "python"]
+CONSOLE_BLOCKS = [block for block in BLOCKS if block.language == "console"]
 
 
 def _environment() -> dict[str, str]:
@@ -171,7 +175,7 @@ def test_docs_have_runnable_blocks() -> None:
     assert {block.language for block in BLOCKS} <= {"python", "console"}
 
 
-@pytest.mark.parametrize("block", [b for b in BLOCKS if b.language == "python"], ids=lambda b: b.name)
+@pytest.mark.parametrize("block", PYTHON_BLOCKS, ids=lambda block: block.name)
 def test_python_block_runs(block: Block) -> None:
     assert "pathway._" not in block.code, f"{block.name}: docs use the public API only"
     result = _run([sys.executable, "-c", block.code])
@@ -195,13 +199,33 @@ def _commands(block: Block) -> Iterator[tuple[str, str]]:
     yield command, "\n".join(lines)
 
 
-@pytest.mark.parametrize("block", [b for b in BLOCKS if b.language == "console"], ids=lambda b: b.name)
+@pytest.mark.parametrize("block", CONSOLE_BLOCKS, ids=lambda block: block.name)
 def test_console_block_prints_what_it_shows(block: Block) -> None:
     for command, expected in _commands(block):
         result = _run(["bash", "-c", command], merge=True)
         assert result.stdout.rstrip("\n") == expected.rstrip("\n"), (
             f"{block.name}: '$ {command}' printed:\n{result.stdout}"
         )
+
+
+# ---------------------------------------------------------------------- excerpts
+
+EXCERPT = re.compile(r"^<!-- from (\S+) -->\n```\w*\n(.*?)^```$", re.MULTILINE | re.DOTALL)
+EXCERPTS = [
+    (page, match.group(1), match.group(2))
+    for page in PAGES
+    for match in EXCERPT.finditer(page.read_text(encoding="utf-8"))
+]
+
+
+@pytest.mark.parametrize(
+    ("page", "source", "excerpt"),
+    EXCERPTS,
+    ids=[f"{page.relative_to(ROOT)}:{source}" for page, source, _ in EXCERPTS],
+)
+def test_excerpt_matches_its_source(page: Path, source: str, excerpt: str) -> None:
+    text = (ROOT / source).read_text(encoding="utf-8")
+    assert excerpt in text, f"{page.relative_to(ROOT)} quotes {source}, which has changed"
 
 
 # ---------------------------------------------------------------------- the example
@@ -230,6 +254,36 @@ def test_embed_example_is_shown_in_the_how_to() -> None:
     assert "examples/embed_case.py" in how_to
 
 
+# ---------------------------------------------------------------------- problem codes
+
+SOURCE = ROOT / "src" / "pathway"
+CODE_PATTERNS = (
+    re.compile(r'code="([a-z][a-z0-9-]*)"'),
+    re.compile(r'(?:_fail|\.problem)\(\s*"([a-z][a-z0-9-]*)"'),
+    re.compile(r'"(invalid-[a-z0-9-]+)"'),
+    re.compile(r'_Explained\([^()]*"([a-z]+(?:-[a-z]+)+)"\)'),
+)
+# Codes built at run time rather than written out: f"invalid-{what}" in
+# _distributions.py (duration, rate) and SpecValueError's default in _spec.py (date).
+BUILT_CODES = {"invalid-duration", "invalid-rate", "invalid-date"}
+
+
+def problem_codes() -> set[str]:
+    """Every problem code the source writes out, plus the ones it builds."""
+    codes = set(BUILT_CODES)
+    for path in SOURCE.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for pattern in CODE_PATTERNS:
+            codes.update(pattern.findall(text))
+    return codes
+
+
+def test_every_problem_code_is_documented() -> None:
+    errors_page = (DOCS / "reference" / "errors.md").read_text(encoding="utf-8")
+    missing = sorted(code for code in problem_codes() if f"`{code}`" not in errors_page)
+    assert not missing, f"docs/reference/errors.md does not explain problem codes {missing}"
+
+
 # ---------------------------------------------------------------------- links
 
 
@@ -241,7 +295,7 @@ def _prose(text: str) -> str:
 def anchors(page: Path) -> set[str]:
     """The heading anchors of a Markdown page (GitHub style, duplicates numbered)."""
     found: set[str] = set()
-    for heading in HEADING.findall(_prose(page.read_text(encoding="utf-8"))):
+    for heading in HEADING.findall(FENCE.sub("", page.read_text(encoding="utf-8"))):
         anchor = slug(heading)
         number = 0
         while (candidate := anchor if number == 0 else f"{anchor}-{number}") in found:

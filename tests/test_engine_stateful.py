@@ -127,7 +127,7 @@ class EngineMachine(RuleBasedStateMachine):
             at = self.open_at(data.draw(DELTAS))
         if ref.step.checkpoint is not None and ref.facts.get("age") is None:
             self.update_facts(at, {"age": 40}, by)
-        elif ref.step.checkpoint is not None:
+        elif ref.step.checkpoint is not None and not (ref.allowed() and data.draw(st.booleans())):
             answers = data.draw(_answers(ref.step.checkpoint, valid=True))
             self.decide_now(ref.step.checkpoint, answers, at, by or WORKERS[3], "agreed")
         elif ref.allowed():
@@ -331,7 +331,8 @@ def _answers(checkpoint: str, *, valid: bool = False) -> st.SearchStrategy[dict[
     cp = P.checkpoints.get(checkpoint)
     person = [q.id for q in cp.questions if not q.automatic] if cp else []
     if valid:
-        return st.fixed_dictionaries(dict.fromkeys(person, st.booleans()))
+        yes = st.just(dict.fromkeys(person, True))
+        return yes | st.fixed_dictionaries(dict.fromkeys(person, st.booleans()))
     return st.fixed_dictionaries(
         {},
         optional={

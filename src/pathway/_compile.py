@@ -11,20 +11,39 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any, Protocol
 
 import attrs
 
 from pathway._calendar import Calendar, CalendarSyntaxError, parse_closures, parse_weekly
 from pathway._distributions import (
+    Bernoulli,
+    Categorical,
     Distribution,
+    Empirical,
+    FixedValue,
+    Normal,
+    RandInt,
+    Uniform,
     parse_duration,
     parse_duration_distribution,
     parse_fact_distribution,
     parse_rate,
 )
-from pathway._expr import Expression, parse, unknown_names
+from pathway._expr import (
+    Binary,
+    Constant,
+    Expression,
+    ListExpr,
+    Logical,
+    Name,
+    Node,
+    Unary,
+    parse,
+    to_source,
+    unknown_names,
+)
 from pathway._model import (
     Arrivals,
     Checkpoint,
@@ -102,10 +121,44 @@ def field_name(path: Path) -> str:
 
 
 def content_hash(spec: PathwaySpec) -> str:
-    """SHA-256 of the normalised definition: pins the version a case ran against."""
-    data = spec.model_dump(mode="json", by_alias=True)
-    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    """SHA-256 of the normalised definition: pins the version a case ran against.
+
+    Comments, layout, quoting and the order of keys within a mapping do not count; the
+    declared order of steps, roles, calendars, facts, checkpoints, questions and
+    categories does (it decides the default start, display order and how a seeded
+    cohort is drawn), and so does every value.
+    """
+    data = _canonical(spec.model_dump(mode="json", by_alias=True), ())
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_ORDERED_MAPPINGS = (
+    ("calendars",),
+    ("roles",),
+    ("facts",),
+    ("steps",),
+    ("checkpoints",),
+    ("checkpoints", "*", "questions"),
+    ("facts", "*", "distribution", "categorical"),
+)
+
+
+def _canonical(value: object, path: tuple[str, ...]) -> object:
+    """``value`` with the keys of every mapping sorted, except where order is meaning."""
+    if isinstance(value, list):
+        return [_canonical(item, (*path, "*")) for item in value]
+    if not isinstance(value, dict):
+        return value
+    ordered = any(_matches(pattern, path) for pattern in _ORDERED_MAPPINGS)
+    items = value.items() if ordered else sorted(value.items())
+    return {key: _canonical(item, (*path, "*" if ordered else key)) for key, item in items}
+
+
+def _matches(pattern: tuple[str, ...], path: tuple[str, ...]) -> bool:
+    return len(pattern) == len(path) and all(
+        p in {"*", q} for p, q in zip(pattern, path, strict=True)
+    )
 
 
 @attrs.define
@@ -115,6 +168,8 @@ class _Report:
     locator: Locator
     errors: list[Problem] = attrs.Factory(list)
     warnings: list[Problem] = attrs.Factory(list)
+    route_paths: dict[int, Path] = attrs.Factory(dict)
+    no_wait_possible: set[int] = attrs.Factory(set)
 
     def add(self, path: Path, message: str, *, key: bool = False, **details: Any) -> None:
         line, column = self.locator.locate(path, key=key)
@@ -136,7 +191,11 @@ class _Report:
         )
 
     def check_ref(self, path: Path, kind: str, name: str | None, known: Collection[str]) -> None:
-        if name is not None and name not in known:
+        """An unknown-reference problem unless ``name`` is None or in ``known``.
+
+        Steps are not checked when there are none: that is one problem ('no-steps').
+        """
+        if name is not None and name not in known and (known or kind != "step"):
             self.unknown(path, kind, name, known)
 
 
@@ -175,7 +234,7 @@ def compile_spec(spec: PathwaySpec, locator: Locator | None = None) -> Pathway:
         transitions=tuple(transitions),
         checkpoints=frozen_map(checkpoints),
         arrivals=arrivals,
-        spec=spec,
+        spec=spec.model_copy(deep=True),
         source=report.locator.source,
         content_hash=content_hash(spec),
         warnings=tuple(report.warnings),
@@ -189,9 +248,13 @@ def _calendars(spec: PathwaySpec, report: _Report) -> dict[str, Calendar]:
         path: Path = ("calendars", name)
         try:
             windows = parse_weekly(cal.open)
+        except CalendarSyntaxError as error:
+            _calendar_problem(report, (*path, "open"), error, "opening hours")
+            continue
+        try:
             closures = parse_closures(cal.closures)
         except CalendarSyntaxError as error:
-            report.add((*path, "open"), str(error), code="invalid-calendar")
+            _calendar_problem(report, (*path, "closures"), error, "closure date")
             continue
         calendar = Calendar(name, windows, closures, cal.timezone or spec.timezone)
         if not calendar.has_open_time():
@@ -203,6 +266,20 @@ def _calendars(spec: PathwaySpec, report: _Report) -> dict[str, Calendar]:
             )
         calendars[name] = calendar
     return calendars
+
+
+def _calendar_problem(report: _Report, path: Path, error: CalendarSyntaxError, what: str) -> None:
+    """A located problem for a calendar's weekly pattern or closures that do not parse."""
+    where = (*path, int(error.field)) if error.field.isdigit() else (*path, error.field)
+    hint = f"did you mean {error.suggestion!r}?" if error.suggestion else ""
+    report.add(
+        where if error.field else path,
+        f"not valid {what}",
+        expected=error.expected,
+        found=error.found,
+        suggestion=hint,
+        code="invalid-calendar",
+    )
 
 
 def _check_roles(spec: PathwaySpec, report: _Report) -> None:
@@ -230,9 +307,24 @@ def _facts(spec: PathwaySpec, report: _Report) -> dict[str, Fact]:
             parse_fact_distribution(fact.distribution) if fact.distribution is not None else None
         )
         values = tuple(fact.values) if fact.values is not None else None
+        _check_declared_values(report, ("facts", name), fact.type, fact.values)
         _check_fact_distribution(report, ("facts", name), fact.type, values, distribution)
         facts[name] = Fact(name, fact.type, values, distribution, fact.description or "")
     return facts
+
+
+_DRAWN_BY: Mapping[str, tuple[type, ...]] = {
+    "bool": (Bernoulli,),
+    "str": (Categorical,),
+    "int": (RandInt,),
+    "float": (Uniform, Normal, RandInt),
+}
+_DRAWN_BY_TEXT = {
+    "bool": "bernoulli",
+    "str": "categorical",
+    "int": "randint",
+    "float": "uniform, normal or randint",
+}
 
 
 def _check_fact_distribution(
@@ -242,25 +334,82 @@ def _check_fact_distribution(
     values: tuple[object, ...] | None,
     distribution: Distribution | None,
 ) -> None:
-    from pathway._distributions import Bernoulli, Categorical, RandInt
-
+    """The distribution must draw values of the fact's type (and among its ``values``)."""
+    where = (*path, "distribution")
     if distribution is None:
         return
-    expected_kind = {"bool": (Bernoulli,), "str": (Categorical,), "int": (RandInt,)}.get(fact_type)
-    fixed_or_empirical = type(distribution).__name__ in {"FixedValue", "Empirical"}
-    if expected_kind and not isinstance(distribution, expected_kind) and not fixed_or_empirical:
+    if isinstance(distribution, FixedValue | Empirical):
+        drawn = (
+            (distribution.value,) if isinstance(distribution, FixedValue) else distribution.values
+        )
+        _check_fact_values(report, where, fact_type, values, drawn)
+    elif not isinstance(distribution, _DRAWN_BY.get(fact_type, ())):
+        kinds = _DRAWN_BY_TEXT.get(fact_type)
         report.add(
-            (*path, "distribution"),
-            f"a {fact_type} fact cannot be drawn from {distribution.describe()}",
-            expected=f"a {expected_kind[0].__name__.lower()} distribution (or fixed/empirical)",
+            where,
+            f"{_article(fact_type)} {fact_type} fact cannot be drawn from "
+            f"{distribution.describe()}",
+            expected=f"{_article(kinds)} {kinds} distribution, or fixed or empirical"
+            if kinds
+            else "a fixed or empirical distribution",
             code="fact-distribution-type",
         )
     if values is not None and isinstance(distribution, Categorical):
         for category in distribution.categories:
             if category not in {str(v) for v in values}:
-                report.unknown(
-                    (*path, "distribution"), "fact value", category, (str(v) for v in values)
-                )
+                report.unknown(where, "fact value", category, (str(v) for v in values))
+
+
+def _check_fact_values(
+    report: _Report,
+    path: Path,
+    fact_type: str,
+    allowed: tuple[object, ...] | None,
+    drawn: Iterable[object],
+) -> None:
+    """Each value must be of the fact's type and, if the fact lists its values, one of them."""
+    for index, value in enumerate(drawn):
+        if not _fits(value, fact_type):
+            report.add(
+                path,
+                f"{value!r} is not {_article(fact_type)} {fact_type}",
+                expected=f"values of the fact's type, {fact_type}",
+                code="fact-value-type",
+            )
+            return
+        if allowed is not None and value not in allowed:
+            report.unknown(path, "fact value", str(value), (str(v) for v in allowed))
+            return
+        if index > 1000:
+            return
+
+
+_FITS: Mapping[str, Callable[[object], bool]] = {
+    "bool": lambda v: isinstance(v, bool),
+    "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "float": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "str": lambda v: isinstance(v, str),
+    "list": lambda v: isinstance(v, list),
+    "mapping": lambda v: isinstance(v, dict),
+}
+
+
+def _fits(value: object, fact_type: str) -> bool:
+    return _FITS.get(fact_type, lambda _: True)(value)
+
+
+def _check_declared_values(report: _Report, path: Path, fact_type: str, values: object) -> None:
+    """A fact's ``values`` must all be of its type."""
+    if not isinstance(values, list | tuple):
+        return
+    for index, value in enumerate(values):
+        if not _fits(value, fact_type):
+            report.add(
+                (*path, "values", index),
+                f"{value!r} is not {_article(fact_type)} {fact_type}",
+                expected=f"values of the fact's type, {fact_type}",
+                code="fact-value-type",
+            )
 
 
 def _start(spec: PathwaySpec, report: _Report) -> str:
@@ -303,8 +452,12 @@ def _steps(spec: PathwaySpec, report: _Report) -> dict[str, Step]:
 
 
 def _expression(
-    report: _Report, path: Path, text: str | None, known: Collection[str], kind: str
+    report: _Report, path: Path, text: str | None, known: Mapping[str, str], kind: str
 ) -> Expression | None:
+    """Parse the expression at ``path`` over ``known`` names (name -> type); report problems.
+
+    Every name must be declared, and the whole must be able to give true or false.
+    """
     if text is None:
         return None
     try:
@@ -312,7 +465,8 @@ def _expression(
     except ExpressionError as error:
         _expression_problem(report, path, error.reason, error.column, code="invalid-expression")
         return None
-    for name, column, guess in unknown_names(expression, known):
+    unknown = unknown_names(expression, known)
+    for name, column, guess in unknown:
         _expression_problem(
             report,
             path,
@@ -322,7 +476,46 @@ def _expression(
             expected=f"one of {', '.join(sorted(known))}" if known else f"a declared {kind}",
             suggestion=f"did you mean {guess!r}?" if guess else f"declare {kind} {name!r}",
         )
+    wrong = None if unknown else _not_true_false(expression.root, known)
+    if wrong is not None:
+        _expression_problem(
+            report,
+            path,
+            f"the expression must give true or false, but {wrong[0]}",
+            wrong[1],
+            code="not-true-false",
+            suggestion="compare the value, e.g. 'age >= 18', or test a true/false fact",
+        )
     return expression
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in set("aeiou") else "a"
+
+
+_ARITHMETIC = frozenset({"+", "-", "*", "/", "//", "%"})
+
+
+def _not_true_false(node: Node, types: Mapping[str, str]) -> tuple[str, int] | None:
+    """Why ``node`` can never give true or false, and its column; ``None`` if it may."""
+    if isinstance(node, Logical):
+        return _not_true_false(node.left, types) or _not_true_false(node.right, types)
+    if isinstance(node, Unary) and node.op == "not":
+        return _not_true_false(node.operand, types)
+    if isinstance(node, Constant) and not isinstance(node.value, bool):
+        return f"{to_source(node)} is not true or false", node.column
+    if isinstance(node, Name) and types.get(node.name, "bool") != "bool":
+        fact_type = types[node.name]
+        return f"{node.name!r} is {_article(fact_type)} {fact_type} fact", node.column
+    if isinstance(node, Unary | Binary) and node.op in _ARITHMETIC:
+        return f"'{node.op}' gives a number or text", node.column
+    if isinstance(node, ListExpr):
+        return "a list is not true or false", node.column
+    return None
+
+
+def _types(facts: Mapping[str, Fact]) -> dict[str, str]:
+    return {name: fact.type for name, fact in facts.items()}
 
 
 def _expression_problem(
@@ -344,15 +537,17 @@ def _transitions(
         report.check_ref((*path, "to"), "step", spec_t.to, steps)
         key = (spec_t.from_, spec_t.to, spec_t.trigger)
         if key in seen:
+            first_line, _ = report.locator.locate(("transitions", seen[key]))
+            on_line = f" on line {first_line}" if first_line else ""
             report.add(
                 path,
                 f"transition {spec_t.from_}->{spec_t.to} on {spec_t.trigger!r} is declared twice",
-                found=f"the same as transitions[{seen[key]}]",
+                found=f"the same as transitions[{seen[key]}]{on_line}",
                 suggestion="remove one, or give them different triggers",
                 code="duplicate-transition",
             )
         seen.setdefault(key, index)
-        guard = _expression(report, (*path, "when"), spec_t.when, facts.keys(), "fact")
+        guard = _expression(report, (*path, "when"), spec_t.when, _types(facts), "fact")
         _check_visit_fields(report, path, spec_t, steps)
         transitions.append(_transition(len(transitions), spec_t, guard))
     return transitions
@@ -397,12 +592,17 @@ def _transition(index: int, spec_t: TransitionSpec, guard: Expression | None) ->
 
 @attrs.frozen
 class _RouteDecl:
-    """A route as declared: where in the file, its condition, target and wait fields."""
+    """A route as declared: where in the file, its condition, target and wait fields.
+
+    ``checked`` is False for a route that repeats another's target (PLAN's
+    ``if_not_accountable`` defaulting to ``if_not_legal``), so it is checked only once.
+    """
 
     path: Path
     when: str | None
     target: str | None
     movement: RouteSpec | None = None
+    checked: bool = True
 
 
 def _checkpoints(
@@ -470,9 +670,11 @@ def _compile_route(
     if decl.target is None:
         return None
     target_path = (*decl.path, "to") if decl.movement is not None else decl.path
-    report.check_ref(target_path, "step", decl.target, steps)
+    if decl.checked:
+        report.check_ref(target_path, "step", decl.target, steps)
+    known = PLAN_QUESTIONS if cp.framework == "PLAN" else [q.id for q in questions]
     when = _expression(
-        report, (*decl.path, "when"), decl.when, [q.id for q in questions], "question"
+        report, (*decl.path, "when"), decl.when, dict.fromkeys(known, "bool"), "question"
     )
     movement: dict[str, object] = {}
     if decl.movement is not None:
@@ -488,6 +690,9 @@ def _compile_route(
         **movement,  # type: ignore[arg-type]
     )
     transitions.append(transition)
+    report.route_paths[transition.index] = target_path
+    if decl.movement is None:
+        report.no_wait_possible.add(transition.index)  # PLAN routes and 'otherwise'
     return Route(when, transition.index)
 
 
@@ -516,7 +721,7 @@ def _questions(
                 expected="exactly one of 'when: <expression>' or 'ask: person'",
                 code="question-mode",
             )
-        expression = _expression(report, (*qpath, "when"), question.when, facts.keys(), "fact")
+        expression = _expression(report, (*qpath, "when"), question.when, _types(facts), "fact")
         default_p = 0.5 if question.when is not None else 1.0
         text = question.text or PLAN_TEXT.get(qid, qid.replace("_", " ") + "?")
         p_yes = question.p_yes if question.p_yes is not None else default_p
@@ -530,15 +735,22 @@ def _check_plan_questions(report: _Report, path: Path, cp: CheckpointSpec) -> No
     for qid in cp.questions:
         if qid not in PLAN_QUESTIONS:
             report.unknown((*path, "questions", qid), "PLAN question", qid, PLAN_QUESTIONS)
-    for missing in (q for q in PLAN_QUESTIONS if q not in cp.questions):
+    missing = [q for q in PLAN_QUESTIONS if q not in cp.questions]
+    if missing:
+        names = _and_list([repr(q) for q in missing])
+        add = ", ".join(f"{q}: {{ask: person}}" for q in missing)
         report.add(
             (*path, "questions"),
-            f"PLAN checkpoint is missing question {missing!r}",
+            f"PLAN checkpoint is missing question{'s' if len(missing) > 1 else ''} {names}",
             expected=f"all of {', '.join(PLAN_QUESTIONS)}",
-            suggestion=f"add '{missing}: {{ask: person}}', or remove 'questions' to use "
-            "the framework's defaults",
+            suggestion=f"add '{add}', or remove 'questions' to use the framework's defaults",
             code="plan-missing-question",
         )
+
+
+def _and_list(items: list[str]) -> str:
+    """``'a'``, ``'a' and 'b'``, ``'a', 'b' and 'c'``."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 PLAN_ROUTES = (
@@ -592,11 +804,16 @@ def _plan_route_decls(report: _Report, path: Path, cp: CheckpointSpec) -> list[_
                 expected=f"'{field}: <step>'",
                 code="plan-missing-route",
             )
-    decls = [
-        _RouteDecl((*path, field), when, getattr(cp, field) or cp.if_not_legal)
-        for field, when in PLAN_ROUTES
-    ]
+    decls = [_plan_route(path, cp, field, when) for field, when in PLAN_ROUTES]
     return [*decls, _RouteDecl((*path, "proceed"), None, cp.proceed)]
+
+
+def _plan_route(path: Path, cp: CheckpointSpec, field: str, when: str) -> _RouteDecl:
+    """A PLAN route; one not given (``if_not_accountable``) goes where ``if_not_legal`` does."""
+    target = getattr(cp, field)
+    if target is not None:
+        return _RouteDecl((*path, field), when, target)
+    return _RouteDecl((*path, "if_not_legal"), when, cp.if_not_legal, checked=False)
 
 
 def _arrivals(
@@ -666,15 +883,7 @@ def _check_graph(
             code="no-outcome",
         )
         return
-    for transition in transitions:
-        if steps[transition.source].outcome:
-            report.add(
-                _transition_path(transition),
-                f"outcome step {transition.source!r} has a way out",
-                expected="no transitions from an outcome step",
-                suggestion="remove 'outcome: true' or the transition",
-                code="outcome-exit",
-            )
+    _check_outcome_exits(report, steps, transitions)
     forward = _reach([start], _edges(transitions))
     backward = _reach(
         outcomes, _edges(attrs.evolve(t, source=t.target, target=t.source) for t in transitions)
@@ -698,9 +907,33 @@ def _check_graph(
             )
 
 
-def _transition_path(transition: Transition) -> Path:
+def _check_outcome_exits(
+    report: _Report, steps: Mapping[str, Step], transitions: list[Transition]
+) -> None:
+    """An error for each transition (and each checkpoint) leaving an outcome step."""
+    reported: set[str] = set()
+    for transition in transitions:
+        if not steps[transition.source].outcome or transition.checkpoint in reported:
+            continue
+        path = _transition_path(report, transition)
+        fix = "remove 'outcome: true' or the transition"
+        if transition.checkpoint is not None:
+            reported.add(transition.checkpoint)
+            path = ("checkpoints", transition.checkpoint, "at")
+            fix = "remove 'outcome: true', or put the checkpoint at an earlier step"
+        report.add(
+            path,
+            f"outcome step {transition.source!r} has a way out",
+            expected="no transitions from an outcome step",
+            suggestion=fix,
+            code="outcome-exit",
+        )
+
+
+def _transition_path(report: _Report, transition: Transition) -> Path:
+    """Where a transition was declared: its entry in ``transitions`` or a checkpoint route."""
     if transition.checkpoint is not None:
-        return ("checkpoints", transition.checkpoint)
+        return report.route_paths.get(transition.index, ("checkpoints", transition.checkpoint))
     return ("transitions", transition.index)
 
 
@@ -710,9 +943,9 @@ def _check_weights(report: _Report, transitions: list[Transition]) -> None:
         if t.checkpoint is None:
             by_step.setdefault(t.source, []).append(t)
     for step, group in by_step.items():
-        given = [t.weight for t in group if t.weight >= 0]
-        total, unspecified = sum(given), len(group) - len(given)
-        path: Path = ("transitions", group[0].index, "p")
+        given = [t for t in group if t.weight >= 0]
+        total, unspecified = sum(t.weight for t in given), len(group) - len(given)
+        path: Path = ("transitions", (given or group)[0].index, "p")
         if unspecified == 0 and abs(total - 1) > WEIGHT_TOLERANCE:
             report.add(
                 path,
@@ -743,13 +976,15 @@ def _finish_transitions(
         cause = _cause(transition, level, steps)
         weight = _weight(transition, transitions)
         finished.append(attrs.evolve(transition, handoff=level, cause=cause, weight=weight))
-        if level in {"role", "team", "organisation"} and transition.wait is None:
+        silent = transition.wait is not None or transition.index in report.no_wait_possible
+        if level in {"role", "team", "organisation"} and not silent:
             _warn_handoff_without_wait(report, transition, level)
     return finished
 
 
 def _warn_handoff_without_wait(report: _Report, transition: Transition, level: str) -> None:
-    line, column = report.locator.locate(_transition_path(transition))
+    path = _transition_path(report, transition)
+    line, column = report.locator.locate(path)
     report.warnings.append(
         Problem(
             f"hand-off ({level}) from {transition.source!r} to {transition.target!r} has no "
@@ -757,7 +992,7 @@ def _warn_handoff_without_wait(report: _Report, transition: Transition, level: s
             report.locator.source,
             line,
             column,
-            field_name(_transition_path(transition)),
+            field_name(path),
             suggestion="declare 'wait' and 'cause' on this transition",
             code="handoff-without-wait",
             severity="warning",

@@ -248,10 +248,11 @@ class Fixed:
 
 @attrs.frozen(slots=True)
 class Uniform:
-    """Uniform between ``low`` and ``high``."""
+    """Uniform between ``low`` and ``high`` (minutes, or plain ``numbers`` for a fact)."""
 
     low: float
     high: float
+    numbers: bool = attrs.field(default=False, eq=False, kw_only=True)
 
     def sample(self, rng: random.Random) -> float:
         return rng.uniform(self.low, self.high)
@@ -260,6 +261,8 @@ class Uniform:
         return (self.low + self.high) / 2
 
     def describe(self) -> str:
+        if self.numbers:
+            return f"uniform {self.low:g} to {self.high:g}"
         return f"uniform {format_duration(self.low)} to {format_duration(self.high)}"
 
 
@@ -595,7 +598,7 @@ def _fact_categorical(params: object) -> Distribution:
 def _fact_uniform(params: object) -> Distribution:
     low, high = (_number(v, "uniform") for v in _pair(params, "uniform", "number"))
     _ordered(low, high, "uniform", _number_text)
-    return Uniform(low, high)
+    return Uniform(low, high, numbers=True)
 
 
 def _fact_randint(params: object) -> Distribution:

@@ -68,6 +68,9 @@ _FACT_TYPES: Mapping[str, tuple[type, ...]] = {
 }
 
 
+_ARTICLE = {"bool": "a", "int": "an", "float": "a", "str": "a", "list": "a", "mapping": "a"}
+
+
 @attrs.frozen(slots=True)
 class Worker:
     """A named worker in a role: ``case.fire("allocate", by=Worker("amy", "duty_lead"))``."""
@@ -206,7 +209,8 @@ def _check_fact_value(name: str, kind: str, values: tuple[object, ...] | None, v
     wrong_bool = isinstance(value, bool) and kind in {"int", "float"}
     if wrong_bool or not isinstance(value, _FACT_TYPES[kind]):
         raise FactError(
-            f"fact {name!r} expected a {kind} value, found {value!r} ({type(value).__name__})"
+            f"fact {name!r} expected {_ARTICLE[kind]} {kind} value, found {value!r} "
+            f"({type(value).__name__})"
         )
     if values is not None and value not in values:
         allowed = ", ".join(repr(v) for v in values)

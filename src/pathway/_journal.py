@@ -236,18 +236,42 @@ EVENT_TYPES: Mapping[str, type[Event]] = {
 FAILURE_DEMANDS = ("chase", "re_presentation", "re_referral")
 
 
+_Shape = tuple[tuple[str, str, bool], ...]
+_SHAPES: dict[type[Event], _Shape] = {}
+
+
+def _shape(cls: type[Event]) -> _Shape:
+    """Each field of an event class as (name, how it is stored in JSON, has a default)."""
+    shape = _SHAPES.get(cls)
+    if shape is None:
+        shape = tuple(
+            (field.name, _json_kind(str(field.type)), field.default is not attrs.NOTHING)
+            for field in attrs.fields(cls)
+        )
+        _SHAPES[cls] = shape
+    return shape
+
+
+def _json_kind(annotation: str) -> str:
+    if annotation in {"datetime", str(datetime)}:
+        return "time"
+    if annotation.startswith("tuple[tuple["):
+        return "mapping"
+    return "list" if annotation.startswith("tuple[") else "plain"
+
+
 def event_to_dict(event: Event) -> dict[str, Any]:
     """A JSON-ready mapping: ``{"type": kind, ...fields}``, times as ISO 8601."""
     data: dict[str, Any] = {"type": event.kind}
-    for field in attrs.fields(type(event)):
-        value = getattr(event, field.name)
-        if isinstance(value, datetime):
+    for name, kind, _ in _shape(type(event)):
+        value = getattr(event, name)
+        if kind == "time":
             value = value.isoformat()
-        elif isinstance(value, tuple) and value and isinstance(value[0], tuple):
+        elif kind == "mapping":
             value = dict(value)
-        elif isinstance(value, tuple):
+        elif kind == "list":
             value = list(value)
-        data[field.name] = value
+        data[name] = value
     return data
 
 
@@ -261,19 +285,19 @@ def event_from_dict(data: Mapping[str, Any]) -> Event:
         raise ReplayError(f"unknown event type {kind!r}; expected one of {', '.join(EVENT_TYPES)}")
     values: dict[str, Any] = {}
     try:
-        for field in attrs.fields(cls):
-            if field.name not in data and field.default is not attrs.NOTHING:
+        for name, json_kind, has_default in _shape(cls):
+            if name not in data and has_default:
                 continue
-            values[field.name] = _field_value(field, data[field.name])
+            values[name] = _field_value(json_kind, data[name])
         return cls(**values)
     except (KeyError, TypeError, ValueError) as error:
         raise ReplayError(f"malformed {kind} event: {error}") from None
 
 
-def _field_value(field: attrs.Attribute[Any], value: Any) -> Any:
-    if str(field.type) in {"datetime", str(datetime)}:
+def _field_value(kind: str, value: Any) -> Any:
+    if kind == "time":
         return datetime.fromisoformat(value)
-    if str(field.type) == "tuple[str, ...]":
+    if kind == "list":
         return tuple(value)
     return value
 

@@ -20,6 +20,7 @@ import yaml
 from pathway._compile import NullLocator, Path, compile_spec, field_name
 from pathway._model import Pathway
 from pathway._spec import (
+    SLUG,
     ArrivalsSpec,
     CalendarSpec,
     CheckpointSpec,
@@ -60,6 +61,9 @@ _TYPE_WORDS = {
     "model_type": "a mapping (key: value lines)",
 }
 _ID_PATTERN_HELP = "an id: a letter, then letters, digits or underscores"
+_SLUG_HELP = (
+    "a pathway id: lower-case letters, digits and '_', '.' or '-', e.g. 'recovery-hub-2018'"
+)
 
 
 @attrs.frozen
@@ -68,6 +72,9 @@ class DocumentLocator:
 
     document: Document
     text: str
+    rows: tuple[str, ...] = attrs.field(
+        default=attrs.Factory(lambda self: tuple(self.text.splitlines()), takes_self=True)
+    )
 
     @property
     def source(self) -> str:
@@ -77,15 +84,74 @@ class DocumentLocator:
         return self.document.locate(path, key=key)
 
     def expression_column(self, path: Path, column: int) -> tuple[int, int]:
-        """Where column ``column`` of the expression at ``path`` is in the file."""
+        """Where character ``column`` (1-based) of the expression at ``path`` is in the file.
+
+        Follows the expression through quotes, block scalars (``|``, ``>``) and folded
+        lines; falls back to the start of the value when the text was written with
+        escapes the source does not show verbatim.
+        """
         line, col = self.document.locate(path)
-        if line <= 0 or column <= 0:
+        text = _value_at(self.document.data, path)
+        if line <= 0 or column <= 0 or not isinstance(text, str) or column > len(text):
             return line, col
-        row = self.text.splitlines()[line - 1] if line <= len(self.text.splitlines()) else ""
-        opener = row[col - 1 : col]
-        if opener in {"|", ">"}:
-            return line, col
-        return line, col + column - 1 + (1 if opener in {"'", '"'} else 0)
+        return _find_offset(self.rows, (line - 1, col - 1), text, column - 1) or (line, col)
+
+    def written(self, path: Path) -> str:
+        """The source text of the plain scalar at ``path`` as written (``1.10``), or ``""``."""
+        line, col = self.document.locate(path)
+        if not 0 < line <= len(self.rows):
+            return ""
+        match = _PLAIN_SCALAR.match(self.rows[line - 1], col - 1)
+        return match.group(0).strip() if match else ""
+
+
+_PLAIN_SCALAR = re.compile(r"[^\s'\"\[\]{},#|>][^,\]}#]*")
+
+
+def _find_offset(
+    rows: Sequence[str], start: tuple[int, int], text: str, offset: int
+) -> tuple[int, int] | None:
+    """The 1-based (line, column) of ``text[offset]`` in ``rows``, the scalar at ``start``.
+
+    ``None`` when the source does not spell the text out verbatim (escapes, folding that
+    this simple walk cannot follow).
+    """
+    row, col = _content_start(rows, start)
+    index = 0
+    while index < offset:
+        if text[index].isspace():
+            while index < offset and text[index].isspace():
+                index += 1
+            row, col = _skip_blanks(rows, row, col)
+            continue
+        if row >= len(rows) or rows[row][col : col + 1] != text[index]:
+            return None
+        index, col = index + 1, col + 1
+    row, col = _skip_blanks(rows, row, col) if text[offset].isspace() else (row, col)
+    if row < len(rows) and rows[row][col : col + 1] == text[offset]:
+        return row + 1, col + 1
+    return None
+
+
+def _content_start(rows: Sequence[str], start: tuple[int, int]) -> tuple[int, int]:
+    row, col = start
+    opener = rows[row][col : col + 1] if row < len(rows) else ""
+    if opener in {"'", '"'}:
+        return row, col + 1
+    if opener in {"|", ">"}:
+        return _skip_blanks(rows, row + 1, 0)
+    return row, col
+
+
+def _skip_blanks(rows: Sequence[str], row: int, col: int) -> tuple[int, int]:
+    while row < len(rows):
+        line = rows[row]
+        while col < len(line) and line[col] in " \t":
+            col += 1
+        if col < len(line):
+            return row, col
+        row, col = row + 1, 0
+    return row, col
 
 
 def load(
@@ -134,6 +200,7 @@ def _validate(
     except pydantic.ValidationError as error:
         problems = _problems(error, raw, locator)
         problems.extend(_problems_beyond_shape(raw, error, locator))
+        problems.sort(key=lambda p: (p.line <= 0, p.line, p.column, p.field))
         raise DefinitionError(problems) from None
 
 
@@ -152,7 +219,37 @@ _PLACEHOLDERS: Mapping[str, object] = {
     "when": "true",
     "steps": {},
 }
+_ID_COLLECTIONS = frozenset({"calendars", "roles", "facts", "steps", "checkpoints"})
+_CONSEQUENCE_CODES = frozenset({"unknown-reference", "undeclared-name"})
+# Checks of the whole graph run only on a file with no other errors (a repaired copy
+# is not the user's graph).
+_GRAPH_CODES = frozenset({"no-outcome", "outcome-exit", "unreachable", "no-way-out", "weights"})
 _REPAIR_ROUNDS = 8
+
+
+@attrs.define
+class _Repairs:
+    """What the repair pass changed, to drop the problems those changes caused."""
+
+    fields: list[str] = attrs.Factory(list)
+    parents: set[str] = attrs.Factory(set)
+    removed_ids: set[str] = attrs.Factory(set)
+
+    def record(self, path: Path) -> None:
+        self.fields.append(field_name(path))
+        self.parents.add(field_name(path[:-1]))
+        if len(path) == 2 and path[0] in _ID_COLLECTIONS:
+            self.removed_ids.add(str(path[1]))
+
+    def caused(self, problem: Problem) -> bool:
+        """Whether ``problem`` is only a consequence of a repair, not a mistake of its own."""
+        if problem.code in _GRAPH_CODES or problem.field in self.parents:
+            return True
+        if _touches(problem.field, self.fields):
+            return True
+        return problem.code in _CONSEQUENCE_CODES and any(
+            repr(name) in problem.message for name in self.removed_ids
+        )
 
 
 def _problems_beyond_shape(
@@ -161,16 +258,22 @@ def _problems_beyond_shape(
     """Cross-reference problems in the rest of a file whose shape is wrong somewhere.
 
     Repairs a copy (drops or replaces each bad value), compiles it, and keeps only the
-    problems that do not touch a repaired field, so every mistake shows in one run.
+    problems that are not consequences of a repair, so every mistake shows in one run.
     """
-    repaired = copy.deepcopy(data)
-    touched: list[str] = []
+    try:
+        repaired = copy.deepcopy(data)
+    except Exception:  # a mapping from Python holding values that cannot be copied
+        return []
+    repairs = _Repairs()
     for _ in range(_REPAIR_ROUNDS):
-        for item in error.errors(include_url=False):
-            path = _data_path(repaired, item["loc"], item["type"])
-            if not _repair(repaired, path, item["type"]):
+        paths = [
+            (_data_path(repaired, item["loc"], item["type"]), item["type"])
+            for item in error.errors(include_url=False)
+        ]
+        for path, kind in sorted(paths, key=lambda pair: -len(pair[0])):
+            if not _repair(repaired, path, kind):
                 return []
-            touched.append(field_name(path))
+            repairs.record(path)
         try:
             spec = PathwaySpec.model_validate(repaired)
             break
@@ -181,7 +284,7 @@ def _problems_beyond_shape(
     try:
         compile_spec(spec, locator)
     except DefinitionError as failure:
-        return [p for p in failure.problems if not _touches(p.field, touched)]
+        return [p for p in failure.problems if not repairs.caused(p)]
     return []
 
 
@@ -190,12 +293,21 @@ def _touches(field: str, touched: list[str]) -> bool:
 
 
 def _repair(data: dict[str, Any], path: Path, kind: str) -> bool:
+    """Make ``path`` valid in ``data``: a placeholder for a required key, else drop it.
+
+    A bad item of a plain list drops the list. False when the data cannot be repaired
+    without moving other values (a transition or route that is not a mapping).
+    """
     if not path:
         return False
     parent = _value_at(data, path[:-1])
     key = path[-1]
+    if isinstance(parent, list):
+        if path[-2:-1] in {("transitions",), ("routes",)}:
+            return False
+        return _repair(data, path[:-1], "drop")
     if not isinstance(parent, dict):
-        return False
+        return True  # an ancestor was already dropped
     if kind == "missing" or str(key) in _PLACEHOLDERS:
         if str(key) not in _PLACEHOLDERS:
             return False
@@ -208,22 +320,11 @@ def _repair(data: dict[str, Any], path: Path, kind: str) -> bool:
 def _problems(
     error: pydantic.ValidationError, data: object, locator: DocumentLocator | NullLocator
 ) -> list[Problem]:
-    grouped: dict[tuple[Path, str], list[Any]] = {}
+    grouped: dict[Path, list[Any]] = {}
     for item in error.errors(include_url=False):
         path = _data_path(data, item["loc"], item["type"])
-        grouped.setdefault((path, item["type"]), []).append(item)
-    merged = _merge_unions(grouped)
-    return sorted(
-        (_problem(path, items, data, locator) for path, items in merged.items()),
-        key=lambda p: (p.line, p.column, p.field),
-    )
-
-
-def _merge_unions(grouped: Mapping[tuple[Path, str], list[Any]]) -> dict[Path, list[Any]]:
-    merged: dict[Path, list[Any]] = {}
-    for (path, _), items in grouped.items():
-        merged.setdefault(path, []).extend(items)
-    return merged
+        grouped.setdefault(path, []).append(item)
+    return [_problem(path, items, data, locator) for path, items in grouped.items()]
 
 
 def _data_path(data: object, loc: Sequence[str | int], kind: str) -> Path:
@@ -236,9 +337,13 @@ def _data_path(data: object, loc: Sequence[str | int], kind: str) -> Path:
         if in_dict or in_list:
             node = node[part]  # type: ignore[index]
         elif not (last and kind in {"missing", "extra_forbidden"}):
-            continue  # a union member's tag, not a place in the file
+            continue  # a union member's tag or '[key]', not a place in the file
         path.append(part)
     return tuple(path)
+
+
+def _is_key_error(items: list[Any]) -> bool:
+    return any(item["loc"] and item["loc"][-1] == "[key]" for item in items)
 
 
 def _value_at(data: object, path: Path) -> object:
@@ -246,7 +351,7 @@ def _value_at(data: object, path: Path) -> object:
     for part in path:
         if isinstance(node, dict):
             node = node.get(part)
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             node = node[part]
         else:
             return None
@@ -256,25 +361,27 @@ def _value_at(data: object, path: Path) -> object:
 def _problem(
     path: Path, items: list[Any], data: object, locator: DocumentLocator | NullLocator
 ) -> Problem:
-    first = items[0]
-    kind = first["type"]
+    kind = items[0]["type"]
     if kind == "missing":
         return _missing(path, locator)
     if kind == "extra_forbidden":
         return _extra(path, locator)
+    if _is_key_error(items):
+        return _bad_id(path, locator)
     line, column = locator.locate(path)
-    found = _describe(_value_at(data, path))
-    expected, message, suggestion = _explain(items, found)
+    value = _value_at(data, path)
+    written = locator.written(path) if isinstance(locator, DocumentLocator) else ""
+    explained = _explain(items, path, value, written)
     return Problem(
-        message,
+        explained.message,
         locator.source,
         line,
         column,
         field_name(path),
-        expected=expected,
-        found=found,
-        suggestion=suggestion,
-        code="invalid-value",
+        expected=explained.expected,
+        found=explained.found,
+        suggestion=explained.suggestion,
+        code=explained.code,
     )
 
 
@@ -307,6 +414,28 @@ def _extra(path: Path, locator: DocumentLocator | NullLocator) -> Problem:
     )
 
 
+def _bad_id(path: Path, locator: DocumentLocator | NullLocator) -> Problem:
+    line, column = locator.locate(path, key=True)
+    return Problem(
+        f"{path[-1]!r} is not a valid id",
+        locator.source,
+        line,
+        column,
+        field_name(path),
+        expected=_ID_PATTERN_HELP,
+        found=repr(path[-1]),
+        suggestion=_id_suggestion(str(path[-1])),
+        code="invalid-id",
+    )
+
+
+def _id_suggestion(text: str) -> str:
+    fixed = re.sub(r"[^A-Za-z0-9_]+", "_", text).strip("_")
+    if fixed and not fixed[0].isalpha():
+        fixed = "n" + fixed
+    return f"use letters, digits and underscores, e.g. {fixed!r}" if fixed else ""
+
+
 def _allowed_keys(parent: Path) -> list[str]:
     shape = tuple("#" if isinstance(p, int) else p for p in parent)
     for pattern, model in _MODEL_AT.items():
@@ -318,7 +447,7 @@ def _allowed_keys(parent: Path) -> list[str]:
     return []
 
 
-def _describe(value: object) -> str:
+def _describe(value: object, written: str = "") -> str:
     kind = {
         bool: "boolean",
         int: "number",
@@ -328,33 +457,138 @@ def _describe(value: object) -> str:
         dict: "mapping",
         type(None): "nothing",
     }.get(type(value), type(value).__name__)
-    shown = repr(value)
+    shown = written if written and isinstance(value, int | float) else repr(value)
     shown = shown if len(shown) <= 60 else shown[:57] + "..."
     return f"{shown} ({kind})"
 
 
-def _explain(items: list[Any], found: str) -> tuple[str, str, str]:
+@attrs.frozen
+class _Explained:
+    message: str
+    expected: str = ""
+    found: str = ""
+    suggestion: str = ""
+    code: str = "invalid-value"
+
+
+_PROBABILITY_FIELDS = frozenset({"p", "dna", "p_yes"})
+_YAML11_BOOLS = frozenset({"yes", "no", "on", "off", "y", "n"})
+
+
+def _explain(items: list[Any], path: Path, value: object, written: str) -> _Explained:
+    """Message, expected, found, suggestion and code for pydantic errors at one place."""
     kinds = [item["type"] for item in items]
-    first = items[0]
+    found = _describe(value, written)
     if "value_error" in kinds:
-        message = next(i for i in items if i["type"] == "value_error")["msg"]
-        return "", message.removeprefix("Value error, "), ""
+        return _value_error(next(i for i in items if i["type"] == "value_error"), found)
+    first = items[0]
     if first["type"] == "literal_error":
-        choices = re.findall(r"'([^']*)'", first["ctx"]["expected"])
+        choices = [c.strip("'") for c in re.split(r", | or ", str(first["ctx"]["expected"]))]
         guess = did_you_mean(str(first["input"]), choices)
         hint = f"did you mean {guess!r}?" if guess else ""
-        return f"one of {', '.join(choices)}", "not an allowed value", hint
+        return _Explained("not an allowed value", f"one of {', '.join(choices)}", found, hint)
     if first["type"] == "string_pattern_mismatch":
-        return _ID_PATTERN_HELP, "not a valid id", "use letters, digits and underscores"
+        return _pattern_error(first["ctx"]["pattern"], str(value), found)
+    if first["type"] in _BOUNDS:
+        return _bounds_error(first, path, found)
     words = [_TYPE_WORDS[k] for k in kinds if k in _TYPE_WORDS]
     if words:
-        hint = "put the value in quotes" if "text" in words and "number" in found else ""
-        return " or ".join(dict.fromkeys(words)), "wrong type of value", hint
-    return "", first["msg"], ""
+        expected = " or ".join(dict.fromkeys(words))
+        hint = _type_hint(words, value, written)
+        return _Explained("wrong type of value", expected, found, hint, "wrong-type")
+    return _Explained(first["msg"], found=found)
+
+
+def _value_error(item: Any, found: str) -> _Explained:
+    error = item.get("ctx", {}).get("error")
+    expected = getattr(error, "expected", None)
+    if isinstance(error, ValueError) and isinstance(expected, str):
+        return _Explained(
+            f"not a valid {getattr(error, 'subject', 'value')}",
+            expected,
+            str(getattr(error, "found", "")) or found,
+            str(getattr(error, "suggestion", "")),
+            str(getattr(error, "code", "")) or "invalid-value",
+        )
+    return _Explained(str(item["msg"]).removeprefix("Value error, "), found=found)
+
+
+def _pattern_error(pattern: str, text: str, found: str) -> _Explained:
+    if pattern == SLUG:
+        fixed = re.sub(r"[^a-z0-9_.-]+", "-", text.lower()).strip("-_.")
+        hint = f"e.g. {fixed!r}" if fixed else ""
+        return _Explained("not a valid pathway id", _SLUG_HELP, found, hint, "invalid-id")
+    return _Explained("not a valid id", _ID_PATTERN_HELP, found, _id_suggestion(text), "invalid-id")
+
+
+_BOUNDS = frozenset({"greater_than_equal", "less_than_equal", "greater_than", "less_than"})
+
+
+def _bounds_error(item: Any, path: Path, found: str) -> _Explained:
+    if path and path[-1] in _PROBABILITY_FIELDS:
+        return _Explained(
+            "out of range", "a probability between 0 and 1", found, code="out-of-range"
+        )
+    ctx = item.get("ctx", {})
+    words = {"ge": "at least", "le": "at most", "gt": "above", "lt": "below"}
+    bounds = [f"{words[key]} {ctx[key]}" for key in ("ge", "gt", "le", "lt") if key in ctx]
+    expected = " and ".join(bounds) or str(item["msg"])
+    return _Explained("out of range", expected, found, code="out-of-range")
+
+
+def _type_hint(words: list[str], value: object, written: str) -> str:
+    if words == ["text"] and isinstance(value, int | float) and not isinstance(value, bool):
+        shown = written or repr(value)
+        return f'put the value in quotes: "{shown}"'
+    if "true or false" in words and isinstance(value, str) and value.lower() in _YAML11_BOOLS:
+        return "write true or false (YAML 1.2 reads yes/no/on/off as text)"
+    if "a number" in words and isinstance(value, str) and _is_number_text(value):
+        return "remove the quotes"
+    return ""
+
+
+def _is_number_text(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def dump(pathway: Pathway | PathwaySpec) -> str:
-    """The YAML text of a pathway's normalised definition (loads back to an equal pathway)."""
+    """The YAML text of a pathway's normalised definition (loads back to an equal pathway).
+
+    Values left at their defaults are omitted; text that YAML 1.2 would read as a number,
+    boolean or null (``'1e3'``, ``'0o17'``) is quoted.
+    """
     spec = pathway.spec if isinstance(pathway, Pathway) else pathway
     data = spec.model_dump(mode="json", by_alias=True, exclude_defaults=True)
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(
+        data,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
+        default_flow_style=False,
+    )
+
+
+# YAML 1.2 core schema words and numbers: text spelled like these must be quoted.
+_CORE_NOT_TEXT = re.compile(
+    r"null|Null|NULL|~|true|True|TRUE|false|False|FALSE"
+    r"|[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+"
+    r"|[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)"
+)
+
+
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, quoting text that the YAML 1.2 reader would not read as text."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = "'" if _CORE_NOT_TEXT.fullmatch(text) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _represent_text)

@@ -60,6 +60,7 @@ WAIT_CAUSES: tuple[WaitCause, ...] = (
     "client",
 )
 NO_TIME: Distribution = Fixed(0.0)
+_COST_DIGITS = 9  # equal path probabilities tie (then earlier-declared transitions win)
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -229,7 +230,7 @@ class Pathway:
     transitions: tuple[Transition, ...]
     checkpoints: Mapping[str, Checkpoint]
     arrivals: Arrivals | None
-    spec: PathwaySpec
+    _spec: PathwaySpec = attrs.field(alias="spec", repr=False)
     source: str
     content_hash: str
     warnings: tuple[Problem, ...] = ()
@@ -242,6 +243,12 @@ class Pathway:
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Pathway) and other.content_hash == self.content_hash
+
+    @property
+    def spec(self) -> PathwaySpec:
+        """A copy of the definition this pathway was compiled from (editing it changes
+        nothing here: load the edited copy to get a new pathway)."""
+        return self._spec.model_copy(deep=True)
 
     def __hash__(self) -> int:
         return hash(self.content_hash)
@@ -306,7 +313,8 @@ class Pathway:
             for probability, transition in self._weighted(step):
                 if probability <= 0:
                     continue
-                candidate = (cost - math.log(probability), (*indices, transition.index))
+                step_cost = round(cost - math.log(probability), _COST_DIGITS)
+                candidate = (step_cost, (*indices, transition.index))
                 if transition.target not in best or candidate < best[transition.target]:
                     best[transition.target] = candidate
                     heapq.heappush(queue, (*candidate, transition.target))

@@ -24,6 +24,7 @@ from typing import Any, Final, NamedTuple
 from pathway._distributions import MINUTES_PER_UNIT
 from pathway._schema import json_schema
 from pathway._spec import _DURATION_SCHEMA, IDENTIFIER, SLUG
+from pathway._yaml import DEFAULT_LIMITS
 
 __all__ = ["EXAMPLES", "REGENERATE", "SECTIONS", "Section", "main", "markdown_reference"]
 
@@ -533,6 +534,24 @@ range `"2017-12-24..2018-01-01"` (at most 3660 days). Times are local to the cal
 `timezone`, or the pathway's if it has none. A calendar that is never open is an error."""
 
 
+def _yaml_section() -> str:
+    limits = DEFAULT_LIMITS
+    return f"""\
+### YAML
+
+pathway reads a safe subset of YAML 1.2, and is stricter than most YAML readers:
+
+- `true` and `false` are true/false. `yes`, `no`, `on` and `off` are text, so
+  `visit: yes` is an error.
+- A key written twice in one mapping is an error (most YAML readers keep the last).
+- Tags (`!!python/object`, `!custom`) are refused. Anchors (`&name`), aliases
+  (`*name`) and merge keys (`<<: *name`) work.
+- A file holds one pathway: one YAML document, in UTF-8.
+- Limits: at most {limits.max_bytes:,} bytes and {limits.max_depth} levels of nesting;
+  at most {limits.max_aliases} aliases, and {limits.max_nodes:,} values once they are
+  expanded."""
+
+
 def _forms_sections(schema: Schema) -> str:
     parts = [
         "## Values",
@@ -543,6 +562,7 @@ def _forms_sections(schema: Schema) -> str:
         _duration_distributions_section(schema),
         _fact_distributions_section(schema),
         _calendar_section(),
+        _yaml_section(),
         """\
 ### Expressions
 
@@ -567,6 +587,7 @@ def _introduction() -> str:
             "Duration distributions",
             "Fact distributions",
             "Weekly open windows",
+            "YAML",
             "Expressions",
         )
     )

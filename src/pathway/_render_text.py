@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from pathway._distributions import format_duration
-from pathway._model import Pathway, Step, Transition
+from pathway._model import Checkpoint, Pathway, Step, Transition
 
 __all__ = ["mermaid", "summary"]
 
@@ -114,7 +114,7 @@ def _checkpoints(pathway: Pathway) -> str:
             lines.append(f"    - {question.id} ({mode})")
         for route in cp.routes:
             target = pathway.transitions[route.transition].target
-            lines.append(f"    {route.when or 'otherwise'} -> {target}")
+            lines.append(f"    {route.when or _fallback(cp)} -> {target}")
     return "\n".join(lines)
 
 
@@ -129,25 +129,59 @@ def mermaid(pathway: Pathway) -> str:
     hand-offs dotted and labelled with their level."""
     lines = ["flowchart LR"]
     lines.extend(f"  {_node(step, pathway)}" for step in pathway.steps.values())
-    lines.extend(f"  {_edge(t)}" for t in pathway.transitions)
+    lines.extend(f"  {edge}" for edge in _edges(pathway))
     return "\n".join(lines) + "\n"
 
 
+def _edges(pathway: Pathway) -> list[str]:
+    """One edge per transition; a checkpoint's routes to one step share an edge that is
+    labelled with their conditions (``plan_check: not legal / not necessary``)."""
+    conditions = {
+        route.transition: str(route.when) if route.when is not None else _fallback(checkpoint)
+        for checkpoint in pathway.checkpoints.values()
+        for route in checkpoint.routes
+    }
+    edges = [_edge(t, t.trigger) for t in pathway.transitions if t.checkpoint is None]
+    routes: dict[tuple[str, str, str], list[Transition]] = {}
+    for transition in pathway.transitions:
+        if transition.checkpoint is not None:
+            key = (transition.checkpoint, transition.source, transition.target)
+            routes.setdefault(key, []).append(transition)
+    for (checkpoint, _, _), group in routes.items():
+        label = f"{checkpoint}: {' / '.join(conditions[t.index] for t in group)}"
+        edges.append(_edge(group[0], label))
+    return edges
+
+
 def _node(step: Step, pathway: Pathway) -> str:
-    label = _label(step.title + (" (visit)" if step.visit else ""))
+    node, label = _node_id(step.id), _label(step.title + (" (visit)" if step.visit else ""))
     if step.outcome:
-        return f'{step.id}(("{label}"))'
+        return f'{node}(("{label}"))'
     if step.checkpoint:
-        return f'{step.id}{{"{label}: {_label(pathway.checkpoints[step.checkpoint].id)}"}}'
-    return f'{step.id}(["{label}"])' if step.visit else f'{step.id}["{label}"]'
+        return f'{node}{{"{label}: {_label(pathway.checkpoints[step.checkpoint].id)}"}}'
+    return f'{node}(["{label}"])' if step.visit else f'{node}["{label}"]'
 
 
-def _edge(transition: Transition) -> str:
-    label = transition.trigger
+def _fallback(checkpoint: Checkpoint) -> str:
+    return "proceed" if checkpoint.framework == "PLAN" else "otherwise"
+
+
+def _edge(transition: Transition, label: str) -> str:
+    source, target = _node_id(transition.source), _node_id(transition.target)
     if transition.handoff in {"role", "team", "organisation"}:
         label += f" / hand-off: {transition.handoff}"
-        return f'{transition.source} -. "{_label(label)}" .-> {transition.target}'
-    return f'{transition.source} -- "{_label(label)}" --> {transition.target}'
+        return f'{source} -. "{_label(label)}" .-> {target}'
+    return f'{source} -- "{_label(label)}" --> {target}'
+
+
+# Words Mermaid reads as keywords, not node ids.
+_MERMAID_WORDS = frozenset({"end", "graph", "subgraph", "flowchart", "style", "class", "classDef",
+                            "click", "linkStyle", "direction", "call", "href"})  # fmt: skip
+
+
+def _node_id(step: str) -> str:
+    """The step id as a Mermaid node id (a keyword such as ``end`` gets a suffix)."""
+    return f"{step}_step" if step in _MERMAID_WORDS else step
 
 
 def _label(text: str) -> str:

@@ -9,6 +9,7 @@ references (a step's role exists, a guard names declared facts...) are checked l
 
 from __future__ import annotations
 
+import functools
 import zoneinfo
 from collections.abc import Callable
 from datetime import date
@@ -24,6 +25,7 @@ from pathway._distributions import (
     parse_fact_distribution,
     parse_rate,
 )
+from pathway.errors import did_you_mean
 
 __all__ = [
     "ArrivalsSpec",
@@ -34,6 +36,7 @@ __all__ = [
     "QuestionSpec",
     "RoleSpec",
     "RouteSpec",
+    "SpecValueError",
     "StepSpec",
     "TransitionSpec",
 ]
@@ -104,25 +107,66 @@ Identifier = Annotated[str, Field(pattern=IDENTIFIER)]
 Probability = Annotated[float, Field(ge=0, le=1)]
 
 
+class SpecValueError(ValueError):
+    """A value in a pathway file has the right type but cannot be read.
+
+    Carries what the loader needs for a located problem: ``subject`` (what was being
+    read), ``expected``, ``found``, ``suggestion`` and the problem ``code``. The message
+    is ``expected <expected>, found <found>[; <suggestion>]``.
+    """
+
+    def __init__(
+        self, subject: str, expected: str, found: str, suggestion: str = "", code: str = ""
+    ) -> None:
+        self.subject = subject
+        self.expected = expected
+        self.found = found
+        self.suggestion = suggestion
+        self.code = code or f"invalid-{subject.replace(' ', '')}"
+        hint = f"; {suggestion}" if suggestion else ""
+        super().__init__(f"expected {expected}, found {found}{hint}")
+
+
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
 def _check_timezone(name: str) -> str:
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
-        raise ValueError(
-            f"expected an IANA time zone like 'Europe/London', found {name!r}"
-        ) from error
+    """Accept an IANA time zone name; raise SpecValueError (a ValueError) otherwise."""
+    if name not in _time_zones() or not _loads_zone(name):
+        by_case = {zone.lower(): zone for zone in _time_zones()}
+        guess = by_case.get(name.lower()) or did_you_mean(name, _time_zones())
+        hint = f"did you mean {guess!r}?" if guess else ""
+        raise SpecValueError(
+            "time zone",
+            "an IANA time zone like 'Europe/London'",
+            repr(name),
+            hint,
+            "invalid-timezone",
+        )
     return name
 
 
+def _loads_zone(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
 def _check_date(value: str | date) -> str | date:
+    """Accept a date or an inclusive date range; raise SpecValueError otherwise."""
     for part in str(value).split(".."):
         try:
             date.fromisoformat(part.strip())
-        except ValueError as error:
-            raise ValueError(
-                f"expected a date like '2017-12-25' or a range '2017-12-24..2018-01-01', "
-                f"found {value!r}"
-            ) from error
+        except ValueError:
+            raise SpecValueError(
+                "date",
+                "a date like '2017-12-25' or a range '2017-12-24..2018-01-01'",
+                repr(value),
+            ) from None
     return value
 
 

@@ -6,6 +6,7 @@ Exit codes (documented in docs/reference/cli.md):
 * 1: a pathway file (or other input) is invalid: problems printed as ``file:line:col``
 * 2: usage error: unknown command or option, missing argument, file not found
 * 130: interrupted
+* 141: the reader of the output went away (``pathway schema | head``)
 
 A user's mistake never shows a traceback; an unexpected exception is a bug in pathway and
 does.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -23,11 +25,11 @@ from pathway._load import load
 from pathway._model import Pathway
 from pathway._render_text import mermaid, summary
 from pathway._schema import schema_text
-from pathway.errors import DefinitionError, PathwayError, Problem
+from pathway.errors import DefinitionError, PathwayError, Problem, SourceError
 
 __all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "main"]
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 130, 141
 
 
 class UsageError(Exception):
@@ -70,14 +72,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return _reader_gone()
+
+
+def _reader_gone() -> int:
+    """The reader of stdout went away (``pathway schema | head``): stop quietly."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # so the final flush at exit cannot fail again
+    return EXIT_BROKEN_PIPE
+
+
+_USAGE_CODES = frozenset({"file-not-found", "not-a-file", "unreadable"})
 
 
 def _load_file(file: str) -> Pathway:
-    if not Path(file).exists():
-        raise UsageError(f"no such file: {file}")
-    if Path(file).is_dir():
-        raise UsageError(f"{file} is a directory; give pathway YAML files")
-    return load(Path(file))
+    """Load ``file``; a file that cannot be opened is a UsageError, not a bad pathway."""
+    try:
+        return load(Path(file))
+    except SourceError as error:
+        if _is_usage(error):
+            raise UsageError(_usage_message(error.problems[0])) from None
+        raise
+
+
+def _is_usage(error: DefinitionError) -> bool:
+    return isinstance(error, SourceError) and any(p.code in _USAGE_CODES for p in error.problems)
+
+
+def _usage_message(problem: Problem) -> str:
+    return problem.message + (f"; {problem.suggestion}" if problem.suggestion else "")
 
 
 def _validate(arguments: argparse.Namespace) -> int:
@@ -94,13 +118,13 @@ def _validate(arguments: argparse.Namespace) -> int:
 def _validate_one(file: str) -> tuple[dict[str, object], bool]:
     errors: Sequence[Problem] = ()
     warnings: Sequence[Problem] = ()
-    missing = False
     try:
-        warnings = _load_file(file).warnings
+        warnings = load(Path(file)).warnings
     except DefinitionError as error:
         errors, warnings = error.problems, error.warnings
-    except UsageError as error:
-        errors, missing = [Problem(str(error), file, code="file-not-found")], True
+        missing = _is_usage(error)
+    else:
+        missing = False
     for problem in (*errors, *warnings):
         print(problem, file=sys.stderr)
     if not errors:

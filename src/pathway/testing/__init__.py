@@ -7,6 +7,7 @@ the pytest plugin (entry point ``pathway``) checks pathway files and offers fixt
 See ``docs/how-to/test-your-case-system.md``.
 """
 
+from pathway.testing._invalid import InvalidTrigger
 from pathway.testing._journeys import (
     Begin,
     Command,
@@ -18,8 +19,8 @@ from pathway.testing._journeys import (
     register_pathway_random,
     smoke_run,
 )
+from pathway.testing._stateful import PathwayStateMachine
 from pathway.testing._strategies import (
-    InvalidTrigger,
     events,
     facts,
     invalid_triggers,
@@ -36,6 +37,7 @@ __all__ = [
     "Fire",
     "InvalidTrigger",
     "Journey",
+    "PathwayStateMachine",
     "check_journey",
     "events",
     "facts",

@@ -25,6 +25,7 @@ from pathway.testing._journeys import (
     DidNotAttend,
     Fire,
     Journey,
+    Readable,
     pick,
     start_cursor,
     worker_for,
@@ -42,7 +43,7 @@ __all__ = [
 
 
 @attrs.frozen(eq=False)
-class InvalidTrigger:
+class InvalidTrigger(Readable):
     """A case state (reached by ``journey``) and a ``command`` that must be rejected
     there with ``error``, leaving the case unchanged. ``reason`` says why it is invalid.
     """
@@ -264,18 +265,34 @@ def cursor_after(journey: Journey) -> Cursor:
     return cursor
 
 
+def _longest_prefix(journey: Journey, codes: Collection[str]) -> tuple[Journey, Cursor] | None:
+    """The longest prefix of ``journey`` ending where a kind in ``codes`` applies."""
+    cursor = start_cursor(journey.pathway, journey.facts, journey.start)
+    found = None
+    for length in range(len(journey) + 1):
+        if length:
+            cursor.advance(journey[length - 1])
+        if applicable_kinds(cursor, codes):
+            found = (length, attrs.evolve(cursor))
+    if found is None:
+        return None
+    length, cursor = found
+    return attrs.evolve(journey, commands=journey.commands[:length], end=cursor.state), cursor
+
+
 def build_invalid(
     journey: Journey, choices: Choices, codes: Collection[str] = INVALID_CODES
 ) -> InvalidTrigger | None:
-    """An invalid command (of a kind in ``codes``) for the state at the end of
-    ``journey``; ``None`` when no such kind applies there."""
-    kinds = applicable_kinds(cursor_after(journey), codes)
-    if not kinds:
+    """An invalid command (of a kind in ``codes``) at the end of the longest prefix of
+    ``journey`` where such a kind applies; ``None`` when it applies nowhere on it."""
+    found = _longest_prefix(journey, codes)
+    if found is None:
         return None
-    kind = pick(choices, kinds)
-    command = kind.build(cursor_after(journey), choices)
+    prefix, cursor = found
+    kind = pick(choices, applicable_kinds(cursor, codes))
+    command = kind.build(attrs.evolve(cursor), choices)
     assert command is not None
-    return InvalidTrigger(journey, command, kind.code, kind.error, kind.description)
+    return InvalidTrigger(prefix, command, kind.code, kind.error, kind.description)
 
 
 class _Probe:

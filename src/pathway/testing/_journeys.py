@@ -36,6 +36,7 @@ __all__ = [
     "Fire",
     "Journey",
     "RandomChoices",
+    "Readable",
     "build_journey",
     "check_journey",
     "draw_facts",
@@ -115,12 +116,21 @@ def register_pathway_random(rng: random.Random) -> random.Random:
 # ------------------------------------------------------------------------- commands
 
 
+class Readable:
+    """Show the object's ``repr`` in hypothesis's reports (not a field-by-field dump)."""
+
+    __slots__ = ()
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
+
+
 def _when(at: datetime) -> str:
     return at.isoformat(timespec="minutes")
 
 
 @attrs.frozen(slots=True)
-class Fire:
+class Fire(Readable):
     """``case.fire(trigger, at=at, by=by, to=to)``: complete the step and move on."""
 
     trigger: str
@@ -138,7 +148,7 @@ class Fire:
 
 
 @attrs.frozen(slots=True)
-class Begin:
+class Begin(Readable):
     """``case.begin(at=at, by=by)``: work on the current step starts."""
 
     at: datetime
@@ -153,7 +163,7 @@ class Begin:
 
 
 @attrs.frozen(slots=True)
-class DidNotAttend:
+class DidNotAttend(Readable):
     """``case.did_not_attend(at=at)``: the person missed the booked visit."""
 
     at: datetime
@@ -172,7 +182,7 @@ def _answer_pairs(answers: Mapping[str, bool] | Iterable[tuple[str, bool]]) -> A
 
 
 @attrs.frozen(slots=True)
-class Decide:
+class Decide(Readable):
     """``case.decide(checkpoint, answers, at=at, by=by, rationale=rationale)``."""
 
     checkpoint: str
@@ -202,7 +212,7 @@ def _worker(worker: Worker | None) -> str:
 
 
 @attrs.frozen(eq=False)
-class Journey(Sequence[Command]):
+class Journey(Readable, Sequence[Command]):
     """One case's journey: its start, then commands; ``len()`` counts the commands.
 
     ``end`` is the step the pathway's model says the case is at after the last command

@@ -138,7 +138,7 @@ def pathways(
     if not 2 <= min_steps <= max_steps:
         raise ValueError(f"need 2 <= min_steps <= max_steps, found {min_steps}, {max_steps}")
     options = _Options(min_steps, max_steps, checkpoints, calendars, guards, visits)
-    return st.composite(lambda draw: build_spec(DrawChoices(draw), options))()
+    return _specs(options)
 
 
 def pathway_texts(
@@ -448,7 +448,7 @@ def facts(pathway: Pathway | PathwaySpec) -> st.SearchStrategy[dict[str, Any]]:
     """Valid fact sets for ``pathway``: a value of the declared type (and allowed values)
     for every declared fact, favouring the values its guards compare with."""
     compiled = _compiled(pathway)
-    return st.composite(lambda draw: draw_facts(compiled, DrawChoices(draw)))()
+    return _facts(compiled)
 
 
 def journeys(
@@ -468,11 +468,7 @@ def journeys(
     shrinks towards fewer, earlier commands taking the first valid move.
     """
     compiled = _compiled(pathway)
-    return st.composite(
-        lambda draw: build_journey(
-            compiled, DrawChoices(draw), max_steps=max_steps, case_id=case_id, start=start
-        )
-    )()
+    return _journeys(compiled, max_steps, case_id, start)
 
 
 def events(
@@ -505,12 +501,37 @@ def invalid_triggers(
         expected = ", ".join(sorted(INVALID_CODES))
         raise ValueError(f"unknown kinds {sorted(unknown)}; expected some of {expected}")
 
-    def build(draw: st.DrawFn) -> InvalidTrigger:
-        choices = DrawChoices(draw)
-        journey = build_journey(compiled, choices, max_steps=max_steps)
-        found = build_invalid(journey, choices, kinds)
-        assume(found is not None)
-        assert found is not None
-        return found
+    return _invalid(compiled, max_steps, frozenset(kinds))
 
-    return st.composite(build)()
+
+# ---------------------------------------------------------------------- composites
+
+
+@st.composite
+def _specs(draw: st.DrawFn, options: _Options) -> PathwaySpec:
+    return build_spec(DrawChoices(draw), options)
+
+
+@st.composite
+def _facts(draw: st.DrawFn, pathway: Pathway) -> dict[str, Any]:
+    return draw_facts(pathway, DrawChoices(draw))
+
+
+@st.composite
+def _journeys(
+    draw: st.DrawFn, pathway: Pathway, max_steps: int, case_id: str, start: datetime | None
+) -> Journey:
+    choices = DrawChoices(draw)
+    return build_journey(pathway, choices, max_steps=max_steps, case_id=case_id, start=start)
+
+
+@st.composite
+def _invalid(
+    draw: st.DrawFn, pathway: Pathway, max_steps: int, kinds: frozenset[str]
+) -> InvalidTrigger:
+    choices = DrawChoices(draw)
+    journey = build_journey(pathway, choices, max_steps=max_steps)
+    found = build_invalid(journey, choices, kinds)
+    assume(found is not None)
+    assert found is not None
+    return found

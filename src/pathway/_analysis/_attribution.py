@@ -1,0 +1,255 @@
+"""Where the delay comes from: waits and work by step and by transition, and the ranked
+contributors to fragmentation delay.
+
+A wait belongs to the transition that started it: the last ``transitioned`` event of the
+same case before the ``waited`` event (the case moved from ``source`` to ``target`` and
+waited for ``target`` to start). A wait with no transition before it (a gate in front of
+the first step) belongs to the pseudo-transition ``(start) -> step``. A step's touch time
+belongs to the step, and also to the transition that led to it (the "touch" of a
+transition is the work it leads to). All of this is computed with a forward fill of row
+indices and ``bincount``: no Python loop over events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from pathway._analysis._cases import (
+    FRAGMENTATION_CAUSES,
+    STEP_COMPLETED,
+    TRANSITIONED,
+    WAITED,
+    minutes_between,
+)
+from pathway._analysis._stats import grouped_summary, sum_by
+from pathway._eventlog import EventLog
+
+__all__ = ["Attribution", "Contributor", "DelayRow", "attribute"]
+
+F64 = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
+B = npt.NDArray[np.bool_]
+START = "(start)"
+
+
+@attrs.frozen
+class DelayRow:
+    """One step or transition: how often, how long the wait before it and the work in it
+    (minutes: count, mean, median, 90th percentile), and delay minutes by cause."""
+
+    key: str
+    source: str | None
+    target: str
+    count: int
+    wait_mean: float
+    wait_median: float
+    wait_p90: float
+    touch_mean: float
+    touch_median: float
+    touch_p90: float
+    delay_by_cause: dict[str, float]
+    waste_minutes: float = 0.0
+
+    @property
+    def delay(self) -> float:
+        """Minutes waited here, every cause together."""
+        return sum(self.delay_by_cause.values())
+
+    @property
+    def fragmentation(self) -> float:
+        """Minutes of fragmentation delay here: fragmentation-cause waits + waste work."""
+        waits = sum(self.delay_by_cause.get(cause, 0.0) for cause in FRAGMENTATION_CAUSES)
+        return waits + self.waste_minutes
+
+
+@attrs.frozen
+class Contributor:
+    """A transition (its fragmentation waits) or step (its waste work) and how much
+    fragmentation delay it adds, in total minutes and by cause (``waste work`` for a
+    step's waste)."""
+
+    kind: str
+    key: str
+    minutes: float
+    by_cause: dict[str, float]
+
+
+@attrs.frozen
+class Attribution:
+    """Per-step and per-transition delay tables and the ranked contributors."""
+
+    steps: tuple[DelayRow, ...]
+    transitions: tuple[DelayRow, ...]
+    contributors: tuple[Contributor, ...]
+    total_delay: float
+    total_fragmentation: float
+
+
+def _last_transition(log: EventLog) -> I64:
+    """For every row: the row of the case's latest ``transitioned`` event at or before it
+    (-1 when there is none)."""
+    rows = np.arange(len(log), dtype=np.int64)
+    last = np.where(log.kind == TRANSITIONED, rows, -1)
+    np.maximum.accumulate(last, out=last)
+    starts, _ends = log.case_bounds()
+    return np.where(last >= starts[log.case], last, -1)
+
+
+def attribute(log: EventLog, cases: B) -> Attribution:
+    """Attribute the waits and work of the cases selected by ``cases`` (a mask over case
+    indices) to steps and transitions."""
+    in_scope = cases[log.case] if len(log) else np.zeros(0, dtype=bool)
+    steps = log.labels("step")
+    causes = log.labels("cause")
+    last = _last_transition(log)
+    moves = np.flatnonzero((log.kind == TRANSITIONED) & in_scope)
+    pair, pairs = _pairs(log, moves, len(steps))
+    position = np.full(len(log), -1, dtype=np.int64)
+    position[moves] = np.arange(moves.size)
+    waits = _Rows(log, np.flatnonzero((log.kind == WAITED) & in_scope), last, position)
+    done = _Rows(log, np.flatnonzero((log.kind == STEP_COMPLETED) & in_scope), last, position)
+    cause = log.codes["cause"][waits.rows].astype(np.int64)
+    waste = np.where(log.codes["work"][done.rows] > 0, done.minutes, 0.0)
+    move_wait = waits.per_move(moves.size)
+    move_touch = done.per_move(moves.size)
+    n_pairs, n_steps = len(pairs), len(steps)
+    start_group = n_pairs + waits.step
+    wait_group = np.where(waits.linked, pair[np.maximum(waits.move, 0)], start_group)
+    transition_wait = grouped_summary(
+        np.concatenate([move_wait, waits.minutes[~waits.linked]]),
+        np.concatenate([pair, start_group[~waits.linked]]),
+        n_pairs + n_steps,
+    )
+    transitions = _rows(
+        labels=[(steps[s], steps[t]) for s, t in pairs] + [(START, s) for s in steps],
+        wait=transition_wait,
+        touch=grouped_summary(move_touch, pair, n_pairs + n_steps),
+        count=transition_wait[0],
+        by_cause=_cause_table(wait_group, cause, waits.minutes, n_pairs + n_steps, causes),
+        waste=np.zeros(n_pairs + n_steps),
+        causes=causes,
+    )
+    target = np.asarray([t for _s, t in pairs], dtype=np.int64)[pair] if n_pairs else pair
+    touch = grouped_summary(done.minutes, done.step, n_steps)
+    by_step = _rows(
+        labels=[(None, s) for s in steps],
+        wait=grouped_summary(
+            np.concatenate([move_wait, waits.minutes[~waits.linked]]),
+            np.concatenate([target, waits.step[~waits.linked]]),
+            n_steps,
+        ),
+        touch=touch,
+        count=touch[0],
+        by_cause=_cause_table(waits.step, cause, waits.minutes, n_steps, causes),
+        waste=sum_by(done.step, waste, n_steps),
+        causes=causes,
+    )
+    return _finish(by_step, transitions, float(waits.minutes.sum()))
+
+
+class _Rows:
+    """Some rows of the log (waits or completed steps) with their minutes, step code and
+    the position of the move that led to them (-1: none)."""
+
+    def __init__(self, log: EventLog, rows: I64, last: I64, position: I64) -> None:
+        self.rows = rows
+        self.minutes = minutes_between(log.started[rows], log.at[rows])
+        self.step = np.maximum(log.codes["step"][rows].astype(np.int64), 0)
+        before = last[rows]
+        self.move = np.where(before >= 0, position[np.maximum(before, 0)], -1)
+        self.linked = self.move >= 0
+
+    def per_move(self, moves: int) -> F64:
+        """Minutes summed per move (0 for a move with none)."""
+        return sum_by(self.move[self.linked], self.minutes[self.linked], moves)
+
+
+def _pairs(log: EventLog, moves: I64, n_steps: int) -> tuple[I64, list[tuple[int, int]]]:
+    """Each move's (source, target) pair index, and the pairs (as step codes)."""
+    width = n_steps + 1
+    source = log.codes["source"][moves].astype(np.int64) + 1
+    target = log.codes["target"][moves].astype(np.int64) + 1
+    keys, inverse = np.unique(source * width + target, return_inverse=True)
+    pairs = [(int(k // width) - 1, int(k % width) - 1) for k in keys]
+    return inverse.astype(np.int64).reshape(-1), pairs
+
+
+def _cause_table(group: I64, cause: I64, wait: F64, groups: int, causes: tuple[str, ...]) -> F64:
+    width = max(len(causes), 1)
+    keep = cause >= 0
+    keys = group[keep] * width + cause[keep]
+    table = sum_by(keys, wait[keep], groups * width)
+    return table.reshape(groups, width)[:, : len(causes)]
+
+
+Summaries = tuple[I64, F64, F64, F64]
+
+
+def _rows(
+    *,
+    labels: Sequence[tuple[str | None, str]],
+    wait: Summaries,
+    touch: Summaries,
+    count: I64,
+    by_cause: F64,
+    waste: F64,
+    causes: tuple[str, ...],
+) -> list[DelayRow]:
+    rows = []
+    for index, (source, target) in enumerate(labels):
+        delay = {cause: float(by_cause[index, c]) for c, cause in enumerate(causes)}
+        if int(count[index]) == 0 and not any(delay.values()):
+            continue
+        rows.append(
+            DelayRow(
+                key=target if source is None else f"{source} → {target}",
+                source=source,
+                target=target,
+                count=int(count[index]),
+                wait_mean=_value(wait[1][index]),
+                wait_median=_value(wait[2][index]),
+                wait_p90=_value(wait[3][index]),
+                touch_mean=_value(touch[1][index]),
+                touch_median=_value(touch[2][index]),
+                touch_p90=_value(touch[3][index]),
+                delay_by_cause={k: v for k, v in delay.items() if v},
+                waste_minutes=float(waste[index]),
+            )
+        )
+    return rows
+
+
+def _value(number: float) -> float:
+    return 0.0 if np.isnan(number) else float(number)
+
+
+def _finish(steps: list[DelayRow], transitions: list[DelayRow], total: float) -> Attribution:
+    contributors = [
+        Contributor(
+            "transition",
+            row.key,
+            row.fragmentation,
+            {c: row.delay_by_cause[c] for c in FRAGMENTATION_CAUSES if c in row.delay_by_cause},
+        )
+        for row in transitions
+        if row.fragmentation > 0
+    ]
+    contributors += [
+        Contributor("step", row.key, row.waste_minutes, {"waste work": row.waste_minutes})
+        for row in steps
+        if row.waste_minutes > 0
+    ]
+    contributors.sort(key=lambda c: (-c.minutes, c.kind, c.key))
+    steps.sort(key=lambda r: (-r.delay, r.key))
+    transitions.sort(key=lambda r: (-r.delay, r.key))
+    return Attribution(
+        steps=tuple(steps),
+        transitions=tuple(transitions),
+        contributors=tuple(contributors),
+        total_delay=total,
+        total_fragmentation=sum(c.minutes for c in contributors),
+    )

@@ -1,0 +1,461 @@
+"""The report as sections of words and tables, shared by the text, Markdown and HTML
+renderings (the HTML page adds its charts to these sections)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import attrs
+
+from pathway._analysis._cases import DAY_MINUTES, FRAGMENTATION_CAUSES
+from pathway._analysis._report import MEASURES, contributor_words, plain_days
+from pathway._eventlog import LEVELS, WORK_CLASSES
+
+if TYPE_CHECKING:
+    from pathway._analysis._report import Report
+    from pathway._analysis._stats import Summary
+
+__all__ = ["CAUSE_WORDS", "GLOSSARY", "Section", "Table", "sections"]
+
+#: Jargon and what it means, for tooltips and the glossary.
+GLOSSARY: dict[str, str] = {
+    "fragmentation delay": (
+        "Time added because the work is split up: waits after hand-offs, for the next "
+        "appointment, for a calendar gate or for approval, plus the time spent on waste work"
+    ),
+    "perfect flow": "How long the journey would take if only the value work were done, "
+    "one step straight after another",
+    "flow efficiency": "Value-work time divided by end-to-end time",
+    "end-to-end time": "Calendar time from first contact to the outcome",
+    "touch time": "Time someone actually worked on the case",
+    "value work": "Work the person needs, that helps them (Vanguard 'value work')",
+    "waste work": "Work the person does not need: type 1 removable now, type 2 designed "
+    "into the system, type 3 required by law, regulation or contract",
+    "failure demand": "Contact caused by a failure to do something or do it right "
+    "(chasing progress, coming back, being referred again)",
+    "value demand": "The demand the service exists to meet: each person's first contact",
+    "DNA": "Did not attend: a booked appointment the person missed",
+    "hand-off": "The case passes to another worker, role, team or organisation",
+    "XmR": "An individuals control chart: each case's value, the mean and natural process "
+    "limits (mean plus or minus 2.66 times the average moving range)",
+    "process limits": "Mean plus or minus 2.66 times the average difference between "
+    "consecutive cases: values inside are the system's normal variation",
+    "special cause": "A signal that something changed: a point outside the limits, 7 in a "
+    "row on one side of the mean, 7 rising or falling, or 2 of 3 near a limit",
+    "median": "The middle value: half the cases take longer, half shorter",
+    "90th percentile": "9 in 10 cases take this long or less",
+}
+CAUSE_WORDS: dict[str, str] = {
+    "handoff": "after a hand-off",
+    "visit_gap": "for the next appointment",
+    "calendar": "for a calendar gate",
+    "capacity": "for a free worker",
+    "approval": "for approval",
+    "external": "for an outside service",
+    "client": "on the person",
+}
+WORK_WORDS: dict[str, str] = {
+    "value": "Value work",
+    "waste1": "Waste type 1 (removable now)",
+    "waste2": "Waste type 2 (designed in)",
+    "waste3": "Waste type 3 (law, regulation, contract)",
+}
+KEY_MEASURES = (
+    "end_to_end",
+    "fragmentation",
+    "fragmentation_share",
+    "perfect_flow",
+    "touch",
+    "flow_efficiency",
+    "visits",
+    "dnas",
+    "handoffs",
+    *(f"handoffs_{level}" for level in LEVELS),
+    "failure_demand",
+    "repeated_information",
+)
+
+
+@attrs.frozen
+class Table:
+    """A table: headers, rows of text, which columns are numbers, and a caption."""
+
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    numeric: tuple[bool, ...]
+    caption: str = ""
+
+
+@attrs.frozen
+class Section:
+    """A titled part of the report: paragraphs, then tables."""
+
+    key: str
+    title: str
+    text: tuple[str, ...]
+    tables: tuple[Table, ...] = ()
+
+
+def table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: str, caption: str = ""
+) -> Table:
+    """A :class:`Table`; ``numeric`` has one letter per column, ``n`` for numbers."""
+    return Table(
+        tuple(headers),
+        tuple(tuple(row) for row in rows),
+        tuple(letter == "n" for letter in numeric),
+        caption,
+    )
+
+
+def number(value: float | None, unit: str) -> str:
+    """A value for a table cell in ``unit`` (days, minutes, share, count)."""
+    if value is None:
+        return "-"
+    if unit == "share":
+        return f"{value:.1%}"
+    if unit == "days":
+        return f"{value:.1f}"
+    if unit == "minutes":
+        return f"{value:.0f}"
+    return f"{value:.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:.0f}"
+
+
+def unit_words(unit: str) -> str:
+    """The unit as a column heading suffix."""
+    return {"share": "%", "count": "number"}.get(unit, unit)
+
+
+def sections(report: Report) -> list[Section]:
+    """Every section of the report, in reading order."""
+    found = [
+        _summary(report),
+        _delay(report),
+        _journey(report),
+        _charts(report),
+        _vanguard(report),
+        _measures(report),
+        _steps(report),
+        _outcomes(report),
+        _repeated(report),
+    ]
+    return [section for section in found if section is not None]
+
+
+def _summary(report: Report) -> Section:
+    info = report.log_info
+    pathway = report.pathway
+    about = (
+        f"{info['cases']} cases ({info['events']} events) from {_date(info['first_event'])} "
+        f"to {_date(info['last_event'])}; {info['finished']} reached an outcome, "
+        f"{info['in_flight']} were still open. Journey measures use {report.scope_label} "
+        f"({report.n_scope})."
+    )
+    title = pathway.title if pathway is not None else "Event log"
+    return Section("summary", f"What fragmentation costs: {title}", (report.headline.text, about))
+
+
+def _date(iso: object) -> str:
+    return str(iso)[:10] if iso else "-"
+
+
+def _measures(report: Report) -> Section:
+    rows = []
+    for name in KEY_MEASURES:
+        if name not in report.measures:
+            continue
+        summary, unit = report.measures[name]
+        rows.append(_measure_row(MEASURES[name][0], unit, summary))
+    headers = ("Measure (per case)", "Unit", "Median", "90th percentile", "Mean")
+    return Section(
+        "measures",
+        "The journey in numbers",
+        (f"Each row summarises one measure over the {report.n_scope} cases in scope.",),
+        (table(headers, rows, "ttnnn"),),
+    )
+
+
+def _measure_row(label: str, unit: str, summary: Summary) -> tuple[str, ...]:
+    return (
+        label,
+        unit_words(unit),
+        number(summary.median, unit),
+        number(summary.p90, unit),
+        number(summary.mean, unit),
+    )
+
+
+def _delay(report: Report) -> Section:
+    n = max(report.n_scope, 1)
+    total = report.attribution.total_fragmentation
+    rows, cumulative = [], 0.0
+    for rank, contributor in enumerate(report.attribution.contributors[:12], start=1):
+        cumulative += contributor.minutes
+        rows.append(
+            (
+                str(rank),
+                contributor_words(contributor, report.pathway),
+                f"{contributor.minutes / n / DAY_MINUTES:.2f}",
+                number(contributor.minutes / total if total else None, "share"),
+                number(cumulative / total if total else None, "share"),
+            )
+        )
+    contributors = table(
+        ("Rank", "Where", "Days per case", "Share of fragmentation", "Cumulative share"),
+        rows,
+        "ntnnn",
+        "Fragmentation delay by where it happens (waits by transition, waste work by step)",
+    )
+    waits = report.waits_by_cause
+    waiting = sum(waits.values())
+    cause_rows = [
+        (
+            f"Waiting {CAUSE_WORDS.get(cause, cause)}",
+            "yes" if cause in FRAGMENTATION_CAUSES else "no",
+            f"{minutes / n / DAY_MINUTES:.2f}",
+            number(minutes / waiting if waiting else None, "share"),
+        )
+        for cause, minutes in sorted(waits.items(), key=lambda item: -item[1])
+        if minutes > 0
+    ]
+    causes = table(
+        ("Cause", "Fragmentation?", "Days per case", "Share of all waiting"),
+        cause_rows,
+        "ttnn",
+        "Waiting by cause",
+    )
+    text = (
+        "Fragmentation delay is the sum of waits after hand-offs, for the next appointment, "
+        "for calendar gates and for approval, plus the time spent on waste work.",
+    )
+    return Section("delay", "Where the delay comes from", text, (contributors, causes))
+
+
+def _vanguard(report: Report) -> Section:
+    demand = report.demand
+    demand_rows = [
+        (
+            "Value demand (first contacts)",
+            str(demand["value"]),
+            number(demand["value_share"], "share"),
+        )
+    ]
+    total = demand["value"] + demand["failure"]
+    for kind, count in demand["failure_by_kind"].items():
+        share = count / total if total else None
+        words = {"chase": "chasing progress", "re_presentation": "coming back / rebooking"}
+        label = f"Failure demand: {words.get(kind, kind.replace('_', ' '))}"
+        demand_rows.append((label, str(count), number(share, "share")))
+    demand_rows.append(
+        ("Failure demand, all", str(demand["failure"]), number(demand["failure_share"], "share"))
+    )
+    work = report.work
+    work_rows = [
+        (
+            WORK_WORDS[w],
+            str(work["steps"][w]),
+            number(work["step_share"][w], "share"),
+            number(work["time_share"][w], "share"),
+        )
+        for w in WORK_CLASSES
+    ]
+    appointments = report.appointments
+    appointment_rows = [
+        (
+            f"Asked for by the {who}" if who != "unknown" else "Not recorded",
+            str(appointments["attended"][who]),
+            str(appointments["missed"][who]),
+            number(appointments["share"].get(who), "share") if who != "unknown" else "-",
+        )
+        for who in appointments["by_requester"]
+        if appointments["by_requester"][who] or who in ("service", "client")
+    ]
+    return Section(
+        "vanguard",
+        "Demand, work and appointments",
+        (
+            "Vanguard's Check measures. Demand counts each person's first contact as value "
+            "demand and every chase, return or re-referral as failure demand.",
+            f"Missed appointments (DNA rate): {number(appointments['dna_rate'], 'share')} of "
+            "attendances and missed appointments together.",
+        ),
+        (
+            table(("Demand", "Contacts", "Share"), demand_rows, "tnn", "Demand"),
+            table(
+                ("Work class", "Steps", "Share of steps", "Share of time"),
+                work_rows,
+                "tnnn",
+                "Work classification",
+            ),
+            table(
+                ("Appointments", "Attended", "Missed", "Share"),
+                appointment_rows,
+                "tnnn",
+                "Appointments by who asked for them",
+            ),
+        ),
+    )
+
+
+def _journey(report: Report) -> Section | None:
+    journey = report.journey
+    if journey is None:
+        return None
+    rows = [
+        (
+            f"{step.start / DAY_MINUTES:.1f}",
+            report.title_of_step(step.step),
+            report.title_of_role(step.lane),
+            f"{step.end - step.start:.0f}",
+            WORK_WORDS.get(step.work or "", "-"),
+            "yes" if step.visit else "",
+        )
+        for step in journey.steps
+    ]
+    outcome = report.title_of_step(journey.outcome) if journey.outcome else "still open"
+    text = (
+        f"Case {journey.case_id} is the case closest to the median end-to-end time: "
+        f"{plain_days(journey.end_to_end / DAY_MINUTES)}, ending '{outcome}'.",
+    )
+    headers = ("Day", "Step", "Owner", "Minutes", "Work", "Visit")
+    return Section(
+        "journey", "A typical journey", text, (table(headers, rows, "nttntt", "Steps in order"),)
+    )
+
+
+def _charts(report: Report) -> Section | None:
+    if not report.charts:
+        return None
+    rows = []
+    for chart in report.charts:
+        xmr = chart.chart
+        last = xmr.segments[-1]
+        signals = xmr.signals()
+        rows.append(
+            (
+                f"{chart.title} ({chart.unit})",
+                number(last.mean, chart.unit),
+                number(last.lower, chart.unit),
+                number(last.upper, chart.unit),
+                str(len(signals["outside"])),
+                str(len(signals["shift"])),
+                str(len(signals["trend"])),
+                str(len(signals["two_in_three"])),
+            )
+        )
+    headers = (
+        "Measure",
+        "Mean",
+        "Lower limit",
+        "Upper limit",
+        "Outside limits",
+        "Runs of 7 on one side",
+        "Trends of 7",
+        "2 of 3 near a limit",
+    )
+    return Section(
+        "charts",
+        "Is the system stable? Control charts",
+        (
+            "XmR charts of each case in arrival order. Points inside the process limits are "
+            "the system's normal variation; the last four columns count special-cause points.",
+        ),
+        (table(headers, rows, "tnnnnnnn"),),
+    )
+
+
+def _steps(report: Report) -> Section:
+    n = max(report.n_scope, 1)
+    total = report.attribution.total_delay
+    step_rows = [
+        (
+            report.title_of_step(row.target),
+            str(row.count),
+            f"{row.touch_median:.0f}",
+            f"{row.wait_median / DAY_MINUTES:.2f}",
+            f"{row.delay / n / DAY_MINUTES:.2f}",
+            number(row.delay / total if total else None, "share"),
+        )
+        for row in report.attribution.steps
+    ]
+    transition_rows = [
+        (
+            f"{report.title_of_step(row.source or '')} → {report.title_of_step(row.target)}",
+            str(row.count),
+            f"{row.wait_median / DAY_MINUTES:.2f}",
+            f"{row.wait_p90 / DAY_MINUTES:.2f}",
+            ", ".join(c.replace("_", " ") for c in row.delay_by_cause) or "-",
+            number(row.delay / total if total else None, "share"),
+        )
+        for row in report.attribution.transitions
+    ]
+    return Section(
+        "steps",
+        "Steps and transitions",
+        ("Waits are in days, touch time in minutes; shares are of all waiting in scope.",),
+        (
+            table(
+                (
+                    "Step",
+                    "Times done",
+                    "Median touch (min)",
+                    "Median wait before (days)",
+                    "Waiting per case (days)",
+                    "Share of delay",
+                ),
+                step_rows,
+                "tnnnnn",
+                "By step",
+            ),
+            table(
+                (
+                    "Transition",
+                    "Times",
+                    "Median wait (days)",
+                    "90th percentile wait (days)",
+                    "Causes",
+                    "Share of delay",
+                ),
+                transition_rows,
+                "tnnntn",
+                "By transition",
+            ),
+        ),
+    )
+
+
+def _outcomes(report: Report) -> Section:
+    rows = [
+        (
+            report.title_of_step(row["outcome"]) if row["outcome"] else "Still open",
+            str(row["cases"]),
+            number(row["share"], "share"),
+            number(row["median_end_to_end_days"], "days"),
+        )
+        for row in report.outcomes
+    ]
+    headers = ("Outcome", "Cases", "Share", "Median end-to-end (days)")
+    return Section("outcomes", "How journeys end", (), (table(headers, rows, "tnnn"),))
+
+
+def _repeated(report: Report) -> Section:
+    items = report.repeated_items
+    if items is None:
+        return Section(
+            "repeated",
+            "Telling the story again",
+            ("Unknown: give the pathway to count information collected more than once.",),
+        )
+    rows = [
+        (item.replace("_", " "), str(again), str(cases))
+        for item, (again, cases) in sorted(items.items(), key=lambda kv: (-kv[1][0], kv[0]))
+        if again
+    ]
+    summary, _unit = report.measures["repeated_information"]
+    text = (
+        f"The median person was asked for {number(summary.median, 'count')} items of "
+        "information they had already given (the 'told my story 10 times' count).",
+    )
+    headers = ("Information", "Times asked again", "People asked more than once")
+    return Section("repeated", "Telling the story again", text, (table(headers, rows, "tnn"),))

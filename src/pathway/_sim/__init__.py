@@ -1,0 +1,1 @@
+"""The cohort simulator (private; the public names are re-exported by ``pathway``)."""

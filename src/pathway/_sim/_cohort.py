@@ -1,0 +1,236 @@
+"""The synthetic cohort, built with numpy before the event loop: arrivals and facts.
+
+Both come from the *cohort stream*: the uniform for case ``i`` is a hash of (seed,
+replication, ``i``, purpose, key), so two pathways that declare the same facts and the
+same arrivals get identical cohorts from the same seed, whatever else differs.
+
+Arrivals are a Poisson process in *open time*: exponential gaps measured in minutes the
+arrivals calendar is open, mapped onto the wall clock through the calendar's open
+intervals (weekly windows less closure days). Without a calendar every minute counts.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from pathway._calendar import MINUTES_PER_DAY, MINUTES_PER_WEEK
+from pathway._distributions import (
+    Bernoulli,
+    Categorical,
+    Distribution,
+    Empirical,
+    FixedValue,
+    Normal,
+    RandInt,
+    Uniform,
+)
+from pathway._sim import _layout as L
+from pathway._sim._plan import Plan
+from pathway._sim._rng import (
+    _A,
+    _B,
+    _C,
+    _D,
+    _E,
+    _F,
+    PURPOSE_ARRIVAL,
+    PURPOSE_FACT,
+    _poly,
+    case_lanes,
+    draw,
+    lane_inits,
+)
+from pathway._sim._vexpr import Column, evaluate
+
+__all__ = ["arrival_times", "auto_matrix", "draw_facts", "guard_matrix", "ppnd_array", "uniforms"]
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def uniforms(
+    seed: int, replication: int, first: int, count: int, purpose: int, key: int
+) -> FloatArray:
+    """The cohort-stream uniforms of cases ``first .. first + count - 1``."""
+    init_a, init_b = lane_inits(seed, replication)
+    cases = np.arange(first, first + count, dtype=np.int64)
+    lane_a, lane_b = case_lanes(init_a, init_b, cases)
+    values: FloatArray = draw(lane_a, lane_b, purpose, key, np.int64(0))
+    return values
+
+
+def ppnd_array(p: FloatArray) -> FloatArray:
+    """Vectorised AS241 standard normal quantile (same formulas as ``_rng.ppnd``)."""
+    p = np.clip(p, 1e-300, 1.0 - 1.1102230246251565e-16)
+    q = p - 0.5
+    central = np.abs(q) <= 0.425
+    r = 0.180625 - q * q
+    out = q * _poly(_A, r) / _poly(_B, r)
+    tail = np.sqrt(-np.log(np.where(q < 0, p, 1.0 - p)))
+    near = _poly(_C, tail - 1.6) / _poly(_D, tail - 1.6)
+    far = _poly(_E, tail - 5.0) / _poly(_F, tail - 5.0)
+    value = np.where(tail <= 5.0, near, far)
+    value = np.where(q < 0, -value, value)
+    result: FloatArray = np.where(central, out, value)
+    return result
+
+
+# --------------------------------------------------------------------------------- facts
+
+
+def draw_facts(plan: Plan, count: int, seed: int, replication: int) -> dict[str, Column]:
+    """Each declared fact's values for ``count`` cases (facts without a distribution are
+    left out: they have no value in a synthetic cohort)."""
+    columns: dict[str, Column] = {}
+    for fact in plan.facts:
+        if fact.distribution is None:
+            continue
+        u = uniforms(seed, replication, 0, count, PURPOSE_FACT, fact.key)
+        columns[fact.name] = _fact_column(fact.distribution, u)
+    return columns
+
+
+def _fact_column(dist: Distribution, u: FloatArray) -> Column:
+    if isinstance(dist, Bernoulli):
+        return Column("bool", u < dist.p)
+    if isinstance(dist, Categorical):
+        return Column("text", np.asarray(dist.categories)[_pick(dist.weights, u)])
+    if isinstance(dist, Uniform):
+        return Column("number", dist.low + u * (dist.high - dist.low))
+    if isinstance(dist, RandInt):
+        span = dist.high - dist.low + 1
+        return Column("number", dist.low + np.minimum(np.floor(u * span), span - 1).astype(np.int64))
+    if isinstance(dist, Normal):
+        return Column("number", dist.mean_value + dist.sd * ppnd_array(u))
+    if isinstance(dist, Empirical):
+        return _column_of(list(dist.values), _pick(dist.weights, u))
+    if isinstance(dist, FixedValue):
+        return _column_of([dist.value], np.zeros(len(u), dtype=np.int64))
+    raise ValueError(f"the simulator cannot draw facts from {dist.describe()}")
+
+
+def _pick(weights: tuple[float, ...], u: FloatArray) -> npt.NDArray[np.int64]:
+    cumulative = np.cumsum(np.asarray(weights, dtype=np.float64))
+    index = np.searchsorted(cumulative, u * cumulative[-1], side="right")
+    picked: npt.NDArray[np.int64] = np.minimum(index, len(weights) - 1).astype(np.int64)
+    return picked
+
+
+def _column_of(values: list[Any], index: npt.NDArray[np.int64]) -> Column:
+    """A column from a value list: typed when all values share a kind, else mixed."""
+    kinds = {_kind(v) for v in values}
+    if kinds == {"bool"}:
+        return Column("bool", np.asarray(values, dtype=bool)[index])
+    if kinds == {"number"}:
+        return Column("number", np.asarray(values)[index])
+    if kinds == {"text"}:
+        return Column("text", np.asarray(values, dtype=str)[index])
+    table = np.empty(len(values), dtype=object)
+    table[:] = values
+    return Column("mixed", table[index])
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    return "text" if isinstance(value, str) else "other"
+
+
+def guard_matrix(plan: Plan, columns: dict[str, Column], count: int) -> npt.NDArray[np.uint8]:
+    """Whether each case's facts pass each guard: uint8 ``[count, guards]``."""
+    return _matrix(plan.guards, columns, count)
+
+
+def auto_matrix(plan: Plan, columns: dict[str, Column], count: int) -> npt.NDArray[np.uint8]:
+    """Each case's answer to each automatic checkpoint question: uint8 ``[count, questions]``."""
+    return _matrix(plan.automatic, columns, count)
+
+
+def _matrix(expressions: Any, columns: dict[str, Column], count: int) -> npt.NDArray[np.uint8]:
+    matrix = np.zeros((count, max(1, len(expressions))), dtype=np.uint8)
+    for j, expression in enumerate(expressions):
+        matrix[:, j] = evaluate(expression, columns, count)
+    return matrix
+
+
+# ------------------------------------------------------------------------------ arrivals
+
+
+def arrival_times(
+    plan: Plan, seed: int, replication: int, cases: int | None, horizon: float
+) -> FloatArray:
+    """Arrival times (minutes since the start date), sorted: at most ``cases`` of them
+    and none after ``horizon``. One of ``cases`` and a finite ``horizon`` is needed."""
+    arrivals = plan.arrivals
+    if arrivals.times:
+        times = np.asarray([t for t in arrivals.times if 0 <= t <= horizon], dtype=np.float64)
+        return times[:cases] if cases is not None else times
+    if cases is None and not math.isfinite(horizon):
+        raise ValueError("give a number of cases or a finite horizon")
+    if arrivals.intensity <= 0:
+        raise ValueError("the arrival rate is zero: no case would ever arrive")
+    count = cases if cases is not None else _expected(plan, horizon)
+    while True:
+        gaps = uniforms(seed, replication, 0, count, PURPOSE_ARRIVAL, 0)
+        open_minutes = np.cumsum(-np.log1p(-gaps) / arrivals.intensity)
+        times = _to_wall(plan, open_minutes)
+        if cases is not None or times[-1] > horizon:
+            break
+        count *= 2
+    times = times[times <= horizon]
+    return times[:cases] if cases is not None else times
+
+
+def _expected(plan: Plan, horizon: float) -> int:
+    """A generous first guess of how many arrivals fall before ``horizon``."""
+    mean = plan.arrivals.intensity * horizon
+    return max(16, int(mean + 6 * math.sqrt(mean) + 16))
+
+
+def _to_wall(plan: Plan, open_minutes: FloatArray) -> FloatArray:
+    """Map positions in open time onto wall-clock minutes through the calendar."""
+    calendar = plan.arrivals.calendar
+    if calendar < 0:
+        return open_minutes
+    weeks = 2
+    while True:
+        starts, lengths = _open_intervals(plan, calendar, weeks)
+        cumulative = np.cumsum(lengths)
+        if len(cumulative) and cumulative[-1] > open_minutes[-1]:
+            break
+        weeks *= 2
+    index = np.searchsorted(cumulative, open_minutes, side="right")
+    before = cumulative[index] - lengths[index]
+    wall: FloatArray = starts[index] + (open_minutes - before)
+    return wall
+
+
+def _open_intervals(plan: Plan, calendar: int, weeks: int) -> tuple[FloatArray, FloatArray]:
+    """Open intervals of a calendar over ``weeks`` weeks from the start date, split at
+    midnights, without closure days: (starts, lengths) in wall minutes."""
+    cal_i, win, clos = plan.table("cal_i"), plan.table("win"), plan.table("clos")
+    first, count = cal_i[calendar, L.CAL_WIN_OFF], cal_i[calendar, L.CAL_WIN_N]
+    pieces: list[tuple[float, float]] = []
+    for s, e in win[first : first + count]:
+        cut = s
+        while cut < e:
+            stop = min(e, (cut // MINUTES_PER_DAY + 1) * MINUTES_PER_DAY)
+            pieces.append((cut, stop))
+            cut = stop
+    week_starts = np.arange(weeks + 1, dtype=np.float64) * MINUTES_PER_WEEK - plan.weekoff
+    starts = (week_starts[:, None] + np.asarray([p[0] for p in pieces])[None, :]).reshape(-1)
+    ends = (week_starts[:, None] + np.asarray([p[1] for p in pieces])[None, :]).reshape(-1)
+    starts, ends = np.maximum(starts, 0.0), np.maximum(ends, 0.0)
+    keep = ends > starts
+    c0, nc = cal_i[calendar, L.CAL_CLOS_OFF], cal_i[calendar, L.CAL_CLOS_N]
+    if nc:
+        days = np.floor(starts / MINUTES_PER_DAY).astype(np.int64)
+        keep &= ~np.isin(days, clos[c0 : c0 + nc])
+    order = np.argsort(starts[keep], kind="stable")
+    kept_starts, kept_ends = starts[keep][order], ends[keep][order]
+    return kept_starts, kept_ends - kept_starts

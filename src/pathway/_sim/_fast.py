@@ -1,0 +1,61 @@
+"""The numba-compiled kernel: the very functions of :mod:`pathway._sim._kernel`, compiled.
+
+Each kernel function (and the random-number helpers it calls) is copied with a globals
+namespace in which its callees are the compiled copies, then wrapped in
+``numba.njit(cache=True)``. The pure-Python functions in ``_kernel`` are left untouched,
+so the reference path really is plain Python and a test can compare the two paths event
+for event. Compiled machine code is cached next to the sources after the first run.
+
+:func:`kernel` returns the compiled ``run_kernel`` when numba is importable (the ``fast``
+extra) and the pure one otherwise; ``force_pure=True`` always gives the pure one.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable
+from functools import lru_cache
+from types import FunctionType
+from typing import Any
+
+from pathway._sim import _kernel, _rng
+
+__all__ = ["KernelFunction", "fast_available", "kernel"]
+
+KernelFunction = Callable[[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]], int]
+_RNG_FUNCTIONS = ("_mul32", "fmix", "_absorb", "case_lanes", "to_uniform", "draw", "_poly", "ppnd")
+_DISABLE = "PATHWAY_SIM_PURE"
+
+
+def fast_available() -> bool:
+    """Whether the compiled kernel can be used (numba importable, not disabled)."""
+    if os.environ.get(_DISABLE):
+        return False
+    try:
+        importlib.import_module("numba")
+    except ImportError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> KernelFunction:
+    numba: Any = importlib.import_module("numba")
+    namespace: dict[str, Any] = {**vars(_rng), **vars(_kernel)}
+    for name in (*_RNG_FUNCTIONS, *_kernel.KERNEL_FUNCTIONS):
+        original = namespace[name]
+        copy = FunctionType(original.__code__, namespace, name, original.__defaults__)
+        copy.__qualname__ = original.__qualname__
+        copy.__module__ = original.__module__
+        options = {"cache": True, "nogil": True, "error_model": "numpy", "_nrt": False}
+        namespace[name] = numba.njit(**options)(copy)
+    compiled: KernelFunction = namespace["run_kernel"]
+    return compiled
+
+
+def kernel(*, force_pure: bool = False) -> KernelFunction:
+    """The kernel to run: compiled if numba is available, else the pure reference."""
+    if force_pure or not fast_available():
+        return _kernel.run_kernel
+    return _compiled()

@@ -1,0 +1,213 @@
+"""Column numbers and codes shared by the kernel (compile-time constants) and Python.
+
+The kernel works on a few 2-D numpy arrays instead of many 1-D ones; these names say
+which column holds what. Codes follow the model's own orderings (``WAIT_CAUSES``,
+``HANDOFF_LEVELS``) so Python can turn them back into names by indexing.
+"""
+
+from __future__ import annotations
+
+# --- step table (int64 [steps, N_SI]) -------------------------------------------------
+SI_ROLE = 0  # role index, -1 when the step has no owner
+SI_GATE = 1  # calendar index of the start gate (step calendar and role duty), -1 = always
+SI_VISIT = 2
+SI_OUTCOME = 3
+SI_WORK = 4  # 0 value, 1 waste1, 2 waste2, 3 waste3
+SI_REQ = 5  # requested_by: 0 none, 1 service, 2 client
+SI_DUR = 6  # distribution index, -1 = no time
+SI_KEY = 7  # stable hash of the step id
+SI_CP = 8  # checkpoint index or -1
+SI_OUT_START = 9  # range in the outgoing-transitions list
+SI_OUT_END = 10
+SI_MILESTONE = 11  # milestone column or -1
+SI_OUTCOME_IDX = 12  # index among outcome steps or -1
+N_SI = 13
+
+# --- transition tables (int64 [transitions, N_TI], float64 [transitions, N_TF]) ---------
+TI_SOURCE = 0
+TI_TARGET = 1
+TI_WAIT = 2  # distribution index or -1
+TI_CAUSE = 3  # index into WAIT_CAUSES
+TI_HANDOFF = 4  # index into HANDOFF_LEVELS
+TI_KEY = 5  # stable hash of "trigger->target"
+TI_GUARD = 6  # guard column in the cohort's guard matrix, or -1
+TI_BOOKED = 7  # 1 when the declared cause is a booking (an appointment)
+N_TI = 8
+TF_WEIGHT = 0  # effective branching weight (see _plan.effective_weights)
+TF_DNA = 1
+TF_CHASE = 2  # chase_after in minutes, 0 = never
+N_TF = 3
+
+# --- checkpoints ------------------------------------------------------------------------
+CI_STEP = 0
+CI_NQ = 1
+CI_TABLE = 2  # offset of the checkpoint's 2**questions route table
+N_CI = 3
+# Questions: int64 [checkpoints, 2 * MAX_QUESTIONS]: automatic-answer column (or -1 for a
+# person's answer) then the question's key; float64 [checkpoints, MAX_QUESTIONS]: p_yes.
+MAX_QUESTIONS = 12
+
+# --- distributions (int64 kind [n], float64 params [n, 4]) ------------------------------
+D_FIXED = 0
+D_UNIFORM = 1
+D_EXPONENTIAL = 2
+D_LOGNORMAL = 3
+D_TRIANGULAR = 4
+D_EMPIRICAL = 5  # params: offset, count into the empirical tables
+
+# --- calendars (int64 [calendars, N_CAL]) -------------------------------------------------
+CAL_WIN_OFF = 0
+CAL_WIN_N = 1
+CAL_CLOS_OFF = 2
+CAL_CLOS_N = 3
+N_CAL = 4
+
+# --- roles (int64 [roles, N_RI] plan; int64 [roles, N_RS] state) --------------------------
+RI_W0 = 0  # first worker's global index
+RI_CAP = 1
+N_RI = 2
+RS_HEAD = 0
+RS_TAIL = 1
+RS_FREE = 2
+N_RS = 3
+
+# --- slot state (int64 [slots, N_S], float64 [slots, N_SF]) -------------------------------
+S_CASE = 0
+S_STEP = 1
+S_TR = 2  # the transition that brought the case to its step, -1 at the start
+S_SEGCAUSE = 3  # cause of the open wait segment, -1 when none is open
+S_WORKER = 4
+S_PREV_WORKER = 5
+S_PREV_STEP = 6
+S_ATTEND = 7
+S_ATTEMPT = 8  # booking attempts at the current visit (DNA rebooks)
+S_WAITID = 9  # unique id of the current wait (stale chase/wake events carry an old one)
+S_QUEUED = 10
+S_QNEXT = 11
+S_QPREV = 12
+S_LANEA = 13
+S_LANEB = 14
+S_OCC = 15  # occurrence of the current step for this case
+S_HAS_VISIT = 16  # 1 when last_visit_end is set
+S_WAITOCC = 17  # occurrence of the source step when the pending transition was taken
+N_S = 18
+SF_T0 = 0  # when the current wait began (chasing counts from here)
+SF_SEGT = 1  # when the open wait segment began
+SF_STARTED = 2
+SF_LASTVISIT = 3
+SF_WAKE = 4  # time of the pending wake-up, -1 when none
+N_SF = 5
+
+# --- heap (float64 times [H], int64 [H, N_H]) ---------------------------------------------
+H_SEQ = 0
+H_KIND = 1
+H_SLOT = 2
+H_AUX = 3
+N_H = 4
+K_ARRIVAL = 0
+K_READY = 1
+K_GATE = 2
+K_MISS = 3
+K_DONE = 4
+K_CHASE = 5
+K_WAKE = 6
+
+# --- scalars (int64 [N_SC], float64 [N_SCF]) --------------------------------------------
+SC_NHEAP = 0
+SC_SEQ = 1
+SC_NEXT_CASE = 2
+SC_NFREE = 3
+SC_NBUF = 4
+SC_WAITID = 5
+SC_ARRIVED = 6
+SC_FINISHED = 7
+SC_STUCK = 8
+SC_PRODUCED = 9
+SC_EMIT = 10
+SC_NCASES = 11
+SC_PAUSE_AT = 12
+SC_RESERVE = 13
+SC_BUFCAP = 14
+SC_START_STEP = 15
+SC_INITA = 16  # the run's two random lanes (seed and replication absorbed)
+SC_INITB = 17
+N_SC = 18
+SCF_HORIZON = 0
+SCF_SAMEVISIT = 1
+SCF_WEEKOFF = 2
+SCF_NOW = 3
+N_SCF = 4
+
+# --- kernel return codes ----------------------------------------------------------------
+ST_DONE = 0  # no more events (or the next is past the horizon)
+ST_FLUSH = 1  # the event buffer needs flushing
+ST_SLOTS = 2  # more case slots needed
+ST_PAUSE = 3  # progress checkpoint reached
+
+# --- per-case measures ----------------------------------------------------------------
+MF_ARRIVAL = 0
+MF_END = 1
+N_MF = 2
+M_WORK = 0  # 4 columns: value, waste1, waste2, waste3 (minutes)
+M_WAIT = 4  # 7 columns, WAIT_CAUSES order (minutes)
+M_MILESTONE = 11  # one column per milestone step: minutes from arrival to first start
+N_M_FIXED = 11
+MI_VISITS = 0
+MI_DNAS = 1
+MI_HANDOFF = 2  # 4 columns: worker, role, team, organisation
+MI_FAILURE = 6  # 3 columns: chase, re_presentation, re_referral
+MI_REPEATED = 9
+MI_DECISIONS = 10
+MI_OUTCOME = 11  # outcome index; -1 in flight; -2 stuck (no transition could be taken)
+MI_APPOINTMENTS = 12  # attended visits that were booked
+MI_VISITS_SERVICE = 13
+MI_VISITS_CLIENT = 14
+MI_STEPS = 15
+N_MI = 16
+OUTCOME_IN_FLIGHT = -1
+OUTCOME_STUCK = -2
+
+# --- events (int64 [B, N_E], float64 [B, 2]) ---------------------------------------------
+E_KIND = 0
+E_CASE = 1
+E_STEP = 2
+E_A1 = 3
+E_A2 = 4
+E_A3 = 5
+E_A4 = 6
+N_E = 7
+EF_AT = 0
+EF_STARTED = 1
+EV_CASE_STARTED = 0
+EV_STEP_STARTED = 1
+EV_STEP_COMPLETED = 2
+EV_TRANSITIONED = 3
+EV_WAITED = 4
+EV_VISIT_ATTENDED = 5
+EV_VISIT_MISSED = 6
+EV_HANDOFF = 7
+EV_DECISION = 8
+EV_FAILURE_DEMAND = 9
+EV_OUTCOME_REACHED = 10
+EVENT_KINDS = (
+    "case_started",
+    "step_started",
+    "step_completed",
+    "transitioned",
+    "waited",
+    "visit_attended",
+    "visit_missed",
+    "handoff",
+    "decision",
+    "failure_demand",
+    "outcome_reached",
+)
+
+CAUSE_CALENDAR = 2
+CAUSE_CAPACITY = 3
+CAUSE_CLIENT = 6
+FD_CHASE = 0
+FD_REBOOK = 1  # recorded as 're_presentation': the person comes back to rebook
+WEEK = 10080.0
+DAY = 1440.0
+NEVER = -1.0

@@ -1,0 +1,351 @@
+"""A hypothesis state machine that drives your case system and the live engine together.
+
+Subclass :class:`PathwayStateMachine`, set ``pathway``, and implement the hooks that
+forward each command to your system (``start_case``, ``fire``, ``decide``, optionally
+``begin`` and ``did_not_attend``) and report what it believes (``state``, ``visits``,
+``handoffs``). Hypothesis then runs valid journeys through both, checks after every step
+that they agree, and tries invalid commands that both must reject. A disagreement is
+shrunk to the shortest sequence of commands that shows it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+import attrs
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+from pathway._engine import Case, Worker
+from pathway._load import load
+from pathway._model import Pathway
+from pathway._spec import PathwaySpec
+from pathway.errors import PathwayError
+from pathway.testing._invalid import INVALID_CODES, InvalidKind, applicable_kinds
+from pathway.testing._journeys import (
+    DEFAULT_START,
+    MAX_START_OFFSET,
+    Begin,
+    Command,
+    Cursor,
+    Decide,
+    DidNotAttend,
+    Fire,
+    Move,
+    Readable,
+    draw_facts,
+    make_command,
+    pick,
+    start_cursor,
+)
+from pathway.testing._strategies import DrawChoices
+
+__all__ = ["PathwayStateMachine"]
+
+#: The invalid commands every case system is expected to reject, by default.
+DEFAULT_REJECTIONS = frozenset({"unknown-trigger", "wrong-step", "guard-false", "finished"})
+
+
+@attrs.frozen
+class CaseStart(Readable):
+    """The first command of a run: start a case with these facts at this time."""
+
+    case_id: str
+    facts: Mapping[str, Any]
+    at: datetime
+
+    def __repr__(self) -> str:
+        at = self.at.isoformat(timespec="minutes")
+        return f"start_case({self.case_id!r}, {dict(self.facts)!r}, at={at!r})"
+
+
+@attrs.frozen
+class Attempt(Readable):
+    """An invalid command, why it is invalid, and what the engine raises for it."""
+
+    command: Command
+    kind: InvalidKind
+
+    def __repr__(self) -> str:
+        return f"{self.command!r}  # invalid: {self.kind.description}"
+
+
+class PathwayStateMachine(RuleBasedStateMachine):
+    """Drive a case system under test and the live engine with the same commands.
+
+    Set ``pathway`` (a compiled :class:`~pathway.Pathway`) on a subclass, or make one
+    with :meth:`for_pathway`; implement the hooks below; then run it with
+    ``TestMyMachine = MyMachine.TestCase`` (pytest or unittest collects it) or
+    :func:`hypothesis.stateful.run_state_machine_as_test`.
+
+    Each run starts one case, then applies valid commands (fire a trigger whose guards
+    hold, decide a checkpoint, begin a step, record a missed visit) at increasing times
+    within the step's calendar, by workers of the owner role. After every step your
+    system's ``state()``, ``visits()`` and ``handoffs()`` must equal the engine's (the
+    current step id, attendances so far, and hand-offs so far at ``handoff_levels``).
+    It also tries commands the pathway forbids (``rejections``, codes as in
+    :func:`~pathway.testing.invalid_triggers`): your hook must raise one of
+    ``rejected_errors`` and its state must not change.
+
+    Fired triggers never need ``to=``: your system should take the first transition on
+    that trigger, in declaration order, whose guard holds, as the engine does.
+    """
+
+    pathway: ClassVar[Pathway]
+    case_id: ClassVar[str] = "case-1"
+    handoff_levels: ClassVar[frozenset[str]] = frozenset({"role", "team", "organisation"})
+    rejections: ClassVar[frozenset[str]] = DEFAULT_REJECTIONS
+    rejected_errors: ClassVar[tuple[type[BaseException], ...]] = (Exception,)
+
+    def __init__(self) -> None:
+        super().__init__()
+        if not isinstance(getattr(type(self), "pathway", None), Pathway):
+            raise TypeError(
+                f"{type(self).__name__}.pathway must be a compiled pathway: set "
+                "'pathway = pathway.load(...)' or use PathwayStateMachine.for_pathway(...)"
+            )
+        unknown = self.rejections - INVALID_CODES
+        if unknown:
+            raise ValueError(f"unknown rejection codes {sorted(unknown)}")
+        self.case: Case | None = None
+        self.cursor: Cursor | None = None
+
+    @classmethod
+    def for_pathway(
+        cls, pathway: Pathway | PathwaySpec | str, **attributes: Any
+    ) -> type[PathwayStateMachine]:
+        """A subclass of this class bound to ``pathway`` (compiled, a spec or a file
+        path), with any other class ``attributes`` (``rejections=...``) set."""
+        compiled = pathway if isinstance(pathway, Pathway) else load(pathway)
+        namespace = {"pathway": compiled, "__module__": cls.__module__, **attributes}
+        return type(cls.__name__, (cls,), namespace)
+
+    # -- the hooks your subclass implements ---------------------------------------
+
+    def start_case(self, case_id: str, facts: Mapping[str, Any], at: datetime) -> None:
+        """Start the case in your system."""
+        raise NotImplementedError("implement start_case(case_id, facts, at)")
+
+    def fire(self, trigger: str, at: datetime, worker: Worker | None) -> None:
+        """Fire ``trigger`` in your system; raise if it is not allowed."""
+        raise NotImplementedError("implement fire(trigger, at, worker)")
+
+    def decide(
+        self,
+        checkpoint: str,
+        answers: Mapping[str, bool],
+        at: datetime,
+        worker: Worker | None,
+        rationale: str,
+    ) -> None:
+        """Record a checkpoint decision (answers to questions asked of a person)."""
+        raise NotImplementedError("implement decide(checkpoint, answers, at, worker, rationale)")
+
+    def begin(self, at: datetime, worker: Worker | None) -> None:
+        """Optional: work on the current step starts. Not overridden: never called."""
+        raise NotImplementedError
+
+    def did_not_attend(self, at: datetime) -> None:
+        """Optional: the person missed the booked visit. Not overridden: never called."""
+        raise NotImplementedError
+
+    def state(self) -> str:
+        """The id of the step your system says the case is at."""
+        raise NotImplementedError("implement state()")
+
+    def visits(self) -> int:
+        """How many attendances your system has counted so far."""
+        raise NotImplementedError("implement visits()")
+
+    def handoffs(self) -> int:
+        """How many hand-offs (at ``handoff_levels``) your system has counted so far."""
+        raise NotImplementedError("implement handoffs()")
+
+    # -- what is compared -------------------------------------------------------------
+
+    def expected(self, case: Case) -> dict[str, object]:
+        """What the engine says: state, visits and hand-offs (override to add more)."""
+        measures = case.measures()
+        handoffs = sum(n for level, n in measures.handoffs.items() if level in self.handoff_levels)
+        return {"state": case.state, "visits": measures.visits, "handoffs": handoffs}
+
+    def observed(self) -> dict[str, object]:
+        """What your system says, keyed like :meth:`expected`."""
+        return {"state": self.state(), "visits": self.visits(), "handoffs": self.handoffs()}
+
+    # -- rules ----------------------------------------------------------------------------
+
+    @initialize(data=st.data())
+    def start(self, data: st.DataObject) -> None:
+        """Start a case with drawn facts at a drawn time, in the engine and your system."""
+        start = data.draw(_starts(self.pathway, self.case_id), label="start")
+        self.case = self.pathway.new_case(start.case_id, dict(start.facts), at=start.at)
+        self.cursor = start_cursor(self.pathway, start.facts, start.at)
+        self.start_case(start.case_id, dict(start.facts), start.at)
+
+    @precondition(lambda self: self._can("fire"))
+    @rule(data=st.data())
+    def fire_trigger(self, data: st.DataObject) -> None:
+        """Fire a trigger whose guard holds."""
+        self._step(data, "fire")
+
+    @precondition(lambda self: self._can("decide"))
+    @rule(data=st.data())
+    def decide_checkpoint(self, data: st.DataObject) -> None:
+        """Decide the checkpoint at the current step."""
+        self._step(data, "decide")
+
+    @precondition(lambda self: self._can("begin"))
+    @rule(data=st.data())
+    def begin_step(self, data: st.DataObject) -> None:
+        """Begin work on the current step."""
+        self._step(data, "begin")
+
+    @precondition(lambda self: self._can("dna"))
+    @rule(data=st.data())
+    def miss_visit(self, data: st.DataObject) -> None:
+        """The person does not attend the visit the current step is waiting for."""
+        self._step(data, "dna")
+
+    @precondition(lambda self: bool(self._rejectable()))
+    @rule(data=st.data())
+    def try_invalid(self, data: st.DataObject) -> None:
+        """Try a command the pathway forbids: the engine and your system must refuse it."""
+        attempt = data.draw(_attempts(self._cursor(), self._rejectable()), label="attempt")
+        self._refused_by_engine(attempt)
+        try:
+            self._send(attempt.command)
+        except self.rejected_errors:
+            return
+        raise AssertionError(
+            f"your system accepted {attempt.command!r}, which the pathway forbids: "
+            f"{attempt.kind.description}"
+        )
+
+    @precondition(lambda self: self._idle())
+    @rule()
+    def nothing_to_do(self) -> None:
+        """The case has ended or stalled and no invalid command is being tried."""
+
+    @invariant()
+    def system_agrees(self) -> None:
+        """Your system's state, visits and hand-offs equal the engine's."""
+        if self.case is None:
+            return
+        if self.case.state != self._cursor().state:
+            raise AssertionError(
+                f"pathway's engine is at {self.case.state!r} but its model says "
+                f"{self._cursor().state!r}: please report this as a pathway bug"
+            )
+        expected, observed = self.expected(self.case), self.observed()
+        differences = [
+            f"{key}: your system says {observed.get(key)!r}, the pathway says {value!r}"
+            for key, value in expected.items()
+            if observed.get(key) != value
+        ]
+        if differences:
+            raise AssertionError("; ".join(differences))
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _cursor(self) -> Cursor:
+        assert self.cursor is not None, "the case has not started"
+        return self.cursor
+
+    def _implements(self, hook: str) -> bool:
+        return getattr(type(self), hook) is not getattr(PathwayStateMachine, hook)
+
+    def _moves(self, kind: str) -> list[Move]:
+        if self.cursor is None:
+            return []
+        moves = [m for m in self.cursor.moves() if m.kind == kind]
+        if kind != "fire":
+            return moves
+        firsts: dict[str, Move] = {}
+        for move in moves:
+            assert move.transition is not None
+            firsts.setdefault(move.transition.trigger, move)
+        return list(firsts.values())
+
+    def _can(self, kind: str) -> bool:
+        hook = {"begin": "begin", "dna": "did_not_attend"}.get(kind)
+        if hook is not None and not self._implements(hook):
+            return False
+        return bool(self._moves(kind))
+
+    def _rejectable(self) -> list[InvalidKind]:
+        if self.cursor is None:
+            return []
+        kinds = applicable_kinds(self.cursor, self.rejections)
+        return [k for k in kinds if self._sendable(k)]
+
+    def _sendable(self, kind: InvalidKind) -> bool:
+        if kind.code == "begun-twice":
+            return self._implements("begin")
+        return kind.code != "not-waiting-visit" or self._implements("did_not_attend")
+
+    def _idle(self) -> bool:
+        kinds = ("fire", "decide", "begin", "dna")
+        return self.cursor is not None and not self._rejectable() and not any(map(self._can, kinds))
+
+    def _step(self, data: st.DataObject, kind: str) -> None:
+        command = data.draw(_commands(self._cursor(), self._moves(kind)), label=kind)
+        assert self.case is not None
+        try:
+            command.apply(self.case)
+        except PathwayError as error:
+            raise AssertionError(
+                f"pathway's engine rejected {command!r}, which its model allows: {error}; "
+                "please report this as a pathway bug"
+            ) from None
+        self._cursor().advance(command)
+        self._send(command)
+
+    def _refused_by_engine(self, attempt: Attempt) -> None:
+        assert self.case is not None
+        events = len(self.case.journal)
+        try:
+            attempt.command.apply(self.case)
+        except attempt.kind.error:
+            if len(self.case.journal) == events:
+                return
+        raise AssertionError(
+            f"pathway's engine did not cleanly reject {attempt!r}: please report this"
+        )
+
+    def _send(self, command: Command) -> None:
+        """Forward ``command`` to the system under test through its hook."""
+        if isinstance(command, Fire):
+            self.fire(command.trigger, command.at, command.by)
+        elif isinstance(command, Decide):
+            answers = dict(command.answers)
+            self.decide(command.checkpoint, answers, command.at, command.by, command.rationale)
+        elif isinstance(command, Begin):
+            self.begin(command.at, command.by)
+        elif isinstance(command, DidNotAttend):
+            self.did_not_attend(command.at)
+
+
+@st.composite
+def _starts(draw: st.DrawFn, pathway: Pathway, case_id: str) -> CaseStart:
+    choices = DrawChoices(draw)
+    facts = draw_facts(pathway, choices)
+    at = DEFAULT_START + timedelta(minutes=choices.integer(0, MAX_START_OFFSET))
+    return CaseStart(case_id, facts, at)
+
+
+@st.composite
+def _commands(draw: st.DrawFn, cursor: Cursor, moves: list[Move]) -> Command:
+    choices = DrawChoices(draw)
+    return make_command(cursor, pick(choices, moves), choices)
+
+
+@st.composite
+def _attempts(draw: st.DrawFn, cursor: Cursor, kinds: list[InvalidKind]) -> Attempt:
+    choices = DrawChoices(draw)
+    kind = pick(choices, kinds)
+    command = kind.build(cursor, choices)
+    assert command is not None
+    return Attempt(command, kind)

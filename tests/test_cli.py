@@ -1,0 +1,274 @@
+"""The ``pathway`` command, run as the installed console script (no shell)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+# fmt: off
+MINI = """\
+id: mini
+title: Mini
+version: "1"
+timezone: Europe/London
+calendars:
+  assess_days:
+    open: {"tue, thu": "09:30-12:30"}
+roles:
+  duty: {team: front, organisation: hub}
+  worker: {team: recovery, organisation: hub}
+  doctor: {team: clinic, organisation: nhs}
+facts:
+  needs_prescribing: {type: bool, distribution: {bernoulli: 0.6}}
+  age: {type: int}
+steps:
+  contact: {role: duty, visit: true, duration: 10m}
+  assess: {role: worker, visit: true, duration: 1h, calendar: assess_days}
+  plan: {role: worker, duration: 5m}
+  doctor: {role: doctor, visit: true, duration: 30m}
+  done: {outcome: true}
+  advice: {outcome: true}
+transitions:
+  - {trigger: refer, from: contact, to: assess, wait: {uniform: [1d, 5d]}, cause: booking, dna: 0.3}
+  - {trigger: assessed, from: assess, to: plan}
+  - {trigger: see_doctor, from: plan, to: doctor, when: "needs_prescribing and age >= 18", p: 0.6}
+  - {trigger: close, from: plan, to: done}
+  - {trigger: prescribe, from: doctor, to: done}
+checkpoints:
+  plan_check:
+    framework: PLAN
+    at: plan
+    proceed: doctor
+    if_not_legal: advice
+    if_not_necessary: advice
+    if_not_proportionate: done
+"""
+# fmt: on
+WARNING_FREE = MINI.replace('age >= 18", p: 0.6}', 'age >= 18", p: 0.6, wait: 2d}')
+# two mistakes: a misspelled step on line 24 (column 31), an undeclared fact on line 25
+INVALID = MINI.replace("from: assess,", "from: asess,").replace("and age", "and agee")
+
+SCRIPT = shutil.which("pathway", path=str(Path(sys.executable).parent)) or shutil.which("pathway")
+
+
+def run(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    assert SCRIPT is not None, "the 'pathway' console script is not installed"
+    result = subprocess.run(
+        [SCRIPT, *arguments], cwd=cwd, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert "Traceback" not in result.stdout + result.stderr, result.stderr
+    return result
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Path:
+    (tmp_path / "mini.yaml").write_text(MINI, encoding="utf-8")
+    (tmp_path / "clean.yaml").write_text(WARNING_FREE, encoding="utf-8")
+    (tmp_path / "invalid.yaml").write_text(INVALID, encoding="utf-8")
+    (tmp_path / "binary.yaml").write_bytes(b"id: x\x00\x01\x02")
+    return tmp_path
+
+
+def test_the_console_script_is_installed() -> None:
+    assert SCRIPT is not None
+    assert Path(SCRIPT).name == "pathway"
+
+
+# ----------------------------------------------------------------------- validate
+
+
+def test_validate_valid_files(files: Path) -> None:
+    result = run("validate", "clean.yaml", "mini.yaml", cwd=files)
+    assert result.returncode == 0
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert lines[0] == "clean.yaml: valid"
+    assert lines[1].startswith("mini.yaml:25:5: warning[handoff-without-wait] transitions[2]: ")
+    assert lines[2] == "mini.yaml: valid (1 warnings)"
+    assert len(lines) == 3
+
+
+def test_validate_an_invalid_file_lists_every_error_with_its_position(files: Path) -> None:
+    result = run("validate", "invalid.yaml", cwd=files)
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if ": error[" in line]
+    assert errors == [
+        "invalid.yaml:24:31: error[unknown-reference] transitions[1].from: unknown step 'asess'; "
+        "expected one of 'advice', 'assess', 'contact', 'doctor', 'done', 'plan'; "
+        "did you mean 'assess'?",
+        "invalid.yaml:25:80: error[undeclared-name] transitions[2].when: fact 'agee' is not "
+        "declared; expected one of age, needs_prescribing; did you mean 'age'?",
+    ]
+
+
+def test_validate_a_missing_file_or_a_directory_is_a_usage_error(files: Path) -> None:
+    (files / "folder").mkdir()
+    result = run("validate", "no-such.yaml", "folder", cwd=files)
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("no-such.yaml: error[file-not-found] file not found: no-such.yaml")
+    assert lines[1] == "folder: error[not-a-file] folder is a directory, not a pathway file"
+
+
+def test_validate_checks_every_file_and_names_a_binary_one(files: Path) -> None:
+    result = run("validate", "clean.yaml", "binary.yaml", "invalid.yaml", cwd=files)
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == "clean.yaml: valid"
+    assert lines[1].startswith("binary.yaml:1:6: error[binary] ")
+    assert lines[2].startswith("invalid.yaml:24:31: error[unknown-reference] ")
+
+
+def test_validate_json_output(files: Path) -> None:
+    result = run(
+        "validate", "--format", "json", "invalid.yaml", "mini.yaml", "gone.yaml", cwd=files
+    )
+    assert result.returncode == 2  # the missing file decides
+    reports = json.loads(result.stdout)
+    assert [(r["file"], r["valid"], r["missing"]) for r in reports] == [
+        ("invalid.yaml", False, False),
+        ("mini.yaml", True, False),
+        ("gone.yaml", False, True),
+    ]
+    first = reports[0]["errors"][0]
+    assert (first["line"], first["column"], first["code"]) == (24, 31, "unknown-reference")
+    assert first["field"] == "transitions[1].from"
+    assert first["suggestion"] == "did you mean 'assess'?"
+    assert first["severity"] == "error"
+    assert [e["line"] for e in reports[0]["errors"]] == [24, 25]
+    assert [w["code"] for w in reports[1]["warnings"]] == ["handoff-without-wait"]
+    assert reports[1]["errors"] == []
+    assert reports[2]["errors"][0]["code"] == "file-not-found"
+
+
+def test_strict_turns_warnings_into_failure(files: Path) -> None:
+    assert run("validate", "--strict", "mini.yaml", cwd=files).returncode == 1
+    assert run("validate", "--strict", "clean.yaml", cwd=files).returncode == 0
+
+
+# ----------------------------------------------------------------------- show
+
+
+def test_show_prints_the_nominal_path_visits_and_handoffs(files: Path) -> None:
+    result = run("show", "mini.yaml", cwd=files)
+    assert result.returncode == 0
+    out = result.stdout
+    assert out.startswith("Mini\n  id mini, version 1, hash ")
+    assert "  contact -> assess -> plan -> doctor -> done\n" in out
+    assert "  visits: 3\n" in out
+    assert "  hand-offs: 2 (1 team, 1 organisation)\n" in out
+    assert "  hand-off: contact -> assess (team: duty -> worker, wait uniform 1d to 5d)\n" in out
+    assert "  touch time: 1h 45m\n" in out  # 10m + 1h + 5m + 30m
+    assert "Work classes (steps)\n  value 4 (100%)" in out
+    assert "plan_check: PLAN decision at plan" in out
+
+
+def test_show_mermaid(files: Path) -> None:
+    result = run("show", "--mermaid", "mini.yaml", cwd=files)
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "flowchart LR"
+    assert '  done(("done"))' in lines
+    assert '  plan{"plan: plan_check"}' in lines
+    assert '  contact -. "refer / hand-off: team" .-> assess' in lines
+    # a checkpoint's routes to one step share one edge, labelled with their conditions
+    assert '  plan -- "plan_check: not legal / not accountable / not necessary" --> advice' in lines
+    assert '  plan -. "plan_check: proceed / hand-off: organisation" .-> doctor' in lines
+    assert len(lines) == 1 + 6 + 5 + 3
+
+
+def test_mermaid_renames_steps_called_like_mermaid_keywords() -> None:
+    import pathway
+    from pathway._render_text import mermaid
+
+    text = MINI.replace("done", "end")
+    lines = mermaid(pathway.load(text)).splitlines()
+    assert '  end_step(("end"))' in lines
+    assert '  doctor -- "prescribe" --> end_step' in lines
+
+
+def test_show_an_invalid_file(files: Path) -> None:
+    result = run("show", "invalid.yaml", cwd=files)
+    assert result.returncode == 1
+    assert "invalid.yaml:24:31: error[unknown-reference]" in result.stderr
+    assert result.stdout == ""
+
+
+def test_show_a_missing_file(files: Path) -> None:
+    result = run("show", "gone.yaml", cwd=files)
+    assert result.returncode == 2
+    assert result.stderr.startswith("pathway: error: file not found: gone.yaml")
+
+
+# ----------------------------------------------------------------------- schema
+
+
+def test_schema_prints_json_schema(files: Path) -> None:
+    result = run("schema", cwd=files)
+    assert result.returncode == 0
+    schema = json.loads(result.stdout)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert "steps" in schema["required"]
+    assert "transitions" in schema["properties"]
+
+
+def test_schema_to_a_file(files: Path) -> None:
+    import pathway
+
+    result = run("schema", "-o", "schema.json", cwd=files)
+    assert result.returncode == 0
+    assert result.stdout == ""
+    written = json.loads((files / "schema.json").read_text(encoding="utf-8"))
+    assert written == pathway.json_schema()
+
+
+def test_schema_to_a_file_that_cannot_be_written(files: Path) -> None:
+    result = run("schema", "-o", "no/such/dir/schema.json", cwd=files)
+    assert result.returncode == 2
+    assert result.stderr.startswith("pathway: error: cannot write no/such/dir/schema.json")
+
+
+def test_a_reader_that_goes_away_gives_no_traceback(files: Path) -> None:
+    # like 'pathway schema | head -1': the pipe is closed before the command writes
+    assert SCRIPT is not None
+    process = subprocess.Popen(
+        [SCRIPT, "schema"], cwd=files, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert process.stdout is not None
+    assert process.stderr is not None
+    process.stdout.close()
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141
+    assert "Traceback" not in errors
+    assert errors == ""
+
+
+# ----------------------------------------------------------------------- usage
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        [],
+        ["frobnicate"],
+        ["validate"],
+        ["validate", "--format", "xml", "x.yaml"],
+        ["show"],
+        ["--nope"],
+    ],
+)
+def test_usage_errors_exit_2(files: Path, arguments: list[str]) -> None:
+    result = run(*arguments, cwd=files)
+    assert result.returncode == 2
+    assert "usage: pathway" in result.stderr
+
+
+def test_help_exits_0(files: Path) -> None:
+    result = run("--help", cwd=files)
+    assert result.returncode == 0
+    assert "validate" in result.stdout

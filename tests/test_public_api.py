@@ -1,0 +1,128 @@
+"""The public facade: ``pathway.__all__`` is pinned, and errors subclass the builtins."""
+
+from __future__ import annotations
+
+import builtins
+import importlib
+import pkgutil
+import re
+
+import pytest
+
+import pathway
+import pathway.errors
+from pathway import PathwayError
+
+PUBLIC = [
+    "Case",
+    "CaseMeasures",
+    "CaseStarted",
+    "CheckpointError",
+    "Decision",
+    "DefinitionError",
+    "Event",
+    "ExpressionError",
+    "FactError",
+    "FactsUpdated",
+    "FailureDemand",
+    "Handoff",
+    "Journal",
+    "MissingExtraError",
+    "Option",
+    "OutcomeReached",
+    "Pathway",
+    "PathwayError",
+    "Problem",
+    "ReplayError",
+    "SourceError",
+    "StepCompleted",
+    "StepStarted",
+    "TransitionError",
+    "Transitioned",
+    "VisitAttended",
+    "VisitMissed",
+    "Waited",
+    "Worker",
+    "dump",
+    "json_schema",
+    "load",
+    "new_case",
+    "replay",
+]
+
+# What the errors module's docstring promises: each error and the builtin it also is.
+BUILTIN_OF = {
+    "DefinitionError": "ValueError",
+    "ExpressionError": "ValueError",
+    "FactError": "ValueError",
+    "TransitionError": "ValueError",
+    "CheckpointError": "ValueError",
+    "ReplayError": "ValueError",
+    "MissingExtraError": "ImportError",
+}
+
+
+def test_all_is_pinned_and_sorted() -> None:
+    assert sorted(PUBLIC) == PUBLIC
+    assert pathway.__all__ == PUBLIC
+
+
+def test_every_public_name_exists() -> None:
+    for name in pathway.__all__:
+        assert getattr(pathway, name) is not None, name
+    namespace: dict[str, object] = {}
+    exec("from pathway import *", namespace)
+    assert sorted(k for k in namespace if not k.startswith("__")) == PUBLIC
+
+
+def test_errors_all_exists() -> None:
+    for name in pathway.errors.__all__:
+        assert hasattr(pathway.errors, name), name
+
+
+def test_the_docstring_names_each_errors_builtin() -> None:
+    doc = pathway.errors.__doc__ or ""
+    promised = dict(re.findall(r"([A-Z]\w+Error) \((\w+)\)", doc))
+    assert promised == {"PathwayError": "Exception", **BUILTIN_OF}
+    assert "SourceError" in doc
+
+
+def test_each_error_subclasses_its_builtin() -> None:
+    for name, builtin in BUILTIN_OF.items():
+        error = getattr(pathway.errors, name)
+        assert issubclass(error, PathwayError), name
+        assert issubclass(error, getattr(builtins, builtin)), name
+    assert issubclass(pathway.SourceError, pathway.DefinitionError)
+    assert issubclass(pathway.SourceError, ValueError)
+
+
+def _all_subclasses(cls: type) -> set[type]:
+    found = set(cls.__subclasses__())
+    for sub in list(found):
+        found |= _all_subclasses(sub)
+    return found
+
+
+def test_every_pathway_error_anywhere_is_also_a_builtin_error() -> None:
+    for module in pkgutil.walk_packages(pathway.__path__, "pathway."):
+        if module.name.startswith("pathway.testing"):
+            continue  # needs hypothesis, an extra; its errors are checked with it
+        try:
+            importlib.import_module(module.name)
+        except ImportError:
+            continue  # an optional extra that is not installed
+    plain = (Exception, PathwayError)
+    for error in _all_subclasses(PathwayError):
+        builtin_bases = [
+            base
+            for base in error.__mro__
+            if base.__module__ == "builtins" and base not in plain and base is not BaseException
+            and base is not object
+        ]  # fmt: skip
+        assert builtin_bases, f"{error.__module__}.{error.__name__} subclasses no builtin error"
+
+
+def test_errors_raised_by_load_are_caught_as_value_error() -> None:
+    with pytest.raises(ValueError) as caught:
+        pathway.load("id: x\n")
+    assert isinstance(caught.value, pathway.DefinitionError)
