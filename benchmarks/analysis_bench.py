@@ -49,7 +49,8 @@ TARGET_EVENTS = 1_000_000
 
 def tile(log: EventLog, copies: int) -> EventLog:
     """``copies`` of ``log``, each with its own case ids and shifted after the last."""
-    span = int(log.at.max() - log.at.min()) + 1
+    second = 1_000_000_000
+    span = (int(log.at.max() - log.at.min()) // second + 1) * second  # whole seconds
     n = len(log)
     shift = np.repeat(np.arange(copies, dtype=np.int64) * span, n)
     at = np.tile(log.at, copies) + shift

@@ -34,6 +34,7 @@ SETTINGS = settings(
     database=None,
     deadline=None,
     phases=[Phase.generate, Phase.shrink],  # no "explain" phase: it is slow
+    report_multiple_bugs=False,
     suppress_health_check=[HealthCheck.too_slow],
 )
 

@@ -290,3 +290,14 @@ def test_attribution_adds_up_on_a_live_cohort() -> None:
     counts = {r.key: r.count for r in report.attribution.steps}
     completed = np.sum(report.cases.work_steps[scope])
     assert sum(counts.values()) == completed
+
+
+def test_change_point_recalculates_chart_limits(log: EventLog, small: pathway.Pathway) -> None:
+    whole = analyse(log, small)
+    assert [len(chart.chart.segments) for chart in whole.charts] == [1, 1]
+    split = analyse(log, small, change_at=1)  # the second finished case (C) starts anew
+    segments = split.charts[0].chart.segments
+    assert [(s.start, s.stop) for s in segments] == [(0, 1), (1, 2)]
+    assert segments[1].mean == pytest.approx(20 / DAY)
+    by_time = analyse(log, small, change_at=at(0, 90))  # C is the first to start after
+    assert [(s.start, s.stop) for s in by_time.charts[0].chart.segments] == [(0, 1), (1, 2)]

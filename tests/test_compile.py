@@ -474,3 +474,23 @@ def test_editing_the_spec_a_pathway_was_loaded_from_changes_nothing() -> None:
     source.steps.pop("advice")
     assert "advice" in compiled.spec.steps
     assert pathway.load(pathway.dump(compiled)) == compiled
+
+
+def test_nominal_path_exists_when_the_only_way_out_has_zero_weight() -> None:
+    # a person answers yes with p_yes 1.0 by default, so the 'otherwise' route has
+    # probability 0 on the weights; it is still the only way to the outcome
+    text = """
+id: x
+title: x
+version: '1'
+roles: {r: {team: t, organisation: o}}
+steps:
+  a: {role: r}
+  b: {role: r}
+  end: {outcome: true}
+transitions:
+  - {trigger: go, from: a, to: b}
+checkpoints:
+  c: {at: b, questions: {q: {ask: person}}, routes: [{when: q, to: a}], otherwise: end}
+"""
+    assert pathway.load(text).nominal_steps() == ("a", "b", "end")

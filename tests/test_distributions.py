@@ -395,3 +395,13 @@ def test_distribution_parsers_raise_only_value_error(value: object) -> None:
     for parse in (parse_duration_distribution, parse_fact_distribution):
         with contextlib.suppress(ValueError):
             parse(value)
+
+
+def test_descriptions_show_durations_or_numbers() -> None:
+    assert parse_duration_distribution({"uniform": ["1d", "5d"]}).describe() == "uniform 1d to 5d"
+    assert parse_fact_distribution({"uniform": [18, 70]}).describe() == "uniform 18 to 70"
+    assert parse_duration_distribution("1h 45m").describe() == "1h 45m"
+    assert parse_duration_distribution({"exponential": {"mean": "2d"}}).describe() == (
+        "exponential, mean 2d"
+    )
+    assert parse_fact_distribution({"randint": [1, 5]}).describe() == "whole number 1 to 5"

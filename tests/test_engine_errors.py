@@ -429,9 +429,16 @@ def test_fact_value_not_allowed() -> None:
 
 def test_fact_values_must_be_plain_json() -> None:
     extra = "  age: {type: int}\n  score: {type: float}\n  tags: {type: list}\n"
+    extra += "  notes: {type: mapping}\n"
     p = load(MINI_YAML.replace("  age: {type: int}\n", extra))
     with pytest.raises(FactError, match="fact 'score' must be plain JSON data"):
         p.new_case("c1", {"score": float("inf")}, at=TUESDAY)
+    with pytest.raises(
+        FactError, match=r"fact 'notes' must be plain JSON data .* found \{1: 'a'\}"
+    ):
+        p.new_case("c1", {"notes": {1: "a"}}, at=TUESDAY)
+    with pytest.raises(FactError, match="fact 'tags' must be plain JSON data"):
+        p.new_case("c1", {"tags": [date(2024, 1, 1)]}, at=TUESDAY)
     case = p.new_case("c1", {"tags": ("a", "b"), "score": 2}, at=TUESDAY)
     assert case.facts == {"tags": ["a", "b"], "score": 2}
     assert Case.from_json(p, case.to_json()).journal[0] == case.journal[0]

@@ -47,7 +47,7 @@ ALL_TRIGGERS = sorted(P.triggers)
 # Friday 29 March 2024, 08:30: the clinic opens at 09:00 and the clocks go forward on
 # Sunday 31 March, so journeys cross closed hours, weekends and a clock change.
 START = datetime(2024, 3, 29, 8, 30, tzinfo=LONDON)
-DELTAS = st.sampled_from([0, 1, 30, 59, 60, 61, 120, 600, 1440, 2900, -1])
+DELTAS = st.sampled_from([0, 1, 5, 30, 59, 60, 61, 120, 600, 1440, 2900, -1])
 BY = st.sampled_from([*WORKERS, None, "w1", "x1", "ghost"])
 FACT_UPDATES = st.fixed_dictionaries(
     {},
@@ -118,8 +118,12 @@ class EngineMachine(RuleBasedStateMachine):
     @rule(data=st.data(), delta=DELTAS)
     def progress(self, data: st.DataObject, delta: int) -> None:
         """A command likely to move the case on: the checkpoint's decision with full
-        answers, or an allowed trigger by the owner while the calendar is open."""
-        ref, at = self.ref, self.open_at(delta)
+        answers, or an allowed trigger by the owner while the calendar is open (perhaps
+        after a DNA, a start of work, or a decision with one thing wrong)."""
+        ref = self.ref
+        if ref.step.visit and ref.started_at is None and data.draw(st.booleans()):
+            self.did_not_attend(self.at(data.draw(st.sampled_from([0, 5, 30]))))  # rebooked
+        at = self.open_at(delta)
         owners = [w for w in WORKERS if w.role == ref.step.role]
         by = data.draw(st.sampled_from(owners) | st.none()) if owners else None
         if owners and ref.started_at is None and data.draw(st.booleans()):
@@ -128,8 +132,17 @@ class EngineMachine(RuleBasedStateMachine):
         if ref.step.checkpoint is not None and ref.facts.get("age") is None:
             self.update_facts(at, {"age": 40}, by)
         elif ref.step.checkpoint is not None and not (ref.allowed() and data.draw(st.booleans())):
-            answers = data.draw(_answers(ref.step.checkpoint, valid=True))
-            self.decide_now(ref.step.checkpoint, answers, at, by or WORKERS[3], "agreed")
+            checkpoint, decider = ref.step.checkpoint, by or WORKERS[3]
+            answers = data.draw(_answers(checkpoint, valid=True))
+            mistake = data.draw(st.sampled_from(["none", "answers", "rationale", "decider"]))
+            if mistake == "answers":  # first one attempt with a single thing wrong
+                self.decide_now(checkpoint, data.draw(_answers(checkpoint)), at, decider, "ok")
+            elif mistake != "none":
+                rationale = " " if mistake == "rationale" else "ok"
+                self.decide_now(
+                    checkpoint, answers, at, None if mistake == "decider" else decider, rationale
+                )
+            self.decide_now(checkpoint, answers, at, decider, "agreed")
         elif ref.allowed():
             self.fire_now(data.draw(st.sampled_from(ref.allowed())), at, by, None, {})
 
@@ -176,7 +189,7 @@ class EngineMachine(RuleBasedStateMachine):
     @rule(data=st.data(), delta=DELTAS, by=BY)
     def aside(self, data: st.DataObject, delta: int, by: Worker | str | None) -> None:
         """Anything but a move: begin work, a DNA, failure demand, new facts."""
-        kind = data.draw(st.sampled_from(["begin", "dna", "failure", "facts"]))
+        kind = data.draw(st.sampled_from(["begin", "dna", "dna", "failure", "facts"]))
         if kind == "begin":
             self.begin(self.open_at(delta) if data.draw(st.booleans()) else self.at(delta), by)
         elif kind == "dna":
@@ -232,10 +245,11 @@ class EngineMachine(RuleBasedStateMachine):
     @rule(data=st.data(), delta=DELTAS, by=BY)
     def decide(self, data: st.DataObject, delta: int, by: Worker | str | None) -> None:
         here = self.ref.step.checkpoint
-        others = st.sampled_from([*sorted(P.checkpoints), "plan_chek"])
-        checkpoint = data.draw(st.just(here) | others if here else others)
-        answers = data.draw(_answers(checkpoint) | _answers(checkpoint, valid=True))
-        rationale = data.draw(st.sampled_from(["clinically indicated", "", "   "]))
+        names = [*sorted(P.checkpoints), "plan_chek"]
+        checkpoint = data.draw(st.sampled_from([here, here, here, *names] if here else names))
+        broken = _answers(checkpoint)
+        answers = data.draw(st.one_of(broken, broken, _answers(checkpoint, valid=True)))
+        rationale = data.draw(st.sampled_from(["clinically indicated", "ok", "", "   "]))
         self.decide_now(checkpoint, answers, self.at(delta), by, rationale)
 
     def decide_now(
@@ -326,22 +340,30 @@ def _guard(transition: Any, ref: Reference) -> bool:
 
 
 def _answers(checkpoint: str, *, valid: bool = False) -> st.SearchStrategy[dict[str, Any]]:
-    """A complete, valid answer set for ``checkpoint``, or (``valid=False``) a set with
-    answers missing, unknown, automatic or not true/false."""
+    """A complete, valid answer set for ``checkpoint``, or (``valid=False``) one with a
+    single defect: an answer missing, an unknown question, an answer to an automatic
+    question, or an answer that is not true/false."""
     cp = P.checkpoints.get(checkpoint)
-    person = [q.id for q in cp.questions if not q.automatic] if cp else []
+    person = [q.id for q in cp.questions if not q.automatic] if cp else ["legal"]
+    full = st.fixed_dictionaries(dict.fromkeys(person, st.booleans()))
     if valid:
-        yes = st.just(dict.fromkeys(person, True))
-        return yes | st.fixed_dictionaries(dict.fromkeys(person, st.booleans()))
-    return st.fixed_dictionaries(
-        {},
-        optional={
-            **dict.fromkeys(person, st.booleans() | st.just("yes")),
-            "adult": st.booleans(),
-            "legal": st.booleans(),
-            "bogus": st.booleans(),
-        },
-    )
+        return st.just(dict.fromkeys(person, True)) | full
+    defects = st.sampled_from(["drop", "unknown", "automatic", "not bool"])
+    return st.tuples(full, defects, st.sampled_from(person)).map(_with_defect)
+
+
+def _with_defect(drawn: tuple[dict[str, Any], str, str]) -> dict[str, Any]:
+    answers, defect, question = drawn
+    answers = dict(answers)
+    if defect == "drop":
+        del answers[question]
+    elif defect == "unknown":
+        answers["bogus"] = True
+    elif defect == "automatic":
+        answers["adult"] = True
+    else:
+        answers[question] = "yes"
+    return answers
 
 
 TestEngineStateful = EngineMachine.TestCase

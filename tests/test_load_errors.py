@@ -457,6 +457,25 @@ def test_fact_distribution_that_does_not_parse() -> None:
     assert problem.expected == "a probability between 0 and 1"
 
 
+def test_fact_distribution_of_the_wrong_kind_for_the_fact_type() -> None:
+    problem = only(edit("age: {type: int}", "age: {type: int, distribution: {uniform: [18, 70]}}"))
+    check(problem, "fact-distribution-type", "facts.age.distribution", 14, 34)
+    assert problem.message == "an int fact cannot be drawn from uniform 18 to 70"
+    assert problem.expected == "a randint distribution, or fixed or empirical"
+
+
+def test_fixed_fact_value_of_the_wrong_type() -> None:
+    problem = only(edit("age: {type: int}", "age: {type: int, distribution: {fixed: 4.5}}"))
+    check(problem, "fact-value-type", "facts.age.distribution", 14, 34)
+    assert problem.message == "4.5 is not an int"
+
+
+def test_declared_fact_value_of_the_wrong_type() -> None:
+    problem = only(edit("age: {type: int}", "age: {type: int, values: [1, a]}"))
+    check(problem, "fact-value-type", "facts.age.values[1]", 14, 32)
+    assert problem.message == "'a' is not an int"
+
+
 def test_arrival_rate_that_does_not_parse() -> None:
     problem = only(edit("checkpoints:", "arrivals: {rate: 5/hour}\ncheckpoints:"))
     check(problem, "invalid-rate", "arrivals.rate", 28, 18)

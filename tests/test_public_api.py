@@ -43,6 +43,7 @@ PUBLIC = [
     "VisitMissed",
     "Waited",
     "Worker",
+    "analyse",
     "dump",
     "json_schema",
     "load",

@@ -206,6 +206,27 @@ def test_cli_report_bad_log_is_a_definition_error(tmp_path: Path) -> None:
 def test_cli_report_simulate_names_the_simulator(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setitem(sys.modules, "pathway._sim", None)
+    monkeypatch.setitem(sys.modules, "pathway._sim._api", None)
     assert run(str(HUB), "--simulate", "5") == 2
     assert "needs the cohort simulator" in capsys.readouterr().err
+
+
+def test_cli_report_simulate_reads_the_simulated_log(
+    log: EventLog, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import types
+
+    calls: list[dict[str, Any]] = []
+
+    def fake_simulate(model: pathway.Pathway, **options: Any) -> None:
+        calls.append(options)
+        log.write(options["events"])
+
+    fake = types.ModuleType("pathway._sim._api")
+    fake.simulate = fake_simulate  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "pathway._sim._api", fake)
+    assert run(str(HUB), "--simulate", "7", "--seed", "3", "--format", "json") == 0
+    assert [(c["cases"], c["seed"], Path(c["events"]).suffix) for c in calls] == [
+        (7, 3, ".parquet")
+    ]
+    assert json.loads(capsys.readouterr().out)["log"]["events"] == len(log)

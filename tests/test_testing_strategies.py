@@ -42,8 +42,8 @@ from pathway.testing._journeys import DEFAULT_START
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted((ROOT / "pathways").glob("*.yaml"))
-FIND = settings(database=None, max_examples=2000, deadline=None)
-QUICK = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FIND = settings(database=None, max_examples=2000, deadline=None, derandomize=True)
+QUICK = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 CLINIC = pathway.load(
     """\
@@ -301,13 +301,18 @@ def test_events_are_a_journal_that_replays(journal: tuple[pathway.Event, ...]) -
     assert list(replay(CLINIC, list(journal)).journal) == list(journal)
 
 
-def test_journeys_shrink_to_the_shortest() -> None:
-    journey = find(journeys(CLINIC), lambda j: len(j) >= 3, settings=FIND)
-    assert len(journey) == 3
-    assert journey.start == DEFAULT_START
+@pytest.mark.parametrize("length", [1, 3, 5])
+def test_journeys_shrink_to_the_length_asked_for(length: int) -> None:
+    journey = find(journeys(CLINIC), lambda j: len(j) >= length, settings=FIND)
+    assert len(journey) == length
 
 
-@pytest.mark.parametrize("target", ["treated", "closed", "support", "safeguarding"])
+# Shrinking is a local search: it drops commands that do not matter and simplifies
+# times, workers and answers, but does not trade a route for a shorter one that needs
+# "larger" choices (reaching 'support' through PLAN takes three yes answers, so a
+# journey to 'support' stays on the longer safeguarding route). These targets are
+# reached by the simplest choices.
+@pytest.mark.parametrize("target", ["treated", "closed", "safeguarding"])
 def test_a_journey_to_a_step_shrinks_to_the_shortest_route(target: str) -> None:
     journey = find(journeys(CLINIC), lambda j: j.end == target, settings=FIND)
     assert len(journey) == shortest_commands(CLINIC, dict(journey.facts), target)
@@ -331,22 +336,33 @@ def test_journeys_reach_outcomes_and_stop_early_too() -> None:
     assert len(stalled) == 1
 
 
+ACCEPT = Fire("accept", DEFAULT_START, Worker("admin_0", "admin"))
+ADULT = {"urgent": False, "age": 40, "risk": "low"}
+
+
+def journey_of(*commands: pathway.testing.Command, end: str = "triage") -> Journey:
+    return Journey(CLINIC, "case-1", ADULT, DEFAULT_START, commands, end)
+
+
 def test_journey_is_a_readable_sequence() -> None:
-    journey = find(journeys(CLINIC), lambda j: len(j) >= 2, settings=FIND)
-    assert list(journey) == list(journey.commands)
-    assert journey[0] is journey.commands[0]
-    assert journey == journey
-    assert hash(journey) == hash(journey)
-    lines = repr(journey).splitlines()
-    assert lines[0] == (
+    answers = dict.fromkeys(["proportionate", "legal", "accountable", "necessary"], False)
+    plan = Decide("plan", answers, DEFAULT_START, Worker("nurse_0", "nurse"))
+    journey = journey_of(ACCEPT, plan, end="closed")
+    assert list(journey) == [ACCEPT, plan]
+    assert journey[0] is ACCEPT
+    assert journey[1:] == (plan,)
+    assert len(journey) == 2
+    assert journey == journey_of(ACCEPT, plan, end="closed")
+    assert hash(journey) == hash(journey_of(ACCEPT, plan, end="closed"))
+    assert journey.finished
+    assert repr(journey).splitlines() == [
         "Journey on 'clinic': case 'case-1' starts at '2024-01-01T00:00+00:00' with facts "
-        f"{dict(journey.facts)!r}"
-    )
-    assert (
-        lines[1]
-        == "  1. fire('accept', at='2024-01-01T00:00+00:00', by=Worker('admin_0', 'admin'))"
-    )
-    assert lines[-1] == f"  -> ends at {journey.end!r}"
+        "{'urgent': False, 'age': 40, 'risk': 'low'}",
+        f"  1. {ACCEPT!r}",
+        f"  2. {plan!r}",
+        "  -> ends at 'closed'",
+    ]
+    assert check_journey(journey).state == "closed"
 
 
 # ---------------------------------------------------------------------------- invalid
@@ -434,29 +450,39 @@ def test_smoke_runs_go_as_far_as_they_can() -> None:
     assert all(case.finished or not case.allowed_triggers() for case in cases)
 
 
+def test_commands_read_like_the_calls_they_make() -> None:
+    at = DEFAULT_START + timedelta(hours=9)
+    by = Worker("amy", "nurse")
+    assert repr(Fire("book", at, by, "support")) == (
+        "fire('book', at='2024-01-01T09:00+00:00', by=Worker('amy', 'nurse'), to='support')"
+    )
+    assert repr(Begin(at, by)) == "begin(at='2024-01-01T09:00+00:00', by=Worker('amy', 'nurse'))"
+    assert repr(DidNotAttend(at)) == "did_not_attend(at='2024-01-01T09:00+00:00')"
+    assert repr(Decide("plan", {"legal": True}, at, by, "why")) == (
+        "decide('plan', {'legal': True}, at='2024-01-01T09:00+00:00', "
+        "by=Worker('amy', 'nurse'), rationale='why')"
+    )
+
+
 def test_check_journey_names_a_journey_the_engine_refuses() -> None:
-    journey = find(journeys(CLINIC), lambda j: len(j) >= 1, settings=FIND)
-    wrong = Fire("accept", journey.start, Worker("x", "doctor"))
-    broken = Journey(CLINIC, "case-1", journey.facts, journey.start, (wrong,), "triage")
+    wrong = Fire("accept", DEFAULT_START, Worker("x", "doctor"))
     with pytest.raises(AssertionError, match="the engine rejected a valid journey"):
-        check_journey(broken)
-    late = Journey(CLINIC, "case-1", journey.facts, journey.start, (), "triage")
+        check_journey(journey_of(wrong))
     with pytest.raises(AssertionError, match="the model expects 'triage'"):
-        check_journey(late)
+        check_journey(journey_of())
 
 
 def test_journeys_replay_only_on_their_pathway() -> None:
-    journey = find(journeys(CLINIC), lambda j: len(j) >= 1, settings=FIND)
     other = pathway.load(pathway.dump(CLINIC).replace("version: '1'", "version: '2'"))
     with pytest.raises(ReplayError):
-        pathway.Case.from_json(other, journey.run().to_json())
+        pathway.Case.from_json(other, journey_of(ACCEPT).run().to_json())
 
 
-def test_journey_times_start_where_asked() -> None:
-    start = DEFAULT_START + timedelta(days=30)
-    journey = find(journeys(CLINIC, start=start), lambda j: len(j) >= 1, settings=FIND)
-    assert journey.start == start
-    assert journey[0].at >= start
+@QUICK
+@given(journeys(CLINIC, start=DEFAULT_START + timedelta(days=30)))
+def test_journey_times_start_where_asked(journey: Journey) -> None:
+    assert journey.start == DEFAULT_START + timedelta(days=30)
+    assert all(command.at >= journey.start for command in journey)
 
 
 # ------------------------------------------------------------------------- public API

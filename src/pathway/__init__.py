@@ -8,6 +8,7 @@ private and may change. Start with :func:`load`::
     print(hub.nominal_visits())
 """
 
+from pathway._analysis import analyse
 from pathway._engine import Case, Option, Worker, new_case, replay
 from pathway._journal import (
     CaseStarted,
@@ -72,6 +73,7 @@ __all__ = [
     "VisitMissed",
     "Waited",
     "Worker",
+    "analyse",
     "dump",
     "json_schema",
     "load",

@@ -13,6 +13,7 @@ system's export in the same shape). The report goes to standard output, or to ``
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import tempfile
 from pathlib import Path
@@ -105,8 +106,8 @@ def simulated_log(model: Any, cases: int, seed: int) -> Any:
     from pathway._eventlog import EventLog
 
     try:
-        from pathway._sim import simulate  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
+        simulate = importlib.import_module("pathway._sim._api").simulate
+    except (ImportError, AttributeError):
         raise _Usage(
             "--simulate needs the cohort simulator (pathway.simulate), which this "
             "installation does not have; analyse a recorded log with --events LOG"

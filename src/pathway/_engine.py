@@ -16,6 +16,7 @@ tables; a test checks every move against ``Event.trigger`` on the same machine.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -172,11 +173,22 @@ def _checked_facts(pathway: Pathway, facts: Mapping[str, Any]) -> dict[str, Any]
 
 
 def _plain_json(value: Any) -> Any:
-    """``value`` as it will read back from the case's JSON (tuples become lists...).
+    """``value`` as it reads back from the case's JSON (tuples become lists).
 
-    Raises ValueError or TypeError for what JSON cannot hold (NaN, datetimes, objects).
+    Raises ValueError or TypeError for what JSON cannot hold exactly: NaN and infinity,
+    mappings with keys that are not text, datetimes and other objects.
     """
-    return json.loads(json.dumps(value, allow_nan=False))
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{value!r} is not a finite number")
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain_json(item) for item in value]
+    if isinstance(value, dict) and all(isinstance(key, str) for key in value):
+        return {key: _plain_json(item) for key, item in value.items()}
+    raise TypeError(f"{type(value).__name__} is not plain JSON data")
 
 
 def _fact_json(name: str, value: Any) -> Any:
@@ -192,15 +204,16 @@ def _fact_json(name: str, value: Any) -> Any:
 def _data_json(case_id: str, data: Mapping[str, Any]) -> dict[str, Any]:
     if not data:
         return {}
+    plain = {}
     for key, value in data.items():
         try:
-            _plain_json(value)
+            plain[key] = _plain_json(value)
         except (TypeError, ValueError):
             raise TransitionError(
                 f"case {case_id!r}: data {key}={value!r} cannot be stored in the journal; "
                 "pass plain JSON data (finite numbers, text, lists, mappings with text keys)"
             ) from None
-    return cast(dict[str, Any], _plain_json(dict(data)))
+    return plain
 
 
 def _check_fact_value(name: str, kind: str, values: tuple[object, ...] | None, value: Any) -> None:
@@ -877,9 +890,16 @@ def _apply(case: Case, recorded: list[Event], index: int, checked: int) -> int:
     try:
         _COMMANDS[type(event)](case, event)
     except (TransitionError, CheckpointError, FactError) as error:
-        _compare(case._events, recorded, checked, index)
+        _compare(case._events, recorded, checked, min(len(case._events), index))
+        first = len(case._events)
+        because = f"event {index} ({event.kind}) is rejected on replay: {error}"
+        if first < index:
+            raise ReplayError(
+                f"replay differs at event {first}: recorded {recorded[first]!r}, replay gives "
+                f"no such event because {because}"
+            ) from None
         raise ReplayError(
-            f"replay differs at event {index}: recorded {event!r} is rejected on replay: {error}"
+            f"replay differs at event {index}: recorded {event!r}; {because}"
         ) from None
     _compare(case._events, recorded, checked, len(case._events))
     return len(case._events)

@@ -166,6 +166,7 @@ class EventLog:
     attendance: I32
     codes: Mapping[str, I32]
     vocab: Mapping[str, tuple[str, ...]]
+    _cache: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         n = len(self.at)
@@ -201,10 +202,24 @@ class EventLog:
         return labels.index(value) if value in labels else -1
 
     def case_bounds(self) -> tuple[I64, I64]:
-        """First row index and one-past-last row index of every case."""
-        counts = np.bincount(self.case, minlength=self.n_cases).astype(np.int64)
-        ends = np.cumsum(counts)
-        return ends - counts, ends
+        """First row index and one-past-last row index of every case (computed once)."""
+        if "bounds" not in self._cache:
+            counts = np.bincount(self.case, minlength=self.n_cases).astype(np.int64)
+            ends = np.cumsum(counts)
+            self._cache["bounds"] = (ends - counts, ends)
+        bounds: tuple[I64, I64] = self._cache["bounds"]
+        return bounds
+
+    def rows_of(self, kind: int) -> I64:
+        """Row indices (ascending) of the events of kind code ``kind`` (see
+        :func:`kind_code`); one stable sort of the kind column serves every kind."""
+        if "kinds" not in self._cache:
+            order = np.argsort(self.kind, kind="stable")
+            counts = np.bincount(self.kind.astype(np.intp), minlength=len(KINDS))
+            self._cache["kinds"] = (order, np.cumsum(counts), counts)
+        order, ends, counts = self._cache["kinds"]
+        rows: I64 = order[ends[kind] - counts[kind] : ends[kind]]
+        return rows
 
     @property
     def first_at(self) -> datetime | None:
@@ -435,6 +450,14 @@ class _Builder:
         )
 
 
+def _in_order(case: I64, at: I64) -> bool:
+    """Whether rows are already sorted by case, then time (a log this module wrote)."""
+    if len(case) < 2:
+        return True
+    step = np.diff(case)
+    return bool(np.all(step >= 0) and np.all((step > 0) | (np.diff(at) >= 0)))
+
+
 def _sorted(
     *,
     case: I64,
@@ -456,8 +479,19 @@ def _sorted(
     renumber = np.empty(n_cases, dtype=np.int64)
     renumber[by_first] = np.arange(n_cases)
     new_case = renumber[case] if n_cases else case
-    order = np.lexsort((np.arange(len(at)), at, new_case))
     ordered_ids = tuple(case_ids[i] for i in by_first)
+    if _in_order(new_case, at):
+        return EventLog(
+            case=new_case.astype(np.int32),
+            case_ids=ordered_ids,
+            at=at,
+            kind=kind,
+            started=started,
+            attendance=attendance,
+            codes=dict(codes),
+            vocab=dict(vocab),
+        )
+    order = np.lexsort((np.arange(len(at)), at, new_case))
     return EventLog(
         case=new_case[order].astype(np.int32),
         case_ids=ordered_ids,
@@ -542,7 +576,9 @@ def _read(path: Path) -> EventLog:
     if _is_parquet(path):
         pa = _need_pyarrow("reading Parquet event logs")
         try:
-            table = pa.parquet.read_table(path)
+            names = pa.parquet.read_schema(path).names
+            text = [n for n in names if n in DOMAIN_OF or n in {"type", "case_id"}]
+            table = pa.parquet.read_table(path, read_dictionary=text)
         except (OSError, pa.ArrowException) as error:
             raise DefinitionError([Problem(f"cannot read Parquet: {error}", str(path))]) from None
         return _from_arrow(table, path)
@@ -567,8 +603,7 @@ def _read_csv_arrow(path: Path) -> EventLog:
 
 
 def _from_arrow(table: Any, path: Path) -> EventLog:
-    pa = _need_pyarrow("reading event logs")
-    pc = pa.compute
+    _need_pyarrow("reading event logs")
     header = list(table.column_names)
     problems = _Problems(path, header)
     columns: dict[str, _Column] = {}
@@ -581,11 +616,21 @@ def _from_arrow(table: Any, path: Path) -> EventLog:
         elif name == "attendance":
             attendance = _arrow_ints(column, name, problems)
         elif name in DOMAIN_OF or name in {"type", "case_id"}:
-            encoded = pc.dictionary_encode(column.cast(pa.string())).combine_chunks()
-            indices = encoded.indices.to_numpy(zero_copy_only=False)
-            codes = np.where(encoded.is_null().to_numpy(zero_copy_only=False), -1, indices)
-            columns[name] = _Column(codes.astype(np.int64), encoded.dictionary.to_pylist())
+            columns[name] = _arrow_encoded(column)
     return _assemble(table.num_rows, columns, times, attendance, problems)
+
+
+def _arrow_encoded(column: Any) -> _Column:
+    """A text column as codes and labels (Parquet dictionary columns as they are)."""
+    pa = _need_pyarrow("reading event logs")
+    if pa.types.is_dictionary(column.type):
+        encoded = column.unify_dictionaries().combine_chunks()
+    else:
+        encoded = pa.compute.dictionary_encode(column.cast(pa.string())).combine_chunks()
+    indices = encoded.indices.to_numpy(zero_copy_only=False)
+    codes = np.where(encoded.is_null().to_numpy(zero_copy_only=False), -1, indices)
+    labels = encoded.dictionary.cast(pa.string()).to_pylist()
+    return _Column(codes.astype(np.int64), labels)
 
 
 def _arrow_times(column: Any, name: str, problems: _Problems) -> I64:

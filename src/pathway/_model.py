@@ -60,6 +60,7 @@ WAIT_CAUSES: tuple[WaitCause, ...] = (
     "client",
 )
 NO_TIME: Distribution = Fixed(0.0)
+_NEVER = 1e-12
 _COST_DIGITS = 9  # equal path probabilities tie (then earlier-declared transitions win)
 K = TypeVar("K")
 V = TypeVar("V")
@@ -311,9 +312,10 @@ class Pathway:
             if best[step] < (cost, indices):
                 continue
             for probability, transition in self._weighted(step):
-                if probability <= 0:
-                    continue
-                step_cost = round(cost - math.log(probability), _COST_DIGITS)
+                # an edge that can never be taken on its weights is still a way out, only
+                # a very unlikely one: a pathway whose single way to an outcome is such a
+                # route still has a nominal path
+                step_cost = round(cost - math.log(max(probability, _NEVER)), _COST_DIGITS)
                 candidate = (step_cost, (*indices, transition.index))
                 if transition.target not in best or candidate < best[transition.target]:
                     best[transition.target] = candidate

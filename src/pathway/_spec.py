@@ -363,10 +363,24 @@ class PathwaySpec(_Spec):
         description="Two visit steps are one attendance when the second starts within this "
         "time of the first ending, with no other step between them.",
     )
-    calendars: dict[Identifier, CalendarSpec] = Field(default_factory=dict)
-    roles: dict[Identifier, RoleSpec] = Field(default_factory=dict)
-    facts: dict[Identifier, FactSpec] = Field(default_factory=dict)
-    steps: dict[Identifier, StepSpec]
-    transitions: list[TransitionSpec] = Field(default_factory=list)
-    checkpoints: dict[Identifier, CheckpointSpec] = Field(default_factory=dict)
-    arrivals: ArrivalsSpec | None = None
+    calendars: dict[Identifier, CalendarSpec] = Field(
+        default_factory=dict, description="Named working-time calendars, by id."
+    )
+    roles: dict[Identifier, RoleSpec] = Field(
+        default_factory=dict, description="Roles that own steps, by id."
+    )
+    facts: dict[Identifier, FactSpec] = Field(
+        default_factory=dict, description="Case attributes guards and questions may read."
+    )
+    steps: dict[Identifier, StepSpec] = Field(
+        description="The units of work, by id; the first is the start unless 'start' says."
+    )
+    transitions: list[TransitionSpec] = Field(
+        default_factory=list, description="Moves between steps, in order of preference."
+    )
+    checkpoints: dict[Identifier, CheckpointSpec] = Field(
+        default_factory=dict, description="Decision points, by id."
+    )
+    arrivals: ArrivalsSpec | None = Field(
+        default=None, description="How synthetic cases arrive (simulation only)."
+    )

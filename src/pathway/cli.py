@@ -20,6 +20,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from pathway._load import load
 from pathway._model import Pathway
@@ -52,7 +53,17 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--mermaid", action="store_true", help="print a Mermaid flowchart")
     schema = commands.add_parser("schema", help="print the JSON Schema of the file format")
     schema.add_argument("-o", "--output", metavar="FILE", help="write to FILE, not stdout")
+    for name, (add_parser, _run) in _extensions().items():
+        add_parser(commands)
+        _COMMANDS[name] = _run
     return parser
+
+
+def _extensions() -> dict[str, tuple[Callable[[Any], object], Callable[[argparse.Namespace], int]]]:
+    """Commands implemented in their own modules (each imports its heavy parts lazily)."""
+    from pathway._cli_report import add_report_parser, run_report
+
+    return {"report": (add_report_parser, run_report)}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

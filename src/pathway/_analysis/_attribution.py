@@ -92,8 +92,9 @@ class Attribution:
 def _last_transition(log: EventLog) -> I64:
     """For every row: the row of the case's latest ``transitioned`` event at or before it
     (-1 when there is none)."""
-    rows = np.arange(len(log), dtype=np.int64)
-    last = np.where(log.kind == TRANSITIONED, rows, -1)
+    last = np.full(len(log), -1, dtype=np.int64)
+    moves = log.rows_of(TRANSITIONED)
+    last[moves] = moves
     np.maximum.accumulate(last, out=last)
     starts, _ends = log.case_bounds()
     return np.where(last >= starts[log.case], last, -1)
@@ -106,12 +107,12 @@ def attribute(log: EventLog, cases: B) -> Attribution:
     steps = log.labels("step")
     causes = log.labels("cause")
     last = _last_transition(log)
-    moves = np.flatnonzero((log.kind == TRANSITIONED) & in_scope)
+    moves = _in(log.rows_of(TRANSITIONED), in_scope)
     pair, pairs = _pairs(log, moves, len(steps))
     position = np.full(len(log), -1, dtype=np.int64)
     position[moves] = np.arange(moves.size)
-    waits = _Rows(log, np.flatnonzero((log.kind == WAITED) & in_scope), last, position)
-    done = _Rows(log, np.flatnonzero((log.kind == STEP_COMPLETED) & in_scope), last, position)
+    waits = _Rows(log, _in(log.rows_of(WAITED), in_scope), last, position)
+    done = _Rows(log, _in(log.rows_of(STEP_COMPLETED), in_scope), last, position)
     cause = log.codes["cause"][waits.rows].astype(np.int64)
     waste = np.where(log.codes["work"][done.rows] > 0, done.minutes, 0.0)
     move_wait = waits.per_move(moves.size)
@@ -149,6 +150,11 @@ def attribute(log: EventLog, cases: B) -> Attribution:
         causes=causes,
     )
     return _finish(by_step, transitions, float(waits.minutes.sum()))
+
+
+def _in(rows: I64, in_scope: B) -> I64:
+    """The rows that belong to cases in scope."""
+    return rows[in_scope[rows]]
 
 
 class _Rows:

@@ -22,6 +22,7 @@ case), so no Python object is made per event. The definitions match
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import attrs
 import numpy as np
@@ -176,16 +177,16 @@ def minutes_between(started: I64, at: I64) -> F64:
     return np.where(valid, (at - np.where(valid, started, at)) / MINUTE_NS, 0.0)
 
 
-def _count(case: I64, mask: B, n: int) -> I64:
-    return np.bincount(case[mask], minlength=n).astype(np.int64)
+def _count(case: npt.NDArray[np.int32], rows: I64, n: int) -> I64:
+    return np.bincount(case[rows], minlength=n).astype(np.int64)
 
 
 def _by_column(
-    case: I64, codes: I64, weights: F64 | None, n: int, width: int
+    case: npt.NDArray[np.integer[Any]], codes: I64, weights: F64 | None, n: int, width: int
 ) -> npt.NDArray[np.float64]:
     """A (cases x width) table summing ``weights`` (or counting) by case and code."""
     keep = (codes >= 0) & (codes < width)
-    keys = case[keep] * width + codes[keep]
+    keys = case[keep].astype(np.int64) * width + codes[keep]
     chosen = None if weights is None else weights[keep]
     return sum_by(keys, chosen, n * width).reshape(n, width)
 
@@ -193,17 +194,16 @@ def _by_column(
 def case_table(log: EventLog, pathway: Pathway | None = None) -> CaseTable:
     """Measure every case of ``log`` (see the module docstring for the definitions)."""
     n = log.n_cases
-    case = log.case.astype(np.int64)
-    kind = log.kind
+    case = log.case
     starts, ends = log.case_bounds()
     has_events = ends > starts
     first = np.where(has_events, log.at[np.minimum(starts, max(len(log) - 1, 0))], 0)
     last = np.where(has_events, log.at[np.maximum(ends - 1, 0)], 0)
     finished, outcome, outcome_at = _outcomes(log, n)
-    completed = kind == STEP_COMPLETED
+    completed = log.rows_of(STEP_COMPLETED)
     duration = minutes_between(log.started[completed], log.at[completed])
     work_codes = log.codes["work"][completed].astype(np.int64)
-    waited = kind == WAITED
+    waited = log.rows_of(WAITED)
     causes = log.labels("cause")
     return CaseTable(
         case_ids=log.case_ids,
@@ -224,24 +224,24 @@ def case_table(log: EventLog, pathway: Pathway | None = None) -> CaseTable:
             max(len(causes), 1),
         )[:, : len(causes)],
         causes=causes,
-        visits=_count(case, kind == VISIT_ATTENDED, n),
-        dnas=_count(case, kind == VISIT_MISSED, n),
+        visits=_count(case, log.rows_of(VISIT_ATTENDED), n),
+        dnas=_count(case, log.rows_of(VISIT_MISSED), n),
         handoffs=handoff_table(log, pathway),
         failure=_by_column(
-            case[kind == FAILURE_DEMAND],
-            log.codes["demand"][kind == FAILURE_DEMAND].astype(np.int64),
+            case[log.rows_of(FAILURE_DEMAND)],
+            log.codes["demand"][log.rows_of(FAILURE_DEMAND)].astype(np.int64),
             None,
             n,
             len(DEMANDS),
         ).astype(np.int64),
-        decisions=_count(case, kind == DECISION, n),
+        decisions=_count(case, log.rows_of(DECISION), n),
         repeated=repeated_information(log, pathway) if pathway is not None else None,
     )
 
 
 def _outcomes(log: EventLog, n: int) -> tuple[B, I64, I64]:
     """Per case: finished?, outcome step code (-1 open) and the first outcome's time."""
-    rows = np.flatnonzero(log.kind == OUTCOME_REACHED)
+    rows = log.rows_of(OUTCOME_REACHED)
     cases, first = np.unique(log.case[rows], return_index=True)
     finished = np.zeros(n, dtype=bool)
     finished[cases] = True
@@ -256,7 +256,7 @@ def handoff_events(log: EventLog, pathway: Pathway | None = None) -> tuple[I64, 
     """Every hand-off as (row, case, level code): the log's ``handoff`` events less a
     worker following themselves, or derived from consecutive completed steps when the
     log records no hand-offs at all (see the module docstring)."""
-    rows = np.flatnonzero(log.kind == HANDOFF)
+    rows = log.rows_of(HANDOFF)
     if rows.size:
         before = log.codes["from_worker"][rows]
         after = log.codes["to_worker"][rows]
@@ -269,7 +269,7 @@ def handoff_events(log: EventLog, pathway: Pathway | None = None) -> tuple[I64, 
 
 
 def _derived_handoffs(log: EventLog, pathway: Pathway | None) -> tuple[I64, I64, I64]:
-    rows = np.flatnonzero(log.kind == STEP_COMPLETED)
+    rows = log.rows_of(STEP_COMPLETED)
     if rows.size < 2:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty
@@ -330,7 +330,7 @@ def collects_table(log: EventLog, pathway: Pathway) -> tuple[I64, I64, tuple[str
 def collections(log: EventLog, pathway: Pathway) -> tuple[I64, I64, tuple[str, ...]]:
     """Every item collected, as (case, item) pairs over completed steps, and item names."""
     pointer, flat, names = collects_table(log, pathway)
-    rows = np.flatnonzero(log.kind == STEP_COMPLETED)
+    rows = log.rows_of(STEP_COMPLETED)
     step = log.codes["step"][rows].astype(np.int64)
     counts = pointer[step + 1] - pointer[step]
     total = int(counts.sum())

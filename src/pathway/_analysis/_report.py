@@ -323,7 +323,7 @@ def _headline_text(
         )
     if top:
         parts = [
-            f"{contributor_words(c, pathway, short=True)}, {plain_days(days)} per case"
+            f"{contributor_words(c, pathway, short=True)}, {plain_days(days)} per case on average"
             for c, days in top
         ]
         lead = "The largest contributor is " if len(parts) == 1 else "The largest contributors are "
@@ -348,12 +348,12 @@ def _demand(log: EventLog, table: CaseTable) -> dict[str, Any]:
         "failure_by_kind": by_kind,
         "value_share": value / total if total else None,
         "failure_share": failure / total if total else None,
-        "failure_events": int((log.kind == FAILURE_DEMAND).sum()),
+        "failure_events": len(log.rows_of(FAILURE_DEMAND)),
     }
 
 
 def _work(log: EventLog) -> dict[str, Any]:
-    rows = log.kind == STEP_COMPLETED
+    rows = log.rows_of(STEP_COMPLETED)
     codes = log.codes["work"][rows].astype(np.int64)
     minutes = minutes_between(log.started[rows], log.at[rows])
     known = codes >= 0
@@ -379,7 +379,7 @@ def _appointments(log: EventLog) -> dict[str, Any]:
     labels = log.labels("requested_by")
     result: dict[str, Any] = {}
     for name, kind in (("attended", VISIT_ATTENDED), ("missed", VISIT_MISSED)):
-        codes = log.codes["requested_by"][log.kind == kind].astype(np.int64)
+        codes = log.codes["requested_by"][log.rows_of(kind)].astype(np.int64)
         counts = np.bincount(codes + 1, minlength=len(labels) + 1)
         result[name] = {label: int(counts[i + 1]) for i, label in enumerate(labels)}
         result[name]["unknown"] = int(counts[0])
@@ -392,6 +392,9 @@ def _appointments(log: EventLog) -> dict[str, Any]:
     }
     missed = sum(result["missed"].values())
     result["dna_rate"] = missed / booked if booked else None
+    result["dna_rate_by_requester"] = {
+        k: (result["missed"][k] / v if v else None) for k, v in total.items()
+    }
     return result
 
 

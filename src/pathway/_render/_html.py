@@ -37,10 +37,10 @@ border-bottom:2px solid #eceff1;padding-bottom:.2rem}
 .sub{color:#455a64;margin:0 0 1rem}
 .headline{background:#fff8e1;border-left:6px solid #ef6c00;padding:14px 18px;font-size:1.15rem;
 margin:1rem 0}
-.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:10px;
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(128px,1fr));gap:10px;
 margin:1rem 0}
 .card{border:1px solid #cfd8dc;border-radius:6px;padding:10px 12px}
-.card b{display:block;font-size:1.5rem}.card span{color:#455a64;font-size:.9rem}
+.card b{display:block;font-size:1.3rem;white-space:nowrap}.card span{color:#455a64;font-size:.9rem}
 table{border-collapse:collapse;margin:.6rem 0 1.2rem;font-size:.92rem;width:100%}
 caption{text-align:left;font-weight:600;padding:.3rem 0}
 th,td{border-bottom:1px solid #eceff1;padding:4px 8px;text-align:left;vertical-align:top}
@@ -177,7 +177,8 @@ def _chart_figures(report: Report) -> str:
     return "".join(
         f"<figure>{control_chart(chart, index)}<figcaption>{escape(chart.title)}: "
         "dashed red lines are the process limits, the solid line the mean; orange points "
-        "are special causes above the mean, blue below.</figcaption></figure>"
+        "are special causes above the mean, blue below. A lower limit below zero means only "
+        "unusually long journeys can stand out.</figcaption></figure>"
         for index, chart in enumerate(report.charts)
     )
 

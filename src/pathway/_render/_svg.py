@@ -41,7 +41,7 @@ CAUSE_COLOURS = {
     "handoff": "#c62828",
     "visit_gap": "#1565c0",
     "calendar": "#6d4c41",
-    "approval": "#ad1457",
+    "approval": "#ec407a",
     "capacity": "#00838f",
     "external": "#546e7a",
     "client": "#9e9d24",

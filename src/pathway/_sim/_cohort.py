@@ -44,22 +44,33 @@ from pathway._sim._rng import (
     draw,
     lane_inits,
 )
+from pathway._sim._fast import compiled_function, fast_available
 from pathway._sim._vexpr import Column, evaluate
 
 __all__ = ["arrival_times", "auto_matrix", "draw_facts", "guard_matrix", "ppnd_array", "uniforms"]
 
 FloatArray = npt.NDArray[np.float64]
+_CHUNK = 1 << 16
 
 
 def uniforms(
     seed: int, replication: int, first: int, count: int, purpose: int, key: int
 ) -> FloatArray:
-    """The cohort-stream uniforms of cases ``first .. first + count - 1``."""
+    """The cohort-stream uniforms of cases ``first .. first + count - 1``.
+
+    Compiled when numba is available; otherwise numpy, in chunks (same numbers).
+    """
     init_a, init_b = lane_inits(seed, replication)
-    cases = np.arange(first, first + count, dtype=np.int64)
-    lane_a, lane_b = case_lanes(init_a, init_b, cases)
-    values: FloatArray = draw(lane_a, lane_b, purpose, key, np.int64(0))
-    return values
+    out = np.empty(count, dtype=np.float64)
+    if fast_available():
+        compiled_function("fill_uniforms")(out, init_a, init_b, first, purpose, key)
+        return out
+    for low in range(0, count, _CHUNK):
+        high = min(count, low + _CHUNK)
+        cases = np.arange(first + low, first + high, dtype=np.int64)
+        lane_a, lane_b = case_lanes(init_a, init_b, cases)
+        out[low:high] = draw(lane_a, lane_b, purpose, key, np.int64(0))
+    return out
 
 
 def ppnd_array(p: FloatArray) -> FloatArray:

@@ -21,11 +21,38 @@ from typing import Any
 
 from pathway._sim import _kernel, _rng
 
-__all__ = ["KernelFunction", "fast_available", "kernel"]
+__all__ = ["KernelFunction", "compiled_function", "fast_available", "kernel"]
 
 KernelFunction = Callable[[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]], int]
 _RNG_FUNCTIONS = ("_mul32", "fmix", "_absorb", "case_lanes", "to_uniform", "draw", "_poly", "ppnd")
 _DISABLE = "PATHWAY_SIM_PURE"
+# Tiny accessors and hash steps: inlined where they are called (numba does not inline
+# calls between separately compiled functions, and these run hundreds of times a case).
+_INLINE = frozenset(
+    {
+        "_mul32",
+        "fmix",
+        "_absorb",
+        "to_uniform",
+        "step_get",
+        "tr_get",
+        "trf_get",
+        "slot_get",
+        "slot_set",
+        "slotf_get",
+        "slotf_set",
+        "sc_get",
+        "sc_add",
+        "scf_get",
+        "add_minutes",
+        "role_state",
+        "role_state_set",
+        "_heap_move",
+        "_earlier",
+        "_eligible",
+        "begin_segment",
+    }
+)
 
 
 def fast_available() -> bool:
@@ -40,7 +67,7 @@ def fast_available() -> bool:
 
 
 @lru_cache(maxsize=1)
-def _compiled() -> KernelFunction:
+def _namespace() -> dict[str, Any]:
     numba: Any = importlib.import_module("numba")
     namespace: dict[str, Any] = {**vars(_rng), **vars(_kernel)}
     for name in (*_RNG_FUNCTIONS, *_kernel.KERNEL_FUNCTIONS):
@@ -48,9 +75,19 @@ def _compiled() -> KernelFunction:
         copy = FunctionType(original.__code__, namespace, name, original.__defaults__)
         copy.__qualname__ = original.__qualname__
         copy.__module__ = original.__module__
-        options = {"cache": True, "nogil": True, "error_model": "numpy", "_nrt": False}
+        inline = "always" if name in _INLINE else "never"
+        options = {"cache": True, "error_model": "numpy", "_nrt": False, "inline": inline}
         namespace[name] = numba.njit(**options)(copy)
-    compiled: KernelFunction = namespace["run_kernel"]
+    return namespace
+
+
+def compiled_function(name: str) -> Any:
+    """The compiled copy of a kernel function (numba must be importable)."""
+    return _namespace()[name]
+
+
+def _compiled() -> KernelFunction:
+    compiled: KernelFunction = _namespace()["run_kernel"]
     return compiled
 
 

@@ -1,17 +1,16 @@
 """The simulator's event loop: one kernel over numpy arrays, pure Python or numba-compiled.
 
 Everything here is written in the subset of Python that numba compiles: numpy arrays,
-ints, floats and tuples of arrays; no Python objects, no generators, no allocation per
-event. :func:`run_kernel` is the reference path as written; :mod:`pathway._sim._fast`
-compiles copies of these same functions with numba. A test runs both on small cohorts and
+ints and floats; no Python objects, no generators, no allocation per event.
+:func:`run_kernel` is the reference path as written; :mod:`pathway._sim._fast` compiles
+copies of these same functions with numba, and a test runs both on small cohorts and
 checks they agree event for event.
 
-The arrays travel in three tuples (column numbers are in :mod:`pathway._sim._layout`):
-
-* ``P`` the plan and cohort (read only): step, transition, checkpoint, distribution,
-  calendar and role tables; arrival times; the guard and automatic-answer matrices.
-* ``S`` the state: case slots, the event heap, worker and role state, scalars.
-* ``O`` the outputs: per-case measure arrays and the event buffer.
+Memory (see :mod:`pathway._sim._layout`): two flat arrays ``im`` (int64) and ``fm``
+(float64) hold every table and all state; ``CF``, ``M32``, ``MI`` and ``CB`` are the
+per-case arrays (arrival and end times, minutes, counts, guard and automatic-answer
+results). Small accessor functions (``step_get``, ``slot_get``...) read the sections;
+the compiler inlines them.
 
 The kernel runs until the heap is empty or the next event is past the horizon, or until
 Python must act (flush the event buffer, grow the case slots, report progress); it then
@@ -67,8 +66,44 @@ from pathway._sim._layout import (
     FD_REBOOK,
     H_AUX,
     H_KIND,
-    H_SEQ,
     H_SLOT,
+    HF_CQ,
+    HF_DIST,
+    HF_EMPC,
+    HF_EMPV,
+    HF_EV,
+    HF_HEAP,
+    HF_SCF,
+    HF_SLOT,
+    HF_TR,
+    HF_WIN,
+    HI_BUSY,
+    HI_CAL,
+    HI_CLOS,
+    HI_CP,
+    HI_CQ,
+    HI_DISTK,
+    HI_EV,
+    HI_FREE,
+    HI_GUARDS,
+    HI_HEAP,
+    HI_REC,
+    HI_RECFREE,
+    HI_MASK,
+    HI_OUT,
+    HI_ROLE,
+    HI_ROLES,
+    HI_ROLESTATE,
+    HI_ROUTE,
+    HI_SC,
+    HI_SLOT,
+    HI_SLOTCOL,
+    HI_SLOTOCC,
+    HI_SLOTRW,
+    HI_STEP,
+    HI_STEPS,
+    HI_TR,
+    HI_WORDS,
     K_ARRIVAL,
     K_CHASE,
     K_DONE,
@@ -93,7 +128,21 @@ from pathway._sim._layout import (
     MI_VISITS,
     MI_VISITS_CLIENT,
     MI_VISITS_SERVICE,
+    N_CAL,
+    N_CI,
+    N_DISTF,
+    N_E,
+    N_H,
+    N_RI,
+    N_RS,
+    N_S,
+    N_SF,
+    N_SI,
+    N_TF,
+    N_TI,
     OUTCOME_STUCK,
+    REC_BITS,
+    REC_MASK,
     RI_CAP,
     RI_W0,
     RS_FREE,
@@ -125,9 +174,9 @@ from pathway._sim._layout import (
     SC_INITB,
     SC_NBUF,
     SC_NCASES,
-    SC_NEXT_CASE,
     SC_NFREE,
     SC_NHEAP,
+    SC_NRECFREE,
     SC_PAUSE_AT,
     SC_PRODUCED,
     SC_RESERVE,
@@ -187,46 +236,124 @@ from pathway._sim._rng import (
 
 __all__ = ["KERNEL_FUNCTIONS", "run_kernel"]
 
-Arrays = tuple[Any, ...]
+# ---------------------------------------------------------------------------- access
+
+
+def step_get(im: Any, step: int, column: int) -> int:
+    """A column of the step table."""
+    return int(im[im[HI_STEP] + step * N_SI + column])
+
+
+def tr_get(im: Any, transition: int, column: int) -> int:
+    """An integer column of the transition table."""
+    return int(im[im[HI_TR] + transition * N_TI + column])
+
+
+def trf_get(im: Any, fm: Any, transition: int, column: int) -> float:
+    """A float column of the transition table."""
+    return float(fm[im[HF_TR] + transition * N_TF + column])
+
+
+def slot_get(im: Any, slot: int, column: int) -> int:
+    """An integer field of a case slot."""
+    return int(im[im[HI_SLOT] + slot * N_S + column])
+
+
+def slot_set(im: Any, slot: int, column: int, value: int) -> None:
+    """Set an integer field of a case slot."""
+    im[im[HI_SLOT] + slot * N_S + column] = value
+
+
+def slotf_get(im: Any, fm: Any, slot: int, column: int) -> float:
+    """A float field of a case slot."""
+    return float(fm[im[HF_SLOT] + slot * N_SF + column])
+
+
+def slotf_set(im: Any, fm: Any, slot: int, column: int, value: float) -> None:
+    """Set a float field of a case slot."""
+    fm[im[HF_SLOT] + slot * N_SF + column] = value
+
+
+def sc_get(im: Any, which: int) -> int:
+    """An integer scalar of the run."""
+    return int(im[im[HI_SC] + which])
+
+
+def sc_add(im: Any, which: int, amount: int) -> None:
+    """Add to an integer scalar of the run."""
+    im[im[HI_SC] + which] += amount
+
+
+def scf_get(im: Any, fm: Any, which: int) -> float:
+    """A float scalar of the run."""
+    return float(fm[im[HF_SCF] + which])
+
+
+def add_minutes(M32: Any, case: int, column: int, minutes: float) -> None:
+    """Add to a float32 measure, summing in float64 on both paths (numpy alone would
+    add a Python float to a float32 in float32; numba adds in float64)."""
+    M32[case, column] = float(M32[case, column]) + minutes
+
+
+def role_state(im: Any, role: int, column: int) -> int:
+    """A role's queue head, tail or free-worker count."""
+    return int(im[im[HI_ROLESTATE] + role * N_RS + column])
+
+
+def role_state_set(im: Any, role: int, column: int, value: int) -> None:
+    """Set a role's queue head, tail or free-worker count."""
+    im[im[HI_ROLESTATE] + role * N_RS + column] = value
+
 
 # ------------------------------------------------------------------------------ heap
 
 
-def heap_push(S: Arrays, t: float, kind: int, slot: int, aux: int) -> None:
+def _heap_move(im: Any, fm: Any, to: int, source: int) -> None:
+    """Copy heap entry ``source`` to position ``to``."""
+    fm[im[HF_HEAP] + to] = fm[im[HF_HEAP] + source]
+    im[im[HI_HEAP] + to] = im[im[HI_HEAP] + source]
+
+
+def _earlier(im: Any, fm: Any, a: int, b: int) -> bool:
+    """Whether heap entry ``a`` comes before entry ``b`` (time, then sequence)."""
+    ta, tb = fm[im[HF_HEAP] + a], fm[im[HF_HEAP] + b]
+    if ta != tb:
+        return bool(ta < tb)
+    return bool(im[im[HI_HEAP] + a] < im[im[HI_HEAP] + b])
+
+
+def heap_push(im: Any, fm: Any, t: float, kind: int, slot: int, aux: int) -> None:
     """Schedule an event; ties in time keep scheduling order (sequence numbers)."""
-    heap_t, heap_i, sc = S[6], S[7], S[10]
-    seq = sc[SC_SEQ]
-    sc[SC_SEQ] = seq + 1
-    i = sc[SC_NHEAP]
-    sc[SC_NHEAP] = i + 1
+    sc_add(im, SC_NRECFREE, -1)
+    record = int(im[im[HI_RECFREE] + sc_get(im, SC_NRECFREE)])
+    row = im[HI_REC] + record * N_H
+    im[row + H_KIND] = kind
+    im[row + H_SLOT] = slot
+    im[row + H_AUX] = aux
+    key = (sc_get(im, SC_SEQ) << REC_BITS) | record
+    sc_add(im, SC_SEQ, 1)
+    i = sc_get(im, SC_NHEAP)
+    sc_add(im, SC_NHEAP, 1)
+    keys, times = im[HI_HEAP], im[HF_HEAP]
     while i > 0:
         parent = (i - 1) >> 1
-        before = heap_t[parent]
-        if before < t or (before == t and heap_i[parent, H_SEQ] < seq):
+        before = fm[times + parent]
+        if before < t or (before == t and im[keys + parent] < key):
             break
-        heap_t[i] = before
-        heap_i[i, H_SEQ] = heap_i[parent, H_SEQ]
-        heap_i[i, H_KIND] = heap_i[parent, H_KIND]
-        heap_i[i, H_SLOT] = heap_i[parent, H_SLOT]
-        heap_i[i, H_AUX] = heap_i[parent, H_AUX]
+        fm[times + i] = before
+        im[keys + i] = im[keys + parent]
         i = parent
-    heap_t[i] = t
-    heap_i[i, H_SEQ] = seq
-    heap_i[i, H_KIND] = kind
-    heap_i[i, H_SLOT] = slot
-    heap_i[i, H_AUX] = aux
+    fm[times + i] = t
+    im[keys + i] = key
 
 
-def _earlier(heap_t: Any, heap_i: Any, a: int, b: int) -> bool:
-    """Whether heap entry ``a`` comes before entry ``b``."""
-    return heap_t[a] < heap_t[b] or (heap_t[a] == heap_t[b] and heap_i[a, H_SEQ] < heap_i[b, H_SEQ])
-
-
-def heap_pop(S: Arrays) -> None:
-    """Remove the earliest event (the caller has read it at index 0)."""
-    heap_t, heap_i, sc = S[6], S[7], S[10]
-    n = sc[SC_NHEAP] - 1
-    sc[SC_NHEAP] = n
+def heap_pop(im: Any, fm: Any) -> None:
+    """Remove the earliest event (the caller has read it) and free its record."""
+    record = im[im[HI_HEAP]] & REC_MASK
+    im[im[HI_RECFREE] + sc_get(im, SC_NRECFREE)] = record
+    sc_add(im, SC_NRECFREE, 1)
+    sc_add(im, SC_NHEAP, -1)
+    n = sc_get(im, SC_NHEAP)
     if n == 0:
         return
     i = 0
@@ -234,50 +361,45 @@ def heap_pop(S: Arrays) -> None:
         child = 2 * i + 1
         if child >= n:
             break
-        if child + 1 < n and _earlier(heap_t, heap_i, child + 1, child):
+        if child + 1 < n and _earlier(im, fm, child + 1, child):
             child += 1
-        if not _earlier(heap_t, heap_i, child, n):
+        if not _earlier(im, fm, child, n):
             break
-        heap_t[i] = heap_t[child]
-        heap_i[i, H_SEQ] = heap_i[child, H_SEQ]
-        heap_i[i, H_KIND] = heap_i[child, H_KIND]
-        heap_i[i, H_SLOT] = heap_i[child, H_SLOT]
-        heap_i[i, H_AUX] = heap_i[child, H_AUX]
+        _heap_move(im, fm, i, child)
         i = child
-    heap_t[i] = heap_t[n]
-    heap_i[i, H_SEQ] = heap_i[n, H_SEQ]
-    heap_i[i, H_KIND] = heap_i[n, H_KIND]
-    heap_i[i, H_SLOT] = heap_i[n, H_SLOT]
-    heap_i[i, H_AUX] = heap_i[n, H_AUX]
+    _heap_move(im, fm, i, n)
 
 
 # -------------------------------------------------------------------------- calendar
 
 
-def _closed_day(clos: Any, first: int, count: int, day: int) -> bool:
+def _closed_day(im: Any, first: int, count: int, day: int) -> bool:
     """Binary search of a calendar's sorted closure days."""
     low, high = first, first + count
     while low < high:
         middle = (low + high) >> 1
-        if clos[middle] < day:
+        if im[middle] < day:
             low = middle + 1
         else:
             high = middle
-    return low < first + count and clos[low] == day
+    return low < first + count and im[low] == day
 
 
-def next_open(P: Arrays, calendar: int, t: float, weekoff: float) -> float:
+def next_open(im: Any, fm: Any, calendar: int, t: float) -> float:
     """``t`` if ``calendar`` is open at ``t``, else when it next opens (-1: always open).
 
-    Windows are minute-of-week ``[start, end)`` intervals from Monday 00:00; ``weekoff``
-    is the start date's minutes after its Monday. Closure days (days since the start
-    date) close whole days. Calendars are checked to have open time before a run.
+    Windows are minute-of-week ``[start, end)`` intervals from Monday 00:00, shifted by
+    the start date's minutes after its Monday. Closure days (days since the start date)
+    close whole days. Calendars are checked to have open time before a run.
     """
     if calendar < 0:
         return t
-    cal_i, win, clos = P[13], P[14], P[15]
-    w0, nw = cal_i[calendar, CAL_WIN_OFF], cal_i[calendar, CAL_WIN_N]
-    c0, nc = cal_i[calendar, CAL_CLOS_OFF], cal_i[calendar, CAL_CLOS_N]
+    weekoff = scf_get(im, fm, SCF_WEEKOFF)
+    row = im[HI_CAL] + calendar * N_CAL
+    w0 = im[HF_WIN] + 2 * im[row + CAL_WIN_OFF]
+    nw = im[row + CAL_WIN_N]
+    c0 = im[HI_CLOS] + im[row + CAL_CLOS_OFF]
+    nc = im[row + CAL_CLOS_N]
     candidate = t
     while True:
         shifted = candidate + weekoff
@@ -285,18 +407,18 @@ def next_open(P: Arrays, calendar: int, t: float, weekoff: float) -> float:
         minute = shifted - week * WEEK
         found = candidate
         placed = False
-        for j in range(w0, w0 + nw):
-            if win[j, 1] > minute:
-                if win[j, 0] > minute:
-                    found = week * WEEK + win[j, 0] - weekoff
+        for j in range(nw):
+            if fm[w0 + 2 * j + 1] > minute:
+                if fm[w0 + 2 * j] > minute:
+                    found = week * WEEK + fm[w0 + 2 * j] - weekoff
                 placed = True
                 break
         if not placed:
-            found = (week + 1) * WEEK + win[w0, 0] - weekoff
+            found = (week + 1) * WEEK + fm[w0] - weekoff
         if nc == 0:
             return found
         day = math.floor(found / DAY)
-        if not _closed_day(clos, c0, nc, day):
+        if not _closed_day(im, c0, nc, day):
             return found
         candidate = (day + 1) * DAY
 
@@ -304,30 +426,31 @@ def next_open(P: Arrays, calendar: int, t: float, weekoff: float) -> float:
 # ----------------------------------------------------------------------- distributions
 
 
-def sample(P: Arrays, dist: int, u: float) -> float:
+def sample(im: Any, fm: Any, dist: int, u: float) -> float:
     """A draw from distribution ``dist`` by inversion of the uniform ``u`` (-1: zero)."""
     if dist < 0:
         return 0.0
-    dist_k, dist_f, emp_val, emp_cum = P[9], P[10], P[11], P[12]
-    kind = dist_k[dist]
-    a = dist_f[dist, 0]
+    kind = im[im[HI_DISTK] + dist]
+    params = im[HF_DIST] + dist * N_DISTF
+    a = fm[params]
     if kind == D_FIXED:
-        return a
-    b = dist_f[dist, 1]
+        return float(a)
+    b = fm[params + 1]
     if kind == D_UNIFORM:
-        return a + u * (b - a)
+        return float(a + u * (b - a))
     if kind == D_EXPONENTIAL:
-        return -a * math.log(1.0 - u)
+        return float(-a * math.log(1.0 - u))
     if kind == D_LOGNORMAL:
-        return math.exp(a + b * ppnd(u))
+        return float(math.exp(a + b * ppnd(u)))
     if kind == D_TRIANGULAR:
-        return _triangular(a, b, dist_f[dist, 2], u)
-    first, count = int(a), int(b)
-    target = u * emp_cum[first + count - 1]
+        return _triangular(a, b, fm[params + 2], u)
+    first, count = im[HF_EMPC] + int(a), int(b)
+    target = u * fm[first + count - 1]
+    offset = im[HF_EMPV] - im[HF_EMPC]
     for j in range(first, first + count):
-        if target < emp_cum[j]:
-            return emp_val[j]
-    return emp_val[first + count - 1]
+        if target < fm[j]:
+            return float(fm[j + offset])
+    return float(fm[first + count - 1 + offset])
 
 
 def _triangular(low: float, mode: float, high: float, u: float) -> float:
@@ -340,18 +463,18 @@ def _triangular(low: float, mode: float, high: float, u: float) -> float:
     return high - math.sqrt((1.0 - u) * span * (high - mode))
 
 
-def slot_draw(S: Arrays, slot: int, purpose: int, key: int, occurrence: int) -> float:
+def slot_draw(im: Any, slot: int, purpose: int, key: int, occurrence: int) -> float:
     """The case's uniform for ``(purpose, key, occurrence)``."""
-    slot_i = S[0]
-    return float(draw(slot_i[slot, S_LANEA], slot_i[slot, S_LANEB], purpose, key, occurrence))
+    lane_a, lane_b = slot_get(im, slot, S_LANEA), slot_get(im, slot, S_LANEB)
+    return float(draw(lane_a, lane_b, purpose, key, occurrence))
 
 
 # ------------------------------------------------------------------------------ events
 
 
 def emit(
-    S: Arrays,
-    O: Arrays,
+    im: Any,
+    fm: Any,
     kind: int,
     case: int,
     step: int,
@@ -363,493 +486,539 @@ def emit(
     started: float,
 ) -> None:
     """Count an event and, when the log is wanted, append it to the buffer."""
-    sc = S[10]
-    sc[SC_PRODUCED] += 1
-    if sc[SC_EMIT] == 0:
+    sc_add(im, SC_PRODUCED, 1)
+    if sc_get(im, SC_EMIT) == 0:
         return
-    ev_i, ev_f = O[3], O[4]
-    n = sc[SC_NBUF]
-    ev_i[n, E_KIND] = kind
-    ev_i[n, E_CASE] = case
-    ev_i[n, E_STEP] = step
-    ev_i[n, E_A1] = a1
-    ev_i[n, E_A2] = a2
-    ev_i[n, E_A3] = a3
-    ev_i[n, E_A4] = a4
-    ev_f[n, EF_AT] = at
-    ev_f[n, EF_STARTED] = started
-    sc[SC_NBUF] = n + 1
+    n = sc_get(im, SC_NBUF)
+    row = im[HI_EV] + n * N_E
+    im[row + E_KIND] = kind
+    im[row + E_CASE] = case
+    im[row + E_STEP] = step
+    im[row + E_A1] = a1
+    im[row + E_A2] = a2
+    im[row + E_A3] = a3
+    im[row + E_A4] = a4
+    fm[im[HF_EV] + 2 * n + EF_AT] = at
+    fm[im[HF_EV] + 2 * n + EF_STARTED] = started
+    sc_add(im, SC_NBUF, 1)
 
 
-def close_segment(S: Arrays, O: Arrays, slot: int, t: float) -> None:
+def close_segment(im: Any, fm: Any, M32: Any, slot: int, t: float) -> None:
     """End the open wait segment at ``t``: add it to the case's waits and log it."""
-    slot_i, slot_f = S[0], S[4]
-    cause = slot_i[slot, S_SEGCAUSE]
+    cause = slot_get(im, slot, S_SEGCAUSE)
     if cause < 0:
         return
-    began = slot_f[slot, SF_SEGT]
+    began = slotf_get(im, fm, slot, SF_SEGT)
     if t > began:
-        case = slot_i[slot, S_CASE]
-        m_f32 = O[1]
-        m_f32[case, M_WAIT + cause] += t - began
-        emit(S, O, EV_WAITED, case, slot_i[slot, S_STEP], cause, 0, 0, 0, t, began)
-    slot_i[slot, S_SEGCAUSE] = -1
+        case = slot_get(im, slot, S_CASE)
+        add_minutes(M32, case, M_WAIT + cause, t - began)
+        emit(im, fm, EV_WAITED, case, slot_get(im, slot, S_STEP), cause, 0, 0, 0, t, began)
+    slot_set(im, slot, S_SEGCAUSE, -1)
 
 
-def begin_segment(S: Arrays, slot: int, cause: int, t: float) -> None:
+def begin_segment(im: Any, fm: Any, slot: int, cause: int, t: float) -> None:
     """Open a wait segment of ``cause`` at ``t``."""
-    S[0][slot, S_SEGCAUSE] = cause
-    S[4][slot, SF_SEGT] = t
+    slot_set(im, slot, S_SEGCAUSE, cause)
+    slotf_set(im, fm, slot, SF_SEGT, t)
 
 
-def new_wait(S: Arrays, slot: int) -> int:
+def new_wait(im: Any, fm: Any, slot: int) -> int:
     """Give the case a new wait id (pending chase and wake-up events become stale)."""
-    sc = S[10]
-    sc[SC_WAITID] += 1
-    S[0][slot, S_WAITID] = sc[SC_WAITID]
-    S[4][slot, SF_WAKE] = -1.0
-    return int(sc[SC_WAITID])
+    sc_add(im, SC_WAITID, 1)
+    wait_id = sc_get(im, SC_WAITID)
+    slot_set(im, slot, S_WAITID, wait_id)
+    slotf_set(im, fm, slot, SF_WAKE, -1.0)
+    return wait_id
 
 
 # ------------------------------------------------------------------------------ queues
 
 
-def enqueue(S: Arrays, role: int, slot: int) -> None:
+def enqueue(im: Any, role: int, slot: int) -> None:
     """Append a case to its role's FIFO queue."""
-    slot_i, role_s = S[0], S[9]
-    tail = role_s[role, RS_TAIL]
-    slot_i[slot, S_QUEUED] = 1
-    slot_i[slot, S_QPREV] = tail
-    slot_i[slot, S_QNEXT] = -1
+    tail = role_state(im, role, RS_TAIL)
+    slot_set(im, slot, S_QUEUED, 1)
+    slot_set(im, slot, S_QPREV, tail)
+    slot_set(im, slot, S_QNEXT, -1)
     if tail >= 0:
-        slot_i[tail, S_QNEXT] = slot
+        slot_set(im, tail, S_QNEXT, slot)
     else:
-        role_s[role, RS_HEAD] = slot
-    role_s[role, RS_TAIL] = slot
+        role_state_set(im, role, RS_HEAD, slot)
+    role_state_set(im, role, RS_TAIL, slot)
 
 
-def dequeue(S: Arrays, role: int, slot: int) -> None:
+def dequeue(im: Any, role: int, slot: int) -> None:
     """Take a case out of its role's queue, wherever it is."""
-    slot_i, role_s = S[0], S[9]
-    before, after = slot_i[slot, S_QPREV], slot_i[slot, S_QNEXT]
+    before, after = slot_get(im, slot, S_QPREV), slot_get(im, slot, S_QNEXT)
     if before >= 0:
-        slot_i[before, S_QNEXT] = after
+        slot_set(im, before, S_QNEXT, after)
     else:
-        role_s[role, RS_HEAD] = after
+        role_state_set(im, role, RS_HEAD, after)
     if after >= 0:
-        slot_i[after, S_QPREV] = before
+        slot_set(im, after, S_QPREV, before)
     else:
-        role_s[role, RS_TAIL] = before
-    slot_i[slot, S_QUEUED] = 0
+        role_state_set(im, role, RS_TAIL, before)
+    slot_set(im, slot, S_QUEUED, 0)
 
 
-def pick_worker(P: Arrays, S: Arrays, role: int, slot: int) -> int:
+def pick_worker(im: Any, role: int, slot: int) -> int:
     """The worker who last served this case in this role if free, else the lowest free."""
-    role_i, slot_rw, busy = P[16], S[1], S[8]
-    preferred = slot_rw[slot, role]
-    if preferred >= 0 and busy[preferred] == 0:
+    busy = im[HI_BUSY]
+    preferred = im[im[HI_SLOTRW] + slot * im[HI_ROLES] + role]
+    if preferred >= 0 and im[busy + preferred] == 0:
         return int(preferred)
-    first = role_i[role, RI_W0]
-    for worker in range(first, first + role_i[role, RI_CAP]):
-        if busy[worker] == 0:
-            return worker
+    row = im[HI_ROLE] + role * N_RI
+    first = im[row + RI_W0]
+    for worker in range(first, first + im[row + RI_CAP]):
+        if im[busy + worker] == 0:
+            return int(worker)
     return -1
 
 
-def dispatch(P: Arrays, S: Arrays, O: Arrays, role: int, t: float) -> None:
+def dispatch(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, role: int, t: float) -> None:
     """Give free workers of ``role`` the earliest queued cases whose step can start now.
 
     A case whose start gate is shut is passed over (it does not block those behind it)
     and gets a wake-up at its gate's next opening.
     """
-    step_i = P[0]
-    slot_i, slot_f, role_s, scf = S[0], S[4], S[9], S[11]
-    slot = role_s[role, RS_HEAD]
-    while slot >= 0 and role_s[role, RS_FREE] > 0:
-        following = slot_i[slot, S_QNEXT]
-        gate = step_i[slot_i[slot, S_STEP], SI_GATE]
-        opens = next_open(P, gate, t, scf[SCF_WEEKOFF])
+    slot = role_state(im, role, RS_HEAD)
+    while slot >= 0 and role_state(im, role, RS_FREE) > 0:
+        following = slot_get(im, slot, S_QNEXT)
+        gate = step_get(im, slot_get(im, slot, S_STEP), SI_GATE)
+        opens = next_open(im, fm, gate, t)
         if opens == t:
-            worker = pick_worker(P, S, role, slot)
-            dequeue(S, role, slot)
-            start_step(P, S, O, slot, worker, t)
-        elif slot_f[slot, SF_WAKE] <= t:
-            slot_f[slot, SF_WAKE] = opens
-            heap_push(S, opens, K_WAKE, slot, slot_i[slot, S_WAITID])
+            worker = pick_worker(im, role, slot)
+            dequeue(im, role, slot)
+            start_step(im, fm, CF, M32, MI, slot, worker, t)
+        elif slotf_get(im, fm, slot, SF_WAKE) <= t:
+            slotf_set(im, fm, slot, SF_WAKE, opens)
+            heap_push(im, fm, opens, K_WAKE, slot, slot_get(im, slot, S_WAITID))
         slot = following
 
 
 # ------------------------------------------------------------------------------- steps
 
 
-def start_step(P: Arrays, S: Arrays, O: Arrays, slot: int, worker: int, t: float) -> None:
-    """Work on the case's step begins: close the wait, count the visit and hand-off."""
-    step_i, step_mask, tr_i = P[0], P[1], P[2]
-    slot_i, slot_rw, slot_occ, slot_col, slot_f, busy = S[0], S[1], S[2], S[3], S[4], S[8]
-    role_s = S[9]
-    m_f64, m_f32, m_i32 = O[0], O[1], O[2]
-    close_segment(S, O, slot, t)
-    new_wait(S, slot)
-    case, step = slot_i[slot, S_CASE], slot_i[slot, S_STEP]
-    role = step_i[step, SI_ROLE]
-    occurrence = slot_occ[slot, step]
-    slot_occ[slot, step] = occurrence + 1
-    slot_i[slot, S_OCC] = occurrence
-    transition = slot_i[slot, S_TR]
-    if step_i[step, SI_VISIT] != 0:
-        _attend(P, S, O, slot, case, step, transition, t)
-    if transition >= 0:
-        level = tr_i[transition, TI_HANDOFF]
-        previous = slot_i[slot, S_PREV_WORKER]
-        if level == 0 and worker >= 0 and previous >= 0 and worker != previous:
-            level = 1
-        if level > 0:
-            m_i32[case, MI_HANDOFF + level - 1] += 1
-            emit(S, O, EV_HANDOFF, case, step, slot_i[slot, S_PREV_STEP], previous, worker, level, t, t)
+def _repeated(im: Any, slot: int, step: int) -> int:
+    """Items the step collects that this case has given before; marks them given."""
+    words = im[HI_WORDS]
+    given = im[HI_SLOTCOL] + slot * words
+    asked = im[HI_MASK] + step * words
     repeated = 0
-    for word in range(step_mask.shape[1]):
-        overlap = slot_col[slot, word] & step_mask[step, word]
+    for word in range(words):
+        overlap = im[given + word] & im[asked + word]
         while overlap != 0:
             overlap &= overlap - 1
             repeated += 1
-        slot_col[slot, word] |= step_mask[step, word]
-    m_i32[case, MI_REPEATED] += repeated
-    milestone = step_i[step, SI_MILESTONE]
-    if milestone >= 0 and math.isnan(m_f32[case, M_MILESTONE + milestone]):
-        m_f32[case, M_MILESTONE + milestone] = t - m_f64[case, MF_ARRIVAL]
-    emit(S, O, EV_STEP_STARTED, case, step, worker, role, 0, 0, t, t)
-    if worker >= 0:
-        busy[worker] = 1
-        role_s[role, RS_FREE] -= 1
-        slot_rw[slot, role] = worker
-    slot_i[slot, S_WORKER] = worker
-    u = slot_draw(S, slot, PURPOSE_DURATION, step_i[step, SI_KEY], occurrence)
-    duration = sample(P, step_i[step, SI_DUR], u)
-    slot_f[slot, SF_STARTED] = t
-    heap_push(S, t + duration, K_DONE, slot, 0)
+        im[given + word] |= im[asked + word]
+    return repeated
 
 
-def _attend(
-    P: Arrays, S: Arrays, O: Arrays, slot: int, case: int, step: int, transition: int, t: float
+def start_step(
+    im: Any, fm: Any, CF: Any, M32: Any, MI: Any, slot: int, worker: int, t: float
 ) -> None:
+    """Work on the case's step begins: close the wait, count the visit and hand-off."""
+    close_segment(im, fm, M32, slot, t)
+    new_wait(im, fm, slot)
+    case, step = slot_get(im, slot, S_CASE), slot_get(im, slot, S_STEP)
+    role = step_get(im, step, SI_ROLE)
+    counter = im[HI_SLOTOCC] + slot * im[HI_STEPS] + step
+    occurrence = int(im[counter])
+    im[counter] = occurrence + 1
+    slot_set(im, slot, S_OCC, occurrence)
+    if step_get(im, step, SI_VISIT) != 0:
+        _attend(im, fm, MI, slot, case, step, t)
+    _handoff_at(im, fm, MI, slot, case, step, worker, t)
+    MI[case, MI_REPEATED] += _repeated(im, slot, step)
+    milestone = step_get(im, step, SI_MILESTONE)
+    if milestone >= 0 and math.isnan(M32[case, M_MILESTONE + milestone]):
+        M32[case, M_MILESTONE + milestone] = t - CF[case, MF_ARRIVAL]
+    emit(im, fm, EV_STEP_STARTED, case, step, worker, role, 0, 0, t, t)
+    if worker >= 0:
+        im[im[HI_BUSY] + worker] = 1
+        role_state_set(im, role, RS_FREE, role_state(im, role, RS_FREE) - 1)
+        im[im[HI_SLOTRW] + slot * im[HI_ROLES] + role] = worker
+    slot_set(im, slot, S_WORKER, worker)
+    u = slot_draw(im, slot, PURPOSE_DURATION, step_get(im, step, SI_KEY), occurrence)
+    duration = sample(im, fm, step_get(im, step, SI_DUR), u)
+    slotf_set(im, fm, slot, SF_STARTED, t)
+    heap_push(im, fm, t + duration, K_DONE, slot, 0)
+
+
+def _handoff_at(
+    im: Any, fm: Any, MI: Any, slot: int, case: int, step: int, worker: int, t: float
+) -> None:
+    """Count and log the hand-off into this step, if any (worker level within a role)."""
+    transition = slot_get(im, slot, S_TR)
+    if transition < 0:
+        return
+    level = tr_get(im, transition, TI_HANDOFF)
+    previous = slot_get(im, slot, S_PREV_WORKER)
+    if level == 0 and worker >= 0 and previous >= 0 and worker != previous:
+        level = 1
+    if level > 0:
+        MI[case, MI_HANDOFF + level - 1] += 1
+        from_step = slot_get(im, slot, S_PREV_STEP)
+        emit(im, fm, EV_HANDOFF, case, step, from_step, previous, worker, level, t, t)
+
+
+def _attend(im: Any, fm: Any, MI: Any, slot: int, case: int, step: int, t: float) -> None:
     """A visit step starts: a new attendance unless the person is still on site."""
-    step_i, tr_i = P[0], P[2]
-    slot_i, slot_f, scf = S[0], S[4], S[11]
-    m_i32 = O[2]
-    if slot_i[slot, S_HAS_VISIT] != 0 and t - slot_f[slot, SF_LASTVISIT] <= scf[SCF_SAMEVISIT]:
+    gap = t - slotf_get(im, fm, slot, SF_LASTVISIT)
+    if slot_get(im, slot, S_HAS_VISIT) != 0 and gap <= scf_get(im, fm, SCF_SAMEVISIT):
         return
-    attendance = slot_i[slot, S_ATTEND] + 1
-    slot_i[slot, S_ATTEND] = attendance
-    requested = step_i[step, SI_REQ]
-    m_i32[case, MI_VISITS] += 1
+    attendance = slot_get(im, slot, S_ATTEND) + 1
+    slot_set(im, slot, S_ATTEND, attendance)
+    requested = step_get(im, step, SI_REQ)
+    MI[case, MI_VISITS] += 1
     if requested == 1:
-        m_i32[case, MI_VISITS_SERVICE] += 1
+        MI[case, MI_VISITS_SERVICE] += 1
     elif requested == 2:
-        m_i32[case, MI_VISITS_CLIENT] += 1
-    if transition >= 0 and tr_i[transition, TI_BOOKED] != 0:
-        m_i32[case, MI_APPOINTMENTS] += 1
-    emit(S, O, EV_VISIT_ATTENDED, case, step, attendance, requested, 0, 0, t, t)
+        MI[case, MI_VISITS_CLIENT] += 1
+    transition = slot_get(im, slot, S_TR)
+    if transition >= 0 and tr_get(im, transition, TI_BOOKED) != 0:
+        MI[case, MI_APPOINTMENTS] += 1
+    emit(im, fm, EV_VISIT_ATTENDED, case, step, attendance, requested, 0, 0, t, t)
 
 
-def ready(P: Arrays, S: Arrays, O: Arrays, slot: int, t: float) -> None:
-    """The declared wait is over: the case wants its step (DNA, calendar, then queue)."""
-    step_i, tr_i, tr_f = P[0], P[2], P[3]
-    slot_i, scf = S[0], S[11]
-    close_segment(S, O, slot, t)
-    step = slot_i[slot, S_STEP]
-    opens = next_open(P, step_i[step, SI_GATE], t, scf[SCF_WEEKOFF])
-    transition = slot_i[slot, S_TR]
-    if step_i[step, SI_VISIT] != 0 and transition >= 0 and tr_f[transition, TF_DNA] > 0.0:
-        occurrence = slot_i[slot, S_WAITOCC] * 4096 + slot_i[slot, S_ATTEMPT]
-        u = slot_draw(S, slot, PURPOSE_DNA, tr_i[transition, TI_KEY], occurrence)
-        if u < tr_f[transition, TF_DNA]:
-            if opens > t:
-                begin_segment(S, slot, CAUSE_CALENDAR, t)
-                heap_push(S, opens, K_MISS, slot, 0)
-            else:
-                missed(P, S, O, slot, t)
-            return
-    if opens > t:
-        begin_segment(S, slot, CAUSE_CALENDAR, t)
-        heap_push(S, opens, K_GATE, slot, 0)
-    else:
-        at_gate(P, S, O, slot, t)
+def reach_outcome(im: Any, fm: Any, CF: Any, MI: Any, slot: int, t: float) -> None:
+    """The case reaches its outcome step: the journey ends and the slot is freed."""
+    case, step = slot_get(im, slot, S_CASE), slot_get(im, slot, S_STEP)
+    emit(im, fm, EV_OUTCOME_REACHED, case, step, 0, 0, 0, 0, t, t)
+    CF[case, MF_END] = t
+    MI[case, MI_OUTCOME] = step_get(im, step, SI_OUTCOME_IDX)
+    sc_add(im, SC_FINISHED, 1)
+    free_slot(im, slot)
 
 
-def missed(P: Arrays, S: Arrays, O: Arrays, slot: int, t: float) -> None:
-    """The person did not attend: a failure-demand rebooking and a new (client) wait."""
-    step_i, tr_i = P[0], P[2]
-    slot_i = S[0]
-    m_i32 = O[2]
-    close_segment(S, O, slot, t)
-    case, step = slot_i[slot, S_CASE], slot_i[slot, S_STEP]
-    transition = slot_i[slot, S_TR]
-    m_i32[case, MI_DNAS] += 1
-    emit(S, O, EV_VISIT_MISSED, case, step, step_i[step, SI_REQ], 0, 0, 0, t, t)
-    m_i32[case, MI_FAILURE + FD_REBOOK] += 1
-    emit(S, O, EV_FAILURE_DEMAND, case, step, FD_REBOOK, 0, 0, 0, t, t)
-    attempt = slot_i[slot, S_ATTEMPT] + 1
-    slot_i[slot, S_ATTEMPT] = attempt
-    occurrence = slot_i[slot, S_WAITOCC] * 4096 + attempt
-    u = slot_draw(S, slot, PURPOSE_REBOOK, tr_i[transition, TI_KEY], occurrence)
-    wait = sample(P, tr_i[transition, TI_WAIT], u)
-    slot_i[slot, S_HAS_VISIT] = 0
-    begin_segment(S, slot, CAUSE_CLIENT, t)
-    heap_push(S, t + wait, K_READY, slot, 0)
-
-
-def at_gate(P: Arrays, S: Arrays, O: Arrays, slot: int, t: float) -> None:
-    """The step's window is open: queue for a worker of its role (or start if unowned)."""
-    step_i = P[0]
-    slot_i = S[0]
-    begin_segment(S, slot, CAUSE_CAPACITY, t)
-    role = step_i[slot_i[slot, S_STEP], SI_ROLE]
-    if role < 0:
-        start_step(P, S, O, slot, -1, t)
+def ready(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, slot: int, t: float) -> None:
+    """The declared wait is over: the case wants its step (DNA, calendar, then queue);
+    an outcome step is reached at once (after the wait on the move into it)."""
+    close_segment(im, fm, M32, slot, t)
+    step = slot_get(im, slot, S_STEP)
+    if step_get(im, step, SI_OUTCOME) != 0:
+        reach_outcome(im, fm, CF, MI, slot, t)
         return
-    enqueue(S, role, slot)
-    dispatch(P, S, O, role, t)
+    opens = next_open(im, fm, step_get(im, step, SI_GATE), t)
+    transition = slot_get(im, slot, S_TR)
+    if step_get(im, step, SI_VISIT) != 0 and transition >= 0:
+        dna = trf_get(im, fm, transition, TF_DNA)
+        if dna > 0.0:
+            occurrence = slot_get(im, slot, S_WAITOCC) * 4096 + slot_get(im, slot, S_ATTEMPT)
+            key = tr_get(im, transition, TI_KEY)
+            if slot_draw(im, slot, PURPOSE_DNA, key, occurrence) < dna:
+                if opens > t:
+                    begin_segment(im, fm, slot, CAUSE_CALENDAR, t)
+                    heap_push(im, fm, opens, K_MISS, slot, 0)
+                else:
+                    missed(im, fm, M32, MI, slot, t)
+                return
+    if opens > t:
+        begin_segment(im, fm, slot, CAUSE_CALENDAR, t)
+        heap_push(im, fm, opens, K_GATE, slot, 0)
+    else:
+        at_gate(im, fm, CF, M32, MI, slot, t)
 
 
-def choose(P: Arrays, S: Arrays, slot: int, case: int, step: int, occurrence: int) -> int:
+def missed(im: Any, fm: Any, M32: Any, MI: Any, slot: int, t: float) -> None:
+    """The person did not attend: a failure-demand rebooking and a new (client) wait."""
+    close_segment(im, fm, M32, slot, t)
+    case, step = slot_get(im, slot, S_CASE), slot_get(im, slot, S_STEP)
+    transition = slot_get(im, slot, S_TR)
+    MI[case, MI_DNAS] += 1
+    emit(im, fm, EV_VISIT_MISSED, case, step, step_get(im, step, SI_REQ), 0, 0, 0, t, t)
+    MI[case, MI_FAILURE + FD_REBOOK] += 1
+    emit(im, fm, EV_FAILURE_DEMAND, case, step, FD_REBOOK, 0, 0, 0, t, t)
+    attempt = slot_get(im, slot, S_ATTEMPT) + 1
+    slot_set(im, slot, S_ATTEMPT, attempt)
+    occurrence = slot_get(im, slot, S_WAITOCC) * 4096 + attempt
+    u = slot_draw(im, slot, PURPOSE_REBOOK, tr_get(im, transition, TI_KEY), occurrence)
+    wait = sample(im, fm, tr_get(im, transition, TI_WAIT), u)
+    slot_set(im, slot, S_HAS_VISIT, 0)
+    begin_segment(im, fm, slot, CAUSE_CLIENT, t)
+    heap_push(im, fm, t + wait, K_READY, slot, 0)
+
+
+def at_gate(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, slot: int, t: float) -> None:
+    """The step's window is open: queue for a worker of its role (or start if unowned)."""
+    begin_segment(im, fm, slot, CAUSE_CAPACITY, t)
+    role = step_get(im, slot_get(im, slot, S_STEP), SI_ROLE)
+    if role < 0:
+        start_step(im, fm, CF, M32, MI, slot, -1, t)
+        return
+    enqueue(im, role, slot)
+    dispatch(im, fm, CF, M32, MI, role, t)
+
+
+def _eligible(im: Any, CB: Any, case: int, transition: int) -> bool:
+    """Whether the transition's guard holds for the case (no guard: always)."""
+    column = tr_get(im, transition, TI_GUARD)
+    return column < 0 or CB[case, column] != 0
+
+
+def choose(im: Any, fm: Any, CB: Any, slot: int, case: int, step: int, occurrence: int) -> int:
     """A transition out of ``step`` among those whose guards hold, by weight (-1: none)."""
-    step_i, tr_i, tr_f, out_tr, guard = P[0], P[2], P[3], P[4], P[18]
+    first_out = im[HI_OUT] + step_get(im, step, SI_OUT_START)
+    last_out = im[HI_OUT] + step_get(im, step, SI_OUT_END)
     total, first, eligible = 0.0, -1, 0
-    for j in range(step_i[step, SI_OUT_START], step_i[step, SI_OUT_END]):
-        transition = out_tr[j]
-        column = tr_i[transition, TI_GUARD]
-        if column < 0 or guard[case, column] != 0:
-            total += tr_f[transition, TF_WEIGHT]
+    for j in range(first_out, last_out):
+        transition = int(im[j])
+        if _eligible(im, CB, case, transition):
+            total += trf_get(im, fm, transition, TF_WEIGHT)
             eligible += 1
             if first < 0:
                 first = transition
     if eligible <= 1 or total <= 0.0:
-        return int(first)
-    target = slot_draw(S, slot, PURPOSE_BRANCH, step_i[step, SI_KEY], occurrence) * total
+        return first
+    key = step_get(im, step, SI_KEY)
+    target = slot_draw(im, slot, PURPOSE_BRANCH, key, occurrence) * total
     running, last = 0.0, first
-    for j in range(step_i[step, SI_OUT_START], step_i[step, SI_OUT_END]):
-        transition = out_tr[j]
-        column = tr_i[transition, TI_GUARD]
-        weight = tr_f[transition, TF_WEIGHT]
-        if (column < 0 or guard[case, column] != 0) and weight > 0.0:
+    for j in range(first_out, last_out):
+        transition = int(im[j])
+        weight = trf_get(im, fm, transition, TF_WEIGHT)
+        if weight > 0.0 and _eligible(im, CB, case, transition):
             running += weight
             last = transition
             if target < running:
-                return int(transition)
-    return int(last)
+                return transition
+    return last
 
 
-def decide(P: Arrays, S: Arrays, O: Arrays, slot: int, checkpoint: int, t: float) -> int:
+def decide(im: Any, fm: Any, CB: Any, MI: Any, slot: int, checkpoint: int, t: float) -> int:
     """Answer a checkpoint's questions (facts or p_yes) and return its route's transition."""
-    cp_i, cq_i, cq_f, route, auto = P[5], P[6], P[7], P[8], P[19]
-    slot_i = S[0]
-    m_i32 = O[2]
-    case, step = slot_i[slot, S_CASE], slot_i[slot, S_STEP]
-    occurrence = slot_i[slot, S_OCC]
+    case, step = slot_get(im, slot, S_CASE), slot_get(im, slot, S_STEP)
+    occurrence = slot_get(im, slot, S_OCC)
+    row = im[HI_CP] + checkpoint * N_CI
+    questions = im[HI_CQ] + checkpoint * 2 * MAX_QUESTIONS
+    chances = im[HF_CQ] + checkpoint * MAX_QUESTIONS
     bits = 0
-    for q in range(cp_i[checkpoint, CI_NQ]):
-        column = cq_i[checkpoint, q]
+    for q in range(im[row + CI_NQ]):
+        column = im[questions + q]
         if column >= 0:
-            yes = auto[case, column] != 0
+            yes = CB[case, im[HI_GUARDS] + column] != 0
         else:
-            key = cq_i[checkpoint, MAX_QUESTIONS + q]
-            yes = slot_draw(S, slot, PURPOSE_ANSWER, key, occurrence) < cq_f[checkpoint, q]
+            key = im[questions + MAX_QUESTIONS + q]
+            yes = slot_draw(im, slot, PURPOSE_ANSWER, key, occurrence) < fm[chances + q]
         if yes:
             bits |= 1 << q
-    transition = route[cp_i[checkpoint, CI_TABLE] + bits]
-    m_i32[case, MI_DECISIONS] += 1
-    worker = slot_i[slot, S_WORKER]
-    emit(S, O, EV_DECISION, case, step, checkpoint, bits, transition, worker, t, t)
-    return int(transition)
+    transition = int(im[im[HI_ROUTE] + im[row + CI_TABLE] + bits])
+    MI[case, MI_DECISIONS] += 1
+    worker = slot_get(im, slot, S_WORKER)
+    emit(im, fm, EV_DECISION, case, step, checkpoint, bits, transition, worker, t, t)
+    return transition
 
 
-def free_slot(S: Arrays, slot: int) -> None:
+def free_slot(im: Any, slot: int) -> None:
     """Return a finished case's slot to the free stack."""
-    slot_i, free, sc = S[0], S[5], S[10]
-    slot_i[slot, S_CASE] = -1
-    free[sc[SC_NFREE]] = slot
-    sc[SC_NFREE] += 1
+    slot_set(im, slot, S_CASE, -1)
+    im[im[HI_FREE] + sc_get(im, SC_NFREE)] = slot
+    sc_add(im, SC_NFREE, 1)
 
 
-def done(P: Arrays, S: Arrays, O: Arrays, slot: int, t: float) -> None:
+def done(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, CB: Any, slot: int, t: float) -> None:
     """Work on the step ends: free the worker, choose the move, start the next wait."""
-    step_i = P[0]
-    slot_i, slot_f, busy, role_s, sc = S[0], S[4], S[8], S[9], S[10]
-    m_f32, m_i32 = O[1], O[2]
-    case, step = slot_i[slot, S_CASE], slot_i[slot, S_STEP]
-    worker, role = slot_i[slot, S_WORKER], step_i[step, SI_ROLE]
-    started = slot_f[slot, SF_STARTED]
-    work = step_i[step, SI_WORK]
-    m_f32[case, M_WORK + work] += t - started
-    m_i32[case, MI_STEPS] += 1
-    emit(S, O, EV_STEP_COMPLETED, case, step, worker, role, work, 0, t, started)
+    case, step = slot_get(im, slot, S_CASE), slot_get(im, slot, S_STEP)
+    worker, role = slot_get(im, slot, S_WORKER), step_get(im, step, SI_ROLE)
+    started = slotf_get(im, fm, slot, SF_STARTED)
+    work = step_get(im, step, SI_WORK)
+    add_minutes(M32, case, M_WORK + work, t - started)
+    MI[case, MI_STEPS] += 1
+    emit(im, fm, EV_STEP_COMPLETED, case, step, worker, role, work, 0, t, started)
     if worker >= 0:
-        busy[worker] = 0
-        role_s[role, RS_FREE] += 1
-    checkpoint = step_i[step, SI_CP]
+        im[im[HI_BUSY] + worker] = 0
+        role_state_set(im, role, RS_FREE, role_state(im, role, RS_FREE) + 1)
+    checkpoint = step_get(im, step, SI_CP)
     if checkpoint >= 0:
-        transition = decide(P, S, O, slot, checkpoint, t)
+        transition = decide(im, fm, CB, MI, slot, checkpoint, t)
     else:
-        transition = choose(P, S, slot, case, step, slot_i[slot, S_OCC])
+        transition = choose(im, fm, CB, slot, case, step, slot_get(im, slot, S_OCC))
     if transition < 0:
-        sc[SC_STUCK] += 1
-        m_i32[case, MI_OUTCOME] = OUTCOME_STUCK
-        free_slot(S, slot)
+        sc_add(im, SC_STUCK, 1)
+        MI[case, MI_OUTCOME] = OUTCOME_STUCK
+        free_slot(im, slot)
     else:
-        move(P, S, O, slot, transition, worker, t)
+        move(im, fm, CF, M32, MI, slot, transition, worker, t)
     if role >= 0:
-        dispatch(P, S, O, role, t)
+        dispatch(im, fm, CF, M32, MI, role, t)
 
 
-def move(P: Arrays, S: Arrays, O: Arrays, slot: int, transition: int, worker: int, t: float) -> None:
+def move(
+    im: Any, fm: Any, CF: Any, M32: Any, MI: Any, slot: int, transition: int, worker: int, t: float
+) -> None:
     """Take ``transition``: log it, reach an outcome or start the declared wait."""
-    step_i, tr_i, tr_f = P[0], P[2], P[3]
-    slot_i, slot_f, sc = S[0], S[4], S[10]
-    m_f64, m_i32 = O[0], O[2]
-    case, step = slot_i[slot, S_CASE], slot_i[slot, S_STEP]
-    emit(S, O, EV_TRANSITIONED, case, step, transition, worker, step_i[step, SI_ROLE], 0, t, t)
-    slot_i[slot, S_PREV_WORKER] = worker
-    slot_i[slot, S_PREV_STEP] = step
-    slot_i[slot, S_HAS_VISIT] = 1 if step_i[step, SI_VISIT] != 0 else 0
-    slot_f[slot, SF_LASTVISIT] = t
-    target = tr_i[transition, TI_TARGET]
-    occurrence = slot_i[slot, S_OCC]
-    slot_i[slot, S_STEP] = target
-    slot_i[slot, S_TR] = transition
-    slot_i[slot, S_ATTEMPT] = 0
-    slot_i[slot, S_WAITOCC] = occurrence
-    if step_i[target, SI_OUTCOME] != 0:
-        emit(S, O, EV_OUTCOME_REACHED, case, target, 0, 0, 0, 0, t, t)
-        m_f64[case, MF_END] = t
-        m_i32[case, MI_OUTCOME] = step_i[target, SI_OUTCOME_IDX]
-        sc[SC_FINISHED] += 1
-        free_slot(S, slot)
+    case, step = slot_get(im, slot, S_CASE), slot_get(im, slot, S_STEP)
+    role = step_get(im, step, SI_ROLE)
+    emit(im, fm, EV_TRANSITIONED, case, step, transition, worker, role, 0, t, t)
+    slot_set(im, slot, S_PREV_WORKER, worker)
+    slot_set(im, slot, S_PREV_STEP, step)
+    slot_set(im, slot, S_HAS_VISIT, 1 if step_get(im, step, SI_VISIT) != 0 else 0)
+    slotf_set(im, fm, slot, SF_LASTVISIT, t)
+    target = tr_get(im, transition, TI_TARGET)
+    occurrence = slot_get(im, slot, S_OCC)
+    slot_set(im, slot, S_STEP, target)
+    slot_set(im, slot, S_TR, transition)
+    slot_set(im, slot, S_ATTEMPT, 0)
+    slot_set(im, slot, S_WAITOCC, occurrence)
+    dist = tr_get(im, transition, TI_WAIT)
+    if step_get(im, target, SI_OUTCOME) != 0 and dist < 0:
+        reach_outcome(im, fm, CF, MI, slot, t)
         return
-    wait_id = new_wait(S, slot)
-    slot_f[slot, SF_T0] = t
-    chase = tr_f[transition, TF_CHASE]
+    wait_id = new_wait(im, fm, slot)
+    slotf_set(im, fm, slot, SF_T0, t)
+    chase = trf_get(im, fm, transition, TF_CHASE)
     if chase > 0.0:
-        heap_push(S, t + chase, K_CHASE, slot, wait_id)
+        heap_push(im, fm, t + chase, K_CHASE, slot, wait_id)
     wait = 0.0
-    if tr_i[transition, TI_WAIT] >= 0:
-        u = slot_draw(S, slot, PURPOSE_WAIT, tr_i[transition, TI_KEY], occurrence * 4096)
-        wait = sample(P, tr_i[transition, TI_WAIT], u)
+    if dist >= 0:
+        key = tr_get(im, transition, TI_KEY)
+        wait = sample(im, fm, dist, slot_draw(im, slot, PURPOSE_WAIT, key, occurrence * 4096))
     if wait > 0.0:
-        begin_segment(S, slot, tr_i[transition, TI_CAUSE], t)
-        heap_push(S, t + wait, K_READY, slot, 0)
+        begin_segment(im, fm, slot, tr_get(im, transition, TI_CAUSE), t)
+        heap_push(im, fm, t + wait, K_READY, slot, 0)
     else:
-        ready(P, S, O, slot, t)
+        ready(im, fm, CF, M32, MI, slot, t)
 
 
-def chased(P: Arrays, S: Arrays, O: Arrays, slot: int, wait_id: int, t: float) -> None:
+def chased(im: Any, fm: Any, MI: Any, slot: int, wait_id: int, t: float) -> None:
     """A full ``chase_after`` of waiting has passed: the person chases progress."""
-    tr_f = P[3]
-    slot_i = S[0]
-    m_i32 = O[2]
-    if slot_i[slot, S_CASE] < 0 or slot_i[slot, S_WAITID] != wait_id:
+    case = slot_get(im, slot, S_CASE)
+    if case < 0 or slot_get(im, slot, S_WAITID) != wait_id:
         return
-    case = slot_i[slot, S_CASE]
-    m_i32[case, MI_FAILURE + FD_CHASE] += 1
-    emit(S, O, EV_FAILURE_DEMAND, case, slot_i[slot, S_STEP], FD_CHASE, 0, 0, 0, t, t)
-    heap_push(S, t + tr_f[slot_i[slot, S_TR], TF_CHASE], K_CHASE, slot, wait_id)
+    MI[case, MI_FAILURE + FD_CHASE] += 1
+    emit(im, fm, EV_FAILURE_DEMAND, case, slot_get(im, slot, S_STEP), FD_CHASE, 0, 0, 0, t, t)
+    chase = trf_get(im, fm, slot_get(im, slot, S_TR), TF_CHASE)
+    heap_push(im, fm, t + chase, K_CHASE, slot, wait_id)
 
 
-def woken(P: Arrays, S: Arrays, O: Arrays, slot: int, wait_id: int, t: float) -> None:
+def woken(
+    im: Any, fm: Any, CF: Any, M32: Any, MI: Any, slot: int, wait_id: int, t: float
+) -> None:
     """A queued case's gate has opened: let its role dispatch."""
-    step_i = P[0]
-    slot_i, slot_f = S[0], S[4]
-    if slot_i[slot, S_CASE] < 0 or slot_i[slot, S_WAITID] != wait_id:
+    if slot_get(im, slot, S_CASE) < 0 or slot_get(im, slot, S_WAITID) != wait_id:
         return
-    slot_f[slot, SF_WAKE] = -1.0
-    if slot_i[slot, S_QUEUED] != 0:
-        dispatch(P, S, O, step_i[slot_i[slot, S_STEP], SI_ROLE], t)
+    slotf_set(im, fm, slot, SF_WAKE, -1.0)
+    if slot_get(im, slot, S_QUEUED) != 0:
+        role = step_get(im, slot_get(im, slot, S_STEP), SI_ROLE)
+        dispatch(im, fm, CF, M32, MI, role, t)
 
 
-def arrive(P: Arrays, S: Arrays, O: Arrays, case: int, t: float) -> None:
+def _clear_slot(im: Any, fm: Any, slot: int) -> None:
+    """Reset every field of a slot for a new case."""
+    base = im[HI_SLOT] + slot * N_S
+    for column in range(N_S):
+        im[base + column] = 0
+    for column in range(N_SF):
+        fm[im[HF_SLOT] + slot * N_SF + column] = 0.0
+    roles, steps, words = im[HI_ROLES], im[HI_STEPS], im[HI_WORDS]
+    for r in range(roles):
+        im[im[HI_SLOTRW] + slot * roles + r] = -1
+    for s in range(steps):
+        im[im[HI_SLOTOCC] + slot * steps + s] = 0
+    for w in range(words):
+        im[im[HI_SLOTCOL] + slot * words + w] = 0
+
+
+def arrive(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, case: int, t: float) -> None:
     """A new case arrives at the start step; the next arrival is scheduled."""
-    arrival_t = P[17]
-    slot_i, slot_rw, slot_occ, slot_col, slot_f, free, sc = S[0], S[1], S[2], S[3], S[4], S[5], S[10]
-    m_f64 = O[0]
-    sc[SC_NFREE] -= 1
-    slot = free[sc[SC_NFREE]]
-    start = sc[SC_START_STEP]
-    lane_a, lane_b = case_lanes(sc[SC_INITA], sc[SC_INITB], case)
-    for column in range(slot_i.shape[1]):
-        slot_i[slot, column] = 0
-    for column in range(slot_f.shape[1]):
-        slot_f[slot, column] = 0.0
-    slot_rw[slot, :] = -1
-    slot_occ[slot, :] = 0
-    slot_col[slot, :] = 0
-    slot_i[slot, S_CASE] = case
-    slot_i[slot, S_STEP] = start
-    slot_i[slot, S_TR] = -1
-    slot_i[slot, S_SEGCAUSE] = -1
-    slot_i[slot, S_WORKER] = -1
-    slot_i[slot, S_PREV_WORKER] = -1
-    slot_i[slot, S_PREV_STEP] = -1
-    slot_i[slot, S_QNEXT] = -1
-    slot_i[slot, S_QPREV] = -1
-    slot_i[slot, S_LANEA] = lane_a
-    slot_i[slot, S_LANEB] = lane_b
-    new_wait(S, slot)
-    m_f64[case, MF_ARRIVAL] = t
-    emit(S, O, EV_CASE_STARTED, case, start, 0, 0, 0, 0, t, t)
-    sc[SC_ARRIVED] += 1
-    if case + 1 < sc[SC_NCASES]:
-        heap_push(S, arrival_t[case + 1], K_ARRIVAL, -1, case + 1)
-    ready(P, S, O, slot, t)
+    sc_add(im, SC_NFREE, -1)
+    slot = int(im[im[HI_FREE] + sc_get(im, SC_NFREE)])
+    start = sc_get(im, SC_START_STEP)
+    lane_a, lane_b = case_lanes(sc_get(im, SC_INITA), sc_get(im, SC_INITB), case)
+    _clear_slot(im, fm, slot)
+    slot_set(im, slot, S_CASE, case)
+    slot_set(im, slot, S_STEP, start)
+    slot_set(im, slot, S_TR, -1)
+    slot_set(im, slot, S_SEGCAUSE, -1)
+    slot_set(im, slot, S_WORKER, -1)
+    slot_set(im, slot, S_PREV_WORKER, -1)
+    slot_set(im, slot, S_PREV_STEP, -1)
+    slot_set(im, slot, S_QNEXT, -1)
+    slot_set(im, slot, S_QPREV, -1)
+    slot_set(im, slot, S_LANEA, lane_a)
+    slot_set(im, slot, S_LANEB, lane_b)
+    new_wait(im, fm, slot)
+    emit(im, fm, EV_CASE_STARTED, case, start, 0, 0, 0, 0, t, t)
+    sc_add(im, SC_ARRIVED, 1)
+    if case + 1 < sc_get(im, SC_NCASES):
+        heap_push(im, fm, CF[case + 1, MF_ARRIVAL], K_ARRIVAL, -1, case + 1)
+    ready(im, fm, CF, M32, MI, slot, t)
+
+
+# ------------------------------------------------------------------------------ cohort
+
+
+def fill_uniforms(out: Any, init_a: int, init_b: int, first: int, purpose: int, key: int) -> None:
+    """``out[i]`` = the cohort-stream uniform of case ``first + i`` (occurrence 0)."""
+    for i in range(out.shape[0]):
+        lane_a, lane_b = case_lanes(init_a, init_b, first + i)
+        out[i] = draw(lane_a, lane_b, purpose, key, 0)
 
 
 # ------------------------------------------------------------------------------ kernel
 
 
-def run_kernel(P: Arrays, S: Arrays, O: Arrays) -> int:
+def run_kernel(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, CB: Any) -> int:
     """Process events in time order until done or Python must act; return a status."""
-    heap_t, heap_i, sc, scf = S[6], S[7], S[10], S[11]
+    horizon = scf_get(im, fm, SCF_HORIZON)
     while True:
-        if sc[SC_NHEAP] == 0:
+        if sc_get(im, SC_NHEAP) == 0:
             return ST_DONE
-        t = heap_t[0]
-        if t > scf[SCF_HORIZON]:
+        t = float(fm[im[HF_HEAP]])
+        if t > horizon:
             return ST_DONE
-        kind = heap_i[0, H_KIND]
+        row = im[HI_REC] + (im[im[HI_HEAP]] & REC_MASK) * N_H
+        kind = im[row + H_KIND]
         if kind == K_ARRIVAL:
-            if sc[SC_NFREE] == 0:
+            if sc_get(im, SC_NFREE) == 0:
                 return ST_SLOTS
-            if sc[SC_ARRIVED] >= sc[SC_PAUSE_AT]:
+            if sc_get(im, SC_ARRIVED) >= sc_get(im, SC_PAUSE_AT):
                 return ST_PAUSE
-        if sc[SC_EMIT] != 0 and sc[SC_BUFCAP] - sc[SC_NBUF] < sc[SC_RESERVE]:
+        room = sc_get(im, SC_BUFCAP) - sc_get(im, SC_NBUF)
+        if sc_get(im, SC_EMIT) != 0 and room < sc_get(im, SC_RESERVE):
             return ST_FLUSH
-        slot, aux = heap_i[0, H_SLOT], heap_i[0, H_AUX]
-        heap_pop(S)
-        scf[SCF_NOW] = t
+        slot, aux = int(im[row + H_SLOT]), int(im[row + H_AUX])
+        heap_pop(im, fm)
+        fm[im[HF_SCF] + SCF_NOW] = t
         if kind == K_DONE:
-            done(P, S, O, slot, t)
+            done(im, fm, CF, M32, MI, CB, slot, t)
         elif kind == K_READY:
-            ready(P, S, O, slot, t)
+            ready(im, fm, CF, M32, MI, slot, t)
         elif kind == K_GATE:
-            close_segment(S, O, slot, t)
-            at_gate(P, S, O, slot, t)
+            close_segment(im, fm, M32, slot, t)
+            at_gate(im, fm, CF, M32, MI, slot, t)
         elif kind == K_ARRIVAL:
-            arrive(P, S, O, aux, t)
+            arrive(im, fm, CF, M32, MI, aux, t)
         elif kind == K_MISS:
-            missed(P, S, O, slot, t)
+            missed(im, fm, M32, MI, slot, t)
         elif kind == K_CHASE:
-            chased(P, S, O, slot, aux, t)
+            chased(im, fm, MI, slot, aux, t)
         else:
-            woken(P, S, O, slot, aux, t)
+            woken(im, fm, CF, M32, MI, slot, aux, t)
 
 
-#: Every function the kernel calls, in an order numba can compile them (callees first).
+#: Every function of this module the compiled kernel needs (numba compiles lazily).
 KERNEL_FUNCTIONS = (
-    "heap_push",
+    "step_get",
+    "tr_get",
+    "trf_get",
+    "slot_get",
+    "slot_set",
+    "slotf_get",
+    "slotf_set",
+    "sc_get",
+    "sc_add",
+    "scf_get",
+    "add_minutes",
+    "role_state",
+    "role_state_set",
+    "_heap_move",
     "_earlier",
+    "heap_push",
     "heap_pop",
     "_closed_day",
     "next_open",
-    "_triangular",
     "sample",
+    "_triangular",
     "slot_draw",
     "emit",
     "close_segment",
@@ -858,19 +1027,25 @@ KERNEL_FUNCTIONS = (
     "enqueue",
     "dequeue",
     "pick_worker",
-    "_attend",
-    "start_step",
     "dispatch",
+    "_repeated",
+    "start_step",
+    "_handoff_at",
+    "_attend",
+    "reach_outcome",
+    "ready",
     "missed",
     "at_gate",
-    "ready",
+    "_eligible",
     "choose",
     "decide",
     "free_slot",
-    "move",
     "done",
+    "move",
     "chased",
     "woken",
+    "_clear_slot",
     "arrive",
     "run_kernel",
+    "fill_uniforms",
 )

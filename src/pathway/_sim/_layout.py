@@ -98,12 +98,16 @@ SF_LASTVISIT = 3
 SF_WAKE = 4  # time of the pending wake-up, -1 when none
 N_SF = 5
 
-# --- heap (float64 times [H], int64 [H, N_H]) ---------------------------------------------
-H_SEQ = 0
-H_KIND = 1
-H_SLOT = 2
-H_AUX = 3
-N_H = 4
+# --- heap ------------------------------------------------------------------------------
+# A binary heap of (time float64, key int64); key = sequence << REC_BITS | record, so equal
+# times pop in scheduling order. Records (int64 [H, N_H]) hold what the event is; free
+# records are kept on a stack.
+H_KIND = 0
+H_SLOT = 1
+H_AUX = 2
+N_H = 3
+REC_BITS = 24
+REC_MASK = (1 << REC_BITS) - 1
 K_ARRIVAL = 0
 K_READY = 1
 K_GATE = 2
@@ -131,12 +135,60 @@ SC_BUFCAP = 14
 SC_START_STEP = 15
 SC_INITA = 16  # the run's two random lanes (seed and replication absorbed)
 SC_INITB = 17
-N_SC = 18
+SC_NRECFREE = 18
+N_SC = 19
 SCF_HORIZON = 0
 SCF_SAMEVISIT = 1
 SCF_WEEKOFF = 2
 SCF_NOW = 3
 N_SCF = 4
+
+# --- the kernel's memory ----------------------------------------------------------------
+# The kernel reads and writes two flat arrays, ``I`` (int64) and ``F`` (float64), holding
+# every table and all state, plus four per-case arrays (``CF`` float64 [cases, 2]:
+# arrival, end; ``M32`` float32 minutes; ``MI`` int16 counts; ``CB`` uint8 guard and
+# automatic-answer results). Numba passes each array argument as ~7 machine words, so a
+# few flat arrays keep calls between kernel functions cheap. ``I[0:N_HDR]`` holds where
+# each section starts (an offset into ``I`` for HI_*, into ``F`` for HF_*) and sizes.
+HI_STEP = 0
+HI_MASK = 1
+HI_WORDS = 2
+HI_TR = 3
+HI_OUT = 4
+HI_CP = 5
+HI_CQ = 6
+HI_ROUTE = 7
+HI_DISTK = 8
+HI_CAL = 9
+HI_CLOS = 10
+HI_ROLE = 11
+HI_ROLES = 12
+HI_STEPS = 13
+HI_SLOT = 14
+HI_SLOTRW = 15
+HI_SLOTOCC = 16
+HI_SLOTCOL = 17
+HI_FREE = 18
+HI_HEAP = 19
+HI_BUSY = 20
+HI_ROLESTATE = 21
+HI_EV = 22
+HI_SC = 23
+HI_GUARDS = 24
+HF_TR = 25
+HF_CQ = 26
+HF_DIST = 27
+HF_EMPV = 28
+HF_EMPC = 29
+HF_WIN = 30
+HF_SLOT = 31
+HF_HEAP = 32
+HF_SCF = 33
+HF_EV = 34
+HI_REC = 35
+HI_RECFREE = 36
+N_HDR = 37
+N_DISTF = 4
 
 # --- kernel return codes ----------------------------------------------------------------
 ST_DONE = 0  # no more events (or the next is past the horizon)

@@ -106,10 +106,12 @@ def to_uniform(a: Any, b: Any) -> Any:
 
 
 def draw(lane_a: Any, lane_b: Any, purpose: int, key: Any, occurrence: Any) -> Any:
-    """The uniform in ``[0, 1)`` for ``(case lanes, purpose, key, occurrence)``."""
-    a = _absorb(_absorb(_absorb(lane_a, purpose), key), occurrence & MASK32)
-    b = _absorb(_absorb(_absorb(lane_b, purpose), key), occurrence & MASK32)
-    return to_uniform(fmix(a ^ 0x5BD1E995), fmix(b ^ 0x1B873593))
+    """The uniform in ``[0, 1)`` for ``(case lanes, purpose, key, occurrence)``.
+
+    ``purpose`` < 16 and ``occurrence`` < 2**28 share one 32-bit input.
+    """
+    tag = ((occurrence & 0x0FFFFFFF) << 4) | purpose
+    return to_uniform(_absorb(_absorb(lane_a, key), tag), _absorb(_absorb(lane_b, key), tag))
 
 
 # Wichura (1988), Algorithm AS 241, PPND16.

@@ -1,4 +1,4 @@
-"""One replication: build the cohort, allocate state, drive the kernel, stream events.
+"""One replication: build the cohort, lay out memory, drive the kernel, stream events.
 
 :func:`run_replication` is a module-level function of plain, picklable arguments, so any
 ``concurrent.futures.Executor`` (a process pool, a Dask client's executor) can run it.
@@ -35,14 +35,19 @@ _FIRST_SLOTS = 256
 
 @attrs.frozen(eq=False)
 class ReplicationOutput:
-    """What one replication produced (arrays are per case, in arrival order)."""
+    """What one replication produced (arrays are per case, in arrival order).
+
+    ``minutes`` (float32) has the work classes, waits by cause and milestones (columns
+    in :mod:`pathway._sim._layout`, ``M_*``); ``counts`` (int16) visits, DNAs, hand-offs,
+    failure demand, repeated collection, decisions, outcome and appointments (``MI_*``);
+    ``times`` (float64) arrival and outcome times. About 100 bytes per case in all.
+    """
 
     replication: int
     seed: int
-    arrival: npt.NDArray[np.float64]
-    end: npt.NDArray[np.float64]
+    times: npt.NDArray[np.float64]
     minutes: npt.NDArray[np.float32]
-    counts: npt.NDArray[np.int32]
+    counts: npt.NDArray[np.int16]
     arrived: int
     finished: int
     stuck: int
@@ -54,106 +59,160 @@ class ReplicationOutput:
     events_path: str | None = None
 
     @property
+    def arrival(self) -> npt.NDArray[np.float64]:
+        """Arrival times (minutes since the start date)."""
+        return self.times[:, L.MF_ARRIVAL]
+
+    @property
+    def end(self) -> npt.NDArray[np.float64]:
+        """Outcome times (NaN while in flight)."""
+        return self.times[:, L.MF_END]
+
+    @property
     def in_flight(self) -> int:
         """Cases that arrived and had not reached an outcome when the run stopped
         (including any stuck with no transition they could take)."""
         return self.arrived - self.finished
 
 
-@attrs.define
-class _State:
-    """The kernel's mutable arrays; grows the case slots on demand."""
+# (header slot, table name) of the plan's tables in the two flat memories
+_INT_TABLES = (
+    (L.HI_STEP, "step_i"),
+    (L.HI_MASK, "step_mask"),
+    (L.HI_TR, "tr_i"),
+    (L.HI_OUT, "out_tr"),
+    (L.HI_CP, "cp_i"),
+    (L.HI_CQ, "cq_i"),
+    (L.HI_ROUTE, "route"),
+    (L.HI_DISTK, "dist_k"),
+    (L.HI_CAL, "cal_i"),
+    (L.HI_CLOS, "clos"),
+    (L.HI_ROLE, "role_i"),
+)
+_FLOAT_TABLES = (
+    (L.HF_TR, "tr_f"),
+    (L.HF_CQ, "cq_f"),
+    (L.HF_DIST, "dist_f"),
+    (L.HF_EMPV, "emp_val"),
+    (L.HF_EMPC, "emp_cum"),
+    (L.HF_WIN, "win"),
+)
+Section = tuple[int, str, tuple[int, ...]]
 
-    plan: Plan
-    slots: int
-    slot_i: npt.NDArray[np.int64] = attrs.field(init=False)
-    slot_rw: npt.NDArray[np.int64] = attrs.field(init=False)
-    slot_occ: npt.NDArray[np.int64] = attrs.field(init=False)
-    slot_col: npt.NDArray[np.int64] = attrs.field(init=False)
-    slot_f: npt.NDArray[np.float64] = attrs.field(init=False)
-    free: npt.NDArray[np.int64] = attrs.field(init=False)
-    heap_t: npt.NDArray[np.float64] = attrs.field(init=False)
-    heap_i: npt.NDArray[np.int64] = attrs.field(init=False)
-    busy: npt.NDArray[np.int64] = attrs.field(init=False)
-    role_s: npt.NDArray[np.int64] = attrs.field(init=False)
-    sc: npt.NDArray[np.int64] = attrs.field(init=False)
-    scf: npt.NDArray[np.float64] = attrs.field(init=False)
 
-    def __attrs_post_init__(self) -> None:
-        plan, m = self.plan, self.slots
+class Memory:
+    """The kernel's two flat arrays, laid out from the plan and the number of slots.
+
+    ``views`` are numpy views of each section (2-D where the kernel thinks in rows), so
+    Python reads and writes state by name; :meth:`grow` re-lays the memory with twice
+    the case slots, copying every section.
+    """
+
+    def __init__(self, plan: Plan, slots: int, buffer_rows: int) -> None:
+        self.plan = plan
+        self.slots = slots
+        self.buffer_rows = buffer_rows
         roles = max(1, len(plan.role_ids))
-        self.slot_i = np.zeros((m, L.N_S), dtype=np.int64)
-        self.slot_i[:, L.S_CASE] = -1
-        self.slot_rw = np.full((m, roles), -1, dtype=np.int64)
-        self.slot_occ = np.zeros((m, len(plan.step_ids)), dtype=np.int64)
-        self.slot_col = np.zeros((m, plan.table("step_mask").shape[1]), dtype=np.int64)
-        self.slot_f = np.zeros((m, L.N_SF), dtype=np.float64)
-        self.free = np.arange(m - 1, -1, -1, dtype=np.int64)
-        self.heap_t = np.zeros(4 * m + 16, dtype=np.float64)
-        self.heap_i = np.zeros((4 * m + 16, L.N_H), dtype=np.int64)
-        self.busy = np.zeros(max(1, len(plan.worker_names)), dtype=np.int64)
-        self.role_s = np.full((roles, L.N_RS), -1, dtype=np.int64)
-        self.role_s[:, L.RS_FREE] = plan.table("role_i")[:roles, L.RI_CAP]
-        self.sc = np.zeros(L.N_SC, dtype=np.int64)
-        self.sc[L.SC_NFREE] = m
-        self.scf = np.zeros(L.N_SCF, dtype=np.float64)
+        steps = len(plan.step_ids)
+        words = plan.table("step_mask").shape[1]
+        heap = 4 * slots + 16
+        ints: list[Section] = [(h, n, plan.table(n).shape) for h, n in _INT_TABLES]
+        ints += [
+            (L.HI_SLOT, "slot_i", (slots, L.N_S)),
+            (L.HI_SLOTRW, "slot_rw", (slots, roles)),
+            (L.HI_SLOTOCC, "slot_occ", (slots, steps)),
+            (L.HI_SLOTCOL, "slot_col", (slots, words)),
+            (L.HI_FREE, "free", (slots,)),
+            (L.HI_HEAP, "heap_k", (heap,)),
+            (L.HI_REC, "records", (heap, L.N_H)),
+            (L.HI_RECFREE, "record_free", (heap,)),
+            (L.HI_BUSY, "busy", (max(1, len(plan.worker_names)),)),
+            (L.HI_ROLESTATE, "role_s", (roles, L.N_RS)),
+            (L.HI_EV, "ev_i", (buffer_rows, L.N_E)),
+            (L.HI_SC, "sc", (L.N_SC,)),
+        ]
+        floats: list[Section] = [(h, n, plan.table(n).shape) for h, n in _FLOAT_TABLES]
+        floats += [
+            (L.HF_SLOT, "slot_f", (slots, L.N_SF)),
+            (L.HF_HEAP, "heap_t", (heap,)),
+            (L.HF_SCF, "scf", (L.N_SCF,)),
+            (L.HF_EV, "ev_f", (buffer_rows, 2)),
+        ]
+        self.im = np.zeros(L.N_HDR + sum(math.prod(s) for _, _, s in ints), dtype=np.int64)
+        self.fm = np.zeros(sum(math.prod(s) for _, _, s in floats), dtype=np.float64)
+        self.views: dict[str, npt.NDArray[Any]] = {}
+        self._lay(self.im, ints, L.N_HDR)
+        self._lay(self.fm, floats, 0)
+        self.im[L.HI_WORDS] = words
+        self.im[L.HI_ROLES] = roles
+        self.im[L.HI_STEPS] = steps
+        self.im[L.HI_GUARDS] = max(1, len(plan.guards))
+        for _, name in (*_INT_TABLES, *_FLOAT_TABLES):
+            self.views[name][...] = plan.table(name)
 
-    def grow(self) -> None:
-        """Double the case slots (called when every slot is in use)."""
-        old, new = self.slots, self.slots * 2
-        self.slot_i = _grown(self.slot_i, new, -1, column=L.S_CASE)
-        self.slot_rw = _grown(self.slot_rw, new, -1)
-        self.slot_occ = _grown(self.slot_occ, new, 0)
-        self.slot_col = _grown(self.slot_col, new, 0)
-        self.slot_f = _grown(self.slot_f, new, 0.0)
-        free = np.zeros(new, dtype=np.int64)
-        count = int(self.sc[L.SC_NFREE])
-        free[:count] = self.free[:count]
-        free[count : count + new - old] = np.arange(new - 1, old - 1, -1)
-        self.free = free
-        self.sc[L.SC_NFREE] = count + new - old
-        self.heap_t = _grown(self.heap_t, 4 * new + 16, 0.0)
-        self.heap_i = _grown(self.heap_i, 4 * new + 16, 0)
-        self.slots = new
+    def _lay(self, memory: npt.NDArray[Any], sections: list[Section], at: int) -> None:
+        for header, name, shape in sections:
+            size = math.prod(shape)
+            self.im[header] = at
+            self.views[name] = memory[at : at + size].reshape(shape)
+            at += size
 
-    def arrays(self) -> tuple[Any, ...]:
-        """The state tuple in the kernel's order."""
-        return (
-            self.slot_i,
-            self.slot_rw,
-            self.slot_occ,
-            self.slot_col,
-            self.slot_f,
-            self.free,
-            self.heap_t,
-            self.heap_i,
-            self.busy,
-            self.role_s,
-            self.sc,
-            self.scf,
+    def __getitem__(self, name: str) -> npt.NDArray[Any]:
+        return self.views[name]
+
+    def fresh(self) -> None:
+        """Initial state: every slot free, queues empty, every worker idle."""
+        self["slot_i"][:, L.S_CASE] = -1
+        self["slot_rw"][...] = -1
+        self["free"][...] = np.arange(self.slots - 1, -1, -1)
+        role_s = self["role_s"]
+        role_s[...] = -1
+        role_s[:, L.RS_FREE] = self.plan.table("role_i")[: len(role_s), L.RI_CAP]
+        self["sc"][L.SC_NFREE] = self.slots
+        self["record_free"][...] = np.arange(len(self["record_free"]) - 1, -1, -1)
+        self["sc"][L.SC_NRECFREE] = len(self["record_free"])
+
+    def grow(self) -> Memory:
+        """A copy with twice the case slots (called when every slot is in use)."""
+        bigger = Memory(self.plan, self.slots * 2, self.buffer_rows)
+        for name, view in self.views.items():
+            bigger.views[name][: len(view)] = view
+        old, new = self.slots, bigger.slots
+        bigger["slot_i"][old:, L.S_CASE] = -1
+        bigger["slot_rw"][old:] = -1
+        count = int(self["sc"][L.SC_NFREE])
+        bigger["free"][count : count + new - old] = np.arange(new - 1, old - 1, -1)
+        bigger["sc"][L.SC_NFREE] = count + new - old
+        records, grown = len(self["record_free"]), len(bigger["record_free"])
+        spare = int(self["sc"][L.SC_NRECFREE])
+        bigger["record_free"][spare : spare + grown - records] = np.arange(
+            grown - 1, records - 1, -1
         )
+        bigger["sc"][L.SC_NRECFREE] = spare + grown - records
+        if grown > L.REC_MASK:
+            raise ValueError("more than four million cases in flight at once")
+        return bigger
 
 
-def _grown(array: npt.NDArray[Any], rows: int, fill: float, column: int | None = None) -> Any:
-    """``array`` with more rows; new rows are ``fill`` (or only ``column`` is, else 0)."""
-    shape = (rows, *array.shape[1:])
-    if column is None:
-        bigger = np.full(shape, fill, dtype=array.dtype)
-    else:
-        bigger = np.zeros(shape, dtype=array.dtype)
-        bigger[:, column] = fill
-    bigger[: len(array)] = array
-    return bigger
+@attrs.define
+class _Cases:
+    """The per-case arrays the kernel fills (``CF``, ``M32``, ``MI``) and reads (``CB``)."""
 
+    cf: npt.NDArray[np.float64]
+    m32: npt.NDArray[np.float32]
+    mi: npt.NDArray[np.int16]
+    cb: npt.NDArray[np.uint8]
 
-def plan_arrays(plan: Plan, arrival: Any, guard: Any, auto: Any) -> tuple[Any, ...]:
-    """The plan tuple in the kernel's order."""
-    names = (
-        "step_i step_mask tr_i tr_f out_tr cp_i cq_i cq_f route dist_k dist_f emp_val "
-        "emp_cum cal_i win clos role_i"
-    ).split()
-    tables = tuple(np.ascontiguousarray(plan.table(n)) for n in names)
-    return (*tables, arrival, guard, auto)
+    @classmethod
+    def create(cls, plan: Plan, arrival: npt.NDArray[np.float64], cb: Any) -> _Cases:
+        count = len(arrival)
+        cf = np.full((count, L.N_MF), np.nan, dtype=np.float64)
+        cf[:, L.MF_ARRIVAL] = arrival
+        m32 = np.zeros((count, L.N_M_FIXED + len(plan.milestones)), dtype=np.float32)
+        m32[:, L.M_MILESTONE :] = np.nan
+        mi = np.zeros((count, L.N_MI), dtype=np.int16)
+        mi[:, L.MI_OUTCOME] = L.OUTCOME_IN_FLIGHT
+        return cls(cf, m32, mi, np.ascontiguousarray(cb))
 
 
 def run_replication(
@@ -172,63 +231,52 @@ def run_replication(
     arrival = np.ascontiguousarray(arrival_times(plan, seed, replication, cases, horizon))
     count = len(arrival)
     columns = draw_facts(plan, count, seed, replication)
-    guard = np.ascontiguousarray(guard_matrix(plan, columns, count))
-    auto = np.ascontiguousarray(auto_matrix(plan, columns, count))
-    P = plan_arrays(plan, arrival, guard, auto)
-    state = _State(plan, max(1, min(count, _FIRST_SLOTS)))
-    m_f64 = np.full((count, L.N_MF), np.nan, dtype=np.float64)
-    m_f32 = np.zeros((count, L.N_M_FIXED + len(plan.milestones)), dtype=np.float32)
-    m_f32[:, L.M_MILESTONE :] = np.nan
-    m_i32 = np.zeros((count, L.N_MI), dtype=np.int32)
-    m_i32[:, L.MI_OUTCOME] = L.OUTCOME_IN_FLIGHT
+    guards = guard_matrix(plan, columns, count)
+    data = _Cases.create(plan, arrival, np.hstack([guards, auto_matrix(plan, columns, count)]))
     reserve = 16 + 8 * (plan.max_capacity + 1)
     rows = max(_BUFFER_ROWS, 4 * reserve) if events else 1
-    ev_i = np.zeros((rows, L.N_E), dtype=np.int64)
-    ev_f = np.zeros((rows, 2), dtype=np.float64)
-    O = (m_f64, m_f32, m_i32, ev_i, ev_f)
+    memory = Memory(plan, max(1, min(count, _FIRST_SLOTS)), rows)
+    memory.fresh()
     first = float(arrival[0]) if count else 0.0
-    _initialise(state, plan, seed, replication, count, horizon, bool(events), reserve, rows, first)
-    writer: EventWriter | None = None
+    _initialise(memory, seed, replication, count, horizon, bool(events), reserve, first)
     converter = ChunkConverter(plan, columns)
-    if events:
-        writer = open_writer(Path(events), converter)
-    written = 0
+    writer = open_writer(Path(events), converter) if events else None
     run = kernel(force_pure=pure)
     step = max(1, count // 100)
-    state.sc[L.SC_PAUSE_AT] = step if progress else count + 1
+    memory["sc"][L.SC_PAUSE_AT] = step if progress else count + 1
+    written = 0
     try:
         while True:
-            status = run(P, state.arrays(), O)
+            status = run(memory.im, memory.fm, data.cf, data.m32, data.mi, data.cb)
             if status == L.ST_FLUSH:
-                written += _flush(state, converter, writer, ev_i, ev_f)
+                written += _flush(memory, converter, writer)
             elif status == L.ST_SLOTS:
-                state.grow()
+                memory = memory.grow()
             elif status == L.ST_PAUSE:
                 if progress:
-                    progress(int(state.sc[L.SC_ARRIVED]), count)
-                state.sc[L.SC_PAUSE_AT] += step
+                    progress(int(memory["sc"][L.SC_ARRIVED]), count)
+                memory["sc"][L.SC_PAUSE_AT] += step
             else:
                 break
-        written += _flush(state, converter, writer, ev_i, ev_f)
+        written += _flush(memory, converter, writer)
     finally:
         if writer is not None:
             writer.close()
     if progress:
         progress(count, count)
-    sc = state.sc
+    sc = memory["sc"]
     return ReplicationOutput(
         replication=replication,
         seed=seed,
-        arrival=m_f64[:, L.MF_ARRIVAL].copy(),
-        end=m_f64[:, L.MF_END].copy(),
-        minutes=m_f32,
-        counts=m_i32,
+        times=data.cf,
+        minutes=data.m32,
+        counts=data.mi,
         arrived=int(sc[L.SC_ARRIVED]),
         finished=int(sc[L.SC_FINISHED]),
         stuck=int(sc[L.SC_STUCK]),
         events_produced=int(sc[L.SC_PRODUCED]),
         events_written=written,
-        last_time=float(state.scf[L.SCF_NOW]),
+        last_time=float(memory["scf"][L.SCF_NOW]),
         seconds=time.perf_counter() - began,
         compiled=not pure and fast_available(),
         events_path=events,
@@ -236,23 +284,21 @@ def run_replication(
 
 
 def _initialise(
-    state: _State,
-    plan: Plan,
+    memory: Memory,
     seed: int,
     replication: int,
     count: int,
     horizon: float,
     emit: bool,
     reserve: int,
-    rows: int,
     first_arrival: float,
 ) -> None:
-    sc, scf = state.sc, state.scf
+    plan, sc, scf = memory.plan, memory["sc"], memory["scf"]
     init_a, init_b = lane_inits(seed, replication)
     sc[L.SC_NCASES] = count
     sc[L.SC_EMIT] = int(emit)
     sc[L.SC_RESERVE] = reserve
-    sc[L.SC_BUFCAP] = rows
+    sc[L.SC_BUFCAP] = memory.buffer_rows
     sc[L.SC_START_STEP] = plan.start_step
     sc[L.SC_INITA] = init_a
     sc[L.SC_INITB] = init_b
@@ -260,22 +306,16 @@ def _initialise(
     scf[L.SCF_SAMEVISIT] = plan.same_visit_within
     scf[L.SCF_WEEKOFF] = plan.weekoff
     if count:
-        heap_push(state.arrays(), float(first_arrival), L.K_ARRIVAL, -1, 0)
+        heap_push(memory.im, memory.fm, first_arrival, L.K_ARRIVAL, -1, 0)
 
 
-def _flush(
-    state: _State,
-    converter: ChunkConverter,
-    writer: EventWriter | None,
-    ev_i: npt.NDArray[np.int64],
-    ev_f: npt.NDArray[np.float64],
-) -> int:
+def _flush(memory: Memory, converter: ChunkConverter, writer: EventWriter | None) -> int:
     """Write the buffered events and empty the buffer; return how many were written."""
-    rows = int(state.sc[L.SC_NBUF])
+    sc = memory["sc"]
+    rows = int(sc[L.SC_NBUF])
+    sc[L.SC_NBUF] = 0
     if rows == 0 or writer is None:
-        state.sc[L.SC_NBUF] = 0
         return 0
-    columns = converter.convert(ev_i[:rows], ev_f[:rows])
+    columns = converter.convert(memory["ev_i"][:rows], memory["ev_f"][:rows])
     writer.write(columns, rows)
-    state.sc[L.SC_NBUF] = 0
     return rows

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 import attrs
 
 from pathway._engine import Worker
 from pathway.errors import CheckpointError, PathwayError, TransitionError
 from pathway.testing._journeys import (
-    RATIONALES,
+    RATIONALE,
     Begin,
     Choices,
     Command,
@@ -61,6 +62,7 @@ class InvalidTrigger(Readable):
         )
 
 
+T = TypeVar("T")
 _Builder = Callable[[Cursor, Choices], Command | None]
 
 
@@ -165,7 +167,7 @@ def _person_answers(cursor: Cursor, choices: Choices) -> tuple[str, dict[str, bo
 
 def _decision(cursor: Cursor, choices: Choices, name: str, answers: Mapping[str, bool]) -> Decide:
     by = worker_for(cursor.pathway, cursor.step.role, choices)
-    return Decide(name, answers, cursor.open_at(cursor.now), by, RATIONALES[0])
+    return Decide(name, answers, cursor.open_at(cursor.now), by, RATIONALE)
 
 
 def _missing_answer(cursor: Cursor, choices: Choices) -> Command | None:
@@ -202,7 +204,7 @@ def _wrong_checkpoint(cursor: Cursor, choices: Choices) -> Command | None:
     name = pick(choices, elsewhere)
     questions = cursor.pathway.checkpoints[name].questions
     answers = {q.id: True for q in questions if not q.automatic}
-    return Decide(name, answers, cursor.now, Worker("someone", "any"), RATIONALES[0])
+    return Decide(name, answers, cursor.now, Worker("someone", "any"), RATIONALE)
 
 
 @attrs.frozen
@@ -304,5 +306,8 @@ class _Probe:
     def boolean(self) -> bool:
         return False
 
-    def length(self, longest: int) -> int:
-        return 0
+    def more(self) -> bool:
+        return False
+
+    def group(self, build: Callable[[Choices], T]) -> T:
+        return build(self)

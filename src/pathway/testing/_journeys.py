@@ -14,13 +14,14 @@ so running a journey through the engine tests the engine against the model.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, TypeVar, overload
 
 import attrs
 import hypothesis
 
+from pathway._distributions import Categorical, Empirical, FixedValue, RandInt, Uniform
 from pathway._engine import Case, Worker
 from pathway._expr import Constant, Expression, Node
 from pathway._model import Checkpoint, Fact, Pathway, Step, Transition
@@ -53,7 +54,7 @@ MAX_GAP_MINUTES = 3 * 24 * 60
 MAX_START_OFFSET = 7 * 24 * 60
 T = TypeVar("T")
 Answers = tuple[tuple[str, bool], ...]
-RATIONALES = ("recorded for the test", "risk assessed with the person", "the person's wish")
+RATIONALE = "recorded for the test"
 MAX_WORKERS_PER_ROLE = 3
 
 
@@ -68,8 +69,13 @@ class Choices(Protocol):
         """True or false; shrinks towards false."""
         ...
 
-    def length(self, longest: int) -> int:
-        """How many commands a journey should have, at most ``longest``; shrinks to 0."""
+    def more(self) -> bool:
+        """Whether the journey goes on; shrinks towards stopping."""
+        ...
+
+    def group(self, build: Callable[[Choices], T]) -> T:
+        """``build(choices)``, its choices kept together (one command: shrinking can
+        delete it as a whole)."""
         ...
 
 
@@ -87,9 +93,13 @@ class RandomChoices:
         """A fair coin."""
         return self.rng.random() < 0.5
 
-    def length(self, longest: int) -> int:
-        """Always ``longest``: smoke runs go as far as the pathway lets them."""
-        return longest
+    def more(self) -> bool:
+        """Always: smoke runs go as far as the pathway lets them."""
+        return True
+
+    def group(self, build: Callable[[Choices], T]) -> T:
+        """``build(self)``."""
+        return build(self)
 
 
 def pick(choices: Choices, items: Sequence[T]) -> T:
@@ -100,14 +110,16 @@ def pick(choices: Choices, items: Sequence[T]) -> T:
 def register_pathway_random(rng: random.Random) -> random.Random:
     """Register ``rng`` with :func:`hypothesis.register_random` and return it.
 
-    Any random generator a simulation or engine uses *while a hypothesis test runs* must
-    be registered, so hypothesis seeds it for every example and failures replay and
-    shrink. Hypothesis keeps only a weak reference: keep the returned generator alive::
+    A stateful random generator (``random.Random`` or anything with ``seed``,
+    ``getstate`` and ``setstate``) used *while a hypothesis test runs* must be
+    registered, so hypothesis seeds it for every example and failures replay and
+    shrink. Hypothesis keeps only a weak reference: register a generator that an object
+    holds (``self.rng = random.Random(seed); register_pathway_random(self.rng)``), not
+    a temporary, or hypothesis warns that it may be collected at once.
 
-        rng = register_pathway_random(random.Random(seed))
-
-    The live engine uses no randomness today; the cohort simulator registers its
-    generator through this function when it runs under a test.
+    pathway's live engine uses no randomness. A generator that derives every number
+    from a seed (counter-based, as the cohort simulator's is) needs no registering:
+    draw its seed from hypothesis instead.
     """
     hypothesis.register_random(rng)
     return rng
@@ -189,7 +201,7 @@ class Decide(Readable):
     answers: tuple[tuple[str, bool], ...] = attrs.field(converter=_answer_pairs)
     at: datetime
     by: Worker | None
-    rationale: str = RATIONALES[0]
+    rationale: str = RATIONALE
 
     def apply(self, case: Case) -> None:
         """Run the command on ``case``."""
@@ -325,8 +337,6 @@ _DEFAULTS: Mapping[str, list[object]] = {
 
 
 def _from_distribution(fact: Fact) -> list[object]:
-    from pathway._distributions import Categorical, Empirical, FixedValue, RandInt, Uniform
-
     dist = fact.distribution
     if isinstance(dist, RandInt) and fact.type == "int":
         return [dist.low, dist.high, (dist.low + dist.high) // 2]
@@ -513,8 +523,7 @@ def make_command(cursor: Cursor, move: Move, choices: Choices) -> Command:
         return Begin(at, by)
     if move.checkpoint is not None:
         answers = {q.id: choices.boolean() for q in move.checkpoint.questions if not q.automatic}
-        rationale = RATIONALES[choices.integer(0, len(RATIONALES) - 1)]
-        return Decide(move.checkpoint.id, answers, at, by, rationale)
+        return Decide(move.checkpoint.id, answers, at, by, RATIONALE)
     assert move.transition is not None
     return Fire(move.transition.trigger, at, by, _disambiguate(cursor, move.transition))
 
@@ -537,23 +546,29 @@ def build_journey(
 ) -> Journey:
     """Build a valid journey of at most ``max_steps`` commands from ``choices``.
 
-    The journey stops after ``choices.length(max_steps)`` commands, at an outcome, or
-    when nothing is valid any more (every guard false): it may not reach an outcome.
+    Each command is one group of choices, led by ``choices.more()``; the journey stops
+    when that says so, after ``max_steps`` commands, at an outcome, or when nothing is
+    valid any more (every guard false): it may not reach an outcome.
     """
     facts = draw_facts(pathway, choices)
     if start is None:
         start = DEFAULT_START + timedelta(minutes=choices.integer(0, MAX_START_OFFSET))
     cursor = start_cursor(pathway, facts, start)
     commands: list[Command] = []
-    length = choices.length(max_steps)
-    while len(commands) < length:
-        moves = cursor.moves()
-        if not moves:
+    while len(commands) < max_steps and cursor.moves():
+        command = choices.group(lambda group: _next_command(cursor, group))
+        if command is None:
             break
-        command = make_command(cursor, moves[choices.integer(0, len(moves) - 1)], choices)
         cursor.advance(command)
         commands.append(command)
     return Journey(pathway, case_id, facts, start, tuple(commands), cursor.state)
+
+
+def _next_command(cursor: Cursor, choices: Choices) -> Command | None:
+    """The next command, or ``None`` to end the journey here."""
+    if not choices.more():
+        return None
+    return make_command(cursor, pick(choices, cursor.moves()), choices)
 
 
 # ------------------------------------------------------------------------------- checks
@@ -573,7 +588,10 @@ def check_journey(journey: Journey) -> Case:
         raise AssertionError(
             f"the case is at {case.state!r}, the model expects {journey.end!r}\n{journey!r}"
         )
-    rebuilt = Case.from_json(journey.pathway, case.to_json())
+    try:
+        rebuilt = Case.from_json(journey.pathway, case.to_json())
+    except PathwayError as error:
+        raise AssertionError(f"the case does not replay: {error}\n{journey!r}") from None
     if list(rebuilt.journal) != list(case.journal) or rebuilt.state != case.state:
         raise AssertionError(f"the case does not replay to the same journal\n{journey!r}")
     return case

@@ -10,9 +10,10 @@ shrunk to the shortest sequence of commands that shows it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self, cast
 
 import attrs
 from hypothesis import strategies as st
@@ -44,11 +45,13 @@ from pathway.testing._strategies import DrawChoices
 
 __all__ = ["PathwayStateMachine"]
 
+#: Optional hooks, by the kind of move they carry out.
+_OPTIONAL = {"begin": "begin", "dna": "did_not_attend"}
 #: The invalid commands every case system is expected to reject, by default.
 DEFAULT_REJECTIONS = frozenset({"unknown-trigger", "wrong-step", "guard-false", "finished"})
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)
 class CaseStart(Readable):
     """The first command of a run: start a case with these facts at this time."""
 
@@ -61,7 +64,7 @@ class CaseStart(Readable):
         return f"start_case({self.case_id!r}, {dict(self.facts)!r}, at={at!r})"
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)
 class Attempt(Readable):
     """An invalid command, why it is invalid, and what the engine raises for it."""
 
@@ -97,6 +100,8 @@ class PathwayStateMachine(RuleBasedStateMachine):
     case_id: ClassVar[str] = "case-1"
     handoff_levels: ClassVar[frozenset[str]] = frozenset({"role", "team", "organisation"})
     rejections: ClassVar[frozenset[str]] = DEFAULT_REJECTIONS
+    #: Every rejection code, for ``rejections = PathwayStateMachine.every_rejection``.
+    every_rejection: ClassVar[frozenset[str]] = INVALID_CODES
     rejected_errors: ClassVar[tuple[type[BaseException], ...]] = (Exception,)
 
     def __init__(self) -> None:
@@ -114,13 +119,13 @@ class PathwayStateMachine(RuleBasedStateMachine):
 
     @classmethod
     def for_pathway(
-        cls, pathway: Pathway | PathwaySpec | str, **attributes: Any
-    ) -> type[PathwayStateMachine]:
-        """A subclass of this class bound to ``pathway`` (compiled, a spec or a file
-        path), with any other class ``attributes`` (``rejections=...``) set."""
+        cls, pathway: Pathway | PathwaySpec | str | os.PathLike[str], **attributes: Any
+    ) -> type[Self]:
+        """A subclass of this class bound to ``pathway`` (compiled, a definition, YAML
+        text or a file path), with any other class ``attributes`` (``rejections=...``)."""
         compiled = pathway if isinstance(pathway, Pathway) else load(pathway)
         namespace = {"pathway": compiled, "__module__": cls.__module__, **attributes}
-        return type(cls.__name__, (cls,), namespace)
+        return cast(type[Self], type(cls.__name__, (cls,), namespace))
 
     # -- the hooks your subclass implements ---------------------------------------
 
@@ -185,49 +190,17 @@ class PathwayStateMachine(RuleBasedStateMachine):
         self.cursor = start_cursor(self.pathway, start.facts, start.at)
         self.start_case(start.case_id, dict(start.facts), start.at)
 
-    @precondition(lambda self: self._can("fire"))
+    @precondition(lambda self: self.case is not None)
     @rule(data=st.data())
-    def fire_trigger(self, data: st.DataObject) -> None:
-        """Fire a trigger whose guard holds."""
-        self._step(data, "fire")
-
-    @precondition(lambda self: self._can("decide"))
-    @rule(data=st.data())
-    def decide_checkpoint(self, data: st.DataObject) -> None:
-        """Decide the checkpoint at the current step."""
-        self._step(data, "decide")
-
-    @precondition(lambda self: self._can("begin"))
-    @rule(data=st.data())
-    def begin_step(self, data: st.DataObject) -> None:
-        """Begin work on the current step."""
-        self._step(data, "begin")
-
-    @precondition(lambda self: self._can("dna"))
-    @rule(data=st.data())
-    def miss_visit(self, data: st.DataObject) -> None:
-        """The person does not attend the visit the current step is waiting for."""
-        self._step(data, "dna")
-
-    @precondition(lambda self: bool(self._rejectable()))
-    @rule(data=st.data())
-    def try_invalid(self, data: st.DataObject) -> None:
-        """Try a command the pathway forbids: the engine and your system must refuse it."""
-        attempt = data.draw(_attempts(self._cursor(), self._rejectable()), label="attempt")
-        self._refused_by_engine(attempt)
-        try:
-            self._send(attempt.command)
-        except self.rejected_errors:
-            return
-        raise AssertionError(
-            f"your system accepted {attempt.command!r}, which the pathway forbids: "
-            f"{attempt.kind.description}"
-        )
-
-    @precondition(lambda self: self._idle())
-    @rule()
-    def nothing_to_do(self) -> None:
-        """The case has ended or stalled and no invalid command is being tried."""
+    def act(self, data: st.DataObject) -> None:
+        """One step: mostly a valid command (fire a trigger whose guard holds, decide the
+        checkpoint, begin the step, miss the visit it waits for), sometimes a command
+        the pathway forbids, which the engine and your system must both refuse."""
+        step = data.draw(_steps(self._cursor(), self._moves(), self._rejectable()), label="step")
+        if isinstance(step, Attempt):
+            self._attempt(step)
+        elif step is not None:
+            self._apply(step)
 
     @invariant()
     def system_agrees(self) -> None:
@@ -257,23 +230,21 @@ class PathwayStateMachine(RuleBasedStateMachine):
     def _implements(self, hook: str) -> bool:
         return getattr(type(self), hook) is not getattr(PathwayStateMachine, hook)
 
-    def _moves(self, kind: str) -> list[Move]:
+    def _moves(self) -> list[Move]:
+        """Valid moves now, for the hooks implemented; one per fired trigger (the
+        first transition on it whose guard holds, as your system should pick)."""
         if self.cursor is None:
             return []
-        moves = [m for m in self.cursor.moves() if m.kind == kind]
-        if kind != "fire":
-            return moves
-        firsts: dict[str, Move] = {}
-        for move in moves:
-            assert move.transition is not None
-            firsts.setdefault(move.transition.trigger, move)
-        return list(firsts.values())
-
-    def _can(self, kind: str) -> bool:
-        hook = {"begin": "begin", "dna": "did_not_attend"}.get(kind)
-        if hook is not None and not self._implements(hook):
-            return False
-        return bool(self._moves(kind))
+        skipped = {kind for kind, hook in _OPTIONAL.items() if not self._implements(hook)}
+        moves, fired = [], set()
+        for move in self.cursor.moves():
+            if move.transition is not None:
+                if move.transition.trigger in fired:
+                    continue
+                fired.add(move.transition.trigger)
+            if move.kind not in skipped:
+                moves.append(move)
+        return moves
 
     def _rejectable(self) -> list[InvalidKind]:
         if self.cursor is None:
@@ -286,12 +257,7 @@ class PathwayStateMachine(RuleBasedStateMachine):
             return self._implements("begin")
         return kind.code != "not-waiting-visit" or self._implements("did_not_attend")
 
-    def _idle(self) -> bool:
-        kinds = ("fire", "decide", "begin", "dna")
-        return self.cursor is not None and not self._rejectable() and not any(map(self._can, kinds))
-
-    def _step(self, data: st.DataObject, kind: str) -> None:
-        command = data.draw(_commands(self._cursor(), self._moves(kind)), label=kind)
+    def _apply(self, command: Command) -> None:
         assert self.case is not None
         try:
             command.apply(self.case)
@@ -303,16 +269,32 @@ class PathwayStateMachine(RuleBasedStateMachine):
         self._cursor().advance(command)
         self._send(command)
 
+    def _attempt(self, attempt: Attempt) -> None:
+        self._refused_by_engine(attempt)
+        try:
+            self._send(attempt.command)
+        except NotImplementedError:
+            raise
+        except self.rejected_errors:
+            return
+        raise AssertionError(
+            f"your system accepted {attempt.command!r}, which the pathway forbids: "
+            f"{attempt.kind.description}"
+        )
+
     def _refused_by_engine(self, attempt: Attempt) -> None:
         assert self.case is not None
         events = len(self.case.journal)
         try:
             attempt.command.apply(self.case)
-        except attempt.kind.error:
-            if len(self.case.journal) == events:
+        except PathwayError as error:
+            if isinstance(error, attempt.kind.error) and len(self.case.journal) == events:
                 return
+            found = f"raised {error!r}"
+        else:
+            found = "accepted it"
         raise AssertionError(
-            f"pathway's engine did not cleanly reject {attempt!r}: please report this"
+            f"pathway's engine {found} for {attempt!r}: please report this as a pathway bug"
         )
 
     def _send(self, command: Command) -> None:
@@ -337,14 +319,18 @@ def _starts(draw: st.DrawFn, pathway: Pathway, case_id: str) -> CaseStart:
 
 
 @st.composite
-def _commands(draw: st.DrawFn, cursor: Cursor, moves: list[Move]) -> Command:
+def _steps(
+    draw: st.DrawFn, cursor: Cursor, moves: list[Move], kinds: list[InvalidKind]
+) -> Command | Attempt | None:
+    """One of the valid moves or, as one more option, an invalid command; ``None`` when
+    there is neither (the case has ended or stalled)."""
     choices = DrawChoices(draw)
-    return make_command(cursor, pick(choices, moves), choices)
-
-
-@st.composite
-def _attempts(draw: st.DrawFn, cursor: Cursor, kinds: list[InvalidKind]) -> Attempt:
-    choices = DrawChoices(draw)
+    options: list[Move | None] = [*moves, *([None] if kinds else [])]
+    if not options:
+        return None
+    move = pick(choices, options)
+    if move is not None:
+        return make_command(cursor, move, choices)
     kind = pick(choices, kinds)
     command = kind.build(cursor, choices)
     assert command is not None

@@ -8,9 +8,9 @@ shortest journey that still fails.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 from hypothesis import assume
@@ -34,6 +34,7 @@ __all__ = [
 ]
 
 Data = dict[str, Any]
+T = TypeVar("T")
 
 TRIGGERS = ("next", "refer", "book", "close", "escalate")
 WORK = ("value", "waste1", "waste2", "waste3")
@@ -78,16 +79,21 @@ class DrawChoices:
     draw: st.DrawFn
 
     def integer(self, low: int, high: int) -> int:
-        """An integer in ``[low, high]``; shrinks towards ``low``."""
-        return self.draw(st.integers(low, high))
+        """An integer in ``[low, high]``; shrinks towards ``low``. No choice is made
+        when there is only one value, so commands stay short enough to delete whole."""
+        return low if low == high else self.draw(st.integers(low, high))
 
     def boolean(self) -> bool:
         """True or false; shrinks towards false."""
         return self.draw(st.booleans())
 
-    def length(self, longest: int) -> int:
-        """A journey length in ``[0, longest]``; shrinks towards the shortest."""
-        return self.draw(st.integers(0, longest))
+    def more(self) -> bool:
+        """Go on seven times in eight; shrinks towards stopping."""
+        return self.draw(st.integers(0, 7)) != 0
+
+    def group(self, build: Callable[[Choices], T]) -> T:
+        """``build`` drawn as one strategy, so its choices form one span."""
+        return self.draw(_grouped(build))
 
 
 # -------------------------------------------------------------------------- pathways
@@ -95,6 +101,8 @@ class DrawChoices:
 
 @attrs.frozen
 class _Options:
+    """What :func:`pathways` was asked for."""
+
     min_steps: int
     max_steps: int
     checkpoints: bool
@@ -535,3 +543,8 @@ def _invalid(
     assume(found is not None)
     assert found is not None
     return found
+
+
+@st.composite
+def _grouped(draw: st.DrawFn, build: Callable[[Choices], T]) -> T:
+    return build(DrawChoices(draw))

@@ -1,0 +1,283 @@
+"""Waits split by cause, on small scenarios checkable by hand (fixed times throughout).
+
+Each scenario starts on Monday 2017-10-02 (UTC, so no clock changes) with fixed touch
+times and fixed arrival times; the expected minutes are worked out in the comments.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import pathway
+from pathway._sim import SimulationResult, simulate
+
+pytest.importorskip("numpy")
+
+HEADER = """
+id: scenario
+title: Scenario
+version: "1"
+purpose: test the simulator
+timezone: UTC
+start: first
+"""
+ONE_WORKER = """
+roles:
+  worker: {team: t, organisation: o, capacity: 1}
+"""
+
+
+def run(text: str, **options: object) -> SimulationResult:
+    options.setdefault("pure", True)
+    return simulate(pathway.load(HEADER + text), seed=7, **options)  # type: ignore[arg-type]
+
+
+def waits(result: SimulationResult, case: int = 0) -> dict[str, float]:
+    measures = result.measures()
+    causes = ("handoff", "visit_gap", "calendar", "capacity", "approval", "external", "client")
+    found = {c: float(measures[f"wait_{c}_minutes"][case]) for c in causes}
+    return {c: round(v, 3) for c, v in found.items() if v}
+
+
+def test_step_calendar_gate_is_a_calendar_wait() -> None:
+    # first: Mon 09:00-09:30. second opens only Tuesday 09:00: waits 23 h 30 m for the
+    # calendar; its worker is free, so no capacity wait. Done Tue 09:20.
+    result = run(
+        ONE_WORKER
+        + """
+calendars:
+  tuesday_session: {open: {tue: "09:00-10:00"}}
+steps:
+  first: {title: First, role: worker, duration: 30m}
+  second: {title: Second, role: worker, calendar: tuesday_session, duration: 20m}
+  done: {title: Done, outcome: true}
+transitions:
+  - {trigger: go, from: first, to: second}
+  - {trigger: finish, from: second, to: done}
+arrivals:
+  at: ["2017-10-02T09:00"]
+"""
+    )
+    assert waits(result) == {"calendar": 23 * 60 + 30}
+    assert result.measures()["end_to_end_minutes"][0] == pytest.approx(24 * 60 + 20)
+
+
+def test_busy_single_worker_is_a_capacity_wait() -> None:
+    # One worker, 60-minute step. Case 0 arrives 09:00, case 1 at 09:10: case 1 waits
+    # 50 minutes for the worker; case 2 at 09:20 waits for both: 100 minutes.
+    result = run(
+        ONE_WORKER
+        + """
+steps:
+  first: {title: First, role: worker, duration: 1h}
+  done: {title: Done, outcome: true}
+transitions:
+  - {trigger: finish, from: first, to: done}
+arrivals:
+  at: ["2017-10-02T09:00", "2017-10-02T09:10", "2017-10-02T09:20"]
+"""
+    )
+    assert [waits(result, i) for i in range(3)] == [{}, {"capacity": 50}, {"capacity": 100}]
+
+
+def test_gated_case_does_not_block_those_behind_it() -> None:
+    # One worker; step x (``first``) only in the Monday 09:00-09:30 session, then step y (any time),
+    # 20 minutes each. a arrives 09:00, b 09:05, c 09:25.
+    #   09:00 a starts x.  09:20 a done, queues for y behind b (x) and c (x); b starts x.
+    #   09:40 b done; c is next but the session has closed: c is passed over and a
+    #   starts y (a waited 20 minutes). 10:00 b starts y. c waits for next Monday 09:00.
+    # c's wait counts as capacity: its window was open when it queued, and it would have
+    # started then had a worker been free (the calendar share is what it would have
+    # waited with unlimited workers: none).
+    result = run(
+        ONE_WORKER
+        + """
+calendars:
+  session: {open: {mon: "09:00-09:30"}}
+steps:
+  first: {title: X, role: worker, calendar: session, duration: 20m}
+  y: {title: Y, role: worker, duration: 20m}
+  done: {title: Done, outcome: true}
+transitions:
+  - {trigger: next, from: first, to: y}
+  - {trigger: finish, from: y, to: done}
+arrivals:
+  at: ["2017-10-02T09:00", "2017-10-02T09:05", "2017-10-02T09:25"]
+"""
+    )
+    assert [waits(result, i) for i in range(3)] == [
+        {"capacity": 20},
+        {"capacity": 15 + 20},
+        {"capacity": 7 * 1440 - 25},
+    ]
+    took = result.measures()["end_to_end_minutes"]
+    assert list(took) == [60, 75, 7 * 1440 - 25 + 40]
+
+
+BOOKED = (
+    ONE_WORKER
+    + """
+steps:
+  first: {title: First, role: worker, duration: 10m}
+  visit: {title: Visit, role: worker, visit: true, duration: 30m}
+  done: {title: Done, outcome: true}
+transitions:
+  - {trigger: book, from: first, to: visit, wait: 2d, cause: booking, dna: 0.4}
+  - {trigger: finish, from: visit, to: done}
+arrivals:
+  rate: 1/w
+"""
+)
+
+
+def test_dna_rebooks_with_a_client_wait_and_failure_demand() -> None:
+    # The first wait (2 days) is the booking lead time (visit gap); each missed visit is
+    # a DNA, a rebooking contact (failure demand) and another 2-day wait, the client's.
+    result = run(BOOKED, cases=300)
+    m = result.measures()
+    assert m["dnas"].sum() > 50
+    for case in range(300):
+        dnas = int(m["dnas"][case])
+        assert m["wait_visit_gap_minutes"][case] == pytest.approx(2 * 1440)
+        assert m["wait_client_minutes"][case] == pytest.approx(dnas * 2 * 1440)
+        assert m["failure_re_presentation"][case] == dnas
+        assert m["visits"][case] == 1
+    share = m["dnas"].sum() / (m["dnas"].sum() + m["appointments"].sum())
+    assert share == pytest.approx(0.4, abs=0.05)
+
+
+def test_each_full_chase_after_of_waiting_is_a_chase() -> None:
+    # A 10-day external wait with chase_after 3d: chases at days 3, 6 and 9.
+    result = run(
+        ONE_WORKER
+        + """
+steps:
+  first: {title: First, role: worker, duration: 10m}
+  done: {title: Done, outcome: true}
+transitions:
+  - {trigger: refer, from: first, to: done, wait: 10d, cause: external, chase_after: 3d}
+arrivals:
+  at: ["2017-10-02T09:00"]
+"""
+    )
+    assert waits(result) == {"external": 10 * 1440}
+    assert result.measures()["failure_chase"][0] == 3
+
+
+@pytest.mark.parametrize(
+    ("declared", "cause"),
+    [
+        ("booking", "visit_gap"),
+        ("referral", "handoff"),
+        ("handoff", "handoff"),
+        ("approval", "approval"),
+        ("external", "external"),
+        ("client", "client"),
+    ],
+)
+def test_declared_wait_keeps_its_cause(declared: str, cause: str) -> None:
+    result = run(
+        ONE_WORKER
+        + f"""
+steps:
+  first: {{title: First, role: worker, duration: 10m}}
+  second: {{title: Second, role: worker, duration: 10m}}
+  done: {{title: Done, outcome: true}}
+transitions:
+  - {{trigger: go, from: first, to: second, wait: 3h, cause: {declared}}}
+  - {{trigger: finish, from: second, to: done}}
+arrivals:
+  at: ["2017-10-02T09:00"]
+"""
+    )
+    assert waits(result) == {cause: 180}
+
+
+def test_role_off_duty_is_a_calendar_wait() -> None:
+    # The worker's role works 09:00-17:00; a case arriving 17:30 waits till 09:00.
+    result = run(
+        """
+calendars:
+  office: {open: {mon-fri: "09:00-17:00"}}
+roles:
+  worker: {team: t, organisation: o, capacity: 1, calendar: office}
+steps:
+  first: {title: First, role: worker, duration: 10m}
+  done: {title: Done, outcome: true}
+transitions:
+  - {trigger: finish, from: first, to: done}
+arrivals:
+  at: ["2017-10-02T17:30"]
+"""
+    )
+    assert waits(result) == {"calendar": 15 * 60 + 30}
+
+
+def test_visits_within_same_visit_window_are_one_attendance() -> None:
+    # Two visit steps back to back are one attendance; after a 2-hour gap, a second.
+    result = run(
+        ONE_WORKER
+        + """
+steps:
+  first: {title: First, role: worker, visit: true, duration: 20m}
+  second: {title: Second, role: worker, visit: true, duration: 20m}
+  third: {title: Third, role: worker, visit: true, duration: 20m}
+  done: {title: Done, outcome: true}
+transitions:
+  - {trigger: go, from: first, to: second}
+  - {trigger: later, from: second, to: third, wait: 2h, cause: booking}
+  - {trigger: finish, from: third, to: done}
+arrivals:
+  at: ["2017-10-02T09:00"]
+"""
+    )
+    assert result.measures()["visits"][0] == 2
+
+
+def test_handoffs_by_level_and_worker_changes() -> None:
+    # duty -> recovery (another team) is a team hand-off; two recovery steps with a
+    # second case in between keep the named worker (continuity): no worker hand-off.
+    result = run(
+        """
+roles:
+  duty: {team: front, organisation: hub, capacity: 1}
+  recovery: {team: recovery, organisation: hub, capacity: 2}
+  gp: {team: practice, organisation: nhs, capacity: 1}
+steps:
+  first: {title: First, role: duty, duration: 10m}
+  assess: {title: Assess, role: recovery, duration: 30m}
+  plan: {title: Plan, role: recovery, duration: 30m}
+  refer: {title: Refer, role: gp, duration: 10m}
+  done: {title: Done, outcome: true}
+transitions:
+  - {trigger: a, from: first, to: assess, wait: 1h, cause: handoff}
+  - {trigger: b, from: assess, to: plan, wait: 1h, cause: booking}
+  - {trigger: c, from: plan, to: refer, wait: 1h, cause: referral}
+  - {trigger: d, from: refer, to: done}
+arrivals:
+  at: ["2017-10-02T09:00", "2017-10-02T09:05"]
+"""
+    )
+    m = result.measures()
+    for case in range(2):
+        assert m["handoffs_team"][case] == 1
+        assert m["handoffs_organisation"][case] == 1
+        assert m["handoffs_worker"][case] == 0
+
+
+def test_repeated_collection_counts_items_asked_again() -> None:
+    result = run(
+        ONE_WORKER
+        + """
+steps:
+  first: {title: First, role: worker, duration: 10m, collects: [name, address]}
+  second: {title: Second, role: worker, duration: 10m, collects: [name, address, goals]}
+  done: {title: Done, outcome: true}
+transitions:
+  - {trigger: go, from: first, to: second}
+  - {trigger: finish, from: second, to: done}
+arrivals:
+  at: ["2017-10-02T09:00"]
+"""
+    )
+    assert result.measures()["repeated_collection"][0] == 2
