@@ -44,6 +44,7 @@ PUBLIC = [
     "Waited",
     "Worker",
     "analyse",
+    "diff",
     "dump",
     "json_schema",
     "load",

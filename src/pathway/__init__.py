@@ -9,6 +9,7 @@ private and may change. Start with :func:`load`::
 """
 
 from pathway._analysis import analyse
+from pathway._diff import diff
 from pathway._engine import Case, Option, Worker, new_case, replay
 from pathway._journal import (
     CaseStarted,
@@ -74,6 +75,7 @@ __all__ = [
     "Waited",
     "Worker",
     "analyse",
+    "diff",
     "dump",
     "json_schema",
     "load",

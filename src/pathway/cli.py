@@ -61,9 +61,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def _extensions() -> dict[str, tuple[Callable[[Any], object], Callable[[argparse.Namespace], int]]]:
     """Commands implemented in their own modules (each imports its heavy parts lazily)."""
+    from pathway._cli_diff import add_diff_parser, run_diff
     from pathway._cli_report import add_report_parser, run_report
 
-    return {"report": (add_report_parser, run_report)}
+    return {"report": (add_report_parser, run_report), "diff": (add_diff_parser, run_diff)}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -97,7 +98,7 @@ def _reader_gone() -> int:
 _USAGE_CODES = frozenset({"file-not-found", "not-a-file", "unreadable"})
 
 
-def _load_file(file: str) -> Pathway:
+def load_file(file: str) -> Pathway:
     """Load ``file``; a file that cannot be opened is a UsageError, not a bad pathway."""
     try:
         return load(Path(file))
@@ -153,7 +154,7 @@ def _validate_one(file: str) -> tuple[dict[str, object], bool]:
 
 
 def _show(arguments: argparse.Namespace) -> int:
-    pathway = _load_file(arguments.file)
+    pathway = load_file(arguments.file)
     print(mermaid(pathway) if arguments.mermaid else summary(pathway), end="")
     return EXIT_OK
 

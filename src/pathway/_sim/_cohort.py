@@ -113,7 +113,9 @@ def _fact_column(dist: Distribution, u: FloatArray) -> Column:
         return Column("number", dist.low + u * (dist.high - dist.low))
     if isinstance(dist, RandInt):
         span = dist.high - dist.low + 1
-        return Column("number", dist.low + np.minimum(np.floor(u * span), span - 1).astype(np.int64))
+        return Column(
+            "number", dist.low + np.minimum(np.floor(u * span), span - 1).astype(np.int64)
+        )
     if isinstance(dist, Normal):
         return Column("number", dist.mean_value + dist.sd * ppnd_array(u))
     if isinstance(dist, Empirical):

@@ -47,8 +47,6 @@ _INLINE = frozenset(
         "add_minutes",
         "role_state",
         "role_state_set",
-        "_heap_move",
-        "_earlier",
         "_eligible",
         "begin_segment",
     }

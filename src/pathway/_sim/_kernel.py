@@ -308,33 +308,20 @@ def role_state_set(im: Any, role: int, column: int, value: int) -> None:
 # ------------------------------------------------------------------------------ heap
 
 
-def _heap_move(im: Any, fm: Any, to: int, source: int) -> None:
-    """Copy heap entry ``source`` to position ``to``."""
-    fm[im[HF_HEAP] + to] = fm[im[HF_HEAP] + source]
-    im[im[HI_HEAP] + to] = im[im[HI_HEAP] + source]
-
-
-def _earlier(im: Any, fm: Any, a: int, b: int) -> bool:
-    """Whether heap entry ``a`` comes before entry ``b`` (time, then sequence)."""
-    ta, tb = fm[im[HF_HEAP] + a], fm[im[HF_HEAP] + b]
-    if ta != tb:
-        return bool(ta < tb)
-    return bool(im[im[HI_HEAP] + a] < im[im[HI_HEAP] + b])
-
-
 def heap_push(im: Any, fm: Any, t: float, kind: int, slot: int, aux: int) -> None:
     """Schedule an event; ties in time keep scheduling order (sequence numbers)."""
-    sc_add(im, SC_NRECFREE, -1)
-    record = int(im[im[HI_RECFREE] + sc_get(im, SC_NRECFREE)])
+    scalars, keys, times = im[HI_SC], im[HI_HEAP], im[HF_HEAP]
+    spare = im[scalars + SC_NRECFREE] - 1
+    im[scalars + SC_NRECFREE] = spare
+    record = im[im[HI_RECFREE] + spare]
     row = im[HI_REC] + record * N_H
     im[row + H_KIND] = kind
     im[row + H_SLOT] = slot
     im[row + H_AUX] = aux
-    key = (sc_get(im, SC_SEQ) << REC_BITS) | record
-    sc_add(im, SC_SEQ, 1)
-    i = sc_get(im, SC_NHEAP)
-    sc_add(im, SC_NHEAP, 1)
-    keys, times = im[HI_HEAP], im[HF_HEAP]
+    key = (im[scalars + SC_SEQ] << REC_BITS) | record
+    im[scalars + SC_SEQ] += 1
+    i = im[scalars + SC_NHEAP]
+    im[scalars + SC_NHEAP] = i + 1
     while i > 0:
         parent = (i - 1) >> 1
         before = fm[times + parent]
@@ -349,25 +336,32 @@ def heap_push(im: Any, fm: Any, t: float, kind: int, slot: int, aux: int) -> Non
 
 def heap_pop(im: Any, fm: Any) -> None:
     """Remove the earliest event (the caller has read it) and free its record."""
-    record = im[im[HI_HEAP]] & REC_MASK
-    im[im[HI_RECFREE] + sc_get(im, SC_NRECFREE)] = record
-    sc_add(im, SC_NRECFREE, 1)
-    sc_add(im, SC_NHEAP, -1)
-    n = sc_get(im, SC_NHEAP)
+    scalars, keys, times = im[HI_SC], im[HI_HEAP], im[HF_HEAP]
+    spare = im[scalars + SC_NRECFREE]
+    im[im[HI_RECFREE] + spare] = im[keys] & REC_MASK
+    im[scalars + SC_NRECFREE] = spare + 1
+    n = im[scalars + SC_NHEAP] - 1
+    im[scalars + SC_NHEAP] = n
     if n == 0:
         return
+    t, key = fm[times + n], im[keys + n]
+    fm[times + n] = math.inf  # sentinel: a missing right child never wins
     i = 0
-    while True:
-        child = 2 * i + 1
-        if child >= n:
+    child = 1
+    while child < n:
+        left_t, right_t = fm[times + child], fm[times + child + 1]
+        left_key, right_key = im[keys + child], im[keys + child + 1]
+        right = (right_t < left_t) | ((right_t == left_t) & (right_key < left_key))
+        child += int(right)
+        child_t, child_key = fm[times + child], im[keys + child]
+        if child_t > t or (child_t == t and child_key > key):
             break
-        if child + 1 < n and _earlier(im, fm, child + 1, child):
-            child += 1
-        if not _earlier(im, fm, child, n):
-            break
-        _heap_move(im, fm, i, child)
+        fm[times + i] = child_t
+        im[keys + i] = child_key
         i = child
-    _heap_move(im, fm, i, n)
+        child = 2 * i + 1
+    fm[times + i] = t
+    im[keys + i] = key
 
 
 # -------------------------------------------------------------------------- calendar
@@ -890,9 +884,7 @@ def chased(im: Any, fm: Any, MI: Any, slot: int, wait_id: int, t: float) -> None
     heap_push(im, fm, t + chase, K_CHASE, slot, wait_id)
 
 
-def woken(
-    im: Any, fm: Any, CF: Any, M32: Any, MI: Any, slot: int, wait_id: int, t: float
-) -> None:
+def woken(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, slot: int, wait_id: int, t: float) -> None:
     """A queued case's gate has opened: let its role dispatch."""
     if slot_get(im, slot, S_CASE) < 0 or slot_get(im, slot, S_WAITID) != wait_id:
         return
@@ -1011,8 +1003,6 @@ KERNEL_FUNCTIONS = (
     "add_minutes",
     "role_state",
     "role_state_set",
-    "_heap_move",
-    "_earlier",
     "heap_push",
     "heap_pop",
     "_closed_day",

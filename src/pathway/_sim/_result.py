@@ -339,8 +339,10 @@ class SimulationResult:
     def datetime_of(self, minutes: float) -> datetime:
         """A simulation time as an aware datetime in the pathway's time zone."""
         wall = datetime.combine(self.start, time()) + timedelta(minutes=minutes)
-        return wall.replace(tzinfo=ZoneInfo(self.timezone)).astimezone(UTC).astimezone(
-            ZoneInfo(self.timezone)
+        return (
+            wall.replace(tzinfo=ZoneInfo(self.timezone))
+            .astimezone(UTC)
+            .astimezone(ZoneInfo(self.timezone))
         )
 
     # ---------------------------------------------------------------------- display

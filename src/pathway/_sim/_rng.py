@@ -180,9 +180,8 @@ _F = (
 def _poly(c: tuple[float, ...], x: float) -> float:
     """Horner evaluation of ``c[0] + c[1] x + ... + c[7] x**7``."""
     return (
-        ((((((c[7] * x + c[6]) * x + c[5]) * x + c[4]) * x + c[3]) * x + c[2]) * x + c[1]) * x
-        + c[0]
-    )
+        (((((c[7] * x + c[6]) * x + c[5]) * x + c[4]) * x + c[3]) * x + c[2]) * x + c[1]
+    ) * x + c[0]
 
 
 def ppnd(p: float) -> float:

@@ -115,7 +115,7 @@ class Memory:
         roles = max(1, len(plan.role_ids))
         steps = len(plan.step_ids)
         words = plan.table("step_mask").shape[1]
-        heap = 4 * slots + 16
+        heap = 4 * slots + 16  # one more entry than can be pending: the pop sentinel
         ints: list[Section] = [(h, n, plan.table(n).shape) for h, n in _INT_TABLES]
         ints += [
             (L.HI_SLOT, "slot_i", (slots, L.N_S)),

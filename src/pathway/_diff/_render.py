@@ -1,0 +1,269 @@
+"""The diff in every report format: text, Markdown (for a pull request), JSON, HTML."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from html import escape
+from typing import Any
+
+import attrs
+
+from pathway._diff._behaviour import BehaviouralDiff, Comparison
+from pathway._diff._gate import GateResult
+from pathway._diff._structural import StructuralDiff
+from pathway._render._sections import Section, table
+
+__all__ = ["DIFF_SCHEMA", "Diff", "diff_sections"]
+
+DIFF_SCHEMA = "pathway-diff/1"
+CAUSE_WORDS = {
+    "handoff": "after a hand-off",
+    "visit_gap": "for the next appointment",
+    "calendar": "for a calendar gate",
+    "capacity": "for a free worker",
+    "approval": "for approval",
+    "external": "for an outside service",
+    "client": "on the person (missed or delayed)",
+}
+
+
+@attrs.frozen
+class Diff:
+    """A whole diff: structure, behaviour (unless skipped) and gate results."""
+
+    structure: StructuralDiff
+    behaviour: BehaviouralDiff | None
+    gates: tuple[GateResult, ...] = ()
+    reports: tuple[Any, Any] | None = None  # analysis reports of both, for the HTML page
+
+    @property
+    def failed_gates(self) -> tuple[GateResult, ...]:
+        """The gates that held (each one fails the run)."""
+        return tuple(g for g in self.gates if g.failed)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, versioned: ``{"schema": "pathway-diff/1", ...}``."""
+        return {
+            "schema": DIFF_SCHEMA,
+            "structure": self.structure.to_dict(),
+            "behaviour": self.behaviour.to_dict() if self.behaviour else None,
+            "gates": [attrs.asdict(g) for g in self.gates],
+        }
+
+    def to_json(self) -> str:
+        """The JSON text (stable key order)."""
+        return json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+    def to_markdown(self) -> str:
+        """Markdown fit to paste into a pull request."""
+        from pathway._render._markdown import markdown_table
+
+        parts = [f"# {self._title()}"]
+        for section in diff_sections(self):
+            parts.append(f"## {section.title}")
+            parts.extend(section.text)
+            parts.extend(markdown_table(t) for t in section.tables)
+        return "\n\n".join(parts) + "\n"
+
+    def to_text(self) -> str:
+        """Plain text for a terminal."""
+        import textwrap
+
+        from pathway._render._text import plain_table
+
+        parts = [self._title(), "=" * min(len(self._title()), 100)]
+        for section in diff_sections(self):
+            parts.append(f"\n{section.title}\n{'-' * len(section.title)}")
+            parts.extend(textwrap.fill(text, 100, subsequent_indent="  ") for text in section.text)
+            parts.extend(plain_table(t) for t in section.tables)
+        return "\n".join(parts) + "\n"
+
+    def to_html(self) -> str:
+        """A self-contained page: summary, side-by-side journeys, charts, tables."""
+        return _page(self)
+
+    def _title(self) -> str:
+        old, new = self.structure.old, self.structure.new
+        return f"{old.title} ({old.version}) -> {new.title} ({new.version})"
+
+
+def diff_sections(diff: Diff) -> list[Section]:
+    """The diff's parts, in reading order, for every format."""
+    sections = [
+        Section(
+            "summary",
+            "What the redesign changes",
+            tuple(f"- {s}" for s in diff.structure.summary()),
+        )
+    ]
+    if diff.behaviour is not None:
+        sections.extend(_behaviour_sections(diff.behaviour))
+    if diff.gates:
+        sections.append(_gate_section(diff.gates))
+    sections.append(_changes_section(diff.structure))
+    return sections
+
+
+def _behaviour_sections(b: BehaviouralDiff) -> list[Section]:
+    intro = (
+        f"Both pathways were simulated on the same {b.cases} people (seed {b.seed}, "
+        f"{b.replications} replication(s)); {b.paired_cases} finished in both and are "
+        "compared case by case. A change is significant when its 95% confidence "
+        "interval excludes zero."
+    )
+    rows = [_comparison_row(c) for c in (*b.by_outcome, *b.comparisons)]
+    measures = table(
+        ["measure", "old median", "new median", "mean change (95% CI)", "significant"],
+        rows,
+        "tnnnt",
+    )
+    waits = table(
+        ["waiting", "old (days per case)", "new (days per case)"],
+        [(CAUSE_WORDS.get(k, k), f"{o:.2f}", f"{n:.2f}") for k, (o, n) in b.waits_by_cause.items()],
+        "tnn",
+        "Mean waiting per case, by cause",
+    )
+    return [
+        Section("headline", "On the same people", (intro, *(f"- {s}" for s in b.headline()))),
+        Section("measures", "Every measure, old against new", (), (measures, waits)),
+    ]
+
+
+def _comparison_row(c: Comparison) -> tuple[str, ...]:
+    low, high = c.mean_ci
+    interval = f"{_n(c.mean_difference)} ({_n(low)} to {_n(high)})"
+    mark = {True: "yes, better", False: "yes, worse", None: "no"}[c.better]
+    return (f"{c.label} ({c.unit})", _n(c.old_median), _n(c.new_median), interval, mark)
+
+
+def _n(value: float) -> str:
+    if not math.isfinite(value):
+        return "n/a"
+    return f"{value:.2f}" if abs(value) < 10 else f"{value:.1f}"
+
+
+def _gate_section(gates: Sequence[GateResult]) -> Section:
+    rows = [("FAIL" if g.failed else "pass", g.text, g.explanation) for g in gates]
+    failed = sum(g.failed for g in gates)
+    text = f"{failed} of {len(gates)} gate(s) failed." if failed else "Every gate passed."
+    return Section(
+        "gates", "Gates (--fail-if)", (text,), (table(["result", "gate", "why"], rows, "ttt"),)
+    )
+
+
+def _changes_section(structure: StructuralDiff) -> Section:
+    if not structure.changes:
+        return Section("changes", "Structural changes", ("None.",))
+    old, new = structure.old_nominal, structure.new_nominal
+    lines = (
+        f"Old nominal path: {' -> '.join(old.steps)}",
+        f"New nominal path: {' -> '.join(new.steps)}",
+        *(f"- {c.describe()}" for c in structure.changes),
+    )
+    nominal = table(
+        ["on the nominal path", "old", "new"],
+        [
+            ("steps", str(len(old.steps)), str(len(new.steps))),
+            ("visits", str(old.visits), str(new.visits)),
+            ("hand-offs", str(old.total_handoffs), str(new.total_handoffs)),
+            (
+                "waste steps",
+                ", ".join(old.waste_steps) or "none",
+                ", ".join(new.waste_steps) or "none",
+            ),
+            (
+                "calendar gates",
+                ", ".join(g.description for g in old.gates) or "none",
+                ", ".join(g.description for g in new.gates) or "none",
+            ),
+            (
+                "checkpoints",
+                ", ".join(old.checkpoints) or "none",
+                ", ".join(new.checkpoints) or "none",
+            ),
+        ],
+        "ttt",
+    )
+    return Section("changes", "Structural changes", lines, (nominal,))
+
+
+# -- HTML ------------------------------------------------------------------------------------
+
+
+def _page(diff: Diff) -> str:
+    from pathway._render._html import CSS, html_table
+
+    body = [f"<h1>{escape(diff._title())}</h1>"]
+    for section in diff_sections(diff):
+        body.append(f'<section id="{section.key}"><h2>{escape(section.title)}</h2>')
+        body.extend(_html_text(section.text))
+        if section.key == "headline" and diff.reports is not None:
+            body.append(_journeys(diff.reports))
+            body.append(_chart(diff))
+        body.extend(html_table(t) for t in section.tables)
+        body.append("</section>")
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(diff._title())}</title><style>{CSS}"
+        ".pair{display:grid;grid-template-columns:1fr;gap:1rem}</style></head><body><main>"
+        + "".join(body)
+        + "</main></body></html>\n"
+    )
+
+
+def _html_text(lines: Sequence[str]) -> list[str]:
+    bullets = [line[2:] for line in lines if line.startswith("- ")]
+    prose = [line for line in lines if not line.startswith("- ")]
+    out = [f"<p>{escape(p)}</p>" for p in prose]
+    if bullets:
+        out.append("<ul>" + "".join(f"<li>{escape(b)}</li>" for b in bullets) + "</ul>")
+    return out
+
+
+def _journeys(reports: tuple[Any, Any]) -> str:
+    from pathway._render._svg import swimlane
+
+    figures = []
+    for label, report in zip(("Before", "After"), reports, strict=True):
+        if report.journey is None:
+            continue
+        figures.append(
+            f"<figure><figcaption>{label}: a typical case (closest to the median "
+            f"end-to-end time)</figcaption>{swimlane(report, report.journey)}</figure>"
+        )
+    return '<div class="pair">' + "".join(figures) + "</div>"
+
+
+def _chart(diff: Diff) -> str:
+    import numpy as np
+
+    from pathway._analysis import xmr
+    from pathway._analysis._report import Chart
+    from pathway._render._svg import control_chart
+
+    if diff.reports is None:
+        return ""
+    old, new = (_end_to_end_days(r) for r in diff.reports)
+    values = np.concatenate([old, new])
+    if len(old) < 2 or len(new) < 2:
+        return ""
+    chart = Chart(
+        "end_to_end_days",
+        "End-to-end time per case, old then new pathway",
+        "days",
+        xmr(values, rebase=[len(old)]),
+    )
+    return (
+        f"<figure>{control_chart(chart, 0)}<figcaption>Cases in arrival order: the old "
+        "pathway, then the new one; the limits are recalculated where the new pathway "
+        "starts.</figcaption></figure>"
+    )
+
+
+def _end_to_end_days(report: Any) -> Any:
+    import numpy as np
+
+    minutes = np.asarray(report.cases.end_to_end, dtype=float)
+    return minutes[report.scope] / 1440.0
