@@ -93,6 +93,10 @@ def _evaluate(
     except ExpressionError as error:
         raise ValueError(f"--fail-if {text!r}: {error.reason} at column {error.column}") from None
     for name, _column, _guess in unknown_names(expression, values):
+        if behaviour is None and _simulated(name):
+            raise ValueError(
+                f"--fail-if {text!r}: {name!r} needs the simulation (drop --no-simulate)"
+            )
         raise Gate.unknown(name, sorted(values))
     try:
         held = expression.test(values)
@@ -100,6 +104,13 @@ def _evaluate(
         raise ValueError(f"--fail-if {text!r}: {error.reason}") from None
     shown = ", ".join(f"{k}={_show(v)}" for k, v in expression.values_used(values).items())
     return GateResult(text, held, f"{'holds' if held else 'does not hold'} ({shown})")
+
+
+def _simulated(name: str) -> bool:
+    from pathway._diff._behaviour import MEASURES
+
+    base = name.removeprefix("old_").removeprefix("change_")
+    return base in MEASURES or (base.startswith("to_") and base.endswith("_days"))
 
 
 def _change_gate(
