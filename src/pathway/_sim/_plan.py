@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
@@ -44,7 +45,7 @@ from pathway._distributions import (
     Triangular,
     Uniform,
 )
-from pathway._expr import Expression
+from pathway._expr import MAX_LENGTH, Expression, parse
 from pathway._model import HANDOFF_LEVELS, WAIT_CAUSES, Pathway
 from pathway._sim import _layout as L
 from pathway._sim._rng import key_of
@@ -106,8 +107,8 @@ class Plan:
     question_auto: tuple[tuple[bool, ...], ...]
     milestones: tuple[str, ...]
     facts: tuple[FactPlan, ...]
-    guards: tuple[Expression, ...]
-    automatic: tuple[Expression, ...]
+    guard_texts: tuple[str, ...]
+    automatic_texts: tuple[str, ...]
     arrivals: ArrivalPlan
     start_step: int
     tables: dict[str, npt.NDArray[Any]]
@@ -116,6 +117,21 @@ class Plan:
     def table(self, name: str) -> npt.NDArray[Any]:
         """One of the numpy tables by name (``step_i``, ``tr_f``, ``win``...)."""
         return self.tables[name]
+
+    @property
+    def guards(self) -> tuple[Expression, ...]:
+        """The guards of the guard matrix's columns (kept as text so plans pickle)."""
+        return tuple(_parsed(text) for text in self.guard_texts)
+
+    @property
+    def automatic(self) -> tuple[Expression, ...]:
+        """The automatic checkpoint questions of the answer matrix's columns."""
+        return tuple(_parsed(text) for text in self.automatic_texts)
+
+
+@lru_cache(maxsize=1024)
+def _parsed(text: str) -> Expression:
+    return parse(text, max_length=max(MAX_LENGTH, len(text)))
 
 
 def build_plan(
@@ -214,8 +230,8 @@ class _Builder:
             ),
             milestones=milestones,
             facts=facts,
-            guards=guards,
-            automatic=automatic,
+            guard_texts=tuple(g.text for g in guards),
+            automatic_texts=tuple(a.text for a in automatic),
             arrivals=arrivals,
             start_step=self.step_index[pathway.start],
             tables=tables,
