@@ -107,9 +107,10 @@ def journeys(draw: st.DrawFn, p: Any = ENGINE) -> Case:
         )
     )
     case = p.new_case("case-7", facts, at=START)
-    for _ in range(draw(st.integers(0, 25))):
+    for _ in range(draw(st.integers(0, 30))):
         options = valid_commands(case)
-        command, args = draw(st.sampled_from(options))
+        moves = [option for option in options if option[0] in {"fire", "decide"}]
+        command, args = draw(st.sampled_from(options + moves * 4))
         at = case.journal[-1].at + timedelta(minutes=draw(GAPS))
         run(case, command, args, at, draw(st.booleans()))
     return case

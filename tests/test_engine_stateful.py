@@ -6,7 +6,7 @@ backwards, DNAs of steps that are not visits, unknown failure demand, bad facts,
 decisions at the wrong checkpoint, with missing, automatic or non-bool answers, PLAN
 without a decision-maker or rationale). The reference model (tests/test_engine_support)
 says whether the command must be refused and with which error type; a refused command
-must leave the case byte-for-byte as it was, an accepted one must move the case as the
+must leave the case exactly as it was (every field), an accepted one must move the case as the
 reference does. After every step: same state, same measures, time never goes back, and
 the JSON round trip rebuilds an identical journal.
 """
@@ -135,7 +135,7 @@ class EngineMachine(RuleBasedStateMachine):
             checkpoint, decider = ref.step.checkpoint, by or WORKERS[3]
             answers = data.draw(_answers(checkpoint, valid=True))
             mistake = data.draw(st.sampled_from(["none", "answers", "rationale", "decider"]))
-            if mistake == "answers":  # first one attempt with a single thing wrong
+            if mistake == "answers":  # first, an attempt with one thing wrong
                 self.decide_now(checkpoint, data.draw(_answers(checkpoint)), at, decider, "ok")
             elif mistake != "none":
                 rationale = " " if mistake == "rationale" else "ok"
@@ -300,7 +300,7 @@ class EngineMachine(RuleBasedStateMachine):
     @invariant()
     def same_state_as_reference(self) -> None:
         assert self.case.state == self.ref.state
-        event(f"reached {self.case.state}")  # TEMP
+        event(f"reached {self.case.state}")
         assert self.case.finished == self.ref.finished
         assert self.case.owner == self.ref.step.role
         assert self.case.allowed_triggers() == self.ref.allowed()
@@ -311,7 +311,7 @@ class EngineMachine(RuleBasedStateMachine):
 
     @invariant()
     def time_never_goes_back(self) -> None:
-        times = [event.at for event in self.case.journal]
+        times = [e.at for e in self.case.journal]
         assert times == sorted(times)
         assert times[-1] == self.ref.now
 

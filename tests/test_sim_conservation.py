@@ -95,3 +95,33 @@ arrivals:
     assert result.conservation()["stuck"] == 5
     assert result.in_flight == 5
     assert result.finished == 0
+
+
+def test_an_overloaded_queue_grows_the_case_slots_and_stays_first_come_first_served() -> None:
+    # One worker, 10-minute steps, an arrival a minute: the queue grows without bound,
+    # far past the first 256 case slots. Cases are served in arrival order.
+    model = pathway.load(
+        """
+id: overload
+title: Overload
+version: "1"
+purpose: test
+timezone: UTC
+start: first
+roles:
+  worker: {team: t, organisation: o}
+steps:
+  first: {title: First, role: worker, duration: 10m}
+  done: {title: Done, outcome: true}
+transitions:
+  - {trigger: finish, from: first, to: done}
+arrivals:
+  rate: 1/m
+"""
+    )
+    for pure in (True, False):
+        result = simulate(model, cases=1500, seed=2, pure=pure)
+        assert result.finished == 1500
+        ends = result.measures()["end_minutes"]
+        assert np.all(np.diff(ends) > 0)
+        assert ends[-1] == pytest.approx(ends[0] + 1499 * 10)

@@ -28,9 +28,7 @@ def test_replications_on_a_local_dask_cluster_match_local_runs(workers: int) -> 
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
-        remote = simulate(
-            source, cases=500, seed=4, replications=3, executor=client.get_executor()
-        )
+        remote = simulate(source, cases=500, seed=4, replications=3, executor=client.get_executor())
     assert remote.replications == 3
     for r in range(3):
         for name, values in here.measures(r).items():

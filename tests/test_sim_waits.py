@@ -281,3 +281,34 @@ arrivals:
 """
     )
     assert result.measures()["repeated_collection"][0] == 2
+
+
+def test_start_date_on_another_weekday_keeps_calendars_right() -> None:
+    # Starting on Wednesday 2017-10-04: the Tuesday session is six days away.
+    result = run(
+        ONE_WORKER
+        + """
+calendars:
+  tuesday_session: {open: {tue: "09:00-10:00"}, closures: ["2017-10-10"]}
+steps:
+  first: {title: First, role: worker, duration: 30m}
+  second: {title: Second, role: worker, calendar: tuesday_session, duration: 20m}
+  done: {title: Done, outcome: true}
+transitions:
+  - {trigger: go, from: first, to: second}
+  - {trigger: finish, from: second, to: done}
+arrivals:
+  at: ["2017-10-04T09:00"]
+""",
+        start="2017-10-04",
+    )
+    # Tuesday 10 October is closed: the session after is Tuesday 17 October.
+    assert waits(result) == {"calendar": 13 * 1440 - 30}
+
+
+def test_horizon_without_a_case_count_takes_every_arrival_before_it() -> None:
+    result = run(BOOKED, horizon="30w", warmup="4w")
+    arrivals = result.measures()["arrival_minutes"]
+    assert 15 <= len(arrivals) <= 50
+    assert arrivals.max() <= 30 * 10080
+    assert result.arrived == result.finished + result.in_flight

@@ -46,5 +46,7 @@ if __name__ == "__main__":
 
     began = time.perf_counter()
     mean = run(100_000)
-    print(f"SimPy tandem, 100000 cases: mean wait per station {mean:.3f} min, "
-          f"{time.perf_counter() - began:.2f} s")
+    print(
+        f"SimPy tandem, 100000 cases: mean wait per station {mean:.3f} min, "
+        f"{time.perf_counter() - began:.2f} s"
+    )

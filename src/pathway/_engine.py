@@ -130,6 +130,28 @@ def machine_for(pathway: Pathway) -> transitions.Machine:
     return machine
 
 
+@attrs.frozen(slots=True)
+class _Runtime:
+    """What every case of one pathway shares: the dispatch table built from the shared
+    machine's event tables, the time zone and the attendance window."""
+
+    table: Mapping[tuple[str, str], tuple[Transition, ...]]
+    zone: ZoneInfo
+    same_visit: timedelta
+
+
+@lru_cache(maxsize=64)
+def _runtime(pathway: Pathway) -> _Runtime:
+    machine = machine_for(pathway)
+    table = {
+        (source, trigger): tuple(_compiled(move) for move in moves)
+        for trigger, event in machine.events.items()
+        for source, moves in event.transitions.items()
+        if moves
+    }
+    return _Runtime(table, ZoneInfo(pathway.timezone), timedelta(minutes=pathway.same_visit_within))
+
+
 def _compiled(move: transitions.Transition) -> Transition:
     return cast(_PathwayTransition, move).compiled
 
@@ -247,8 +269,10 @@ class Case:
         "_pending",
         "_previous",
         "_roster",
+        "_rt",
         "_started_at",
         "_state",
+        "_step",
         "_wait_cause",
         "_wait_since",
         "_worker",
@@ -263,6 +287,8 @@ class Case:
         self._events: list[Event] = []
         self._facts: dict[str, Any] = {}
         self._state = pathway.start
+        self._step = pathway.steps[pathway.start]
+        self._rt = _runtime(pathway)
         self._now: datetime | None = None
         self._started_at: datetime | None = None  # work on the current step began
         self._worker: Worker | None = None  # who is working the current step
@@ -283,7 +309,7 @@ class Case:
     @property
     def step(self) -> Step:
         """The current step."""
-        return self.pathway.steps[self._state]
+        return self._step
 
     @property
     def owner(self) -> str | None:
@@ -336,7 +362,8 @@ class Case:
         when = self._time(at)
         candidates = self._candidates(trigger)
         worker = self._worker_for(by)
-        self._check_calendar(when, "complete")
+        if self._started_at is None:  # a begun step may run past its window's end
+            self._check_calendar(when, "complete")
         transition = self._choose(trigger, candidates, to)
         plain = _data_json(self.case_id, data)
         self._complete_and_move(transition, when, worker, plain)
@@ -542,9 +569,10 @@ class Case:
         """
         if not isinstance(at, datetime):
             raise TransitionError(f"case {self.case_id!r}: 'at' must be a datetime, found {at!r}")
-        if at.utcoffset() is None:
-            at = at.replace(tzinfo=self._zone())
-        at = at.astimezone(UTC)
+        if at.tzinfo is not UTC:
+            if at.utcoffset() is None:
+                at = at.replace(tzinfo=self._rt.zone)
+            at = at.astimezone(UTC)
         if check and self._now is not None and at < self._now:
             raise TransitionError(
                 f"case {self.case_id!r}: time goes backwards: {self._local(at)} is before the "
@@ -553,7 +581,7 @@ class Case:
         return at
 
     def _zone(self) -> ZoneInfo:
-        return ZoneInfo(self.pathway.timezone)
+        return self._rt.zone
 
     def _local(self, at: datetime) -> str:
         """``at`` in the pathway's time zone, for messages."""
@@ -563,13 +591,10 @@ class Case:
         self._events.append(event)
         self._now = event.at
 
-    def _candidates(self, trigger: str) -> list[Transition]:
-        machine = machine_for(self.pathway)
-        event = machine.events.get(trigger)
-        moves = event.transitions.get(self._state) if event is not None else None
-        if not moves:
-            raise self._not_allowed(trigger, known=event is not None)
-        compiled = [_compiled(move) for move in moves]
+    def _candidates(self, trigger: str) -> tuple[Transition, ...]:
+        compiled = self._rt.table.get((self._state, trigger))
+        if not compiled:
+            raise self._not_allowed(trigger, known=trigger in machine_for(self.pathway).events)
         if compiled[0].checkpoint is not None:
             raise TransitionError(
                 f"case {self.case_id!r} in {self._state!r}: {trigger!r} is checkpoint "
@@ -589,9 +614,11 @@ class Case:
             f"allowed triggers: {listed}{hint}"
         )
 
-    def _choose(self, trigger: str, candidates: list[Transition], to: str | None) -> Transition:
+    def _choose(
+        self, trigger: str, candidates: tuple[Transition, ...], to: str | None
+    ) -> Transition:
         if to is not None:
-            candidates = [t for t in candidates if t.target == to]
+            candidates = tuple(t for t in candidates if t.target == to)
             if not candidates:
                 raise TransitionError(
                     f"case {self.case_id!r}: trigger {trigger!r} from "
@@ -659,8 +686,7 @@ class Case:
 
     def _new_attendance(self, at: datetime) -> bool:
         last = self._last_visit_end
-        window = timedelta(minutes=self.pathway.same_visit_within)
-        return last is None or at - last > window
+        return last is None or at - last > self._rt.same_visit
 
     def _record_handoff(self, at: datetime, worker: Worker | None) -> None:
         if self._previous is None or self._pending is None:
@@ -693,24 +719,20 @@ class Case:
     def _complete_and_move(
         self, transition: Transition, at: datetime, worker: Worker | None, data: Mapping[str, Any]
     ) -> None:
+        """Append the completion and the move (the hot path of every fire)."""
         if self._started_at is None:
             self._enter_work(at, worker)
-        step = self.step
+        step, case_id, events = self._step, self.case_id, self._events
         done_by = worker or self._worker
-        self._append(
+        done_id = done_by.id if done_by is not None else None
+        events.append(
             StepCompleted(
-                self.case_id,
-                at,
-                step.id,
-                _id(done_by),
-                step.role,
-                self._started_at or at,
-                step.work,
+                case_id, at, step.id, done_id, step.role, self._started_at or at, step.work
             )
         )
-        self._append(
+        events.append(
             Transitioned(
-                self.case_id,
+                case_id,
                 at,
                 transition.trigger,
                 step.id,
@@ -720,13 +742,15 @@ class Case:
                 data,
             )
         )
+        self._now = at
         self._last_visit_end = at if step.visit else None
         self._previous, self._pending = (step, done_by), transition
         self._state, self._started_at, self._worker = transition.target, None, None
+        self._step = target = self.pathway.steps[transition.target]
         self._wait_since, self._wait_cause = at, transition.cause
-        if self.step.outcome:
+        if target.outcome:
             self._wait_since = None
-            self._append(OutcomeReached(self.case_id, at, self._state))
+            self._append(OutcomeReached(case_id, at, self._state))
 
     def _checkpoint_here(self, name: str) -> Checkpoint:
         cp = self.pathway.checkpoints.get(name)

@@ -810,11 +810,27 @@ def _compile_unary(node: Node) -> _Compiled:
     return lambda facts: operation(operand(facts))
 
 
+_NUMBER_TYPES: Final = (int, float)
+_FAST_ORDERINGS: Final[Mapping[str, Callable[[Any, Any], bool]]] = MappingProxyType(
+    {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+)
+
+
 def _compile_binary(node: Node) -> _Compiled:
     binary = cast(Binary, node)
     operation = _BINARY_OPERATIONS[binary.op]
     left, right = _compile_node(binary.left), _compile_node(binary.right)
-    return lambda facts: _checked(operation(left(facts), right(facts)))
+    compare = _FAST_ORDERINGS.get(binary.op)
+    if compare is None:
+        return lambda facts: _checked(operation(left(facts), right(facts)))
+
+    def ordered(facts: Mapping[str, object]) -> object:
+        a, b = left(facts), right(facts)
+        if type(a) in _NUMBER_TYPES and type(b) in _NUMBER_TYPES:  # bool is not a number
+            return compare(a, b)
+        return operation(a, b)
+
+    return ordered
 
 
 def _compile_logical(node: Node) -> _Compiled:

@@ -49,6 +49,8 @@ __all__ = [
 def _frozen_mapping(
     value: Mapping[str, Any] | Iterable[tuple[str, Any]],
 ) -> tuple[tuple[str, Any], ...]:
+    if not value:
+        return ()
     return tuple(sorted(dict(value).items()))
 
 

@@ -63,8 +63,13 @@ def _extensions() -> dict[str, tuple[Callable[[Any], object], Callable[[argparse
     """Commands implemented in their own modules (each imports its heavy parts lazily)."""
     from pathway._cli_diff import add_diff_parser, run_diff
     from pathway._cli_report import add_report_parser, run_report
+    from pathway._cli_simulate import add_simulate_parser, run_simulate
 
-    return {"report": (add_report_parser, run_report), "diff": (add_diff_parser, run_diff)}
+    return {
+        "simulate": (add_simulate_parser, run_simulate),
+        "report": (add_report_parser, run_report),
+        "diff": (add_diff_parser, run_diff),
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -29,6 +29,7 @@ from pathway._distributions import (
     Uniform,
 )
 from pathway._sim import _layout as L
+from pathway._sim._fast import compiled_function, fast_available
 from pathway._sim._plan import Plan
 from pathway._sim._rng import (
     _A,
@@ -44,7 +45,6 @@ from pathway._sim._rng import (
     draw,
     lane_inits,
 )
-from pathway._sim._fast import compiled_function, fast_available
 from pathway._sim._vexpr import Column, evaluate
 
 __all__ = ["arrival_times", "auto_matrix", "draw_facts", "guard_matrix", "ppnd_array", "uniforms"]

@@ -58,7 +58,7 @@ RATIONALE = "simulated"
 class EventWriter(Protocol):
     """Where converted chunks go."""
 
-    def write(self, columns: Mapping[str, Sequence[Any]], rows: int) -> None: ...
+    def write(self, columns: Mapping[str, Any], rows: int) -> None: ...
 
     def close(self) -> None: ...
 
@@ -172,7 +172,7 @@ _Out = dict[str, npt.NDArray[Any]]
 _Rows = npt.NDArray[np.intp]
 
 
-def _fill_started(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, ev_f: Any) -> None:
+def _fill_started(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, _ev_f: Any) -> None:
     plan = c.plan
     out["step"][r] = c.names.steps[ev_i[r, L.E_STEP]]
     out["pathway_id"][r] = plan.pathway_id
@@ -181,7 +181,7 @@ def _fill_started(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, ev_f: Any) 
     out["facts"][r] = [c.facts_json(int(case)) for case in ev_i[r, L.E_CASE]]
 
 
-def _fill_step_started(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, ev_f: Any) -> None:
+def _fill_step_started(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, _ev_f: Any) -> None:
     out["step"][r] = c.names.steps[ev_i[r, L.E_STEP]]
     out["worker"][r] = c.names.workers[ev_i[r, L.E_A1]]
     out["role"][r] = c.names.roles[ev_i[r, L.E_A2]]
@@ -193,7 +193,7 @@ def _fill_completed(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, ev_f: Any
     out["work"][r] = c.names.work[ev_i[r, L.E_A3]]
 
 
-def _fill_transitioned(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, ev_f: Any) -> None:
+def _fill_transitioned(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, _ev_f: Any) -> None:
     transition = ev_i[r, L.E_A1]
     out["trigger"][r] = c.names.triggers[transition]
     out["source"][r] = c.names.sources[transition]
@@ -209,18 +209,18 @@ def _fill_waited(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, ev_f: Any) -
     out["cause"][r] = c.names.causes[ev_i[r, L.E_A1]]
 
 
-def _fill_attended(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, ev_f: Any) -> None:
+def _fill_attended(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, _ev_f: Any) -> None:
     out["step"][r] = c.names.steps[ev_i[r, L.E_STEP]]
     out["attendance"][r] = ev_i[r, L.E_A1].astype(object)
     out["requested_by"][r] = c.names.requested[ev_i[r, L.E_A2]]
 
 
-def _fill_missed(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, ev_f: Any) -> None:
+def _fill_missed(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, _ev_f: Any) -> None:
     out["step"][r] = c.names.steps[ev_i[r, L.E_STEP]]
     out["requested_by"][r] = c.names.requested[ev_i[r, L.E_A1]]
 
 
-def _fill_handoff(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, ev_f: Any) -> None:
+def _fill_handoff(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, _ev_f: Any) -> None:
     out["step"][r] = c.names.steps[ev_i[r, L.E_STEP]]
     out["from_step"][r] = c.names.steps[ev_i[r, L.E_A1]]
     out["from_role"][r] = c.names.step_roles[ev_i[r, L.E_A1]]
@@ -230,7 +230,7 @@ def _fill_handoff(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, ev_f: Any) 
     out["level"][r] = c.names.levels[ev_i[r, L.E_A4]]
 
 
-def _fill_decision(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, ev_f: Any) -> None:
+def _fill_decision(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, _ev_f: Any) -> None:
     plan = c.plan
     out["step"][r] = c.names.steps[ev_i[r, L.E_STEP]]
     out["target"][r] = c.names.targets[ev_i[r, L.E_A3]]
@@ -240,7 +240,9 @@ def _fill_decision(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, ev_f: Any)
     for row in r:
         checkpoint, bits = int(ev_i[row, L.E_A1]), int(ev_i[row, L.E_A2])
         questions = plan.question_ids[checkpoint]
-        automatic = [q for q, auto in zip(questions, plan.question_auto[checkpoint]) if auto]
+        automatic = [
+            q for q, auto in zip(questions, plan.question_auto[checkpoint], strict=True) if auto
+        ]
         used = sorted({n for e in _automatic_of(plan, checkpoint) for n in e.names})
         out["checkpoint"][row] = plan.checkpoint_ids[checkpoint]
         out["answers"][row] = _json({q: bool(bits >> i & 1) for i, q in enumerate(questions)})
@@ -257,13 +259,13 @@ def _automatic_of(plan: Plan, checkpoint: int) -> list[Any]:
     ]
 
 
-def _fill_failure(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, ev_f: Any) -> None:
+def _fill_failure(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, _ev_f: Any) -> None:
     out["step"][r] = c.names.steps[ev_i[r, L.E_STEP]]
     out["demand"][r] = c.names.demands[ev_i[r, L.E_A1]]
     out["note"][r] = c.names.notes[ev_i[r, L.E_A1]]
 
 
-def _fill_outcome(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, ev_f: Any) -> None:
+def _fill_outcome(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, _ev_f: Any) -> None:
     out["step"][r] = c.names.steps[ev_i[r, L.E_STEP]]
 
 
@@ -310,7 +312,7 @@ class _CsvWriter:
         self.writer = csv.writer(self.handle, lineterminator="\n")
         self.writer.writerow(COLUMNS)
 
-    def write(self, columns: Mapping[str, Sequence[Any]], rows: int) -> None:
+    def write(self, columns: Mapping[str, Any], rows: int) -> None:
         cells: list[Sequence[Any]] = []
         for name in COLUMNS:
             values = columns[name]
@@ -344,7 +346,7 @@ class _ParquetWriter:
         self.schema = pa.schema(fields)
         self.writer = parquet.ParquetWriter(str(path), self.schema, compression="zstd")
 
-    def write(self, columns: Mapping[str, Sequence[Any]], rows: int) -> None:
+    def write(self, columns: Mapping[str, Any], rows: int) -> None:
         pa = self.pa
         arrays = []
         for name in COLUMNS:

@@ -23,7 +23,7 @@ from pathway._sim import _kernel, _rng
 
 __all__ = ["KernelFunction", "compiled_function", "fast_available", "kernel"]
 
-KernelFunction = Callable[[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]], int]
+KernelFunction = Callable[[Any, Any, Any, Any, Any, Any], int]
 _RNG_FUNCTIONS = ("_mul32", "fmix", "_absorb", "case_lanes", "to_uniform", "draw", "_poly", "ppnd")
 _DISABLE = "PATHWAY_SIM_PURE"
 # Tiny accessors and hash steps: inlined where they are called (numba does not inline

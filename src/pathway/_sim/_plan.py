@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -523,7 +523,7 @@ def _intersect(a: Sequence[Window], b: Sequence[Window]) -> tuple[Window, ...]:
 
 def _open_days(windows: Sequence[Window]) -> int:
     """How many days of the week have some open time."""
-    days = set()
+    days: set[int] = set()
     for s, e in windows:
         days.update(range(s // MINUTES_PER_DAY, (e - 1) // MINUTES_PER_DAY + 1))
     return max(1, len(days))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -24,7 +24,6 @@ from pathway._model import HANDOFF_LEVELS, WAIT_CAUSES
 from pathway._sim import _layout as L
 
 if TYPE_CHECKING:
-    import numpy as np
     import numpy.typing as npt
 
     from pathway._sim._run import ReplicationOutput
@@ -240,9 +239,9 @@ class SimulationResult:
             ),
             "visits": m["visits"],
             "dnas": m["dnas"],
-            "handoffs": sum(m[f"handoffs_{level}"].astype(float) for level in LEVELS),
-            "wait_days": sum(m[f"wait_{c}_minutes"].astype(float) for c in WAIT_CAUSES) / 1440,
-            "failure_demand": sum(m[f"failure_{k}"].astype(float) for k in FAILURES),
+            "handoffs": _total(m, [f"handoffs_{level}" for level in LEVELS]),
+            "wait_days": _total(m, [f"wait_{c}_minutes" for c in WAIT_CAUSES]) / 1440,
+            "failure_demand": _total(m, [f"failure_{k}" for k in FAILURES]),
             "repeated_collection": m["repeated_collection"],
         }
         for level in LEVELS:
@@ -289,7 +288,7 @@ class SimulationResult:
         """Share of in-window arrivals ending at each outcome (and ``in_flight``)."""
         import numpy as np
 
-        totals: dict[str, float] = {name: 0.0 for name in (*self.outcomes, "in_flight")}
+        totals: dict[str, float] = dict.fromkeys((*self.outcomes, "in_flight"), 0.0)
         count = 0
         for output in self.outputs:
             window = output.arrival >= self.warmup
@@ -339,11 +338,7 @@ class SimulationResult:
     def datetime_of(self, minutes: float) -> datetime:
         """A simulation time as an aware datetime in the pathway's time zone."""
         wall = datetime.combine(self.start, time()) + timedelta(minutes=minutes)
-        return (
-            wall.replace(tzinfo=ZoneInfo(self.timezone))
-            .astimezone(UTC)
-            .astimezone(ZoneInfo(self.timezone))
-        )
+        return wall.replace(tzinfo=ZoneInfo(self.timezone))
 
     # ---------------------------------------------------------------------- display
 
@@ -359,6 +354,14 @@ class SimulationResult:
                  str(s.cases)]
             )  # fmt: skip
         return rows
+
+
+def _total(measures: Mapping[str, Any], names: Sequence[str]) -> Any:
+    """The row-wise sum of several measures, in float64."""
+    total = measures[names[0]].astype(float)
+    for name in names[1:]:
+        total = total + measures[name]
+    return total
 
 
 def case_id(index: int) -> str:

@@ -177,7 +177,7 @@ _F = (
 )
 
 
-def _poly(c: tuple[float, ...], x: float) -> float:
+def _poly(c: tuple[float, ...], x: Any) -> Any:
     """Horner evaluation of ``c[0] + c[1] x + ... + c[7] x**7``."""
     return (
         (((((c[7] * x + c[6]) * x + c[5]) * x + c[4]) * x + c[3]) * x + c[2]) * x + c[1]
@@ -193,13 +193,13 @@ def ppnd(p: float) -> float:
     q = p - 0.5
     if abs(q) <= 0.425:
         r = 0.180625 - q * q
-        return q * _poly(_A, r) / _poly(_B, r)
+        return float(q * _poly(_A, r) / _poly(_B, r))
     r = p if q < 0.0 else 1.0 - p
     r = math.sqrt(-math.log(r))
     if r <= 5.0:
         r -= 1.6
-        value = _poly(_C, r) / _poly(_D, r)
+        value = float(_poly(_C, r) / _poly(_D, r))
     else:
         r -= 5.0
-        value = _poly(_E, r) / _poly(_F, r)
+        value = float(_poly(_E, r) / _poly(_F, r))
     return -value if q < 0.0 else value
