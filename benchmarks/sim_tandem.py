@@ -43,6 +43,7 @@ def main() -> None:
     )
     print(f"  SimPy:                {theirs:6.2f} s, wait {peer_wait:.3f}")
     print(f"  ratio: pathway is {theirs / ours:.1f}x faster")
+    print("  (one run each: at 80% load the mean wait of 100 000 cases varies by about 2.5%)")
 
 
 if __name__ == "__main__":

@@ -494,3 +494,23 @@ checkpoints:
   c: {at: b, questions: {q: {ask: person}}, routes: [{when: q, to: a}], otherwise: end}
 """
     assert pathway.load(text).nominal_steps() == ("a", "b", "end")
+
+
+def test_a_pathway_and_its_guards_survive_pickling() -> None:
+    import pickle
+
+    text = Path(__file__).resolve().parent.parent / "pathways" / "recovery-hub-2017.yaml"
+    original = pathway.load(text)
+    copy = pickle.loads(pickle.dumps(original))
+    assert copy == original
+    assert copy.nominal_steps() == original.nominal_steps()
+    assert copy.warnings == original.warnings
+    guarded = [t for t in original.transitions if t.guard is not None]
+    assert guarded, "the 2017 pathway has guards"
+    for before, after in zip(original.transitions, copy.transitions, strict=True):
+        if before.guard is not None:
+            assert after.guard is not None
+            facts = {"needs_prescribing": True, "needs_external_referral": False}
+            assert after.guard.test(facts) == before.guard.test(facts)
+    with pytest.raises(TypeError):
+        copy.steps["x"] = None  # type: ignore[index]

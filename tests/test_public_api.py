@@ -34,9 +34,11 @@ PUBLIC = [
     "PathwayError",
     "Problem",
     "ReplayError",
+    "SimulationResult",
     "SourceError",
     "StepCompleted",
     "StepStarted",
+    "Summary",
     "TransitionError",
     "Transitioned",
     "VisitAttended",
@@ -50,6 +52,7 @@ PUBLIC = [
     "load",
     "new_case",
     "replay",
+    "simulate",
 ]
 
 # What the errors module's docstring promises: each error and the builtin it also is.

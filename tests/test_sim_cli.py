@@ -52,3 +52,21 @@ def test_fidelity_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert "contact to assessment" in out
     assert "2018 (Roll-in)" in out
+
+
+def test_missing_numpy_names_the_sim_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    from pathway._sim import _api
+    from pathway.errors import MissingExtraError
+
+    real = importlib.import_module
+
+    def without_numpy(name: str, *args: object) -> object:
+        if name == "numpy":
+            raise ImportError(name)
+        return real(name, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_api.importlib, "import_module", without_numpy)
+    with pytest.raises(MissingExtraError, match=r"carepathway\[sim\]"):
+        _api.simulate(PATHWAYS / "recovery-hub-2017.yaml", cases=10)

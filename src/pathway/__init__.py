@@ -31,6 +31,7 @@ from pathway._load import dump, load
 from pathway._measures import CaseMeasures
 from pathway._model import Pathway
 from pathway._schema import json_schema
+from pathway._sim import SimulationResult, Summary, simulate
 from pathway.errors import (
     CheckpointError,
     DefinitionError,
@@ -65,9 +66,11 @@ __all__ = [
     "PathwayError",
     "Problem",
     "ReplayError",
+    "SimulationResult",
     "SourceError",
     "StepCompleted",
     "StepStarted",
+    "Summary",
     "TransitionError",
     "Transitioned",
     "VisitAttended",
@@ -81,6 +84,7 @@ __all__ = [
     "load",
     "new_case",
     "replay",
+    "simulate",
 ]
 
 __version__ = "0.1.0"

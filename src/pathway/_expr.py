@@ -894,6 +894,10 @@ class Expression:
     def __str__(self) -> str:
         return self.text
 
+    def __reduce__(self) -> tuple[type[Expression], tuple[str, Node, frozenset[str]]]:
+        """Pickle the text and tree only; the compiled closures are rebuilt on load."""
+        return (Expression, (self.text, self.root, self.names))
+
     def evaluate(self, facts: Mapping[str, object]) -> object:
         """The expression's value over ``facts``.
 

@@ -245,6 +245,17 @@ class Pathway:
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Pathway) and other.content_hash == self.content_hash
 
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        """Pickle field by field (read-only mapping views travel as plain dicts), so a
+        pathway can go to another process, e.g. through a process pool."""
+        fields = {
+            str(f.alias): dict(value) if isinstance(value, MappingProxyType) else value
+            for f in attrs.fields(Pathway)
+            if f.init
+            for value in (getattr(self, f.name),)
+        }
+        return (_restore_pathway, (fields,))
+
     @property
     def spec(self) -> PathwaySpec:
         """A copy of the definition this pathway was compiled from (editing it changes
@@ -323,12 +334,17 @@ class Pathway:
         return ()
 
     def _weighted(self, step: str) -> list[tuple[float, Transition]]:
+        """Each way out of ``step`` with its probability on the nominal path.
+
+        At a checkpoint's step the decision is the intended way forward: only its routes
+        count (weighted by the questions' ``p_yes``); ordinary transitions from that step
+        remain possible live and in simulation, as alternatives such as leaving.
+        """
         checkpoint = self.steps[step].checkpoint
-        route_p = self.checkpoints[checkpoint].route_probabilities() if checkpoint else {}
-        return [
-            (route_p.get(t.index, 0.0) if t.checkpoint else t.weight, t)
-            for t in self.outgoing(step)
-        ]
+        if checkpoint is None:
+            return [(t.weight, t) for t in self.outgoing(step)]
+        route_p = self.checkpoints[checkpoint].route_probabilities()
+        return [(route_p.get(t.index, 0.0), t) for t in self.outgoing(step) if t.checkpoint]
 
     def nominal_visits(self) -> int:
         """Attendances on the nominal path (see :meth:`is_new_attendance`)."""
@@ -363,6 +379,14 @@ class Pathway:
     def nominal_steps(self) -> tuple[str, ...]:
         """Step ids along :meth:`nominal_path`, starting with ``start``."""
         return (self.start, *(t.target for t in self.nominal_path()))
+
+
+def _restore_pathway(fields: dict[str, Any]) -> Pathway:
+    """Rebuild a pickled :class:`Pathway` (see ``Pathway.__reduce__``)."""
+    restored: dict[str, Any] = {
+        k: frozen_map(v) if isinstance(v, dict) else v for k, v in fields.items()
+    }
+    return Pathway(**restored)
 
 
 def _index_outgoing(pathway: Pathway) -> Mapping[str, tuple[Transition, ...]]:

@@ -53,7 +53,7 @@ class FidelityRow:
     low: float | None
     high: float | None
     unit: str
-    role: str  # "calibrated", "check" or "prediction"
+    role: str  # "calibrated", "input", "check", "not used" or "prediction"
 
     def shown(self) -> str:
         """The predicted value with its interval, formatted for the table."""
@@ -215,16 +215,16 @@ def _rows_2017(r: SimulationResult) -> list[FidelityRow]:
              per(lambda m: _mean(_days_to(m, ["prescribed"]))), "d", "calibrated"),
         _row(name, "to a prescription, UCL (days)", "78",
              per(lambda m: _ucl(_days_to(m, ["prescribed"]))), "d", "calibrated"),
-        _row(name, "booked visits not attended (DNA)", "32%", per(_dna_share), "%", "calibrated"),
+        _row(name, "booked visits not attended (DNA)", "32%", per(_dna_share), "%", "input"),
         _row(name, "failure demand share of contacts", "19%", per(_failure_share), "%",
              "calibrated"),
         _row(name, "failure demand that is chasing", "mostly", per(_chase_share), "%", "check"),
         _row(name, "appointments requested by the service", "91%", per(_service_requested), "%",
-             "calibrated"),
+             "check"),
         _row(name, "to a prescription, median (days)", "18",
              per(lambda m: _median(_days_to(m, ["prescribed"]))), "d", "check"),
         _row(name, "to services, median (days)", "24",
-             per(lambda m: _median(_days_to(m, SERVICES))), "d", "check"),
+             per(lambda m: _median(_days_to(m, SERVICES))), "d", "not used"),
     ]  # fmt: skip
 
 

@@ -151,6 +151,7 @@ from pathway._sim._layout import (
     S_ATTEMPT,
     S_ATTEND,
     S_CASE,
+    S_CHASE_DUE,
     S_HAS_VISIT,
     S_LANEA,
     S_LANEB,
@@ -518,6 +519,7 @@ def begin_segment(im: Any, fm: Any, slot: int, cause: int, t: float) -> None:
 
 def new_wait(im: Any, fm: Any, slot: int) -> int:
     """Give the case a new wait id (pending chase and wake-up events become stale)."""
+    slot_set(im, slot, S_CHASE_DUE, 0)
     sc_add(im, SC_WAITID, 1)
     wait_id = sc_get(im, SC_WAITID)
     slot_set(im, slot, S_WAITID, wait_id)
@@ -675,6 +677,17 @@ def _attend(im: Any, fm: Any, MI: Any, slot: int, case: int, step: int, t: float
     emit(im, fm, EV_VISIT_ATTENDED, case, step, attendance, requested, 0, 0, t, t)
 
 
+def arm_chase(im: Any, fm: Any, slot: int) -> None:
+    """Schedule the first chase of a wait longer than its declared part (deferred until
+    the declared wait ends, so cases that start at once leave nothing on the heap)."""
+    if slot_get(im, slot, S_CHASE_DUE) == 0:
+        return
+    slot_set(im, slot, S_CHASE_DUE, 0)
+    chase = trf_get(im, fm, slot_get(im, slot, S_TR), TF_CHASE)
+    due = slotf_get(im, fm, slot, SF_T0) + chase
+    heap_push(im, fm, due, K_CHASE, slot, slot_get(im, slot, S_WAITID))
+
+
 def reach_outcome(im: Any, fm: Any, CF: Any, MI: Any, slot: int, t: float) -> None:
     """The case reaches its outcome step: the journey ends and the slot is freed."""
     case, step = slot_get(im, slot, S_CASE), slot_get(im, slot, S_STEP)
@@ -701,6 +714,7 @@ def ready(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, slot: int, t: float) -> 
             occurrence = slot_get(im, slot, S_WAITOCC) * 4096 + slot_get(im, slot, S_ATTEMPT)
             key = tr_get(im, transition, TI_KEY)
             if slot_draw(im, slot, PURPOSE_DNA, key, occurrence) < dna:
+                arm_chase(im, fm, slot)
                 if opens > t:
                     begin_segment(im, fm, slot, CAUSE_CALENDAR, t)
                     heap_push(im, fm, opens, K_MISS, slot, 0)
@@ -708,6 +722,7 @@ def ready(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, slot: int, t: float) -> 
                     missed(im, fm, M32, MI, slot, t)
                 return
     if opens > t:
+        arm_chase(im, fm, slot)
         begin_segment(im, fm, slot, CAUSE_CALENDAR, t)
         heap_push(im, fm, opens, K_GATE, slot, 0)
     else:
@@ -742,6 +757,8 @@ def at_gate(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, slot: int, t: float) -
         return
     enqueue(im, role, slot)
     dispatch(im, fm, CF, M32, MI, role, t)
+    if slot_get(im, slot, S_QUEUED) != 0:
+        arm_chase(im, fm, slot)
 
 
 def _eligible(im: Any, CB: Any, case: int, transition: int) -> bool:
@@ -859,13 +876,16 @@ def move(
         return
     wait_id = new_wait(im, fm, slot)
     slotf_set(im, fm, slot, SF_T0, t)
-    chase = trf_get(im, fm, transition, TF_CHASE)
-    if chase > 0.0:
-        heap_push(im, fm, t + chase, K_CHASE, slot, wait_id)
     wait = 0.0
     if dist >= 0:
         key = tr_get(im, transition, TI_KEY)
         wait = sample(im, fm, dist, slot_draw(im, slot, PURPOSE_WAIT, key, occurrence * 4096))
+    chase = trf_get(im, fm, transition, TF_CHASE)
+    if chase > 0.0:
+        if chase <= wait:
+            heap_push(im, fm, t + chase, K_CHASE, slot, wait_id)
+        else:
+            slot_set(im, slot, S_CHASE_DUE, 1)
     if wait > 0.0:
         begin_segment(im, fm, slot, tr_get(im, transition, TI_CAUSE), t)
         heap_push(im, fm, t + wait, K_READY, slot, 0)
@@ -1022,6 +1042,7 @@ KERNEL_FUNCTIONS = (
     "start_step",
     "_handoff_at",
     "_attend",
+    "arm_chase",
     "reach_outcome",
     "ready",
     "missed",
