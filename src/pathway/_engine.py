@@ -262,6 +262,7 @@ class Case:
 
     __slots__ = (
         "_attendances",
+        "_begun",
         "_events",
         "_facts",
         "_last_visit_end",
@@ -298,6 +299,7 @@ class Case:
         self._wait_cause = "handoff"
         self._last_visit_end: datetime | None = None
         self._attendances = 0
+        self._begun = False  # begin() was called for the current step
 
     # -- what a case system reads ------------------------------------------------
 
@@ -362,8 +364,8 @@ class Case:
         when = self._time(at)
         candidates = self._candidates(trigger)
         worker = self._worker_for(by)
-        if self._started_at is None:  # a begun step may run past its window's end
-            self._check_calendar(when, "complete")
+        if self._step.calendar is not None and not self._begun:
+            self._check_calendar(when, "complete")  # a begun step may run past its window
         transition = self._choose(trigger, candidates, to)
         plain = _data_json(self.case_id, data)
         self._complete_and_move(transition, when, worker, plain)
@@ -382,6 +384,7 @@ class Case:
         self._check_calendar(when, "start")
         self._enter_work(when, worker)
         self._append(StepStarted(self.case_id, when, self._state, _id(worker), _role(worker)))
+        self._begun = True
         return self
 
     def decide(
@@ -504,6 +507,13 @@ class Case:
             self.step.role,
         )
 
+    def _holds(self, transition: Transition) -> bool:
+        guard = transition.guard
+        try:
+            return guard is None or guard.test(self._facts)
+        except ExpressionError:
+            return False
+
     def _guard_reason(self, transition: Transition) -> str:
         guard = transition.guard
         if guard is None:
@@ -624,6 +634,8 @@ class Case:
                     f"case {self.case_id!r}: trigger {trigger!r} from "
                     f"{self._state!r} does not lead to {to!r}"
                 )
+        if len(candidates) == 1 and self._holds(candidates[0]):
+            return candidates[0]  # the common case: one way, and its guard holds
         reasons = []
         for transition in candidates:
             reason = self._guard_reason(transition)
@@ -656,7 +668,7 @@ class Case:
         return Worker(by, self._roster[by])
 
     def _calendar_open(self, at: datetime) -> bool:
-        calendar = self.step.calendar
+        calendar = self._step.calendar
         return calendar is None or self.pathway.calendars[calendar].is_open(at)
 
     def _calendar_reason(self, at: datetime) -> str:
@@ -746,6 +758,7 @@ class Case:
         self._last_visit_end = at if step.visit else None
         self._previous, self._pending = (step, done_by), transition
         self._state, self._started_at, self._worker = transition.target, None, None
+        self._begun = False
         self._step = target = self.pathway.steps[transition.target]
         self._wait_since, self._wait_cause = at, transition.cause
         if target.outcome:

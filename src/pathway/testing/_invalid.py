@@ -116,8 +116,8 @@ def _closed_time(cursor: Cursor) -> datetime | None:
 
 def _calendar_closed(cursor: Cursor, choices: Choices) -> Command | None:
     firable, closed = cursor.firable(), _closed_time(cursor)
-    if cursor.finished or not firable or closed is None:
-        return None
+    if cursor.finished or cursor.begun or not firable or closed is None:
+        return None  # a step begun inside its window may be completed after it
     by = worker_for(cursor.pathway, cursor.step.role, choices)
     return Fire(firable[0].trigger, closed, by, firable[0].target)
 

@@ -408,6 +408,7 @@ class Cursor:
     state: str
     now: datetime
     started: bool = True
+    begun: bool = False  # begin() was called: the step may then run past its window
 
     @property
     def step(self) -> Step:
@@ -489,9 +490,9 @@ class Cursor:
         """Move the cursor past ``command`` (which must be valid now)."""
         self.state, self.now = self.target(command), command.at
         if isinstance(command, Fire | Decide):
-            self.started = False
+            self.started = self.begun = False
         elif isinstance(command, Begin):
-            self.started = True
+            self.started = self.begun = True
 
 
 def start_cursor(pathway: Pathway, facts: Mapping[str, Any], at: datetime) -> Cursor:
