@@ -18,7 +18,8 @@ from pathway import (
     TransitionError,
     Worker,
 )
-from test_engine_support import ENGINE_YAML, LONDON, MINI_YAML, load
+from shared_pathways import MINI_YAML
+from test_engine_support import ENGINE_YAML, LONDON, load
 
 MINI = load(MINI_YAML)
 ENGINE = load(ENGINE_YAML)

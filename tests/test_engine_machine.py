@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from pathway import Pathway, TransitionError, Worker
 from pathway._engine import machine_for
-from test_engine_support import ENGINE_YAML, LONDON, MINI_YAML, PLAIN_YAML, load
+from shared_pathways import MINI_YAML
+from test_engine_support import ENGINE_YAML, LONDON, PLAIN_YAML, load
 
 TUESDAY = datetime(2024, 1, 2, 10, 0, tzinfo=LONDON)  # every calendar here is open then
 PATHWAYS = {name: load(text) for name, text in [("plain", PLAIN_YAML), ("engine", ENGINE_YAML)]}

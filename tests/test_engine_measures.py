@@ -8,7 +8,8 @@ import pytest
 
 from pathway import Case, Handoff, Worker
 from pathway._measures import measure_events
-from test_engine_support import ENGINE_YAML, LONDON, MINI_YAML, load
+from shared_pathways import MINI_YAML
+from test_engine_support import ENGINE_YAML, LONDON, load
 
 MINI = load(MINI_YAML)
 ENGINE = load(ENGINE_YAML)

@@ -29,10 +29,10 @@ from pathway import (
     replay,
 )
 from pathway._journal import event_from_dict, event_to_dict
+from shared_pathways import MINI_YAML
 from test_engine_support import (
     ENGINE_YAML,
     LONDON,
-    MINI_YAML,
     WORKERS,
     guard_holds,
     load,

@@ -20,47 +20,11 @@ from hypothesis import strategies as st
 import pathway
 from pathway import DefinitionError, PathwayError
 from pathway._yaml import parse_yaml
+from shared_pathways import MINI_YAML
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# fmt: off
-MINI = """\
-id: mini
-title: Mini
-version: "1"
-timezone: Europe/London
-calendars:
-  assess_days:
-    open: {"tue, thu": "09:30-12:30"}
-roles:
-  duty: {team: front, organisation: hub}
-  worker: {team: recovery, organisation: hub}
-  doctor: {team: clinic, organisation: nhs}
-facts:
-  needs_prescribing: {type: bool, distribution: {bernoulli: 0.6}}
-  age: {type: int}
-steps:
-  contact: {role: duty, visit: true, duration: 10m}
-  assess: {role: worker, visit: true, duration: 1h, calendar: assess_days}
-  plan: {role: worker, duration: 5m}
-  doctor: {role: doctor, visit: true, duration: 30m}
-  done: {outcome: true}
-  advice: {outcome: true}
-transitions:
-  - {trigger: refer, from: contact, to: assess, wait: {uniform: [1d, 5d]}, cause: booking, dna: 0.3}
-  - {trigger: assessed, from: assess, to: plan}
-  - {trigger: see_doctor, from: plan, to: doctor, when: "needs_prescribing and age >= 18", p: 0.6}
-  - {trigger: close, from: plan, to: done}
-  - {trigger: prescribe, from: doctor, to: done}
-checkpoints:
-  plan_check:
-    framework: PLAN
-    at: plan
-    proceed: doctor
-    if_not_legal: advice
-    if_not_necessary: advice
-    if_not_proportionate: done
-"""
+MINI = MINI_YAML
 # fmt: on
 
 BASES = [MINI] + [p.read_text(encoding="utf-8") for p in sorted((ROOT / "pathways").glob("*.yaml"))]
