@@ -25,10 +25,7 @@ FACTS = {"needs_prescribing": True, "needs_external_referral": False}
 
 
 def shipped(name: str) -> Pathway:
-    path = PATHWAYS / f"{name}.yaml"
-    if not path.exists():
-        pytest.skip(f"{path.name} is not written yet")
-    return pathway.load(path)
+    return pathway.load(PATHWAYS / f"{name}.yaml")
 
 
 def calendars_for(p: Pathway, step: str) -> list[str]:

@@ -177,7 +177,7 @@ class EngineMachine(RuleBasedStateMachine):
             or moves[0].checkpoint is not None
             or not known
             or not ref.role_fits(worker)
-            or not ref.calendar_open(at)
+            or not ref.may_complete(at)
             or chosen is None
             or "bad" in extra
         )
@@ -287,7 +287,7 @@ class EngineMachine(RuleBasedStateMachine):
             return errors
         if cp.framework == "PLAN" and (by is None or not rationale.strip()):
             errors.add(CheckpointError)
-        if not ref.calendar_open(at):
+        if not ref.may_complete(at):
             errors.add(TransitionError)
         person = {q.id for q in cp.questions if not q.automatic}
         wrong = set(answers) != person or any(not isinstance(v, bool) for v in answers.values())

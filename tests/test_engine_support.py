@@ -219,6 +219,7 @@ class Reference:
     state: str = ""
     now: datetime = attrs.field(default=None)
     started_at: datetime | None = None
+    begun: bool = False  # begin() was called: completing may then be past the window
     worker: Worker | None = None
     previous: Worker | None = None
     moved_by: Transition | None = None
@@ -262,6 +263,10 @@ class Reference:
             if t.source == self.state and t.checkpoint is None and guard_holds(t, self.facts)
         ]
         return list(dict.fromkeys(names))
+
+    def may_complete(self, at: datetime) -> bool:
+        """Completing (fire, decide) is checked against the calendar unless begun."""
+        return self.begun or self.calendar_open(at)
 
     def calendar_open(self, at: datetime) -> bool:
         return self.step.calendar is None or clinic_open(at)
@@ -317,6 +322,7 @@ class Reference:
         self.previous, self.has_previous = worker or self.worker, True
         self.moved_by = transition
         self.state, self.started_at, self.worker = transition.target, None, None
+        self.begun = False
         self.wait_since, self.wait_cause = at, transition.cause
         if self.finished:
             self.wait_since, self.outcome, self.outcome_at = None, self.state, at
@@ -324,6 +330,7 @@ class Reference:
 
     def begin(self, at: datetime, worker: Worker | None) -> None:
         self.enter_work(utc(at), worker)
+        self.begun = True
         self.advance(at)
 
     def dna(self, at: datetime) -> None:
