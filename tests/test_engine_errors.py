@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pathway import (
     Case,
@@ -453,3 +455,25 @@ def test_every_engine_error_is_a_value_error_and_a_pathway_error() -> None:
     for cls in (TransitionError, CheckpointError, FactError):
         assert issubclass(cls, PathwayError)
         assert issubclass(cls, ValueError)
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(1990, 1, 1), max_value=datetime(2060, 1, 1), allow_imaginary=True
+    ),
+    st.sampled_from(["Europe/London", "America/New_York", "Australia/Lord_Howe", "UTC"]),
+    st.booleans(),
+)
+def test_times_convert_to_utc_exactly_as_astimezone_does(
+    naive: datetime, zone_name: str, aware: bool
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(zone_name)
+    case = MINI.new_case("c1", {}, at=datetime(1980, 1, 1, tzinfo=UTC))
+    local = naive.replace(tzinfo=zone) if aware else naive
+    expected = (local if aware else naive.replace(tzinfo=ZoneInfo(MINI.timezone))).astimezone(UTC)
+    converted = case._to_utc(local)
+    assert converted == expected
+    assert converted.tzinfo is UTC
+    assert converted.isoformat() == expected.isoformat()
