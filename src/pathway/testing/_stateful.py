@@ -150,11 +150,9 @@ class PathwayStateMachine(RuleBasedStateMachine):
 
     def begin(self, at: datetime, worker: Worker | None) -> None:
         """Optional: work on the current step starts. Not overridden: never called."""
-        raise NotImplementedError
 
     def did_not_attend(self, at: datetime) -> None:
         """Optional: the person missed the booked visit. Not overridden: never called."""
-        raise NotImplementedError
 
     def state(self) -> str:
         """The id of the step your system says the case is at."""
