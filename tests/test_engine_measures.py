@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from pathway import Case, Handoff, Worker
+from pathway import Case, Handoff, VisitAttended, VisitMissed, Worker
 from pathway._measures import measure_events
 from shared_pathways import MINI_YAML
 from test_engine_support import ENGINE_YAML, LONDON, load
@@ -150,3 +150,44 @@ def test_minutes_are_real_minutes_across_the_clock_change() -> None:
     assert case.measures().elapsed_minutes == 23 * 60
     rebuilt = Case.from_json(MINI, case.to_json())
     assert rebuilt.measures() == case.measures()
+
+
+def _missed_assessment(rebooked_by_client: bool) -> Case:
+    """Contact on Tue 2 Jan, assessment missed on Thu 4, attended on Tue 9 Jan."""
+    case = MINI.new_case("c2", {"needs_prescribing": True, "age": 30}, at=jan(2, 10))
+    case.fire("refer", at=jan(2, 10, 10), by=D1)
+    case.did_not_attend(at=jan(4, 9, 30))
+    if rebooked_by_client:
+        case.record_failure_demand("re_presentation", at=jan(5, 11), note="rang to rebook")
+    case.begin(at=jan(9, 9, 30), by=W1)
+    return case
+
+
+@pytest.mark.parametrize(("client", "expected"), [(True, "client"), (False, "service")])
+def test_a_visit_rebooked_by_the_client_is_at_their_request(client: bool, expected: str) -> None:
+    case = _missed_assessment(rebooked_by_client=client)
+    visit = case.journal.of_type(VisitAttended)[-1]
+    assert (visit.step, visit.requested_by) == ("assess", expected)
+    assert case.measures().failure_demand == ({"re_presentation": 1} if client else {})
+    rebuilt = Case.from_json(MINI, case.to_json())
+    assert list(rebuilt.journal) == list(case.journal)
+
+
+def test_a_re_presentation_without_a_missed_visit_changes_no_request() -> None:
+    case = MINI.new_case("c3", {"needs_prescribing": True, "age": 30}, at=jan(2, 10))
+    case.fire("refer", at=jan(2, 10, 10), by=D1)
+    case.record_failure_demand("re_presentation", at=jan(3, 11))
+    case.begin(at=jan(4, 9, 30), by=W1)
+    assert case.journal.of_type(VisitAttended)[-1].requested_by == "service"
+
+
+def test_a_client_rebooking_missed_again_is_missed_at_the_clients_request() -> None:
+    case = MINI.new_case("c4", {"needs_prescribing": True, "age": 30}, at=jan(2, 10))
+    case.fire("refer", at=jan(2, 10, 10), by=D1)
+    case.did_not_attend(at=jan(4, 9, 30))
+    case.record_failure_demand("re_presentation", at=jan(5, 11))
+    case.did_not_attend(at=jan(9, 9, 30))
+    case.begin(at=jan(11, 9, 30), by=W1)
+    missed = case.journal.of_type(VisitMissed)
+    assert [m.requested_by for m in missed] == ["service", "client"]
+    assert case.journal.of_type(VisitAttended)[-1].requested_by == "service"

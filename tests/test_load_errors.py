@@ -541,6 +541,16 @@ def test_dna_on_a_step_that_is_not_a_visit() -> None:
     assert problem.message == "'dna' applies to the next visit, but step 'plan' is not a visit"
 
 
+def test_client_rebooks_without_dna() -> None:
+    problem = only(edit("to: plan}", "to: plan, client_rebooks: 0.4}"))
+    check(problem, "rebook-without-dna", "transitions[1].client_rebooks", 24, 65)
+    assert problem.message == (
+        "'client_rebooks' says who rebooks a missed visit, but this move has no 'dna'"
+    )
+    assert problem.found == "client_rebooks: 0.4 with dna: None"
+    assert "add 'dna: <probability>'" in (problem.suggestion or "")
+
+
 # ----------------------------------------------------------------------- shape
 
 

@@ -23,5 +23,9 @@ def test_2017_reproduces_the_check_figures() -> None:
     assert found[("2017", "contact to assessment, UCL (days)")] == pytest.approx(26, rel=0.1)
     assert found[("2017", "to a prescription, mean (days)")] == pytest.approx(18, rel=0.2)
     assert found[("2017", "booked visits not attended (DNA)")] == pytest.approx(0.32, abs=0.02)
+    assert found[("2017", "failure demand share of contacts")] == pytest.approx(0.19, abs=0.02)
+    assert found[("2017", "failure demand that is chasing")] > 0.5  # "mostly progress chasing"
+    requested = found[("2017", "appointments requested by the service")]
+    assert requested == pytest.approx(0.91, abs=0.02)
     # 2018 is a prediction, not calibrated: only check it is the better flow.
     assert found[("2018", "to a prescription, median (days)")] < 4

@@ -130,9 +130,10 @@ arrivals:
 )
 
 
-def test_dna_rebooks_with_a_client_wait_and_failure_demand() -> None:
+def test_dna_rebooks_with_a_client_wait() -> None:
     # The first wait (2 days) is the booking lead time (visit gap); each missed visit is
-    # a DNA, a rebooking contact (failure demand) and another 2-day wait, the client's.
+    # a DNA and another 2-day wait, the client's. The service rebooks (the default):
+    # no failure demand, and the visit stays the service's.
     result = run(BOOKED, cases=300)
     m = result.measures()
     assert m["dnas"].sum() > 50
@@ -140,10 +141,30 @@ def test_dna_rebooks_with_a_client_wait_and_failure_demand() -> None:
         dnas = int(m["dnas"][case])
         assert m["wait_visit_gap_minutes"][case] == pytest.approx(2 * 1440)
         assert m["wait_client_minutes"][case] == pytest.approx(dnas * 2 * 1440)
-        assert m["failure_re_presentation"][case] == dnas
-        assert m["visits"][case] == 1
+        assert m["failure_re_presentation"][case] == 0
+        assert m["visits"][case] == m["visits_service"][case] == 1
     share = m["dnas"].sum() / (m["dnas"].sum() + m["appointments"].sum())
     assert share == pytest.approx(0.4, abs=0.05)
+
+
+@pytest.mark.parametrize("client_rebooks", [1.0, 0.5])
+def test_a_client_who_rebooks_is_failure_demand_and_asks_for_the_visit(
+    client_rebooks: float,
+) -> None:
+    text = BOOKED.replace("dna: 0.4}", f"dna: 0.4, client_rebooks: {client_rebooks}}}")
+    result = run(text, cases=600)
+    m = result.measures()
+    rebooked_by_client = m["failure_re_presentation"]
+    assert (rebooked_by_client <= m["dnas"]).all()
+    share = rebooked_by_client.sum() / m["dnas"].sum()
+    assert share == pytest.approx(client_rebooks, abs=0.08)
+    # the visit attended is the client's when the last booking was the client's
+    client_visits = m["visits_client"]
+    assert ((client_visits == 1) | (m["visits_service"] == 1)).all()
+    if client_rebooks == 1.0:
+        assert (client_visits == (m["dnas"] > 0)).all()
+    else:
+        assert 0 < client_visits.sum() < (m["dnas"] > 0).sum()
 
 
 def test_each_full_chase_after_of_waiting_is_a_chase() -> None:

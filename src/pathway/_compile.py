@@ -563,6 +563,14 @@ def _check_visit_fields(
             suggestion=f"mark step {spec_t.to!r} 'visit: true' or remove 'dna'",
             code="dna-not-visit",
         )
+    if spec_t.client_rebooks is not None and not spec_t.dna:
+        report.add(
+            (*path, "client_rebooks"),
+            "'client_rebooks' says who rebooks a missed visit, but this move has no 'dna'",
+            found=f"client_rebooks: {spec_t.client_rebooks} with dna: {spec_t.dna}",
+            suggestion="add 'dna: <probability>' to the move, or remove 'client_rebooks'",
+            code="rebook-without-dna",
+        )
 
 
 def _movement(spec_t: TransitionSpec | RouteSpec) -> dict[str, object]:
@@ -572,6 +580,7 @@ def _movement(spec_t: TransitionSpec | RouteSpec) -> dict[str, object]:
         "wait": wait,
         "declared_cause": spec_t.cause,
         "dna": spec_t.dna or 0.0,
+        "client_rebooks": spec_t.client_rebooks or 0.0,
         "chase_after": chase,
     }
 

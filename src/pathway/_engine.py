@@ -36,14 +36,17 @@ from pathway._journal import (
     Handoff,
     Journal,
     OutcomeReached,
+    Row,
     StepCompleted,
     StepStarted,
     Transitioned,
     VisitAttended,
     VisitMissed,
     Waited,
+    build_rows,
     event_from_dict,
     event_to_dict,
+    freeze_mapping,
 )
 from pathway._measures import CaseMeasures, measure_events
 from pathway._model import Checkpoint, Pathway, Step, Transition
@@ -138,6 +141,7 @@ class _Runtime:
     machine's event tables, the time zone and the attendance window."""
 
     table: Mapping[tuple[str, str], tuple[Transition, ...]]
+    steps: Mapping[str, Step]
     zone: ZoneInfo
     same_visit: timedelta
 
@@ -151,7 +155,12 @@ def _runtime(pathway: Pathway) -> _Runtime:
         for source, moves in event.transitions.items()
         if moves
     }
-    return _Runtime(table, ZoneInfo(pathway.timezone), timedelta(minutes=pathway.same_visit_within))
+    return _Runtime(
+        table,
+        dict(pathway.steps),
+        ZoneInfo(pathway.timezone),
+        timedelta(minutes=pathway.same_visit_within),
+    )
 
 
 def _compiled(move: transitions.Transition) -> Transition:
@@ -265,9 +274,12 @@ class Case:
     __slots__ = (
         "_attendances",
         "_begun",
+        "_built_upto",
+        "_client_rebooked",
         "_events",
         "_facts",
         "_last_visit_end",
+        "_missed",
         "_now",
         "_pending",
         "_previous",
@@ -287,7 +299,8 @@ class Case:
         self.pathway = pathway
         self.case_id = case_id
         self._roster = roster
-        self._events: list[Event] = []
+        self._events: list[Event | Row] = []  # hot-path rows are built when read
+        self._built_upto = 0  # every entry before this index is an event
         self._facts: dict[str, Any] = {}
         self._state = pathway.start
         self._step = pathway.steps[pathway.start]
@@ -302,6 +315,8 @@ class Case:
         self._last_visit_end: datetime | None = None
         self._attendances = 0
         self._begun = False  # begin() was called for the current step
+        self._missed = False  # the person missed the booked visit for the current step
+        self._client_rebooked = False  # ...and then came back to rebook it themselves
 
     # -- what a case system reads ------------------------------------------------
 
@@ -328,7 +343,7 @@ class Case:
     @property
     def journal(self) -> Journal:
         """Every event so far, in order; a read-only sequence."""
-        return Journal(self._events)
+        return Journal(self._built)
 
     @property
     def finished(self) -> bool:
@@ -338,7 +353,7 @@ class Case:
     def measures(self, at: datetime | None = None) -> CaseMeasures:
         """Visits, hand-offs by level, waits by cause, touch and elapsed time, failure
         demand and DNAs so far (elapsed up to ``at`` if given, else the last event)."""
-        return measure_events(self._events, until=self._time(at, check=False) if at else None)
+        return measure_events(self._built(), until=self._time(at, check=False) if at else None)
 
     def __repr__(self) -> str:
         return f"<Case {self.case_id!r} at {self._state!r}, {len(self._events)} events>"
@@ -364,13 +379,21 @@ class Case:
         or a closed calendar, ``by`` does not fit, or ``data`` is not plain JSON data.
         """
         when = self._time(at)
-        candidates = self._candidates(trigger)
-        worker = self._worker_for(by)
-        if self._step.calendar is not None and not self._begun:
+        candidates = self._rt.table.get((self._state, trigger))
+        if not candidates or candidates[0].checkpoint is not None:
+            candidates = self._candidates(trigger)  # raises, saying why
+        step = self._step
+        worker = by if by is None or (by.__class__ is Worker and by.role == step.role) else None
+        if worker is not by:
+            worker = self._worker_for(by)
+        if step.calendar is not None and not self._begun:
             self._check_calendar(when, "complete")  # a begun step may run past its window
-        transition = self._choose(trigger, candidates, to)
-        plain = _data_json(self.case_id, data)
-        self._complete_and_move(transition, when, worker, plain)
+        transition = candidates[0]
+        guard = transition.guard
+        if to is not None or len(candidates) > 1 or not (guard is None or self._holds(transition)):
+            transition = self._choose(trigger, candidates, to)
+        frozen = freeze_mapping(_data_json(self.case_id, data)) if data else ()
+        self._complete_and_move(transition, when, worker, frozen)
         return self
 
     def begin(self, *, at: datetime, by: Worker | str | None = None) -> Case:
@@ -431,33 +454,49 @@ class Case:
                 _role(decider),
             )
         )
-        self._complete_and_move(transition, when, decider, {})
+        self._complete_and_move(transition, when, decider, ())
         return self
 
     def did_not_attend(self, *, at: datetime) -> Case:
         """The person missed the booked visit for the current step (DNA): rebooking
         follows, and the wait from now on is the client's. The person has left, so the
-        rebooked visit is a new attendance however soon it happens."""
+        rebooked visit is a new attendance however soon it happens.
+
+        The service rebooks, unless the person comes back to rebook it themselves: record
+        that as ``record_failure_demand("re_presentation", ...)`` before the visit, and
+        the rebooked visit is then at the client's request (as the simulator does with a
+        move's ``client_rebooks``). Raises TransitionError unless the current step is a
+        visit that has not started.
+        """
         when = self._time(at)
         if not self.step.visit or self.finished or self._started_at is not None:
             raise TransitionError(
                 f"case {self.case_id!r}: step {self._state!r} is not a visit waiting to happen"
             )
         self._close_wait(when)
-        self._append(VisitMissed(self.case_id, when, self._state, self.step.requested_by))
+        self._append(VisitMissed(self.case_id, when, self._state, self._requested_by()))
         self._wait_since, self._wait_cause = when, "client"
         self._last_visit_end = None
+        self._missed, self._client_rebooked = True, False
         return self
+
+    def _requested_by(self) -> str | None:
+        """Who asked for the pending visit: the client if they rebooked it after a DNA."""
+        return "client" if self._client_rebooked else self._step.requested_by
 
     def record_failure_demand(self, demand: str, *, at: datetime, note: str = "") -> Case:
         """Record failure demand: ``chase`` (progress chasing), ``re_presentation`` or
-        ``re_referral``. Raises TransitionError for another kind."""
+        ``re_referral``. A ``re_presentation`` after a missed visit is the person coming
+        back to rebook it: the rebooked visit is then at the client's request. Raises
+        TransitionError for another kind."""
         when = self._time(at)
         if demand not in FAILURE_DEMANDS:
             raise TransitionError(
                 f"unknown failure demand {demand!r}; expected one of {', '.join(FAILURE_DEMANDS)}"
             )
         self._append(FailureDemand(self.case_id, when, demand, self._state, note))
+        if demand == "re_presentation" and self._missed and self._started_at is None:
+            self._client_rebooked = True
         return self
 
     def update_facts(self, *, at: datetime, by: Worker | str | None = None, **facts: Any) -> Case:
@@ -541,7 +580,7 @@ class Case:
                 "version": self.pathway.version,
                 "content_hash": self.pathway.content_hash,
             },
-            "events": [event_to_dict(event) for event in self._events],
+            "events": [event_to_dict(event) for event in self._built()],
         }
         return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
@@ -580,9 +619,11 @@ class Case:
         The journal keeps UTC so that durations across a clock change are exact and a
         case reads back from JSON identical to how it was recorded.
         """
-        if not isinstance(at, datetime):
-            raise TransitionError(f"case {self.case_id!r}: 'at' must be a datetime, found {at!r}")
-        if at.tzinfo is not UTC:
+        if at.__class__ is not datetime or at.tzinfo is not UTC:  # UTC needs no work
+            if not isinstance(at, datetime):
+                raise TransitionError(
+                    f"case {self.case_id!r}: 'at' must be a datetime, found {at!r}"
+                )
             at = self._to_utc(at)
         if check and self._now is not None and at < self._now:
             raise TransitionError(
@@ -612,6 +653,12 @@ class Case:
     def _append(self, event: Event) -> None:
         self._events.append(event)
         self._now = event.at
+
+    def _built(self) -> list[Event]:
+        """The journal with every row built into its event (see :data:`Row`)."""
+        events = build_rows(self._events, self._built_upto)
+        self._built_upto = len(events)
+        return events
 
     def _candidates(self, trigger: str) -> tuple[Transition, ...]:
         compiled = self._rt.table.get((self._state, trigger))
@@ -697,15 +744,27 @@ class Case:
             )
 
     def _enter_work(self, at: datetime, worker: Worker | None) -> None:
-        """Derived events when work on the current step starts: wait, visit, hand-off."""
-        self._close_wait(at)
-        step = self.step
+        """Derived events when work on the current step starts: wait, visit, hand-off
+        (appended as rows at ``at``; every caller then appends an event at ``at``)."""
+        if self._wait_since is not None:
+            self._close_wait(at)
+        step = self._step
         if step.visit and self._new_attendance(at):
             self._attendances += 1
-            self._append(
-                VisitAttended(self.case_id, at, step.id, self._attendances, step.requested_by)
+            self._events.append(
+                (
+                    VisitAttended.kind,
+                    self.case_id,
+                    at,
+                    step.id,
+                    self._attendances,
+                    self._requested_by(),
+                )
             )
-        self._record_handoff(at, worker)
+        self._missed = self._client_rebooked = False
+        pending = self._pending
+        if pending is not None and (pending.handoff != "none" or worker is not None):
+            self._record_handoff(at, worker)
         self._started_at, self._worker = at, worker
 
     def _new_attendance(self, at: datetime) -> bool:
@@ -721,14 +780,15 @@ class Case:
             level = "worker"
         if level == "none":
             return
-        self._append(
-            Handoff(
+        self._events.append(
+            (
+                Handoff.kind,
                 self.case_id,
                 at,
                 self._state,
                 previous_step.id,
                 previous_step.role,
-                self.step.role,
+                self._step.role,
                 _id(previous_worker),
                 _id(worker),
                 level,
@@ -736,46 +796,44 @@ class Case:
         )
 
     def _close_wait(self, at: datetime) -> None:
-        if self._wait_since is not None and at > self._wait_since:
-            self._append(Waited(self.case_id, at, self._state, self._wait_since, self._wait_cause))
+        since = self._wait_since
+        if since is not None and at > since:
+            self._events.append(
+                (Waited.kind, self.case_id, at, self._state, since, self._wait_cause)
+            )
         self._wait_since = None
 
     def _complete_and_move(
-        self, transition: Transition, at: datetime, worker: Worker | None, data: Mapping[str, Any]
+        self,
+        transition: Transition,
+        at: datetime,
+        worker: Worker | None,
+        data: tuple[tuple[str, Any], ...],
     ) -> None:
-        """Append the completion and the move (the hot path of every fire)."""
+        """Append the completion and the move (the hot path of every fire, so the events
+        go in as rows: see :data:`Row`)."""
         if self._started_at is None:
             self._enter_work(at, worker)
         step, case_id, events = self._step, self.case_id, self._events
         done_by = worker or self._worker
         done_id = done_by.id if done_by is not None else None
-        events.append(
-            StepCompleted(
-                case_id, at, step.id, done_id, step.role, self._started_at or at, step.work
-            )
-        )
-        events.append(
-            Transitioned(
-                case_id,
-                at,
-                transition.trigger,
-                step.id,
-                transition.target,
-                _id(worker),
-                _role(worker),
-                data,
-            )
-        )
+        started, work = self._started_at or at, step.work
+        events.append((StepCompleted.kind, case_id, at, step.id, done_id, step.role, started, work))
+        by_id, by_role = (worker.id, worker.role) if worker is not None else (None, None)
+        target_id, trigger = transition.target, transition.trigger
+        moved = (Transitioned.kind, case_id, at, trigger, step.id, target_id, by_id, by_role, data)
+        events.append(moved)
         self._now = at
         self._last_visit_end = at if step.visit else None
         self._previous, self._pending = (step, done_by), transition
-        self._state, self._started_at, self._worker = transition.target, None, None
+        self._state, self._started_at, self._worker = target_id, None, None
         self._begun = False
-        self._step = target = self.pathway.steps[transition.target]
-        self._wait_since, self._wait_cause = at, transition.cause
+        self._step = target = self._rt.steps[target_id]
         if target.outcome:
             self._wait_since = None
-            self._append(OutcomeReached(case_id, at, self._state))
+            events.append(OutcomeReached(case_id, at, target_id))
+        else:
+            self._wait_since, self._wait_cause = at, transition.cause
 
     def _checkpoint_here(self, name: str) -> Checkpoint:
         cp = self.pathway.checkpoints.get(name)
@@ -910,7 +968,7 @@ def replay(
     for index, event in enumerate(events[1:], start=1):
         if event.command and not _decided(pathway, event):
             checked = _apply(case, events, index, checked)
-    _compare(case._events, events, checked)
+    _compare(case._built(), events, checked)
     case._roster = roster
     return case
 
@@ -939,7 +997,7 @@ def _apply(case: Case, recorded: list[Event], index: int, checked: int) -> int:
     try:
         _COMMANDS[type(event)](case, event)
     except (TransitionError, CheckpointError, FactError) as error:
-        _compare(case._events, recorded, checked, min(len(case._events), index))
+        _compare(case._built(), recorded, checked, min(len(case._events), index))
         first = len(case._events)
         because = f"event {index} ({event.kind}) is rejected on replay: {error}"
         if first < index:
@@ -950,7 +1008,7 @@ def _apply(case: Case, recorded: list[Event], index: int, checked: int) -> int:
         raise ReplayError(
             f"replay differs at event {index}: recorded {event!r}; {because}"
         ) from None
-    _compare(case._events, recorded, checked, len(case._events))
+    _compare(case._built(), recorded, checked, len(case._events))
     return len(case._events)
 
 

@@ -17,9 +17,9 @@ Two kinds of events live in a journal:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar, overload
+from typing import Any, ClassVar, TypeAlias, TypeVar, cast, overload
 
 import attrs
 
@@ -35,20 +35,25 @@ __all__ = [
     "Handoff",
     "Journal",
     "OutcomeReached",
+    "Row",
     "StepCompleted",
     "StepStarted",
     "Transitioned",
     "VisitAttended",
     "VisitMissed",
     "Waited",
+    "build_rows",
+    "built",
     "event_from_dict",
     "event_to_dict",
+    "freeze_mapping",
 ]
 
 
-def _frozen_mapping(
+def freeze_mapping(
     value: Mapping[str, Any] | Iterable[tuple[str, Any]],
 ) -> tuple[tuple[str, Any], ...]:
+    """A mapping as events keep it: its items, sorted by key, in a tuple."""
     if not value:
         return ()
     return tuple(sorted(dict(value).items()))
@@ -76,7 +81,7 @@ class CaseStarted(Event):
     pathway_id: str
     pathway_version: str
     content_hash: str
-    facts: tuple[tuple[str, Any], ...] = attrs.field(converter=_frozen_mapping)
+    facts: tuple[tuple[str, Any], ...] = attrs.field(converter=freeze_mapping)
 
 
 @attrs.frozen(slots=True)
@@ -86,7 +91,7 @@ class FactsUpdated(Event):
     kind: ClassVar[str] = "facts_updated"
     command: ClassVar[bool] = True
 
-    facts: tuple[tuple[str, Any], ...] = attrs.field(converter=_frozen_mapping)
+    facts: tuple[tuple[str, Any], ...] = attrs.field(converter=freeze_mapping)
     worker: str | None = None
     role: str | None = None
 
@@ -128,7 +133,7 @@ class Transitioned(Event):
     target: str
     worker: str | None
     role: str | None
-    data: tuple[tuple[str, Any], ...] = attrs.field(default=(), converter=_frozen_mapping)
+    data: tuple[tuple[str, Any], ...] = attrs.field(default=(), converter=freeze_mapping)
 
 
 @attrs.frozen(slots=True)
@@ -188,9 +193,9 @@ class Decision(Event):
 
     checkpoint: str
     step: str
-    answers: tuple[tuple[str, bool], ...] = attrs.field(converter=_frozen_mapping)
+    answers: tuple[tuple[str, bool], ...] = attrs.field(converter=freeze_mapping)
     automatic: tuple[str, ...]
-    facts_used: tuple[tuple[str, Any], ...] = attrs.field(converter=_frozen_mapping)
+    facts_used: tuple[tuple[str, Any], ...] = attrs.field(converter=freeze_mapping)
     decided_by: str | None
     rationale: str
     target: str
@@ -307,13 +312,40 @@ def _field_value(kind: str, value: Any) -> Any:
 E = TypeVar("E", bound=Event)
 
 
+Row: TypeAlias = tuple[Any, ...]
+"""A journal entry as the live engine's hot path appends it: the event's ``kind``, then
+its field values in order. A row of plain values costs far less to append than the
+frozen event, and nothing at all to the garbage collector once a collection has seen it
+hold no containers; it is built into its event the first time the journal is read."""
+
+
+def built(entry: Event | Row) -> Event:
+    """The event an entry stands for (a row is built; an event is itself)."""
+    if isinstance(entry, tuple):
+        return EVENT_TYPES[entry[0]](*entry[1:])
+    return entry
+
+
+def build_rows(entries: list[Event | Row], start: int) -> list[Event]:
+    """Replace every row in ``entries[start:]`` by its event, in place (so each event
+    keeps its identity from then on), and return the list, now all events."""
+    for index in range(start, len(entries)):
+        entry = entries[index]
+        if isinstance(entry, tuple):
+            entries[index] = EVENT_TYPES[entry[0]](*entry[1:])
+    return cast(list[Event], entries)
+
+
 class Journal(Sequence[Event]):
-    """A case's events in order: a read-only sequence (the case appends, nobody else)."""
+    """A case's events in order: a read-only sequence (the case appends, nobody else).
 
-    __slots__ = ("_events",)
+    A live view: events the case appends later are visible through it.
+    """
 
-    def __init__(self, events: list[Event]) -> None:
-        self._events = events
+    __slots__ = ("_read",)
+
+    def __init__(self, events: list[Event] | Callable[[], list[Event]]) -> None:
+        self._read = events if callable(events) else lambda: events
 
     @overload
     def __getitem__(self, index: int) -> Event: ...
@@ -323,18 +355,19 @@ class Journal(Sequence[Event]):
 
     def __getitem__(self, index: int | slice) -> Event | Sequence[Event]:
         if isinstance(index, slice):
-            return tuple(self._events[index])
-        return self._events[index]
+            return tuple(self._read()[index])
+        return self._read()[index]
 
     def __len__(self) -> int:
-        return len(self._events)
+        return len(self._read())
 
     def __iter__(self) -> Iterator[Event]:
-        return iter(self._events)
+        events = self._read()
+        return map(built, cast(list[Event | Row], events))  # rows appended while iterating
 
     def __repr__(self) -> str:
-        return f"Journal({len(self._events)} events)"
+        return f"Journal({len(self)} events)"
 
     def of_type(self, cls: type[E]) -> list[E]:
         """The events of one type, in order."""
-        return [event for event in self._events if isinstance(event, cls)]
+        return [event for event in self._read() if isinstance(event, cls)]

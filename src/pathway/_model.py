@@ -117,7 +117,8 @@ class Transition:
 
     ``weight`` is the normalised branching probability among the transitions leaving
     ``source`` (before guards). ``cause`` is the analysis wait cause (DESIGN.md's table)
-    derived from the declared cause.
+    derived from the declared cause. ``client_rebooks`` is the chance that, after a
+    missed visit, the person comes back to rebook (else the service rebooks them).
     """
 
     index: int
@@ -130,6 +131,7 @@ class Transition:
     cause: WaitCause = "handoff"
     declared_cause: str | None = None
     dna: float = 0.0
+    client_rebooks: float = 0.0
     chase_after: float | None = None
     handoff: HandoffLevel = "none"
     checkpoint: str | None = None

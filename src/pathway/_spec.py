@@ -266,6 +266,14 @@ class TransitionSpec(_Spec):
     dna: Probability | None = Field(
         default=None, description="Probability the person does not attend the next visit."
     )
+    client_rebooks: Probability | None = Field(
+        default=None,
+        description=(
+            "After a missed visit (dna), the probability that the person contacts the service "
+            "to rebook: a failure-demand contact (re_presentation), and the new appointment "
+            "is at the client's request. Otherwise the service rebooks (default)."
+        ),
+    )
     chase_after: Duration | None = Field(
         default=None, description="The person chases progress (failure demand) after this wait."
     )
@@ -294,6 +302,7 @@ class RouteSpec(_Spec):
     wait: DurationDistribution | None = None
     cause: DeclaredCause | None = None
     dna: Probability | None = None
+    client_rebooks: Probability | None = None
     chase_after: Duration | None = None
 
 

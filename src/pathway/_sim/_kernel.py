@@ -143,6 +143,8 @@ from pathway._sim._layout import (
     OUTCOME_STUCK,
     REC_BITS,
     REC_MASK,
+    REQ_CLIENT,
+    REQ_SERVICE,
     RI_CAP,
     RI_W0,
     RS_FREE,
@@ -150,6 +152,7 @@ from pathway._sim._layout import (
     RS_TAIL,
     S_ATTEMPT,
     S_ATTEND,
+    S_BY_CLIENT,
     S_CASE,
     S_CHASE_DUE,
     S_HAS_VISIT,
@@ -213,6 +216,7 @@ from pathway._sim._layout import (
     ST_SLOTS,
     TF_CHASE,
     TF_DNA,
+    TF_REBOOK,
     TF_WEIGHT,
     TI_BOOKED,
     TI_CAUSE,
@@ -229,6 +233,7 @@ from pathway._sim._rng import (
     PURPOSE_DNA,
     PURPOSE_DURATION,
     PURPOSE_REBOOK,
+    PURPOSE_REBOOKER,
     PURPOSE_WAIT,
     case_lanes,
     draw,
@@ -665,16 +670,24 @@ def _attend(im: Any, fm: Any, MI: Any, slot: int, case: int, step: int, t: float
         return
     attendance = slot_get(im, slot, S_ATTEND) + 1
     slot_set(im, slot, S_ATTEND, attendance)
-    requested = step_get(im, step, SI_REQ)
+    requested = _requested(im, slot, step)
     MI[case, MI_VISITS] += 1
-    if requested == 1:
+    if requested == REQ_SERVICE:
         MI[case, MI_VISITS_SERVICE] += 1
-    elif requested == 2:
+    elif requested == REQ_CLIENT:
         MI[case, MI_VISITS_CLIENT] += 1
     transition = slot_get(im, slot, S_TR)
     if transition >= 0 and tr_get(im, transition, TI_BOOKED) != 0:
         MI[case, MI_APPOINTMENTS] += 1
     emit(im, fm, EV_VISIT_ATTENDED, case, step, attendance, requested, 0, 0, t, t)
+
+
+def _requested(im: Any, slot: int, step: int) -> int:
+    """Who asked for the pending visit: the client if they rebooked it after a DNA,
+    else whoever the step says."""
+    if slot_get(im, slot, S_BY_CLIENT) != 0:
+        return REQ_CLIENT
+    return int(step_get(im, step, SI_REQ))
 
 
 def arm_chase(im: Any, fm: Any, slot: int) -> None:
@@ -730,18 +743,26 @@ def ready(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, slot: int, t: float) -> 
 
 
 def missed(im: Any, fm: Any, M32: Any, MI: Any, slot: int, t: float) -> None:
-    """The person did not attend: a failure-demand rebooking and a new (client) wait."""
+    """The person did not attend: a rebooking and a new (client) wait. With the move's
+    ``client_rebooks`` chance the person comes back to rebook (a failure-demand contact,
+    and the new appointment is theirs); otherwise the service rebooks them."""
     close_segment(im, fm, M32, slot, t)
     case, step = slot_get(im, slot, S_CASE), slot_get(im, slot, S_STEP)
     transition = slot_get(im, slot, S_TR)
     MI[case, MI_DNAS] += 1
-    emit(im, fm, EV_VISIT_MISSED, case, step, step_get(im, step, SI_REQ), 0, 0, 0, t, t)
-    MI[case, MI_FAILURE + FD_REBOOK] += 1
-    emit(im, fm, EV_FAILURE_DEMAND, case, step, FD_REBOOK, 0, 0, 0, t, t)
+    emit(im, fm, EV_VISIT_MISSED, case, step, _requested(im, slot, step), 0, 0, 0, t, t)
     attempt = slot_get(im, slot, S_ATTEMPT) + 1
     slot_set(im, slot, S_ATTEMPT, attempt)
     occurrence = slot_get(im, slot, S_WAITOCC) * 4096 + attempt
-    u = slot_draw(im, slot, PURPOSE_REBOOK, tr_get(im, transition, TI_KEY), occurrence)
+    key = tr_get(im, transition, TI_KEY)
+    by_client = slot_draw(im, slot, PURPOSE_REBOOKER, key, occurrence) < trf_get(
+        im, fm, transition, TF_REBOOK
+    )
+    slot_set(im, slot, S_BY_CLIENT, 1 if by_client else 0)
+    if by_client:
+        MI[case, MI_FAILURE + FD_REBOOK] += 1
+        emit(im, fm, EV_FAILURE_DEMAND, case, step, FD_REBOOK, 0, 0, 0, t, t)
+    u = slot_draw(im, slot, PURPOSE_REBOOK, key, occurrence)
     wait = sample(im, fm, tr_get(im, transition, TI_WAIT), u)
     slot_set(im, slot, S_HAS_VISIT, 0)
     begin_segment(im, fm, slot, CAUSE_CLIENT, t)
@@ -869,6 +890,7 @@ def move(
     slot_set(im, slot, S_STEP, target)
     slot_set(im, slot, S_TR, transition)
     slot_set(im, slot, S_ATTEMPT, 0)
+    slot_set(im, slot, S_BY_CLIENT, 0)
     slot_set(im, slot, S_WAITOCC, occurrence)
     dist = tr_get(im, transition, TI_WAIT)
     if step_get(im, target, SI_OUTCOME) != 0 and dist < 0:
@@ -1041,6 +1063,7 @@ KERNEL_FUNCTIONS = (
     "_repeated",
     "start_step",
     "_handoff_at",
+    "_requested",
     "_attend",
     "arm_chase",
     "reach_outcome",

@@ -36,7 +36,8 @@ N_TI = 8
 TF_WEIGHT = 0  # effective branching weight (see _plan.effective_weights)
 TF_DNA = 1
 TF_CHASE = 2  # chase_after in minutes, 0 = never
-N_TF = 3
+TF_REBOOK = 3  # client_rebooks: chance the person comes back to rebook a missed visit
+N_TF = 4
 
 # --- checkpoints ------------------------------------------------------------------------
 CI_STEP = 0
@@ -91,7 +92,8 @@ S_OCC = 15  # occurrence of the current step for this case
 S_HAS_VISIT = 16  # 1 when last_visit_end is set
 S_WAITOCC = 17  # occurrence of the source step when the pending transition was taken
 S_CHASE_DUE = 18  # 1: a chase is due if the case is still waiting once its wait ends
-N_S = 19
+S_BY_CLIENT = 19  # 1: the pending visit was rebooked by the client after a DNA
+N_S = 20
 SF_T0 = 0  # when the current wait began (chasing counts from here)
 SF_SEGT = 1  # when the open wait segment began
 SF_STARTED = 2
@@ -261,6 +263,8 @@ CAUSE_CAPACITY = 3
 CAUSE_CLIENT = 6
 FD_CHASE = 0
 FD_REBOOK = 1  # recorded as 're_presentation': the person comes back to rebook
+REQ_SERVICE = 1  # requested_by codes (SI_REQ): 0 none, 1 service, 2 client
+REQ_CLIENT = 2
 WEEK = 10080.0
 DAY = 1440.0
 NEVER = -1.0

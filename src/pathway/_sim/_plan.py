@@ -309,6 +309,7 @@ class _Builder:
             tr_f[t.index, L.TF_WEIGHT] = max(t.weight, 0.0)
             tr_f[t.index, L.TF_DNA] = t.dna
             tr_f[t.index, L.TF_CHASE] = t.chase_after or 0.0
+            tr_f[t.index, L.TF_REBOOK] = t.client_rebooks
         return tr_i, tr_f
 
     def _checkpoints(

@@ -45,7 +45,7 @@ MEASURES: Mapping[str, tuple[str, str]] = {
     **{f"handoffs_{level}": ("count", f"hand-offs at {level} level") for level in LEVELS},
     "wait_days": ("days", "all waiting"),
     **{f"wait_{cause}_days": ("days", f"waiting for {cause}") for cause in WAIT_CAUSES},
-    "failure_demand": ("count", "chases and rebookings"),
+    "failure_demand": ("count", "chases, and missed visits the person came back to rebook"),
     **{f"failure_{kind}": ("count", f"failure demand: {kind}") for kind in FAILURES},
     "repeated_collection": ("count", "items asked for again"),
     **{f"{work}_minutes": ("minutes", f"{work} work") for work in WORK_CLASSES},

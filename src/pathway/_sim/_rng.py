@@ -33,6 +33,7 @@ __all__ = [
     "PURPOSE_DURATION",
     "PURPOSE_FACT",
     "PURPOSE_REBOOK",
+    "PURPOSE_REBOOKER",
     "PURPOSE_WAIT",
     "case_lanes",
     "draw",
@@ -57,6 +58,7 @@ PURPOSE_WAIT = 5
 PURPOSE_DNA = 6
 PURPOSE_REBOOK = 7
 PURPOSE_ANSWER = 8
+PURPOSE_REBOOKER = 9  # who rebooks a missed visit: the client or the service
 
 
 def key_of(text: str) -> int:
