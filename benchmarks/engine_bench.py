@@ -6,7 +6,9 @@ Measures, in one run and on the same machine:
 
 1. firing rate with guard evaluation and journal append: pathway ``Case.fire`` against
    ``transitions`` ``Event.trigger`` on the machine pathway builds (same guards, same
-   states), on a guarded loop pathway and along the Recovery Hub 2017 nominal path;
+   states), on a guarded loop pathway (also with every event read back afterwards, as
+   the journal builds its frozen events when read) and along the Recovery Hub 2017
+   nominal path;
 2. attaching cases: pathway's ``new_case`` against ``Machine.add_model`` at 10k and 100k
    live cases (time and memory per case, journal excluded);
 
