@@ -6,10 +6,14 @@ times and fixed arrival times; the expected minutes are worked out in the commen
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import pathway
+from pathway import Event, FailureDemand, VisitAttended, VisitMissed
 from pathway._sim import SimulationResult, simulate
+from pathway._sim._events import read_events
 
 pytest.importorskip("numpy")
 
@@ -333,3 +337,28 @@ def test_horizon_without_a_case_count_takes_every_arrival_before_it() -> None:
     assert 15 <= len(arrivals) <= 50
     assert arrivals.max() <= 30 * 10080
     assert result.arrived == result.finished + result.in_flight
+
+
+def test_the_event_log_tells_the_same_rebooking_story_as_a_live_case(tmp_path: Path) -> None:
+    # Each missed visit the person rebooks is followed by their failure-demand contact,
+    # and the visit they then attend (or miss again) is at their request.
+    text = BOOKED.replace("dna: 0.4}", "dna: 0.4, client_rebooks: 0.5}")
+    log = tmp_path / "events.csv"
+    run(text, cases=200, events=log)
+    by_case: dict[str, list[Event]] = {}
+    for event in read_events(log):
+        by_case.setdefault(event.case_id, []).append(event)
+    told = 0
+    for events in by_case.values():
+        client_rebooked = False
+        for event in events:
+            if isinstance(event, FailureDemand):
+                assert event.demand == "re_presentation"
+                client_rebooked = True
+                told += 1
+            elif isinstance(event, VisitMissed):
+                assert event.requested_by == ("client" if client_rebooked else "service")
+                client_rebooked = False
+            elif isinstance(event, VisitAttended):
+                assert event.requested_by == ("client" if client_rebooked else "service")
+    assert told > 10
