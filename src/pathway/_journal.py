@@ -332,7 +332,7 @@ def build_rows(entries: list[Event | Row], start: int) -> list[Event]:
     for index in range(start, len(entries)):
         entry = entries[index]
         if isinstance(entry, tuple):
-            entries[index] = EVENT_TYPES[entry[0]](*entry[1:])
+            entries[index] = built(entry)
     return cast(list[Event], entries)
 
 
