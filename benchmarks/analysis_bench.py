@@ -40,7 +40,7 @@ from benchmarks.analysis_cohort import live_cohort
 from pathway._analysis import analyse
 from pathway._analysis._attribution import attribute
 from pathway._analysis._cases import STEP_COMPLETED, case_table
-from pathway._eventlog import NAT, EventLog
+from pathway._journal._eventlog import NAT, EventLog
 
 ROOT = Path(__file__).resolve().parent.parent
 HUB = ROOT / "pathways" / "recovery-hub-2017.yaml"

@@ -25,8 +25,8 @@ from pathway import (
 )
 from pathway._analysis import analyse
 from pathway._analysis._cases import case_table
-from pathway._eventlog import EventLog
-from pathway._measures import measure_events
+from pathway._journal._eventlog import EventLog
+from pathway._journal._measures import measure_events
 
 ROOT = Path(__file__).resolve().parents[1]
 T0 = datetime(2024, 1, 1, 9, 0, tzinfo=UTC)

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pathway._calendar import (
+from pathway._model._calendar import (
     ALWAYS_OPEN,
     MINUTES_PER_DAY,
     MINUTES_PER_WEEK,

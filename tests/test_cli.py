@@ -149,7 +149,7 @@ def test_show_mermaid(files: Path) -> None:
 
 def test_mermaid_renames_steps_called_like_mermaid_keywords() -> None:
     import pathway
-    from pathway._render_text import mermaid
+    from pathway._report._pathway_text import mermaid
 
     text = MINI.replace("done", "end")
     lines = mermaid(pathway.load(text)).splitlines()

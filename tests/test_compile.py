@@ -35,7 +35,7 @@ def branches(steps: str, transitions: str, extra: str = "") -> Pathway:
     return pathway.load(f"{HEADER}steps:\n{steps}transitions:\n{transitions}{extra}")
 
 
-def ids(path: tuple[pathway._model.Transition, ...]) -> list[str]:
+def ids(path: tuple[pathway._model._pathway.Transition, ...]) -> list[str]:
     return [t.id for t in path]
 
 

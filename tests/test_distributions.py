@@ -1,4 +1,4 @@
-"""Durations, rates and distributions as written in pathway files (``pathway._distributions``)."""
+"""Durations, rates and distributions as written in pathway files (``_model._distributions``)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pathway._distributions import (
+from pathway._model._distributions import (
     MAX_DURATION,
     Bernoulli,
     Categorical,

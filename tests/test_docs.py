@@ -26,8 +26,8 @@ from typing import Any, NamedTuple
 import pytest
 import yaml
 
-from pathway._reference import EXAMPLES, REGENERATE, SECTIONS, markdown_reference, slug
-from pathway._spec import (
+from pathway._define._reference import EXAMPLES, REGENERATE, SECTIONS, markdown_reference, slug
+from pathway._define._spec import (
     ArrivalsSpec,
     CalendarSpec,
     CheckpointSpec,

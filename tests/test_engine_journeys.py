@@ -16,7 +16,7 @@ import pytest
 
 import pathway
 from pathway import Case, Decision, Handoff, Pathway, VisitAttended, Worker
-from pathway._model import Transition
+from pathway._model._pathway import Transition
 from test_engine_support import LONDON
 
 PATHWAYS = Path(__file__).resolve().parent.parent / "pathways"

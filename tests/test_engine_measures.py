@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from pathway import Case, Handoff, VisitAttended, VisitMissed, Worker
-from pathway._measures import measure_events
+from pathway._journal._measures import measure_events
 from shared_pathways import MINI_YAML
 from test_engine_support import ENGINE_YAML, LONDON, load
 

@@ -28,7 +28,7 @@ from pathway import (
     Worker,
     replay,
 )
-from pathway._journal import event_from_dict, event_to_dict
+from pathway._journal._events import event_from_dict, event_to_dict
 from shared_pathways import MINI_YAML
 from test_engine_support import (
     ENGINE_YAML,

@@ -17,7 +17,7 @@ import attrs
 
 import pathway
 from pathway import CheckpointError, FactError, Pathway, TransitionError, Worker
-from pathway._model import Transition
+from pathway._model._pathway import Transition
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -10,7 +10,7 @@ import pytest
 
 import pathway
 from pathway import Decision, FactsUpdated, OutcomeReached, StepCompleted, Transitioned
-from pathway._eventlog import KINDS, NAT, EventLog, kind_code
+from pathway._journal._eventlog import KINDS, NAT, EventLog, kind_code
 from pathway.errors import DefinitionError
 
 T0 = datetime(2018, 9, 4, 10, 0, tzinfo=UTC)
@@ -66,7 +66,7 @@ def test_files_round_trip(live: pathway.Case, tmp_path: Path, suffix: str) -> No
 def test_csv_without_pyarrow_round_trips(
     live: pathway.Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pathway import _eventlog
+    from pathway._journal import _eventlog
 
     monkeypatch.setattr(_eventlog, "_has_pyarrow", lambda: False)
     path = tmp_path / "events.csv"

@@ -1,4 +1,4 @@
-"""Tests for the guard and question language in pathway._expr."""
+"""Tests for the guard and question language in pathway._model._expr."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pathway._expr import (
+from pathway._model._expr import (
     ALLOWED_FUNCTIONS,
     MAX_DEPTH,
     MAX_STRING_LENGTH,
@@ -569,7 +569,7 @@ def test_repetition_is_an_expression_error_and_never_runs(text: str) -> None:
 
 
 def test_the_module_never_uses_eval_exec_compile_or_ast() -> None:
-    source = Path(__file__).parents[1].joinpath("src", "pathway", "_expr.py").read_text()
+    source = Path(__file__).parents[1].joinpath("src", "pathway", "_model", "_expr.py").read_text()
     assert not re.search(r"(?<![.\w])(eval|exec|compile)\(", source)
     assert not re.search(r"^\s*(import ast|from ast )", source, re.MULTILINE)
     assert "__import__" not in source
@@ -915,7 +915,7 @@ def test_evaluation_raises_only_expression_errors(tree: Node, facts: dict[str, o
 
 
 # A reference interpreter over a tree of tuples, written from the language's rules and
-# independent of pathway._expr: Python's own operators on well-typed operands.
+# independent of pathway._model._expr: Python's own operators on well-typed operands.
 
 REFERENCE_FACTS: dict[str, object] = {
     "i": 7,
@@ -1108,7 +1108,7 @@ def test_text_operations_match_a_reference_interpreter(tree: Tree) -> None:
 
 def slow_outcome(expression: Expression, facts: dict[str, object]) -> object:
     """The tree evaluator's result, or the ExpressionError's message."""
-    from pathway._expr import _Scope
+    from pathway._model._expr import _Scope
 
     try:
         return ("value", expression.root.evaluate(_Scope(facts, expression.text)))

@@ -11,7 +11,7 @@ import attrs
 import pytest
 
 from pathway import Event, Journal, StepCompleted, Transitioned, Waited, Worker
-from pathway._journal import build_rows, built
+from pathway._journal._events import build_rows, built
 from shared_pathways import MINI_YAML
 from test_engine_support import LONDON, load
 

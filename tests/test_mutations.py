@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import pathway
 from pathway import DefinitionError, PathwayError
-from pathway._yaml import parse_yaml
+from pathway._define._yaml import parse_yaml
 from shared_pathways import MINI_YAML
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,9 +16,9 @@ import pytest
 
 import pathway
 from pathway._analysis import analyse
-from pathway._analysis._report import Report
 from pathway._cli_report import add_report_parser, run_report
-from pathway._eventlog import EventLog
+from pathway._journal._eventlog import EventLog
+from pathway._report._report import Report
 from pathway.errors import DefinitionError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import pathway
-from pathway._measures import measure_events
+from pathway._journal._measures import measure_events
 from pathway._sim import simulate
 from pathway._sim._events import read_events
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pathway._expr import parse
+from pathway._model._expr import parse
 from pathway.errors import ExpressionError
 
 np = pytest.importorskip("numpy")

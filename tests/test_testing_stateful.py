@@ -19,7 +19,7 @@ from hypothesis.stateful import run_state_machine_as_test
 
 import pathway
 from pathway import Case, Pathway, Worker
-from pathway._spec import PathwaySpec
+from pathway._define._spec import PathwaySpec
 from pathway.testing import PathwayStateMachine, pathways
 
 SETTINGS = settings(

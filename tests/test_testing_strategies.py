@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 import pathway
 import pathway.testing
 from pathway import CaseStarted, Pathway, ReplayError, Worker, replay
-from pathway._spec import PathwaySpec
+from pathway._define._spec import PathwaySpec
 from pathway.testing import (
     Begin,
     Decide,

@@ -1,4 +1,4 @@
-"""Tests for pathway._yaml: the hostile-input-safe YAML reader that keeps positions."""
+"""Tests for pathway._define._yaml: the hostile-input-safe YAML reader that keeps positions."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from pathway._yaml import (
+from pathway._define._yaml import (
     DEFAULT_LIMITS,
     Document,
     Limits,

@@ -9,9 +9,11 @@ private and may change. Start with :func:`load`::
 """
 
 from pathway._analysis import analyse
+from pathway._define._load import dump, load
+from pathway._define._schema import json_schema
 from pathway._diff import diff
-from pathway._engine import Case, Option, Worker, new_case, replay
-from pathway._journal import (
+from pathway._engine._case import Case, Option, Worker, new_case, replay
+from pathway._journal._events import (
     CaseStarted,
     Decision,
     Event,
@@ -27,10 +29,8 @@ from pathway._journal import (
     VisitMissed,
     Waited,
 )
-from pathway._load import dump, load
-from pathway._measures import CaseMeasures
-from pathway._model import Pathway
-from pathway._schema import json_schema
+from pathway._journal._measures import CaseMeasures
+from pathway._model._pathway import Pathway
 from pathway._sim import SimulationResult, Summary, simulate
 from pathway.errors import (
     CheckpointError,

@@ -68,7 +68,7 @@ def run_report(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from pathway._analysis import analyse
-    from pathway._load import load
+    from pathway._define._load import load
 
     pathway_file = Path(args.file)
     if not pathway_file.is_file():
@@ -88,7 +88,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _log(args: argparse.Namespace, model: Any) -> Any:
-    from pathway._eventlog import EventLog
+    from pathway._journal._eventlog import EventLog
 
     if args.events:
         if not Path(args.events).is_file():
@@ -103,7 +103,7 @@ def _log(args: argparse.Namespace, model: Any) -> Any:
 
 def simulated_log(model: Any, cases: int, seed: int) -> Any:
     """Simulate ``cases`` cases with the cohort simulator and read back its event log."""
-    from pathway._eventlog import EventLog
+    from pathway._journal._eventlog import EventLog
 
     try:
         simulate = importlib.import_module("pathway._sim._api").simulate

@@ -84,7 +84,7 @@ def run_simulate(args: argparse.Namespace) -> int:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from pathway._load import load
+    from pathway._define._load import load
     from pathway._sim import simulate
 
     path = Path(args.file[0])

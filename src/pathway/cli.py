@@ -22,10 +22,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from pathway._load import load
-from pathway._model import Pathway
-from pathway._render_text import mermaid, summary
-from pathway._schema import schema_text
+from pathway._define._load import load
+from pathway._define._schema import schema_text
+from pathway._model._pathway import Pathway
+from pathway._report._pathway_text import mermaid, summary
 from pathway.errors import DefinitionError, PathwayError, Problem, SourceError
 
 __all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "main"]

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 from pathway.errors import MissingExtraError
 
 if TYPE_CHECKING:
-    from pathway._analysis._report import Report
     from pathway._analysis._xmr import XmR
-    from pathway._engine import Case
-    from pathway._eventlog import EventLog
-    from pathway._journal import Event
-    from pathway._model import Pathway
+    from pathway._engine._case import Case
+    from pathway._journal._eventlog import EventLog
+    from pathway._journal._events import Event
+    from pathway._model._pathway import Pathway
+    from pathway._report._report import Report
 
 __all__ = ["analyse", "event_log", "xmr"]
 
@@ -33,11 +33,11 @@ def _need_numpy(feature: str) -> None:
 
 
 def event_log(source: EventLog | str | Path | Iterable[Event] | Iterable[Case]) -> EventLog:
-    """An :class:`~pathway._eventlog.EventLog` from a log, a CSV/Parquet path, journal
+    """An :class:`~pathway._journal._eventlog.EventLog` from a log, a CSV/Parquet path, journal
     events or live cases."""
     _need_numpy("reading event logs")
-    from pathway._engine import Case
-    from pathway._eventlog import EventLog
+    from pathway._engine._case import Case
+    from pathway._journal._eventlog import EventLog
 
     if isinstance(source, EventLog):
         return source
@@ -69,7 +69,7 @@ def analyse(
     ``to_markdown()``, ``to_text()`` and ``to_html()``.
     """
     _need_numpy("pathway.analyse")
-    from pathway._analysis._report import build_report
+    from pathway._report._report import build_report
 
     return build_report(
         event_log(log), pathway, change_at=change_at, screen_outliers=screen_outliers

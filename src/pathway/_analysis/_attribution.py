@@ -26,7 +26,7 @@ from pathway._analysis._cases import (
     minutes_between,
 )
 from pathway._analysis._stats import grouped_summary, sum_by
-from pathway._eventlog import EventLog
+from pathway._journal._eventlog import EventLog
 
 __all__ = ["Attribution", "Contributor", "DelayRow", "attribute"]
 

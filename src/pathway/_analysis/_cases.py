@@ -2,7 +2,7 @@
 
 Every measure is a ``bincount`` over the log's case column (rows are already grouped by
 case), so no Python object is made per event. The definitions match
-:func:`pathway._measures.measure_events`, which measures one live case from its events:
+:func:`pathway._journal._measures.measure_events`, which measures one live case from its events:
 
 * end-to-end time: first event to the first ``outcome_reached`` (open cases: to the last
   event); calendar time, in minutes here and days in reports;
@@ -29,8 +29,8 @@ import numpy as np
 import numpy.typing as npt
 
 from pathway._analysis._stats import sum_by
-from pathway._eventlog import DEMANDS, LEVELS, NAT, WORK_CLASSES, EventLog, kind_code
-from pathway._model import Pathway
+from pathway._journal._eventlog import DEMANDS, LEVELS, NAT, WORK_CLASSES, EventLog, kind_code
+from pathway._model._pathway import Pathway
 
 __all__ = ["FRAGMENTATION_CAUSES", "MINUTE_NS", "CaseTable", "case_table"]
 

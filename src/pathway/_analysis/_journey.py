@@ -19,8 +19,8 @@ from pathway._analysis._cases import (
     WAITED,
     handoff_events,
 )
-from pathway._eventlog import LEVELS, NAT, EventLog
-from pathway._model import Pathway
+from pathway._journal._eventlog import LEVELS, NAT, EventLog
+from pathway._model._pathway import Pathway
 
 __all__ = ["NO_OWNER", "Journey", "JourneyMark", "JourneyStep", "JourneyWait", "journey_of"]
 

@@ -10,9 +10,9 @@ from typing import Any
 
 from pathway._diff._behaviour import BehaviouralDiff, behavioural_diff
 from pathway._diff._gate import evaluate_gates
-from pathway._diff._render import Diff
 from pathway._diff._structural import StructuralDiff, structural_diff
-from pathway._model import Pathway
+from pathway._model._pathway import Pathway
+from pathway._report._diff import Diff
 
 __all__ = ["BehaviouralDiff", "Diff", "StructuralDiff", "diff"]
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from pathway._model import Pathway
+from pathway._model._pathway import Pathway
 from pathway.errors import DefinitionError, Problem
 
 if TYPE_CHECKING:
@@ -261,7 +261,7 @@ def _compare(
 
 
 def _causes() -> tuple[str, ...]:
-    from pathway._model import WAIT_CAUSES
+    from pathway._model._pathway import WAIT_CAUSES
 
     return WAIT_CAUSES
 

@@ -23,7 +23,7 @@ import attrs
 
 from pathway._diff._behaviour import BehaviouralDiff
 from pathway._diff._structural import StructuralDiff
-from pathway._expr import parse, unknown_names
+from pathway._model._expr import parse, unknown_names
 from pathway.errors import ExpressionError, did_you_mean
 
 __all__ = ["Gate", "GateResult", "evaluate_gates", "gate_values"]

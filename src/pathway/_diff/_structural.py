@@ -16,9 +16,9 @@ from typing import Any, Literal
 
 import attrs
 
-from pathway._calendar import _describe_windows as describe_windows
-from pathway._distributions import format_duration
-from pathway._model import Pathway
+from pathway._model._calendar import _describe_windows as describe_windows
+from pathway._model._distributions import format_duration
+from pathway._model._pathway import Pathway
 
 __all__ = [
     "Change",

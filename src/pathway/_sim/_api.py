@@ -15,9 +15,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pathway._distributions import parse_duration
-from pathway._load import load
-from pathway._model import Pathway
+from pathway._define._load import load
+from pathway._model._distributions import parse_duration
+from pathway._model._pathway import Pathway
 from pathway._sim._result import SimulationResult
 from pathway.errors import MissingExtraError
 

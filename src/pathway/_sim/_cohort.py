@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from pathway._calendar import MINUTES_PER_DAY, MINUTES_PER_WEEK
-from pathway._distributions import (
+from pathway._model._calendar import MINUTES_PER_DAY, MINUTES_PER_WEEK
+from pathway._model._distributions import (
     Bernoulli,
     Categorical,
     Distribution,

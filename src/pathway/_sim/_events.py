@@ -1,7 +1,7 @@
 """The simulated event log: kernel rows -> journal columns -> CSV or Parquet, in chunks.
 
 The kernel fills a fixed-size buffer of integer rows; Python turns each full buffer into
-columns, one per field of the journal's event types (:data:`pathway._journal.EVENT_TYPES`)
+columns, one per field of the journal's event types (:data:`pathway._journal._events.EVENT_TYPES`)
 plus ``type``, and appends them to the file. Nothing is held beyond one buffer, so a
 million-case log streams to disk in constant memory.
 
@@ -26,8 +26,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pathway._journal import EVENT_TYPES, Event, event_from_dict
-from pathway._model import HANDOFF_LEVELS, WAIT_CAUSES
+from pathway._journal._events import EVENT_TYPES, Event, event_from_dict
+from pathway._model._pathway import HANDOFF_LEVELS, WAIT_CAUSES
 from pathway._sim import _layout as L
 from pathway._sim._plan import WORK_CLASSES, Plan
 from pathway._sim._vexpr import Column, python_value

@@ -33,7 +33,7 @@ from typing import Any
 
 import attrs
 
-from pathway._load import load
+from pathway._define._load import load
 from pathway._sim._api import simulate
 from pathway._sim._result import SimulationResult
 

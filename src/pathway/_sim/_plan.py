@@ -34,8 +34,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pathway._calendar import MINUTES_PER_DAY, MINUTES_PER_WEEK, Calendar
-from pathway._distributions import (
+from pathway._model._calendar import MINUTES_PER_DAY, MINUTES_PER_WEEK, Calendar
+from pathway._model._distributions import (
     MINUTES_PER_UNIT,
     Distribution,
     Empirical,
@@ -45,8 +45,8 @@ from pathway._distributions import (
     Triangular,
     Uniform,
 )
-from pathway._expr import MAX_LENGTH, Expression, parse
-from pathway._model import HANDOFF_LEVELS, WAIT_CAUSES, Pathway
+from pathway._model._expr import MAX_LENGTH, Expression, parse
+from pathway._model._pathway import HANDOFF_LEVELS, WAIT_CAUSES, Pathway
 from pathway._sim import _layout as L
 from pathway._sim._rng import key_of
 

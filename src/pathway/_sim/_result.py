@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from pathway._measures import CaseMeasures
-from pathway._model import HANDOFF_LEVELS, WAIT_CAUSES
+from pathway._journal._measures import CaseMeasures
+from pathway._model._pathway import HANDOFF_LEVELS, WAIT_CAUSES
 from pathway._sim import _layout as L
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
 """Guards and automatic questions evaluated once per case, over whole numpy fact columns.
 
-:func:`evaluate` walks an expression tree (:mod:`pathway._expr` nodes) with numpy
+:func:`evaluate` walks an expression tree (:mod:`pathway._model._expr` nodes) with numpy
 operations, one array per node, so a guard over a million cases costs a few array
 operations. It follows the language's rules exactly where it vectorises: values of
 different kinds are never equal (``true == 1`` is false, ``1 == 1.0`` is true), ordering
@@ -20,7 +20,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pathway._expr import Binary, Constant, Expression, ListExpr, Logical, Name, Node, Unary
+from pathway._model._expr import Binary, Constant, Expression, ListExpr, Logical, Name, Node, Unary
 
 __all__ = ["Column", "evaluate", "python_value"]
 

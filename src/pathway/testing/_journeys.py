@@ -21,10 +21,10 @@ from typing import Any, Protocol, TypeVar, overload
 import attrs
 import hypothesis
 
-from pathway._distributions import Categorical, Empirical, FixedValue, RandInt, Uniform
-from pathway._engine import Case, Worker
-from pathway._expr import Constant, Expression, Node
-from pathway._model import Checkpoint, Fact, Pathway, Step, Transition
+from pathway._engine._case import Case, Worker
+from pathway._model._distributions import Categorical, Empirical, FixedValue, RandInt, Uniform
+from pathway._model._expr import Constant, Expression, Node
+from pathway._model._pathway import Checkpoint, Fact, Pathway, Step, Transition
 from pathway.errors import ExpressionError, PathwayError
 
 __all__ = [

@@ -24,9 +24,9 @@ from typing import Any, Protocol
 
 import pytest
 
-from pathway._engine import Case
-from pathway._load import load
-from pathway._model import Pathway
+from pathway._define._load import load
+from pathway._engine._case import Case
+from pathway._model._pathway import Pathway
 from pathway.errors import DefinitionError, PathwayError
 from pathway.testing._journeys import DEFAULT_START, smoke_run
 

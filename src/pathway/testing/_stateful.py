@@ -19,10 +19,10 @@ import attrs
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from pathway._engine import Case, Worker
-from pathway._load import load
-from pathway._model import Pathway
-from pathway._spec import PathwaySpec
+from pathway._define._load import load
+from pathway._define._spec import PathwaySpec
+from pathway._engine._case import Case, Worker
+from pathway._model._pathway import Pathway
 from pathway.errors import PathwayError
 from pathway.testing._invalid import INVALID_CODES, InvalidKind, applicable_kinds
 from pathway.testing._journeys import (

@@ -16,10 +16,10 @@ import attrs
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from pathway._journal import Event
-from pathway._load import dump, load
-from pathway._model import Pathway
-from pathway._spec import PLAN_QUESTIONS, PathwaySpec
+from pathway._define._load import dump, load
+from pathway._define._spec import PLAN_QUESTIONS, PathwaySpec
+from pathway._journal._events import Event
+from pathway._model._pathway import Pathway
 from pathway.testing._invalid import INVALID_CODES, InvalidTrigger, build_invalid
 from pathway.testing._journeys import Choices, Journey, build_journey, draw_facts, pick
 
@@ -134,7 +134,7 @@ def pathways(
     guards: bool = True,
     visits: bool = True,
 ) -> st.SearchStrategy[PathwaySpec]:
-    """Valid pathway definitions (:class:`~pathway._spec.PathwaySpec`) that
+    """Valid pathway definitions (:class:`~pathway._define._spec.PathwaySpec`) that
     :func:`pathway.load` compiles without error.
 
     Between ``min_steps`` and ``max_steps`` steps (at least one outcome), roles in teams

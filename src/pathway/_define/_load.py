@@ -17,9 +17,8 @@ import attrs
 import pydantic
 import yaml
 
-from pathway._compile import NullLocator, Path, compile_spec, field_name
-from pathway._model import Pathway
-from pathway._spec import (
+from pathway._define._compile import NullLocator, Path, compile_spec, field_name
+from pathway._define._spec import (
     SLUG,
     ArrivalsSpec,
     CalendarSpec,
@@ -32,7 +31,8 @@ from pathway._spec import (
     StepSpec,
     TransitionSpec,
 )
-from pathway._yaml import Document, Limits, parse_yaml, read_text
+from pathway._define._yaml import Document, Limits, parse_yaml, read_text
+from pathway._model._pathway import Pathway
 from pathway.errors import DefinitionError, Problem, did_you_mean
 
 __all__ = ["dump", "load", "spec_from_document"]

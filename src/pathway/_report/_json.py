@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from pathway._analysis._attribution import DelayRow
 from pathway._analysis._cases import DAY_MINUTES, FRAGMENTATION_CAUSES
-from pathway._analysis._report import MEASURES, SCHEMA, contributor_words
+from pathway._report._report import MEASURES, SCHEMA, contributor_words
 
 if TYPE_CHECKING:
-    from pathway._analysis._report import Chart, Report
+    from pathway._report._report import Chart, Report
 
 __all__ = ["MAX_CHART_VALUES", "report_dict"]
 

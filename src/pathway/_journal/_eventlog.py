@@ -1,6 +1,6 @@
 """The columnar event log: every journal event of many cases as a few numpy arrays.
 
-An :class:`EventLog` holds what :mod:`pathway._journal` events say, one row per event,
+An :class:`EventLog` holds what :mod:`pathway._journal._events` events say, one row per event,
 in columns the analysis can work on without a Python object per event:
 
 * ``case`` (int32): index into ``case_ids``; cases are numbered in order of their first
@@ -39,12 +39,12 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pathway._journal import EVENT_TYPES, FAILURE_DEMANDS, Event
-from pathway._model import WAIT_CAUSES
+from pathway._journal._events import EVENT_TYPES, FAILURE_DEMANDS, Event
+from pathway._model._pathway import WAIT_CAUSES
 from pathway.errors import DefinitionError, MissingExtraError, Problem
 
 if TYPE_CHECKING:
-    from pathway._engine import Case
+    from pathway._engine._case import Case
 
 __all__ = [
     "DEMANDS",

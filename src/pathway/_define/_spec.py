@@ -4,7 +4,7 @@ These models are the boundary. They check shape and types strictly (no silent co
 ``version: 1.10`` is an error, not ``"1.1"``), keep every value as the user wrote it (a
 duration stays ``"1h 45m"``), and generate the JSON Schema that editors use. Cross
 references (a step's role exists, a guard names declared facts...) are checked later by
-:mod:`pathway._compile`, which turns a valid spec into the frozen runtime model.
+:mod:`pathway._define._compile`, which turns a valid spec into the frozen runtime model.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
-from pathway._distributions import (
+from pathway._model._distributions import (
     DURATION_KINDS,
     FACT_KINDS,
     parse_duration,

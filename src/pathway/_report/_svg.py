@@ -16,11 +16,11 @@ import numpy as np
 
 from pathway._analysis._cases import DAY_MINUTES
 from pathway._analysis._journey import Journey, JourneyStep
-from pathway._analysis._report import contributor_words, plain_days, plain_minutes
-from pathway._render._sections import CAUSE_WORDS, WORK_WORDS
+from pathway._report._report import contributor_words, plain_days, plain_minutes
+from pathway._report._sections import CAUSE_WORDS, WORK_WORDS
 
 if TYPE_CHECKING:
-    from pathway._analysis._report import Chart, Report
+    from pathway._report._report import Chart, Report
 
 __all__ = [
     "CAUSE_COLOURS",

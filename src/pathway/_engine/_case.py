@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 import attrs
 import transitions
 
-from pathway._journal import (
+from pathway._journal._events import (
     FAILURE_DEMANDS,
     CaseStarted,
     Decision,
@@ -48,8 +48,8 @@ from pathway._journal import (
     event_to_dict,
     freeze_mapping,
 )
-from pathway._measures import CaseMeasures, measure_events
-from pathway._model import Checkpoint, Pathway, Step, Transition
+from pathway._journal._measures import CaseMeasures, measure_events
+from pathway._model._pathway import Checkpoint, Pathway, Step, Transition
 from pathway.errors import (
     CheckpointError,
     ExpressionError,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pathway._spec import PathwaySpec
+from pathway._define._spec import PathwaySpec
 
 __all__ = ["SCHEMA_ID", "json_schema", "schema_text"]
 

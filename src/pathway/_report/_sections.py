@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 import attrs
 
 from pathway._analysis._cases import DAY_MINUTES, FRAGMENTATION_CAUSES
-from pathway._analysis._report import MEASURES, contributor_words, plain_days
-from pathway._eventlog import LEVELS, WORK_CLASSES
+from pathway._journal._eventlog import LEVELS, WORK_CLASSES
+from pathway._report._report import MEASURES, contributor_words, plain_days
 
 if TYPE_CHECKING:
-    from pathway._analysis._report import Report
     from pathway._analysis._stats import Summary
+    from pathway._report._report import Report
 
 __all__ = ["CAUSE_WORDS", "GLOSSARY", "Section", "Table", "sections"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from pathway._distributions import format_duration
-from pathway._model import Checkpoint, Pathway, Step, Transition
+from pathway._model._distributions import format_duration
+from pathway._model._pathway import Checkpoint, Pathway, Step, Transition
 
 __all__ = ["mermaid", "summary"]
 

@@ -16,8 +16,15 @@ from typing import Any, Protocol
 
 import attrs
 
-from pathway._calendar import Calendar, CalendarSyntaxError, parse_closures, parse_weekly
-from pathway._distributions import (
+from pathway._define._spec import (
+    PLAN_QUESTIONS,
+    CheckpointSpec,
+    PathwaySpec,
+    RouteSpec,
+    TransitionSpec,
+)
+from pathway._model._calendar import Calendar, CalendarSyntaxError, parse_closures, parse_weekly
+from pathway._model._distributions import (
     Bernoulli,
     Categorical,
     Distribution,
@@ -31,7 +38,7 @@ from pathway._distributions import (
     parse_fact_distribution,
     parse_rate,
 )
-from pathway._expr import (
+from pathway._model._expr import (
     Binary,
     Constant,
     Expression,
@@ -44,7 +51,7 @@ from pathway._expr import (
     to_source,
     unknown_names,
 )
-from pathway._model import (
+from pathway._model._pathway import (
     Arrivals,
     Checkpoint,
     Fact,
@@ -57,13 +64,6 @@ from pathway._model import (
     Transition,
     WaitCause,
     frozen_map,
-)
-from pathway._spec import (
-    PLAN_QUESTIONS,
-    CheckpointSpec,
-    PathwaySpec,
-    RouteSpec,
-    TransitionSpec,
 )
 from pathway.errors import DefinitionError, ExpressionError, Problem, did_you_mean
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pathway._render._sections import Table, sections
+from pathway._report._sections import Table, sections
 
 if TYPE_CHECKING:
-    from pathway._analysis._report import Report
+    from pathway._report._report import Report
 
 __all__ = ["markdown_table", "report_markdown"]
 

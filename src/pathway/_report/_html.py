@@ -12,9 +12,9 @@ import re
 from html import escape
 from typing import TYPE_CHECKING
 
-from pathway._analysis._report import SCHEMA, plain_days, plain_minutes
-from pathway._render._sections import GLOSSARY, Section, Table, number, sections
-from pathway._render._svg import (
+from pathway._report._report import SCHEMA, plain_days, plain_minutes
+from pathway._report._sections import GLOSSARY, Section, Table, number, sections
+from pathway._report._svg import (
     CAUSE_COLOURS,
     WORK_COLOURS,
     control_chart,
@@ -23,7 +23,7 @@ from pathway._render._svg import (
 )
 
 if TYPE_CHECKING:
-    from pathway._analysis._report import Report
+    from pathway._report._report import Report
 
 __all__ = ["report_html"]
 

@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import attrs
 
-from pathway._calendar import Calendar
-from pathway._distributions import Distribution, Fixed
-from pathway._expr import Expression
-from pathway._spec import PathwaySpec
+from pathway._define._spec import PathwaySpec
+from pathway._model._calendar import Calendar
+from pathway._model._distributions import Distribution, Fixed
+from pathway._model._expr import Expression
 from pathway.errors import Problem
 
 if TYPE_CHECKING:
-    from pathway._engine import Case
+    from pathway._engine._case import Case
 
 __all__ = [
     "HANDOFF_LEVELS",
@@ -276,7 +276,7 @@ class Pathway:
         roster: Mapping[str, str] | None = None,
     ) -> Case:
         """Start a live :class:`~pathway.Case` at the start step; see :func:`pathway.new_case`."""
-        from pathway._engine import new_case
+        from pathway._engine._case import new_case
 
         return new_case(self, case_id, facts, at=at, roster=roster)
 

@@ -13,7 +13,7 @@ import attrs
 from pathway._diff._behaviour import BehaviouralDiff, Comparison
 from pathway._diff._gate import GateResult
 from pathway._diff._structural import StructuralDiff
-from pathway._render._sections import Section, table
+from pathway._report._sections import Section, table
 
 __all__ = ["DIFF_SCHEMA", "Diff", "diff_sections"]
 
@@ -58,7 +58,7 @@ class Diff:
 
     def to_markdown(self) -> str:
         """Markdown fit to paste into a pull request."""
-        from pathway._render._markdown import markdown_table
+        from pathway._report._markdown import markdown_table
 
         parts = [f"# {self._title()}"]
         for section in diff_sections(self):
@@ -71,7 +71,7 @@ class Diff:
         """Plain text for a terminal."""
         import textwrap
 
-        from pathway._render._text import plain_table
+        from pathway._report._text import plain_table
 
         parts = [self._title(), "=" * min(len(self._title()), 100)]
         for section in diff_sections(self):
@@ -193,7 +193,7 @@ def _changes_section(structure: StructuralDiff) -> Section:
 
 
 def _page(diff: Diff) -> str:
-    from pathway._render._html import CSS, html_table
+    from pathway._report._html import CSS, html_table
 
     body = [f"<h1>{escape(diff._title())}</h1>"]
     for section in diff_sections(diff):
@@ -223,7 +223,7 @@ def _html_text(lines: Sequence[str]) -> list[str]:
 
 
 def _journeys(reports: tuple[Any, Any]) -> str:
-    from pathway._render._svg import swimlane
+    from pathway._report._svg import swimlane
 
     figures = []
     for label, report in zip(("Before", "After"), reports, strict=True):
@@ -240,8 +240,8 @@ def _chart(diff: Diff) -> str:
     import numpy as np
 
     from pathway._analysis import xmr
-    from pathway._analysis._report import Chart
-    from pathway._render._svg import control_chart
+    from pathway._report._report import Chart
+    from pathway._report._svg import control_chart
 
     if diff.reports is None:
         return ""

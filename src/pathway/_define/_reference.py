@@ -1,7 +1,7 @@
 """Generate the pathway file reference (Markdown) from the format's JSON Schema.
 
-The schema (:func:`pathway._schema.json_schema`, built from the pydantic models in
-:mod:`pathway._spec`) is the single source of truth: every object, key, type, default
+The schema (:func:`pathway._define._schema.json_schema`, built from the pydantic models in
+:mod:`pathway._define._spec`) is the single source of truth: every object, key, type, default
 and description in the reference comes from it. The few things a JSON Schema cannot say
 well (how a duration, a rate, a distribution or a weekly calendar is written) are
 explained in fixed prose below, and the generator refuses to run when the schema names a
@@ -9,7 +9,7 @@ distribution kind that prose does not cover, so the two cannot drift apart unnot
 
 Regenerate the committed page with::
 
-    python -m pathway._reference > docs/reference/pathway-file.md
+    python -m pathway._define._reference > docs/reference/pathway-file.md
 
 The output is deterministic: the same schema always gives the same text.
 """
@@ -21,16 +21,16 @@ import sys
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Final, NamedTuple
 
-from pathway._distributions import MINUTES_PER_UNIT
-from pathway._schema import json_schema
-from pathway._spec import _DURATION_SCHEMA, IDENTIFIER, SLUG
-from pathway._yaml import DEFAULT_LIMITS
+from pathway._define._schema import json_schema
+from pathway._define._spec import _DURATION_SCHEMA, IDENTIFIER, SLUG
+from pathway._define._yaml import DEFAULT_LIMITS
+from pathway._model._distributions import MINUTES_PER_UNIT
 
 __all__ = ["EXAMPLES", "REGENERATE", "SECTIONS", "Section", "main", "markdown_reference"]
 
 Schema = Mapping[str, Any]
 
-REGENERATE: Final = "python -m pathway._reference > docs/reference/pathway-file.md"
+REGENERATE: Final = "python -m pathway._define._reference > docs/reference/pathway-file.md"
 """The command that rewrites the committed reference page."""
 
 
@@ -630,7 +630,7 @@ def markdown_reference() -> str:
 
 
 def main() -> None:
-    """Print the reference: ``python -m pathway._reference > docs/reference/...md``."""
+    """Print the reference: ``python -m pathway._define._reference > docs/reference/...md``."""
     sys.stdout.write(markdown_reference())
 
 

@@ -32,8 +32,8 @@ from pathway._analysis._cases import (
 from pathway._analysis._journey import Journey, journey_of
 from pathway._analysis._stats import Summary, sum_by, summarise
 from pathway._analysis._xmr import XmR, xmr
-from pathway._eventlog import DEMANDS, WORK_CLASSES, EventLog, nanoseconds
-from pathway._model import Pathway
+from pathway._journal._eventlog import DEMANDS, WORK_CLASSES, EventLog, nanoseconds
+from pathway._model._pathway import Pathway
 
 __all__ = ["MEASURES", "SCHEMA", "Chart", "Headline", "Report", "build_report"]
 
@@ -152,7 +152,7 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document as Python data (see docs/reference/report-json.md)."""
-        from pathway._render._json import report_dict
+        from pathway._report._json import report_dict
 
         return report_dict(self)
 
@@ -162,19 +162,19 @@ class Report:
 
     def to_markdown(self) -> str:
         """The report as Markdown (tables; fit to paste into a pull request)."""
-        from pathway._render._markdown import report_markdown
+        from pathway._report._markdown import report_markdown
 
         return report_markdown(self)
 
     def to_text(self, *, width: int = 100, color: bool = False) -> str:
         """The report as terminal text: rich tables when rich is installed, else plain."""
-        from pathway._render._text import report_text
+        from pathway._report._text import report_text
 
         return report_text(self, width=width, color=color)
 
     def to_html(self) -> str:
         """A self-contained HTML page (inline CSS and SVG, no script, no network)."""
-        from pathway._render._html import report_html
+        from pathway._report._html import report_html
 
         return report_html(self)
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import attrs
 
-from pathway._journal import (
+from pathway._journal._events import (
     CaseStarted,
     Decision,
     Event,

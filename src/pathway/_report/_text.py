@@ -6,10 +6,10 @@ import io
 import textwrap
 from typing import TYPE_CHECKING
 
-from pathway._render._sections import Section, Table, sections
+from pathway._report._sections import Section, Table, sections
 
 if TYPE_CHECKING:
-    from pathway._analysis._report import Report
+    from pathway._report._report import Report
 
 __all__ = ["plain_table", "report_text"]
 

@@ -1,2 +1,0 @@
-"""Renderings of an analysis :class:`~pathway._analysis._report.Report`: JSON, Markdown,
-terminal text (rich when installed) and a self-contained HTML page with inline SVG."""
