@@ -37,7 +37,7 @@ import numpy as np
 
 import pathway
 from benchmarks.analysis_cohort import live_cohort
-from pathway._analysis import analyse
+from pathway import analyse
 from pathway._analysis._attribution import attribute
 from pathway._analysis._cases import STEP_COMPLETED, case_table
 from pathway._journal._eventlog import NAT, EventLog

@@ -19,7 +19,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pathway._engine._case import Case, Worker
+from pathway import Case, Worker
 from pathway._model._pathway import Pathway, Transition
 
 START = datetime(2018, 9, 3, 9, 0, tzinfo=UTC)

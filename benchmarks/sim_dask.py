@@ -17,7 +17,7 @@ from pathlib import Path
 from dask.distributed import Client, LocalCluster
 
 import pathway
-from pathway._sim import simulate
+from pathway import simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pathway
-from pathway._sim import simulate
+from pathway import simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 

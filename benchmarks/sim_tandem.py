@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "peers"))
 import simpy_tandem
 
 import pathway
-from pathway._sim import simulate
+from pathway import simulate
 from pathway._sim._models import erlang_c_wait, tandem_yaml
 
 

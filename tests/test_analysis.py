@@ -13,6 +13,7 @@ import pytest
 import pathway
 from pathway import (
     CaseStarted,
+    EventLog,
     FailureDemand,
     Handoff,
     OutcomeReached,
@@ -22,10 +23,9 @@ from pathway import (
     VisitAttended,
     VisitMissed,
     Waited,
+    analyse,
 )
-from pathway._analysis import analyse
 from pathway._analysis._cases import case_table
-from pathway._journal._eventlog import EventLog
 from pathway._journal._measures import measure_events
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pathway._analysis import xmr
+from pathway._analysis._xmr import xmr
 
 
 def flagged(mask: np.ndarray) -> list[int]:

@@ -961,7 +961,15 @@ REFERENCE_FUNCTIONS: dict[str, Callable[..., Any]] = {
 
 
 def reference(tree: Tree) -> Any:
-    """Evaluate a tuple tree with plain Python semantics."""
+    """Evaluate a tuple tree with plain Python semantics, and the language's documented
+    limit: an integer result of 10**100 or more is an error."""
+    result = _reference(tree)
+    if isinstance(result, int) and not isinstance(result, bool) and abs(result) >= 10**100:
+        raise OverflowError("integer result too large")
+    return result
+
+
+def _reference(tree: Tree) -> Any:
     tag = tree[0]
     if tag == "const":
         return tree[1]

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import pathway
-from pathway._analysis import analyse
+from pathway import analyse
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")

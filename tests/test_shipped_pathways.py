@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 import pathway
-from pathway._model._calendar import MINUTES_PER_DAY
-from pathway._model._pathway import Pathway
+from pathway import Pathway
+from pathway._vocab import MINUTES_PER_DAY
 
 PATHWAYS = Path(__file__).resolve().parent.parent / "pathways"
 SHIPPED = (

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import argparse
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from pathway._cli_simulate import add_simulate_parser, run_simulate
+from pathway.cli import main
 
 pytest.importorskip("numpy")
 PATHWAYS = Path(__file__).resolve().parent.parent / "pathways"
 
 
 def run(*argv: str) -> int:
-    parser = argparse.ArgumentParser(prog="pathway")
-    add_simulate_parser(parser.add_subparsers(dest="command"))
-    return run_simulate(parser.parse_args(["simulate", *argv]))
+    return main(["simulate", *argv])
 
 
 def test_simulate_prints_a_summary_and_writes_events(
@@ -54,19 +53,28 @@ def test_fidelity_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert "2018 (Roll-in)" in out
 
 
-def test_missing_numpy_names_the_sim_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    import importlib
+WITHOUT_NUMPY = "import sys\nsys.modules['numpy'] = None\n"
 
-    from pathway._sim import _api
-    from pathway.errors import MissingExtraError
 
-    real = importlib.import_module
+def test_missing_numpy_names_the_sim_extra() -> None:
+    script = WITHOUT_NUMPY + (
+        "import pathway\n"
+        "try:\n"
+        "    pathway.simulate\n"
+        "except pathway.MissingExtraError as error:\n"
+        "    print(error)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "carepathway[sim]" in done.stdout
 
-    def without_numpy(name: str, *args: object) -> object:
-        if name == "numpy":
-            raise ImportError(name)
-        return real(name, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(_api.importlib, "import_module", without_numpy)
-    with pytest.raises(MissingExtraError, match=r"carepathway\[sim\]"):
-        _api.simulate(PATHWAYS / "recovery-hub-2017.yaml", cases=10)
+def test_the_cli_names_the_missing_extra_in_one_line() -> None:
+    hub = str(PATHWAYS / "recovery-hub-2017.yaml")
+    script = WITHOUT_NUMPY + f"from pathway.cli import main\nsys.exit(main(['simulate', {hub!r}]))"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "pathway: error: pathway simulate needs the optional dependency 'numpy'; "
+        "install it with: pip install 'carepathway[sim]'"
+    ]

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 import pathway
+from pathway import simulate
 from pathway._journal._measures import measure_events
-from pathway._sim import simulate
 from pathway._sim._events import read_events
 
 np = pytest.importorskip("numpy")

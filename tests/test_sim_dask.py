@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pathway._sim import simulate
+from pathway import simulate
 
 np = pytest.importorskip("numpy")
 distributed = pytest.importorskip("dask.distributed")

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pathway
-from pathway._sim import simulate
+from pathway import simulate
 from pathway._sim._events import read_events
 
 np = pytest.importorskip("numpy")

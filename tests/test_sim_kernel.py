@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import pathway
-from pathway._sim import simulate
+from pathway import simulate
 from pathway._sim._fast import fast_available
 from pathway._sim._models import tandem_yaml
 

@@ -18,7 +18,7 @@ import math
 import pytest
 
 import pathway
-from pathway._sim import simulate
+from pathway import simulate
 from pathway._sim._fast import fast_available
 from pathway._sim._models import tandem_yaml
 

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 import pathway
-from pathway import Event, FailureDemand, VisitAttended, VisitMissed
-from pathway._sim import SimulationResult, simulate
+from pathway import Event, FailureDemand, SimulationResult, VisitAttended, VisitMissed, simulate
 from pathway._sim._events import read_events
 
 pytest.importorskip("numpy")

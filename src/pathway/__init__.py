@@ -6,13 +6,21 @@ private and may change. Start with :func:`load`::
     import pathway
     hub = pathway.load("pathways/recovery-hub-2018.yaml")
     print(hub.nominal_visits())
+
+The core (load, validate, the live :class:`Case`, replay) needs only the core
+dependencies. The names that need an optional extra (:func:`simulate`, :func:`analyse`,
+:func:`diff`, :class:`EventLog`, :class:`Report`, :class:`Diff`...) are imported when
+first used; without the extra they raise :class:`MissingExtraError` naming it.
 """
 
-from pathway._analysis import analyse
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from pathway._define._load import dump, load
 from pathway._define._schema import json_schema
-from pathway._diff import diff
 from pathway._engine._case import Case, Option, Worker, new_case, replay
+from pathway._extras import require
 from pathway._journal._events import (
     CaseStarted,
     Decision,
@@ -31,7 +39,7 @@ from pathway._journal._events import (
 )
 from pathway._journal._measures import CaseMeasures
 from pathway._model._pathway import Pathway
-from pathway._sim import SimulationResult, Summary, simulate
+from pathway._version import __version__ as __version__
 from pathway.errors import (
     CheckpointError,
     DefinitionError,
@@ -45,6 +53,14 @@ from pathway.errors import (
     TransitionError,
 )
 
+if TYPE_CHECKING:
+    from pathway._journal._eventlog import EventLog
+    from pathway._report._build import analyse, diff
+    from pathway._report._diff import Diff
+    from pathway._report._report import Report
+    from pathway._sim._api import simulate
+    from pathway._sim._result import SimulationResult, Summary
+
 __all__ = [
     "Case",
     "CaseMeasures",
@@ -52,7 +68,9 @@ __all__ = [
     "CheckpointError",
     "Decision",
     "DefinitionError",
+    "Diff",
     "Event",
+    "EventLog",
     "ExpressionError",
     "FactError",
     "FactsUpdated",
@@ -66,6 +84,7 @@ __all__ = [
     "PathwayError",
     "Problem",
     "ReplayError",
+    "Report",
     "SimulationResult",
     "SourceError",
     "StepCompleted",
@@ -87,4 +106,41 @@ __all__ = [
     "simulate",
 ]
 
-__version__ = "0.1.0"
+#: Public names that need an optional extra: name -> (module, extra, feature).
+_OPTIONAL: dict[str, tuple[str, str, str]] = {
+    "EventLog": ("pathway._journal._eventlog", "report", "pathway.EventLog"),
+    "Report": ("pathway._report._report", "report", "pathway.Report"),
+    "analyse": ("pathway._report._build", "report", "pathway.analyse"),
+    "Diff": ("pathway._report._diff", "sim", "pathway.Diff"),
+    "diff": ("pathway._report._build", "sim", "pathway.diff"),
+    "SimulationResult": ("pathway._sim._result", "sim", "pathway.SimulationResult"),
+    "Summary": ("pathway._sim._result", "sim", "pathway.Summary"),
+    "simulate": ("pathway._sim._api", "sim", "pathway.simulate"),
+}
+
+
+def _publish(value: Any) -> Any:
+    """Report ``value`` as ``pathway.X`` (its public home), as httpx does."""
+    if getattr(value, "__module__", "").startswith("pathway._"):
+        value.__module__ = __name__
+    return value
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name that needs an optional extra on first use."""
+    if name not in _OPTIONAL:
+        raise AttributeError(f"module 'pathway' has no attribute {name!r}")
+    module, extra, feature = _OPTIONAL[name]
+    value = _publish(getattr(require(module, extra=extra, feature=feature), name))
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+for _name in __all__:
+    if _name not in _OPTIONAL:
+        _publish(globals()[_name])
+del _name

@@ -18,15 +18,10 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pathway._analysis._cases import (
-    FRAGMENTATION_CAUSES,
-    STEP_COMPLETED,
-    TRANSITIONED,
-    WAITED,
-    minutes_between,
-)
+from pathway._analysis._cases import STEP_COMPLETED, TRANSITIONED, WAITED, minutes_between
 from pathway._analysis._stats import grouped_summary, sum_by
 from pathway._journal._eventlog import EventLog
+from pathway._vocab import FRAGMENTATION_CAUSES
 
 __all__ = ["Attribution", "Contributor", "DelayRow", "attribute"]
 

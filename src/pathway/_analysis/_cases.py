@@ -29,8 +29,9 @@ import numpy as np
 import numpy.typing as npt
 
 from pathway._analysis._stats import sum_by
-from pathway._journal._eventlog import DEMANDS, LEVELS, NAT, WORK_CLASSES, EventLog, kind_code
+from pathway._journal._eventlog import NAT, EventLog, kind_code
 from pathway._model._pathway import Pathway
+from pathway._vocab import DEMANDS, FRAGMENTATION_CAUSES, LEVELS, MINUTES_PER_DAY, WORK_CLASSES
 
 __all__ = ["FRAGMENTATION_CAUSES", "MINUTE_NS", "CaseTable", "case_table"]
 
@@ -38,9 +39,7 @@ F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
 MINUTE_NS = 60_000_000_000
-DAY_MINUTES = 1440.0
 #: Wait causes that count as fragmentation delay (DESIGN.md), with waste work.
-FRAGMENTATION_CAUSES: tuple[str, ...] = ("handoff", "visit_gap", "calendar", "approval")
 CASE_STARTED = kind_code("case_started")
 STEP_COMPLETED = kind_code("step_completed")
 TRANSITIONED = kind_code("transitioned")
@@ -143,7 +142,7 @@ class CaseTable:
     def measures(self) -> dict[str, tuple[npt.NDArray[np.float64], str]]:
         """Every per-case measure by name, with its unit (``days``, ``minutes``, ``share``
         or ``count``), as float arrays in case order."""
-        day = DAY_MINUTES
+        day = MINUTES_PER_DAY
         result: dict[str, tuple[F64, str]] = {
             "end_to_end": (self.end_to_end / day, "days"),
             "touch": (self.touch, "minutes"),

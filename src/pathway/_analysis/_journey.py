@@ -19,8 +19,9 @@ from pathway._analysis._cases import (
     WAITED,
     handoff_events,
 )
-from pathway._journal._eventlog import LEVELS, NAT, EventLog
+from pathway._journal._eventlog import NAT, EventLog
 from pathway._model._pathway import Pathway
+from pathway._vocab import LEVELS
 
 __all__ = ["NO_OWNER", "Journey", "JourneyMark", "JourneyStep", "JourneyWait", "journey_of"]
 

@@ -55,16 +55,15 @@ from pathway._model._pathway import (
     Arrivals,
     Checkpoint,
     Fact,
-    HandoffLevel,
     Pathway,
     Question,
     Role,
     Route,
     Step,
     Transition,
-    WaitCause,
     frozen_map,
 )
+from pathway._vocab import OWNER_LEVELS, HandoffLevel, WaitCause
 from pathway.errors import DefinitionError, ExpressionError, Problem, did_you_mean
 
 __all__ = ["Locator", "NullLocator", "compile_spec", "content_hash"]
@@ -985,7 +984,7 @@ def _finish_transitions(
         weight = _weight(transition, transitions)
         finished.append(attrs.evolve(transition, handoff=level, cause=cause, weight=weight))
         silent = transition.wait is not None or transition.index in report.no_wait_possible
-        if level in {"role", "team", "organisation"} and not silent:
+        if level in OWNER_LEVELS and not silent:
             _warn_handoff_without_wait(report, transition, level)
     return finished
 
@@ -1042,7 +1041,7 @@ def _declared_handoff(spec: PathwaySpec, transition: Transition) -> HandoffLevel
 def _cause(transition: Transition, level: str, steps: Mapping[str, Step]) -> WaitCause:
     if transition.declared_cause is not None:
         return DECLARED_TO_CAUSE[transition.declared_cause]
-    if level in {"role", "team", "organisation"}:
+    if level in OWNER_LEVELS:
         return "handoff"
     return "visit_gap" if steps[transition.target].visit else "capacity"
 

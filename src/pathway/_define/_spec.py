@@ -25,6 +25,7 @@ from pathway._model._distributions import (
     parse_fact_distribution,
     parse_rate,
 )
+from pathway._vocab import HandoffLevel, WorkClass
 from pathway.errors import did_you_mean
 
 __all__ = [
@@ -45,9 +46,7 @@ FORMAT_VERSION = 1
 IDENTIFIER = r"^[A-Za-z][A-Za-z0-9_]*$"
 SLUG = r"^[a-z0-9][a-z0-9_.-]*$"
 
-WorkClass = Literal["value", "waste1", "waste2", "waste3"]
 DeclaredCause = Literal["handoff", "booking", "referral", "approval", "external", "client"]
-HandoffLevel = Literal["none", "worker", "role", "team", "organisation"]
 FactType = Literal["bool", "int", "float", "str", "list", "mapping"]
 PLAN_QUESTIONS = ("proportionate", "legal", "accountable", "necessary")
 

@@ -14,18 +14,17 @@ import math
 from collections.abc import Mapping
 from concurrent.futures import Executor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
+import numpy as np
+import numpy.typing as npt
 
 from pathway._model._pathway import Pathway
+from pathway._sim._api import simulate
+from pathway._sim._result import SimulationResult, t_quantile
+from pathway._vocab import FRAGMENTATION_CAUSES, MINUTES_PER_DAY, WAIT_CAUSES, WORK_CLASSES
 from pathway.errors import DefinitionError, Problem
-
-if TYPE_CHECKING:
-    import numpy as np
-    import numpy.typing as npt
-
-    from pathway._sim._result import SimulationResult
 
 __all__ = ["MEASURES", "BehaviouralDiff", "Comparison", "behavioural_diff"]
 
@@ -42,7 +41,6 @@ MEASURES: Mapping[str, tuple[str, str, bool]] = {
     "failure_demand": ("failure demand contacts", "contacts", True),
     "repeated_collection": ("items of information collected again", "items", True),
 }
-FRAGMENTATION_CAUSES = ("handoff", "visit_gap", "calendar", "approval")
 BOOTSTRAP_SAMPLES = 400
 Z95 = 1.959963984540054
 
@@ -221,8 +219,6 @@ def behavioural_diff(
     Raises :class:`DefinitionError` when the pathways cannot share a cohort (no arrivals,
     no facts in common) and :class:`MissingExtraError` without the ``sim`` extra.
     """
-    from pathway._sim._api import simulate
-
     check_compatible(old, new)
     runs = [
         simulate(
@@ -241,45 +237,37 @@ def behavioural_diff(
 def _compare(
     old: SimulationResult, new: SimulationResult, cases: int, seed: int, reps: int
 ) -> BehaviouralDiff:
-    import numpy as np
-
     per_rep = [(_derived(old, r), _derived(new, r)) for r in range(reps)]
     comparisons = tuple(_measure(name, per_rep, seed) for name in MEASURES)
     outcomes = [o for o in old.outcomes if o in new.outcomes]
     by_outcome = tuple(c for c in (_outcome(o, per_rep, seed) for o in outcomes) if c is not None)
     both = per_rep[0][0]["_keep"] & per_rep[0][1]["_keep"]
-    waits = {
+    waits: dict[str, tuple[float, float]] = {
         cause: (
             float(np.mean(per_rep[0][0][f"wait_{cause}"][both])) if both.any() else math.nan,
             float(np.mean(per_rep[0][1][f"wait_{cause}"][both])) if both.any() else math.nan,
         )
-        for cause in _causes()
+        for cause in WAIT_CAUSES
     }
     return BehaviouralDiff(
         cases, seed, reps, int(both.sum()), comparisons, by_outcome, waits, old, new
     )
 
 
-def _causes() -> tuple[str, ...]:
-    from pathway._model._pathway import WAIT_CAUSES
-
-    return WAIT_CAUSES
-
-
 def _derived(result: SimulationResult, replication: int) -> dict[str, Any]:
-    import numpy as np
-
     m = result.measures(replication)
     e2e = np.asarray(m["end_to_end_minutes"], dtype=float)
-    waits = {c: np.asarray(m[f"wait_{c}_minutes"], dtype=float) / 1440 for c in _causes()}
-    waste = sum(np.asarray(m[f"{w}_minutes"], dtype=float) for w in ("waste1", "waste2", "waste3"))
+    waits = {
+        c: np.asarray(m[f"wait_{c}_minutes"], dtype=float) / MINUTES_PER_DAY for c in WAIT_CAUSES
+    }
+    waste = sum(np.asarray(m[f"{w}_minutes"], dtype=float) for w in WORK_CLASSES[1:])
     handoffs = sum(np.asarray(v, dtype=float) for k, v in m.items() if k.startswith("handoffs_"))
     failures = sum(np.asarray(v, dtype=float) for k, v in m.items() if k.startswith("failure_"))
     values: dict[str, Any] = {
         "_keep": np.asarray(m["in_window"] & m["finished"], dtype=bool),
         "_outcome": m["outcome"],
-        "end_to_end_days": e2e / 1440,
-        "fragmentation_days": sum(waits[c] for c in FRAGMENTATION_CAUSES) + waste / 1440,
+        "end_to_end_days": e2e / MINUTES_PER_DAY,
+        "fragmentation_days": sum(waits[c] for c in FRAGMENTATION_CAUSES) + waste / MINUTES_PER_DAY,
         "wait_days": sum(waits.values()),
         "touch_minutes": np.asarray(m["touch_minutes"], dtype=float),
         "flow_efficiency": np.divide(
@@ -291,7 +279,7 @@ def _derived(result: SimulationResult, replication: int) -> dict[str, Any]:
         "failure_demand": failures,
         "repeated_collection": np.asarray(m["repeated_collection"], dtype=float),
     }
-    values.update({f"wait_{c}": waits[c] for c in _causes()})
+    values.update({f"wait_{c}": waits[c] for c in WAIT_CAUSES})
     return values
 
 
@@ -326,8 +314,6 @@ def _comparison(
     pairs: list[tuple[npt.NDArray[Any], npt.NDArray[Any]]],
     seed: int,
 ) -> Comparison:
-    import numpy as np
-
     old = np.concatenate([p[0] for p in pairs]) if pairs else np.zeros(0)
     new = np.concatenate([p[1] for p in pairs]) if pairs else np.zeros(0)
     if len(old) == 0:
@@ -357,8 +343,6 @@ def _comparison(
 def _mean_interval(
     pairs: list[tuple[npt.NDArray[Any], npt.NDArray[Any]]],
 ) -> tuple[float, tuple[float, float]]:
-    import numpy as np
-
     if len(pairs) > 1:
         diffs = np.array([float(np.mean(n - o)) if len(o) else math.nan for o, n in pairs])
         return _t_interval(diffs[np.isfinite(diffs)])
@@ -367,10 +351,6 @@ def _mean_interval(
 
 
 def _t_interval(diffs: np.ndarray) -> tuple[float, tuple[float, float]]:
-    import numpy as np
-
-    from pathway._sim._result import t_quantile
-
     n = len(diffs)
     mean = float(np.mean(diffs)) if n else math.nan
     if n < 2:
@@ -381,8 +361,6 @@ def _t_interval(diffs: np.ndarray) -> tuple[float, tuple[float, float]]:
 
 
 def _median_interval(old: np.ndarray, new: np.ndarray, seed: int) -> tuple[float, float]:
-    import numpy as np
-
     if len(old) < 2:
         return (math.nan, math.nan)
     rng = np.random.default_rng(seed)

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 
 import attrs
 
-from pathway._diff._behaviour import BehaviouralDiff
+from pathway._diff._behaviour import MEASURES, BehaviouralDiff
 from pathway._diff._structural import StructuralDiff
 from pathway._model._expr import parse, unknown_names
 from pathway.errors import ExpressionError, did_you_mean
@@ -107,8 +107,6 @@ def _evaluate(
 
 
 def _simulated(name: str) -> bool:
-    from pathway._diff._behaviour import MEASURES
-
     base = name.removeprefix("old_").removeprefix("change_")
     return base in MEASURES or (base.startswith("to_") and base.endswith("_days"))
 

@@ -27,7 +27,6 @@ import attrs
 import transitions
 
 from pathway._journal._events import (
-    FAILURE_DEMANDS,
     CaseStarted,
     Decision,
     Event,
@@ -49,7 +48,14 @@ from pathway._journal._events import (
     freeze_mapping,
 )
 from pathway._journal._measures import CaseMeasures, measure_events
-from pathway._model._pathway import Checkpoint, Pathway, Step, Transition
+from pathway._model._pathway import (
+    Checkpoint,
+    Pathway,
+    Step,
+    Transition,
+    provide_case_factory,
+)
+from pathway._vocab import DEMANDS
 from pathway.errors import (
     CheckpointError,
     ExpressionError,
@@ -490,9 +496,9 @@ class Case:
         back to rebook it: the rebooked visit is then at the client's request. Raises
         TransitionError for another kind."""
         when = self._time(at)
-        if demand not in FAILURE_DEMANDS:
+        if demand not in DEMANDS:
             raise TransitionError(
-                f"unknown failure demand {demand!r}; expected one of {', '.join(FAILURE_DEMANDS)}"
+                f"unknown failure demand {demand!r}; expected one of {', '.join(DEMANDS)}"
             )
         self._append(FailureDemand(self.case_id, when, demand, self._state, note))
         if demand == "re_presentation" and self._missed and self._started_at is None:
@@ -1088,3 +1094,6 @@ def _compare(
         raise ReplayError(
             f"replay differs at event {stop}: recorded {there}, replay gives {rebuilt[stop]!r}"
         )
+
+
+provide_case_factory(new_case)

@@ -39,8 +39,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pathway._journal._events import EVENT_TYPES, FAILURE_DEMANDS, Event
-from pathway._model._pathway import WAIT_CAUSES
+from pathway._journal._events import EVENT_TYPES, Event
+from pathway._vocab import DEMANDS, LEVELS, REQUESTERS, WAIT_CAUSES, WORK_CLASSES
 from pathway.errors import DefinitionError, MissingExtraError, Problem
 
 if TYPE_CHECKING:
@@ -61,10 +61,6 @@ I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
 
 KINDS: tuple[str, ...] = tuple(EVENT_TYPES)
-WORK_CLASSES: tuple[str, ...] = ("value", "waste1", "waste2", "waste3")
-LEVELS: tuple[str, ...] = ("worker", "role", "team", "organisation")
-DEMANDS: tuple[str, ...] = FAILURE_DEMANDS
-REQUESTERS: tuple[str, ...] = ("service", "client")
 NAT = np.iinfo(np.int64).min
 _NS_PER_US = 1000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -240,7 +240,6 @@ EVENT_TYPES: Mapping[str, type[Event]] = {
         OutcomeReached,
     )
 }
-FAILURE_DEMANDS = ("chase", "re_presentation", "re_referral")
 
 
 _Shape = tuple[tuple[str, str, bool], ...]

@@ -23,10 +23,9 @@ from pathway._journal._events import (
     VisitMissed,
     Waited,
 )
+from pathway._vocab import LEVELS
 
 __all__ = ["CaseMeasures", "measure_events"]
-
-HANDOFF_LEVELS = ("worker", "role", "team", "organisation")
 
 
 def _minutes(start: datetime, end: datetime) -> float:
@@ -164,7 +163,7 @@ def measure_events(events: Iterable[Event], *, until: datetime | None = None) ->
         outcome=tally.outcome,
         visits=tally.visits,
         dnas=tally.dnas,
-        handoffs={level: tally.handoffs.get(level, 0) for level in HANDOFF_LEVELS},
+        handoffs={level: tally.handoffs.get(level, 0) for level in LEVELS},
         waits=dict(tally.waits),
         touch_minutes=tally.touch,
         elapsed_minutes=elapsed,

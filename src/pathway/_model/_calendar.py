@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 import attrs
 
+from pathway._vocab import MINUTES_PER_DAY, MINUTES_PER_WEEK
 from pathway.errors import did_you_mean
 
 __all__ = [
@@ -49,8 +50,6 @@ __all__ = [
     "parse_weekly",
 ]
 
-MINUTES_PER_DAY = 1440
-MINUTES_PER_WEEK = 10080
 #: Longest inclusive closure range accepted (guards against typos like 2017..2107).
 MAX_CLOSURE_RANGE_DAYS = 3660
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
@@ -22,6 +22,7 @@ from pathway._define._spec import PathwaySpec
 from pathway._model._calendar import Calendar
 from pathway._model._distributions import Distribution, Fixed
 from pathway._model._expr import Expression
+from pathway._vocab import HANDOFF_LEVELS, WAIT_CAUSES, HandoffLevel, WaitCause, WorkClass
 from pathway.errors import Problem
 
 if TYPE_CHECKING:
@@ -42,23 +43,9 @@ __all__ = [
     "Transition",
     "WaitCause",
     "WorkClass",
+    "provide_case_factory",
 ]
 
-WorkClass = Literal["value", "waste1", "waste2", "waste3"]
-HandoffLevel = Literal["none", "worker", "role", "team", "organisation"]
-WaitCause = Literal[
-    "handoff", "visit_gap", "calendar", "capacity", "approval", "external", "client"
-]
-HANDOFF_LEVELS: tuple[HandoffLevel, ...] = ("none", "worker", "role", "team", "organisation")
-WAIT_CAUSES: tuple[WaitCause, ...] = (
-    "handoff",
-    "visit_gap",
-    "calendar",
-    "capacity",
-    "approval",
-    "external",
-    "client",
-)
 NO_TIME: Distribution = Fixed(0.0)
 _NEVER = 1e-12
 _COST_DIGITS = 9  # equal path probabilities tie (then earlier-declared transitions win)
@@ -69,6 +56,17 @@ V = TypeVar("V")
 def frozen_map(items: Mapping[K, V]) -> Mapping[K, V]:
     """A read-only view of a copy of ``items`` (used for every mapping in the model)."""
     return MappingProxyType(dict(items))
+
+
+#: Starts a live case: ``pathway._engine`` puts its ``new_case`` here when it is imported
+#: (``import pathway`` always imports it). The model is below the engine on the spine, so
+#: :meth:`Pathway.new_case` reaches the engine through this slot, never by importing it.
+_CASE_FACTORY: list[Callable[..., Case]] = []
+
+
+def provide_case_factory(factory: Callable[..., Case]) -> None:
+    """Make :meth:`Pathway.new_case` start cases with ``factory`` (the live engine's)."""
+    _CASE_FACTORY[:] = [factory]
 
 
 @attrs.frozen(slots=True)
@@ -276,9 +274,7 @@ class Pathway:
         roster: Mapping[str, str] | None = None,
     ) -> Case:
         """Start a live :class:`~pathway.Case` at the start step; see :func:`pathway.new_case`."""
-        from pathway._engine._case import new_case
-
-        return new_case(self, case_id, facts, at=at, roster=roster)
+        return _CASE_FACTORY[0](self, case_id, facts, at=at, roster=roster)
 
     def outgoing(self, step: str) -> tuple[Transition, ...]:
         """Transitions leaving ``step``, in declaration order (checkpoint routes last)."""

@@ -9,24 +9,23 @@ from html import escape
 from typing import Any
 
 import attrs
+import numpy as np
 
+from pathway._analysis._xmr import xmr
 from pathway._diff._behaviour import BehaviouralDiff, Comparison
 from pathway._diff._gate import GateResult
 from pathway._diff._structural import StructuralDiff
+from pathway._report._html import CSS, html_table
+from pathway._report._markdown import markdown_table
+from pathway._report._report import Chart
 from pathway._report._sections import Section, table
+from pathway._report._svg import control_chart, swimlane
+from pathway._report._text import plain_table
+from pathway._vocab import CAUSE_WAITING
 
 __all__ = ["DIFF_SCHEMA", "Diff", "diff_sections"]
 
 DIFF_SCHEMA = "pathway-diff/1"
-CAUSE_WORDS = {
-    "handoff": "after a hand-off",
-    "visit_gap": "for the next appointment",
-    "calendar": "for a calendar gate",
-    "capacity": "for a free worker",
-    "approval": "for approval",
-    "external": "for an outside service",
-    "client": "on the person (missed or delayed)",
-}
 
 
 @attrs.frozen
@@ -58,8 +57,6 @@ class Diff:
 
     def to_markdown(self) -> str:
         """Markdown fit to paste into a pull request."""
-        from pathway._report._markdown import markdown_table
-
         parts = [f"# {self._title()}"]
         for section in diff_sections(self):
             parts.append(f"## {section.title}")
@@ -70,8 +67,6 @@ class Diff:
     def to_text(self) -> str:
         """Plain text for a terminal."""
         import textwrap
-
-        from pathway._report._text import plain_table
 
         parts = [self._title(), "=" * min(len(self._title()), 100)]
         for section in diff_sections(self):
@@ -121,7 +116,10 @@ def _behaviour_sections(b: BehaviouralDiff) -> list[Section]:
     )
     waits = table(
         ["waiting", "old (days per case)", "new (days per case)"],
-        [(CAUSE_WORDS.get(k, k), f"{o:.2f}", f"{n:.2f}") for k, (o, n) in b.waits_by_cause.items()],
+        [
+            (CAUSE_WAITING.get(k, k), f"{o:.2f}", f"{n:.2f}")
+            for k, (o, n) in b.waits_by_cause.items()
+        ],
         "tnn",
         "Mean waiting per case, by cause",
     )
@@ -193,8 +191,6 @@ def _changes_section(structure: StructuralDiff) -> Section:
 
 
 def _page(diff: Diff) -> str:
-    from pathway._report._html import CSS, html_table
-
     body = [f"<h1>{escape(diff._title())}</h1>"]
     for section in diff_sections(diff):
         body.append(f'<section id="{section.key}"><h2>{escape(section.title)}</h2>')
@@ -223,8 +219,6 @@ def _html_text(lines: Sequence[str]) -> list[str]:
 
 
 def _journeys(reports: tuple[Any, Any]) -> str:
-    from pathway._report._svg import swimlane
-
     figures = []
     for label, report in zip(("Before", "After"), reports, strict=True):
         if report.journey is None:
@@ -237,12 +231,6 @@ def _journeys(reports: tuple[Any, Any]) -> str:
 
 
 def _chart(diff: Diff) -> str:
-    import numpy as np
-
-    from pathway._analysis import xmr
-    from pathway._report._report import Chart
-    from pathway._report._svg import control_chart
-
     if diff.reports is None:
         return ""
     old, new = (_end_to_end_days(r) for r in diff.reports)

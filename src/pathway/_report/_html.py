@@ -12,7 +12,6 @@ import re
 from html import escape
 from typing import TYPE_CHECKING
 
-from pathway._report._report import SCHEMA, plain_days, plain_minutes
 from pathway._report._sections import GLOSSARY, Section, Table, number, sections
 from pathway._report._svg import (
     CAUSE_COLOURS,
@@ -20,6 +19,16 @@ from pathway._report._svg import (
     control_chart,
     pareto,
     swimlane,
+)
+from pathway._report._words import SCHEMA, plain_days, plain_minutes
+from pathway._version import __version__
+from pathway._vocab import (
+    CAUSE_WAITING,
+    FRAGMENTATION_CAUSES,
+    WAIT_CAUSES,
+    WORK_CLASSES,
+    WORK_NAMES,
+    waiting,
 )
 
 if TYPE_CHECKING:
@@ -139,19 +148,8 @@ def _cards(report: Report) -> str:
 def _journey_figure(report: Report) -> str:
     if report.journey is None:
         return ""
-    legend = {
-        "Value work": WORK_COLOURS["value"],
-        "Waste type 1": WORK_COLOURS["waste1"],
-        "Waste type 2": WORK_COLOURS["waste2"],
-        "Waste type 3": WORK_COLOURS["waste3"],
-        "Waiting after a hand-off": CAUSE_COLOURS["handoff"],
-        "Waiting for an appointment": CAUSE_COLOURS["visit_gap"],
-        "Waiting for a calendar gate": CAUSE_COLOURS["calendar"],
-        "Waiting for approval": CAUSE_COLOURS["approval"],
-        "Waiting for a worker": CAUSE_COLOURS["capacity"],
-        "Waiting for an outside service": CAUSE_COLOURS["external"],
-        "Waiting on the person": CAUSE_COLOURS["client"],
-    }
+    legend = {WORK_NAMES[w]: WORK_COLOURS[w] for w in WORK_CLASSES}
+    legend.update({waiting(cause): CAUSE_COLOURS[cause] for cause in WAIT_CAUSES})
     return (
         f"<figure>{swimlane(report, report.journey)}<figcaption>Boxes are steps (at least a "
         "few pixels wide however short); a black outline and dot mark a visit, ✕ a missed "
@@ -163,13 +161,8 @@ def _journey_figure(report: Report) -> str:
 def _pareto_figure(report: Report) -> str:
     if not report.attribution.contributors:
         return "<p>No fragmentation delay was found in scope.</p>"
-    legend = {
-        "after a hand-off": CAUSE_COLOURS["handoff"],
-        "for the next appointment": CAUSE_COLOURS["visit_gap"],
-        "for a calendar gate": CAUSE_COLOURS["calendar"],
-        "for approval": CAUSE_COLOURS["approval"],
-        "waste work": CAUSE_COLOURS["waste work"],
-    }
+    legend = {CAUSE_WAITING[cause]: CAUSE_COLOURS[cause] for cause in FRAGMENTATION_CAUSES}
+    legend["waste work"] = CAUSE_COLOURS["waste work"]
     return f"<figure>{pareto(report)}</figure>" + _legend(legend)
 
 
@@ -193,8 +186,6 @@ def _glossary() -> str:
 
 def report_html(report: Report) -> str:
     """The whole page."""
-    from pathway import __version__
-
     parts = {section.key: section for section in sections(report)}
     summary = parts.pop("summary")
     figures = {

@@ -10,8 +10,9 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from pathway._analysis._attribution import DelayRow
-from pathway._analysis._cases import DAY_MINUTES, FRAGMENTATION_CAUSES
-from pathway._report._report import MEASURES, SCHEMA, contributor_words
+from pathway._report._words import MEASURES, SCHEMA, contributor_words
+from pathway._version import __version__
+from pathway._vocab import FRAGMENTATION_CAUSES, MINUTES_PER_DAY
 
 if TYPE_CHECKING:
     from pathway._report._report import Chart, Report
@@ -35,8 +36,6 @@ def clean(value: Any) -> Any:
 
 def report_dict(report: Report) -> dict[str, Any]:
     """The JSON document as Python data."""
-    from pathway import __version__
-
     pathway = report.pathway
     document = {
         "schema": SCHEMA,
@@ -98,8 +97,8 @@ def _waits(report: Report) -> dict[str, Any]:
     total = sum(report.waits_by_cause.values())
     return {
         cause: {
-            "total_days": minutes / DAY_MINUTES,
-            "days_per_case": minutes / n / DAY_MINUTES,
+            "total_days": minutes / MINUTES_PER_DAY,
+            "days_per_case": minutes / n / MINUTES_PER_DAY,
             "share_of_waiting": minutes / total if total else None,
             "fragmentation": cause in FRAGMENTATION_CAUSES,
         }
@@ -112,18 +111,18 @@ def _fragmentation(report: Report) -> dict[str, Any]:
     total = report.attribution.total_fragmentation
     return {
         "causes": [*FRAGMENTATION_CAUSES, "waste work"],
-        "total_days": total / DAY_MINUTES,
-        "days_per_case": total / n / DAY_MINUTES,
+        "total_days": total / MINUTES_PER_DAY,
+        "days_per_case": total / n / MINUTES_PER_DAY,
         "contributors": [
             {
                 "rank": rank,
                 "kind": c.kind,
                 "key": c.key,
                 "label": contributor_words(c, report.pathway),
-                "total_days": c.minutes / DAY_MINUTES,
-                "days_per_case": c.minutes / n / DAY_MINUTES,
+                "total_days": c.minutes / MINUTES_PER_DAY,
+                "days_per_case": c.minutes / n / MINUTES_PER_DAY,
                 "share_of_fragmentation": c.minutes / total if total else None,
-                "by_cause_days": {k: v / DAY_MINUTES for k, v in c.by_cause.items()},
+                "by_cause_days": {k: v / MINUTES_PER_DAY for k, v in c.by_cause.items()},
             }
             for rank, c in enumerate(report.attribution.contributors, start=1)
         ],
@@ -147,11 +146,11 @@ def _row(report: Report, row: DelayRow, kind: str) -> dict[str, Any]:
                 "median": row.touch_median,
                 "p90": row.touch_p90,
             },
-            "delay_days_by_cause": {k: v / DAY_MINUTES for k, v in row.delay_by_cause.items()},
-            "delay_days_per_case": row.delay / n / DAY_MINUTES,
+            "delay_days_by_cause": {k: v / MINUTES_PER_DAY for k, v in row.delay_by_cause.items()},
+            "delay_days_per_case": row.delay / n / MINUTES_PER_DAY,
             "share_of_delay": row.delay / total if total else None,
             "waste_work_minutes": row.waste_minutes,
-            "fragmentation_days": row.fragmentation / DAY_MINUTES,
+            "fragmentation_days": row.fragmentation / MINUTES_PER_DAY,
         }
     )
     return result

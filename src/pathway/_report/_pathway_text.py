@@ -6,6 +6,7 @@ from collections import Counter
 
 from pathway._model._distributions import format_duration
 from pathway._model._pathway import Checkpoint, Pathway, Step, Transition
+from pathway._vocab import OWNER_LEVELS, WORK_CLASSES
 
 __all__ = ["mermaid", "summary"]
 
@@ -78,9 +79,7 @@ def _nominal(pathway: Pathway) -> str:
         f"  touch time: {format_duration(touch)}",
     ]
     lines.extend(
-        f"  hand-off: {_describe_handoff(pathway, t)}"
-        for t in path
-        if t.handoff in {"role", "team", "organisation"}
+        f"  hand-off: {_describe_handoff(pathway, t)}" for t in path if t.handoff in OWNER_LEVELS
     )
     return "\n".join(lines)
 
@@ -96,8 +95,7 @@ def _work_classes(pathway: Pathway) -> str:
     counts = Counter(s.work for s in pathway.steps.values() if not s.outcome)
     total = sum(counts.values()) or 1
     shares = ", ".join(
-        f"{work} {counts[work]} ({counts[work] / total:.0%})"
-        for work in ("value", "waste1", "waste2", "waste3")
+        f"{work} {counts[work]} ({counts[work] / total:.0%})" for work in WORK_CLASSES
     )
     return f"Work classes (steps)\n  {shares}"
 
@@ -168,7 +166,7 @@ def _fallback(checkpoint: Checkpoint) -> str:
 
 def _edge(transition: Transition, label: str) -> str:
     source, target = _node_id(transition.source), _node_id(transition.target)
-    if transition.handoff in {"role", "team", "organisation"}:
+    if transition.handoff in OWNER_LEVELS:
         label += f" / hand-off: {transition.handoff}"
         return f'{source} -. "{_label(label)}" .-> {target}'
     return f'{source} -- "{_label(label)}" --> {target}'

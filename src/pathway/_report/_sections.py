@@ -8,15 +8,21 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from pathway._analysis._cases import DAY_MINUTES, FRAGMENTATION_CAUSES
-from pathway._journal._eventlog import LEVELS, WORK_CLASSES
-from pathway._report._report import MEASURES, contributor_words, plain_days
+from pathway._report._words import MEASURES, contributor_words, plain_days
+from pathway._vocab import (
+    FRAGMENTATION_CAUSES,
+    LEVELS,
+    MINUTES_PER_DAY,
+    WORK_CLASSES,
+    WORK_WORDS,
+    waiting,
+)
 
 if TYPE_CHECKING:
     from pathway._analysis._stats import Summary
     from pathway._report._report import Report
 
-__all__ = ["CAUSE_WORDS", "GLOSSARY", "Section", "Table", "sections"]
+__all__ = ["GLOSSARY", "Section", "Table", "sections"]
 
 #: Jargon and what it means, for tooltips and the glossary.
 GLOSSARY: dict[str, str] = {
@@ -45,21 +51,6 @@ GLOSSARY: dict[str, str] = {
     "row on one side of the mean, 7 rising or falling, or 2 of 3 near a limit",
     "median": "The middle value: half the cases take longer, half shorter",
     "90th percentile": "9 in 10 cases take this long or less",
-}
-CAUSE_WORDS: dict[str, str] = {
-    "handoff": "after a hand-off",
-    "visit_gap": "for the next appointment",
-    "calendar": "for a calendar gate",
-    "capacity": "for a free worker",
-    "approval": "for approval",
-    "external": "for an outside service",
-    "client": "on the person",
-}
-WORK_WORDS: dict[str, str] = {
-    "value": "Value work",
-    "waste1": "Waste type 1 (removable now)",
-    "waste2": "Waste type 2 (designed in)",
-    "waste3": "Waste type 3 (law, regulation, contract)",
 }
 KEY_MEASURES = (
     "end_to_end",
@@ -196,7 +187,7 @@ def _delay(report: Report) -> Section:
             (
                 str(rank),
                 contributor_words(contributor, report.pathway),
-                f"{contributor.minutes / n / DAY_MINUTES:.2f}",
+                f"{contributor.minutes / n / MINUTES_PER_DAY:.2f}",
                 number(contributor.minutes / total if total else None, "share"),
                 number(cumulative / total if total else None, "share"),
             )
@@ -208,13 +199,13 @@ def _delay(report: Report) -> Section:
         "Fragmentation delay by where it happens (waits by transition, waste work by step)",
     )
     waits = report.waits_by_cause
-    waiting = sum(waits.values())
+    all_waits = sum(waits.values())
     cause_rows = [
         (
-            f"Waiting {CAUSE_WORDS.get(cause, cause)}",
+            waiting(cause),
             "yes" if cause in FRAGMENTATION_CAUSES else "no",
-            f"{minutes / n / DAY_MINUTES:.2f}",
-            number(minutes / waiting if waiting else None, "share"),
+            f"{minutes / n / MINUTES_PER_DAY:.2f}",
+            number(minutes / all_waits if all_waits else None, "share"),
         )
         for cause, minutes in sorted(waits.items(), key=lambda item: -item[1])
         if minutes > 0
@@ -304,7 +295,7 @@ def _journey(report: Report) -> Section | None:
         return None
     rows = [
         (
-            f"{step.start / DAY_MINUTES:.1f}",
+            f"{step.start / MINUTES_PER_DAY:.1f}",
             report.title_of_step(step.step),
             report.title_of_role(step.lane),
             f"{step.end - step.start:.0f}",
@@ -316,7 +307,7 @@ def _journey(report: Report) -> Section | None:
     outcome = report.title_of_step(journey.outcome) if journey.outcome else "still open"
     text = (
         f"Case {journey.case_id} is the case closest to the median end-to-end time: "
-        f"{plain_days(journey.end_to_end / DAY_MINUTES)}, ending '{outcome}'.",
+        f"{plain_days(journey.end_to_end / MINUTES_PER_DAY)}, ending '{outcome}'.",
     )
     headers = ("Day", "Step", "Owner", "Minutes", "Work", "Visit")
     return Section(
@@ -373,8 +364,8 @@ def _steps(report: Report) -> Section:
             report.title_of_step(row.target),
             str(row.count),
             f"{row.touch_median:.0f}",
-            f"{row.wait_median / DAY_MINUTES:.2f}",
-            f"{row.delay / n / DAY_MINUTES:.2f}",
+            f"{row.wait_median / MINUTES_PER_DAY:.2f}",
+            f"{row.delay / n / MINUTES_PER_DAY:.2f}",
             number(row.delay / total if total else None, "share"),
         )
         for row in report.attribution.steps
@@ -383,8 +374,8 @@ def _steps(report: Report) -> Section:
         (
             f"{report.title_of_step(row.source or '')} → {report.title_of_step(row.target)}",
             str(row.count),
-            f"{row.wait_median / DAY_MINUTES:.2f}",
-            f"{row.wait_p90 / DAY_MINUTES:.2f}",
+            f"{row.wait_median / MINUTES_PER_DAY:.2f}",
+            f"{row.wait_p90 / MINUTES_PER_DAY:.2f}",
             ", ".join(c.replace("_", " ") for c in row.delay_by_cause) or "-",
             number(row.delay / total if total else None, "share"),
         )

@@ -14,10 +14,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pathway._analysis._cases import DAY_MINUTES
 from pathway._analysis._journey import Journey, JourneyStep
-from pathway._report._report import contributor_words, plain_days, plain_minutes
-from pathway._report._sections import CAUSE_WORDS, WORK_WORDS
+from pathway._report._words import contributor_words, plain_days, plain_minutes
+from pathway._vocab import CAUSE_WAITING, DEMAND_EVENT_WORDS, MINUTES_PER_DAY, WORK_WORDS
 
 if TYPE_CHECKING:
     from pathway._report._report import Chart, Report
@@ -117,8 +116,8 @@ def swimlane(report: Report, journey: Journey) -> str:
     label_width, top, lane_height = 210, 46, 62
     plot_width = WIDTH - label_width - 30
     span = max(journey.end_to_end, 1.0)
-    in_days = span >= DAY_MINUTES
-    unit = DAY_MINUTES if in_days else 60.0
+    in_days = span >= MINUTES_PER_DAY
+    unit = MINUTES_PER_DAY if in_days else 60.0
     axis_end = span / unit
 
     def x(minutes: float) -> float:
@@ -141,7 +140,7 @@ def swimlane(report: Report, journey: Journey) -> str:
     body += _marks(journey, x, lambda step: lanes.get(step_lane.get(step, ""), 0), top, lane_height)
     desc = (
         f"Case {journey.case_id}: {len(journey.steps)} steps across {len(lanes)} owners over "
-        f"{plain_days(journey.end_to_end / DAY_MINUTES)}."
+        f"{plain_days(journey.end_to_end / MINUTES_PER_DAY)}."
     )
     return _svg(WIDTH, height, "Journey map of a typical case", desc, body, "swimlane")
 
@@ -214,7 +213,7 @@ def _waits(
         colour = CAUSE_COLOURS.get(wait.cause, OTHER)
         width = max(x(wait.end) - x(wait.start), 2)
         tip = (
-            f"Waited {plain_minutes(wait.end - wait.start)} {CAUSE_WORDS.get(wait.cause, '')} "
+            f"Waited {plain_minutes(wait.end - wait.start)} {CAUSE_WAITING.get(wait.cause, '')} "
             f"before '{report.title_of_step(wait.step)}'"
         )
         body.append(
@@ -234,7 +233,8 @@ def _step_box(
     tip = (
         f"{report.title_of_step(step.step)}: {plain_minutes(step.end - step.start)} of "
         f"{WORK_WORDS.get(step.work or '', 'unclassified work').lower()}, day "
-        f"{step.start / DAY_MINUTES:.1f}" + (" (visit: the person attends)" if step.visit else "")
+        f"{step.start / MINUTES_PER_DAY:.1f}"
+        + (" (visit: the person attends)" if step.visit else "")
     )
     return (
         f'<rect class="step" x="{_num(left)}" y="{_num(y + 12)}" width="{_num(width)}" '
@@ -305,11 +305,7 @@ def _marks(
                 + "</g>"
             )
         elif mark.kind == "failure_demand":
-            words = {
-                "chase": "The person chased progress",
-                "re_presentation": "The person came back",
-            }
-            tip = words.get(mark.detail, f"Failure demand: {mark.detail}")
+            tip = DEMAND_EVENT_WORDS.get(mark.detail, f"Failure demand: {mark.detail}")
             body.append(
                 f'<g class="failure"><title>{escape(tip)} (failure demand)</title>'
                 + _text(
@@ -338,7 +334,7 @@ def pareto(report: Report, limit: int = 10) -> str:
     label_width, right, top, bar = 300, 120, 36, 30
     plot_width = WIDTH - label_width - right
     height = top + bar * max(len(contributors), 1) + 64
-    longest = max((c.minutes / n / DAY_MINUTES for c in contributors), default=1.0) or 1.0
+    longest = max((c.minutes / n / MINUTES_PER_DAY for c in contributors), default=1.0) or 1.0
     ticks = nice_ticks(0, longest, 6)
     scale = plot_width / max(ticks[-1], longest)
     body = [_text(WIDTH - right + 10, top - 12, "Cumulative", font_size="12", fill="#37474f")]
@@ -368,11 +364,11 @@ def pareto(report: Report, limit: int = 10) -> str:
         body.append(_pareto_label(contributor.kind, contributor.key, y, bar))
         left = float(label_width)
         for cause, minutes in contributor.by_cause.items():
-            width = minutes / n / DAY_MINUTES * scale
-            words = "waste work" if cause == "waste work" else f"waiting {CAUSE_WORDS[cause]}"
+            width = minutes / n / MINUTES_PER_DAY * scale
+            words = "waste work" if cause == "waste work" else f"waiting {CAUSE_WAITING[cause]}"
             tip = (
                 f"{contributor_words(contributor, report.pathway)}: {words}, "
-                f"{minutes / n / DAY_MINUTES:.2f} days per case"
+                f"{minutes / n / MINUTES_PER_DAY:.2f} days per case"
             )
             body.append(
                 f'<rect class="bar" x="{_num(left)}" y="{_num(y + 5)}" '

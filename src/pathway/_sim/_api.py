@@ -1,41 +1,31 @@
 """``pathway.simulate``: run a pathway on a synthetic cohort, in replications.
 
-Importing this module needs no numpy; calling :func:`simulate` without the ``sim`` extra
-raises :class:`~pathway.errors.MissingExtraError` naming it.
+This module needs numpy (the ``sim`` extra); :mod:`pathway` reaches it through
+:func:`pathway._extras.require`, which names the extra when it is missing.
 """
 
 from __future__ import annotations
 
-import importlib
 import math
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pathway._define._load import load
 from pathway._model._distributions import parse_duration
 from pathway._model._pathway import Pathway
+from pathway._sim._cohort import adjust_weights
+from pathway._sim._plan import Plan, build_plan
 from pathway._sim._result import SimulationResult
-from pathway.errors import MissingExtraError
-
-if TYPE_CHECKING:
-    from pathway._sim._plan import Plan
-    from pathway._sim._run import ReplicationOutput
+from pathway._sim._run import ReplicationOutput, run_replication
 
 __all__ = ["Duration", "simulate"]
 
 Duration = float | int | str | timedelta
 Progress = Callable[[int, int], None]
-
-
-def _require_numpy() -> None:
-    try:
-        importlib.import_module("numpy")
-    except ImportError:
-        raise MissingExtraError("simulation", "sim", "numpy") from None
 
 
 def _minutes(value: Duration | None, what: str, default: float) -> float:
@@ -109,9 +99,6 @@ def simulate(
     Raises :class:`~pathway.errors.MissingExtraError` without the ``sim`` extra, and
     ``ValueError`` for a pathway that cannot be simulated (no arrivals...).
     """
-    _require_numpy()
-    from pathway._sim._plan import build_plan
-
     began = time.perf_counter()
     if not isinstance(pathway, Pathway):
         pathway = load(Path(pathway))
@@ -121,7 +108,9 @@ def simulate(
     warmup_minutes = _minutes(warmup, "warmup", 0.0)
     if cases is None and not math.isfinite(horizon_minutes):
         cases = 1000
-    plan = build_plan(pathway, start=_start(start), milestones=milestones, branching=branching)
+    plan = build_plan(pathway, start=_start(start), milestones=milestones)
+    if branching == "shares":
+        adjust_weights(plan)
     jobs = [
         {
             "seed": seed,
@@ -155,8 +144,6 @@ def simulate(
 def _run_all(
     plan: Plan, jobs: list[dict[str, Any]], executor: Executor | None, progress: Progress | None
 ) -> list[ReplicationOutput]:
-    from pathway._sim._run import run_replication
-
     if executor is None:
         outputs = []
         for index, job in enumerate(jobs):

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from pathway._model._calendar import MINUTES_PER_DAY, MINUTES_PER_WEEK
+import pathway._sim._layout as L
 from pathway._model._distributions import (
     Bernoulli,
     Categorical,
@@ -28,7 +28,6 @@ from pathway._model._distributions import (
     RandInt,
     Uniform,
 )
-from pathway._sim import _layout as L
 from pathway._sim._fast import compiled_function, fast_available
 from pathway._sim._plan import Plan
 from pathway._sim._rng import (
@@ -46,8 +45,17 @@ from pathway._sim._rng import (
     lane_inits,
 )
 from pathway._sim._vexpr import Column, evaluate
+from pathway._vocab import MINUTES_PER_DAY, MINUTES_PER_WEEK
 
-__all__ = ["arrival_times", "auto_matrix", "draw_facts", "guard_matrix", "ppnd_array", "uniforms"]
+__all__ = [
+    "adjust_weights",
+    "arrival_times",
+    "auto_matrix",
+    "draw_facts",
+    "guard_matrix",
+    "ppnd_array",
+    "uniforms",
+]
 
 FloatArray = npt.NDArray[np.float64]
 _CHUNK = 1 << 16
@@ -247,3 +255,20 @@ def _open_intervals(plan: Plan, calendar: int, weeks: int) -> tuple[FloatArray, 
     order = np.argsort(starts[keep], kind="stable")
     kept_starts, kept_ends = starts[keep][order], ends[keep][order]
     return kept_starts, kept_ends - kept_starts
+
+
+REFERENCE_COHORT = 65536
+REFERENCE_SEED = 0x5EED
+
+
+def adjust_weights(plan: Plan) -> None:
+    """Turn each guarded ``p`` (a share of all cases) into a weight among eligible moves."""
+    if not plan.guards:
+        return
+    columns = draw_facts(plan, REFERENCE_COHORT, REFERENCE_SEED, 0)
+    held = guard_matrix(plan, columns, REFERENCE_COHORT).mean(axis=0)
+    tr_i, tr_f = plan.table("tr_i"), plan.table("tr_f")
+    for t in range(len(tr_i)):
+        column = tr_i[t, L.TI_GUARD]
+        if column >= 0 and held[column] > 0:
+            tr_f[t, L.TF_WEIGHT] = tr_f[t, L.TF_WEIGHT] / held[column]

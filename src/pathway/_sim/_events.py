@@ -26,11 +26,11 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+import pathway._sim._layout as L
 from pathway._journal._events import EVENT_TYPES, Event, event_from_dict
-from pathway._model._pathway import HANDOFF_LEVELS, WAIT_CAUSES
-from pathway._sim import _layout as L
-from pathway._sim._plan import WORK_CLASSES, Plan
+from pathway._sim._plan import Plan
 from pathway._sim._vexpr import Column, python_value
+from pathway._vocab import HANDOFF_LEVELS, WAIT_CAUSES, WORK_CLASSES
 from pathway.errors import MissingExtraError
 
 __all__ = ["COLUMNS", "EventWriter", "open_writer", "read_events"]

@@ -19,7 +19,8 @@ from functools import lru_cache
 from types import FunctionType
 from typing import Any
 
-from pathway._sim import _kernel, _rng
+import pathway._sim._kernel as _kernel
+import pathway._sim._rng as _rng
 
 __all__ = ["KernelFunction", "compiled_function", "fast_available", "kernel"]
 

@@ -35,7 +35,7 @@ import attrs
 
 from pathway._define._load import load
 from pathway._sim._api import simulate
-from pathway._sim._result import SimulationResult
+from pathway._sim._result import SimulationResult, t_quantile
 
 __all__ = ["FidelityRow", "fidelity", "main", "render"]
 
@@ -93,8 +93,6 @@ def _row(
     unit: str,
     role: str,
 ) -> FidelityRow:
-    from pathway._sim._result import t_quantile
-
     finite = [v for v in values if math.isfinite(v)]
     mean = sum(finite) / len(finite) if finite else math.nan
     low = high = None

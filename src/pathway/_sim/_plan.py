@@ -34,7 +34,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pathway._model._calendar import MINUTES_PER_DAY, MINUTES_PER_WEEK, Calendar
+import pathway._sim._layout as L
+from pathway._model._calendar import Calendar
 from pathway._model._distributions import (
     MINUTES_PER_UNIT,
     Distribution,
@@ -46,9 +47,15 @@ from pathway._model._distributions import (
     Uniform,
 )
 from pathway._model._expr import MAX_LENGTH, Expression, parse
-from pathway._model._pathway import HANDOFF_LEVELS, WAIT_CAUSES, Pathway
-from pathway._sim import _layout as L
+from pathway._model._pathway import Pathway
 from pathway._sim._rng import key_of
+from pathway._vocab import (
+    HANDOFF_LEVELS,
+    MINUTES_PER_DAY,
+    MINUTES_PER_WEEK,
+    WAIT_CAUSES,
+    WORK_CLASSES,
+)
 
 __all__ = ["ArrivalPlan", "Branching", "FactPlan", "Plan", "build_plan"]
 
@@ -56,7 +63,6 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 Branching = Literal["shares", "renormalise"]
 Window = tuple[int, int]
-WORK_CLASSES = ("value", "waste1", "waste2", "waste3")
 REQUESTED = {None: 0, "service": 1, "client": 2}
 DEFAULT_START = date(2017, 10, 2)  # a Monday: the week the Recovery Hub's Check began
 _RATE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(?:/|per)\s*([a-z]+)\s*")
@@ -139,9 +145,12 @@ def build_plan(
     *,
     start: date | None = None,
     milestones: Sequence[str] = (),
-    branching: Branching = "shares",
 ) -> Plan:
     """Compile ``pathway`` for simulation from ``start`` (a date; default 2017-10-02).
+
+    The branching weights are the file's ``p`` as written; with ``branching="shares"``
+    the simulator then turns guarded ones into weights among eligible moves
+    (:func:`pathway._sim._cohort.adjust_weights`).
 
     Raises ``ValueError`` naming the problem when the pathway cannot be simulated: no
     arrivals, an unknown milestone step, a step whose calendar and role calendar never
@@ -150,7 +159,7 @@ def build_plan(
     """
     start = start or DEFAULT_START
     builder = _Builder(pathway, start)
-    return builder.build(tuple(milestones), branching)
+    return builder.build(tuple(milestones))
 
 
 class _Builder:
@@ -172,7 +181,7 @@ class _Builder:
 
     # ------------------------------------------------------------------ whole plan
 
-    def build(self, milestones: tuple[str, ...], branching: Branching) -> Plan:
+    def build(self, milestones: tuple[str, ...]) -> Plan:
         pathway = self.pathway
         for milestone in milestones:
             if milestone not in self.step_index:
@@ -238,8 +247,6 @@ class _Builder:
             max_capacity=max((r.capacity for r in pathway.roles.values()), default=1),
         )
         _check_facts(plan)
-        if branching == "shares":
-            _adjust_weights(plan)
         return plan
 
     # ------------------------------------------------------------------------ steps
@@ -552,22 +559,3 @@ def _check_facts(plan: Plan) -> None:
                     f"{expression.text!r} reads fact {name!r}, which has no distribution; "
                     "declare one (e.g. 'distribution: {bernoulli: 0.5}') to simulate it"
                 )
-
-
-REFERENCE_COHORT = 65536
-REFERENCE_SEED = 0x5EED
-
-
-def _adjust_weights(plan: Plan) -> None:
-    """Turn each guarded ``p`` (a share of all cases) into a weight among eligible moves."""
-    if not plan.guards:
-        return
-    from pathway._sim._cohort import draw_facts, guard_matrix
-
-    columns = draw_facts(plan, REFERENCE_COHORT, REFERENCE_SEED, 0)
-    held = guard_matrix(plan, columns, REFERENCE_COHORT).mean(axis=0)
-    tr_i, tr_f = plan.table("tr_i"), plan.table("tr_f")
-    for t in range(len(tr_i)):
-        column = tr_i[t, L.TI_GUARD]
-        if column >= 0 and held[column] > 0:
-            tr_f[t, L.TF_WEIGHT] = tr_f[t, L.TF_WEIGHT] / held[column]

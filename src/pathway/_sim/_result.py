@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+import pathway._sim._layout as L
 from pathway._journal._measures import CaseMeasures
-from pathway._model._pathway import HANDOFF_LEVELS, WAIT_CAUSES
-from pathway._sim import _layout as L
+from pathway._vocab import DEMANDS, LEVELS, WAIT_CAUSES, WORK_CLASSES
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -30,9 +30,6 @@ if TYPE_CHECKING:
 
 __all__ = ["MEASURES", "SimulationResult", "Summary", "t_quantile"]
 
-WORK_CLASSES = ("value", "waste1", "waste2", "waste3")
-LEVELS = HANDOFF_LEVELS[1:]
-FAILURES = ("chase", "re_presentation", "re_referral")
 
 #: Summarised measures: name -> (unit, description).
 MEASURES: Mapping[str, tuple[str, str]] = {
@@ -46,7 +43,7 @@ MEASURES: Mapping[str, tuple[str, str]] = {
     "wait_days": ("days", "all waiting"),
     **{f"wait_{cause}_days": ("days", f"waiting for {cause}") for cause in WAIT_CAUSES},
     "failure_demand": ("count", "chases, and missed visits the person came back to rebook"),
-    **{f"failure_{kind}": ("count", f"failure demand: {kind}") for kind in FAILURES},
+    **{f"failure_{kind}": ("count", f"failure demand: {kind}") for kind in DEMANDS},
     "repeated_collection": ("count", "items asked for again"),
     **{f"{work}_minutes": ("minutes", f"{work} work") for work in WORK_CLASSES},
 }
@@ -220,7 +217,7 @@ class SimulationResult:
             result[name] = counts[:, column]
         for i, level in enumerate(LEVELS):
             result[f"handoffs_{level}"] = counts[:, L.MI_HANDOFF + i]
-        for i, kind in enumerate(FAILURES):
+        for i, kind in enumerate(DEMANDS):
             result[f"failure_{kind}"] = counts[:, L.MI_FAILURE + i]
         return result
 
@@ -241,14 +238,14 @@ class SimulationResult:
             "dnas": m["dnas"],
             "handoffs": _total(m, [f"handoffs_{level}" for level in LEVELS]),
             "wait_days": _total(m, [f"wait_{c}_minutes" for c in WAIT_CAUSES]) / 1440,
-            "failure_demand": _total(m, [f"failure_{k}" for k in FAILURES]),
+            "failure_demand": _total(m, [f"failure_{k}" for k in DEMANDS]),
             "repeated_collection": m["repeated_collection"],
         }
         for level in LEVELS:
             values[f"handoffs_{level}"] = m[f"handoffs_{level}"]
         for cause in WAIT_CAUSES:
             values[f"wait_{cause}_days"] = m[f"wait_{cause}_minutes"] / 1440.0
-        for kind in FAILURES:
+        for kind in DEMANDS:
             values[f"failure_{kind}"] = m[f"failure_{kind}"]
         for work in WORK_CLASSES:
             values[f"{work}_minutes"] = m[f"{work}_minutes"]
@@ -316,7 +313,7 @@ class SimulationResult:
         finished = bool(m["finished"][i])
         end = float(m["end_minutes"][i]) if finished else last
         waits = {c: float(m[f"wait_{c}_minutes"][i]) for c in WAIT_CAUSES}
-        failure = {k: int(m[f"failure_{k}"][i]) for k in FAILURES}
+        failure = {k: int(m[f"failure_{k}"][i]) for k in DEMANDS}
         work = {w: float(m[f"{w}_minutes"][i]) for w in WORK_CLASSES}
         outcome = m["outcome"][i]
         return CaseMeasures(

@@ -18,7 +18,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pathway._sim import _layout as L
+import pathway._sim._layout as L
 from pathway._sim._cohort import arrival_times, auto_matrix, draw_facts, guard_matrix
 from pathway._sim._events import ChunkConverter, EventWriter, open_writer
 from pathway._sim._fast import fast_available, kernel

@@ -1,6 +1,6 @@
 """``pathway simulate``: run a pathway on a synthetic cohort and print what it costs people.
 
-Wired into ``pathway.cli`` by :func:`add_simulate_parser` and :func:`run_simulate`::
+Run by ``pathway.cli`` through :func:`run_simulate`::
 
     pathway simulate pathways/recovery-hub-2017.yaml -n 10000 --seed 1 --replications 5
     pathway simulate FILE -n 1000 --events out.parquet      # full event log too
@@ -17,9 +17,13 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from pathway.errors import MissingExtraError
+from pathway._define._load import load
+from pathway._sim._api import simulate
+from pathway._sim._fidelity import fidelity, render
+from pathway.cli._common import EXIT_INVALID, EXIT_OK, UsageError, existing_file
+from pathway.errors import PathwayError
 
-__all__ = ["add_simulate_parser", "run_simulate"]
+__all__ = ["run_simulate"]
 
 SHOWN = (
     "end_to_end_days",
@@ -41,57 +45,23 @@ SHOWN = (
 )
 
 
-def add_simulate_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Add the ``simulate`` command to ``pathway``'s sub-command parsers."""
-    parser: argparse.ArgumentParser = subparsers.add_parser(
-        "simulate",
-        help="simulate a cohort through a pathway; print measures with confidence intervals",
-        description="Simulate a synthetic cohort through a pathway (needs the 'sim' extra).",
-    )
-    parser.add_argument("file", nargs="*", metavar="FILE", help="pathway YAML file")
-    parser.add_argument("-n", "--cases", type=int, default=None, help="cases per replication")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (same seed, same result)")
-    parser.add_argument("--replications", "-r", type=int, default=1, metavar="R")
-    parser.add_argument("--workers", type=int, default=1, help="processes for replications")
-    parser.add_argument("--events", metavar="OUT", help="write the event log (.csv or .parquet)")
-    parser.add_argument("--start", metavar="DATE", help="first day, e.g. 2017-10-02")
-    parser.add_argument("--horizon", metavar="DURATION", help="stop the clock, e.g. 52w")
-    parser.add_argument("--warmup", metavar="DURATION", help="leave out early arrivals, e.g. 8w")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    parser.add_argument(
-        "--fidelity",
-        action="store_true",
-        help="compare the Recovery Hub 2017/2018 pathways (or the two FILEs) with the sources",
-    )
-    return parser
-
-
 def run_simulate(args: argparse.Namespace) -> int:
     """Run ``pathway simulate``; return the exit code (0 ok, 1 invalid input, 2 usage)."""
+    if args.fidelity:
+        return _fidelity(args)
+    if len(args.file) != 1:
+        raise UsageError("simulate takes one FILE (or --fidelity)")
     try:
-        if args.fidelity:
-            return _fidelity(args)
-        if len(args.file) != 1:
-            print("pathway: error: simulate takes one FILE (or --fidelity)", file=sys.stderr)
-            return 2
         return _simulate(args)
-    except MissingExtraError as error:
-        print(f"pathway: error: {error}", file=sys.stderr)
-        return 2
     except (ValueError, OSError) as error:
+        if isinstance(error, PathwayError):
+            raise
         print(f"pathway: error: {error}", file=sys.stderr)
-        return 1
+        return EXIT_INVALID
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from pathway._define._load import load
-    from pathway._sim import simulate
-
-    path = Path(args.file[0])
-    if not path.is_file():
-        print(f"pathway: error: no such file: {path}", file=sys.stderr)
-        return 2
-    pathway = load(path)
+    pathway = load(existing_file(args.file[0]))
     executor: Executor | None = None
     if args.workers > 1 and args.replications > 1:
         executor = ProcessPoolExecutor(max_workers=args.workers)
@@ -115,7 +85,7 @@ def _simulate(args: argparse.Namespace) -> int:
         if progress is not None:
             progress.close()
     _print_result(result)
-    return 0
+    return EXIT_OK
 
 
 def _print_result(result: Any) -> None:
@@ -141,17 +111,14 @@ def _print_result(result: Any) -> None:
 
 
 def _fidelity(args: argparse.Namespace) -> int:
-    from pathway._sim._fidelity import fidelity, render
-
     files = args.file or ["pathways/recovery-hub-2017.yaml", "pathways/recovery-hub-2018.yaml"]
     if len(files) != 2 or not all(Path(f).is_file() for f in files):
-        print("pathway: error: --fidelity needs the 2017 and 2018 pathway files", file=sys.stderr)
-        return 2
+        raise UsageError("--fidelity needs the 2017 and 2018 pathway files")
     options: dict[str, int] = {"seed": args.seed or 2017, "replications": max(args.replications, 5)}
     if args.cases:
         options["cases"] = args.cases
     print(render(fidelity(files[0], files[1], **options)))
-    return 0
+    return EXIT_OK
 
 
 class _Progress:

@@ -1,0 +1,161 @@
+"""Cohort summaries of an event log: demand, work, appointments, outcomes, the typical case.
+
+Numbers only; the report (:mod:`pathway._report`) puts them into words.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from pathway._analysis._cases import (
+    FAILURE_DEMAND,
+    STEP_COMPLETED,
+    VISIT_ATTENDED,
+    VISIT_MISSED,
+    CaseTable,
+    minutes_between,
+)
+from pathway._analysis._stats import sum_by
+from pathway._journal._eventlog import EventLog, nanoseconds
+from pathway._vocab import DEMANDS, MINUTES_PER_DAY, WORK_CLASSES
+
+__all__ = [
+    "appointments",
+    "demand",
+    "log_info",
+    "median",
+    "outcomes",
+    "rebase_index",
+    "typical_case",
+    "waits_by_cause",
+    "work",
+]
+
+B = npt.NDArray[np.bool_]
+
+
+def log_info(log: EventLog, table: CaseTable) -> dict[str, Any]:
+    first, last = log.first_at, log.last_at
+    return {
+        "events": len(log),
+        "cases": len(table),
+        "finished": int(table.finished.sum()),
+        "in_flight": int((~table.finished).sum()),
+        "first_event": first.isoformat() if first else None,
+        "last_event": last.isoformat() if last else None,
+    }
+
+
+def median(values: npt.NDArray[np.float64]) -> float | None:
+    clean = values[~np.isnan(values)]
+    return float(np.median(clean)) if clean.size else None
+
+
+def waits_by_cause(table: CaseTable, scope: B) -> dict[str, float]:
+    return {
+        cause: float(table.waits[scope, index].sum()) for index, cause in enumerate(table.causes)
+    }
+
+
+def demand(log: EventLog, table: CaseTable) -> dict[str, Any]:
+    value = len(table)
+    by_kind = {demand: int(table.failure[:, i].sum()) for i, demand in enumerate(DEMANDS)}
+    failure = sum(by_kind.values())
+    total = value + failure
+    return {
+        "value": value,
+        "failure": failure,
+        "failure_by_kind": by_kind,
+        "value_share": value / total if total else None,
+        "failure_share": failure / total if total else None,
+        "failure_events": len(log.rows_of(FAILURE_DEMAND)),
+    }
+
+
+def work(log: EventLog) -> dict[str, Any]:
+    rows = log.rows_of(STEP_COMPLETED)
+    codes = log.codes["work"][rows].astype(np.int64)
+    minutes = minutes_between(log.started[rows], log.at[rows])
+    known = codes >= 0
+    steps = np.bincount(codes[known], minlength=len(WORK_CLASSES))
+    time = sum_by(codes[known], minutes[known], len(WORK_CLASSES))
+    step_total, time_total = int(steps.sum()), float(time.sum())
+    return {
+        "steps": {w: int(steps[i]) for i, w in enumerate(WORK_CLASSES)},
+        "minutes": {w: float(time[i]) for i, w in enumerate(WORK_CLASSES)},
+        "step_share": {
+            w: (int(steps[i]) / step_total if step_total else None)
+            for i, w in enumerate(WORK_CLASSES)
+        },
+        "time_share": {
+            w: (float(time[i]) / time_total if time_total else None)
+            for i, w in enumerate(WORK_CLASSES)
+        },
+        "unclassified_steps": int((~known).sum()),
+    }
+
+
+def appointments(log: EventLog) -> dict[str, Any]:
+    labels = log.labels("requested_by")
+    result: dict[str, Any] = {}
+    for name, kind in (("attended", VISIT_ATTENDED), ("missed", VISIT_MISSED)):
+        codes = log.codes["requested_by"][log.rows_of(kind)].astype(np.int64)
+        counts = np.bincount(codes + 1, minlength=len(labels) + 1)
+        result[name] = {label: int(counts[i + 1]) for i, label in enumerate(labels)}
+        result[name]["unknown"] = int(counts[0])
+    total = {k: result["attended"][k] + result["missed"][k] for k in result["attended"]}
+    known = sum(v for k, v in total.items() if k != "unknown")
+    booked = sum(total.values())
+    result["by_requester"] = total
+    result["share"] = {
+        k: (v / known if known else None) for k, v in total.items() if k != "unknown"
+    }
+    missed = sum(result["missed"].values())
+    result["dna_rate"] = missed / booked if booked else None
+    result["dna_rate_by_requester"] = {
+        k: (result["missed"][k] / v if v else None) for k, v in total.items()
+    }
+    return result
+
+
+def outcomes(log: EventLog, table: CaseTable) -> list[dict[str, Any]]:
+    """Per outcome (``None``: still open): cases, share and median end-to-end days."""
+    steps = log.labels("step")
+    e2e = table.end_to_end / MINUTES_PER_DAY
+    rows: list[dict[str, Any]] = []
+    for code in np.unique(table.outcome):
+        chosen = table.outcome == code
+        rows.append(
+            {
+                "outcome": steps[int(code)] if code >= 0 else None,
+                "cases": int(chosen.sum()),
+                "share": float(chosen.mean()) if len(table) else None,
+                "median_end_to_end_days": median(e2e[chosen]) if code >= 0 else None,
+            }
+        )
+    rows.sort(key=lambda r: (-r["cases"], str(r["outcome"])))
+    return rows
+
+
+def rebase_index(table: CaseTable, scope: B, change_at: int | datetime | None) -> list[int]:
+    """Where limits are recalculated, as an index into the charted (in-scope) cases."""
+    if change_at is None:
+        return []
+    if isinstance(change_at, datetime):
+        starts = table.start[scope]
+        return [int(np.searchsorted(starts, nanoseconds(change_at)))]
+    return [int(np.searchsorted(np.flatnonzero(scope), change_at))]
+
+
+def typical_case(table: CaseTable, scope: B) -> int | None:
+    """The in-scope case whose end-to-end time is closest to the median (earliest wins)."""
+    candidates = np.flatnonzero(scope)
+    if candidates.size == 0:
+        return None
+    e2e = table.end_to_end[candidates]
+    median = float(np.median(e2e))
+    return int(candidates[int(np.argmin(np.abs(e2e - median)))])

@@ -1,0 +1,253 @@
+"""The entry points that build report objects: :func:`analyse` (an event log to a
+:class:`~pathway.Report`) and :func:`diff` (two pathways to a :class:`~pathway.Diff`).
+
+Scope: journey measures (times, visits, hand-offs, waits, delay attribution, control
+charts, the typical journey) use the cases that reached an outcome, so an unfinished
+journey never looks short; when no case has finished they use every case and say so.
+Counts of demand, work and appointments use every event in the log.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Executor
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pathway._analysis._attribution import Attribution, Contributor, attribute
+from pathway._analysis._cases import CaseTable, case_table, repeated_items
+from pathway._analysis._journey import Journey, journey_of
+from pathway._analysis._stats import summarise
+from pathway._analysis._summaries import (
+    B,
+    appointments,
+    demand,
+    log_info,
+    median,
+    outcomes,
+    rebase_index,
+    typical_case,
+    waits_by_cause,
+    work,
+)
+from pathway._analysis._xmr import xmr
+from pathway._diff._behaviour import BehaviouralDiff, behavioural_diff
+from pathway._diff._gate import evaluate_gates
+from pathway._diff._structural import structural_diff
+from pathway._engine._case import Case
+from pathway._journal._eventlog import EventLog
+from pathway._journal._events import Event
+from pathway._model._pathway import Pathway
+from pathway._report._diff import Diff
+from pathway._report._report import Chart, Headline, Report
+from pathway._report._words import CHARTED, MEASURES, contributor_words, plain_days, plain_minutes
+from pathway._vocab import MINUTES_PER_DAY
+
+__all__ = ["analyse", "build_report", "diff", "event_log"]
+
+LogSource = EventLog | str | Path | Iterable[Event] | Iterable[Case]
+
+
+def event_log(source: LogSource) -> EventLog:
+    """An :class:`~pathway.EventLog` from a log, a CSV/Parquet path, journal events or
+    live cases."""
+    if isinstance(source, EventLog):
+        return source
+    if isinstance(source, str | Path):
+        return EventLog.read(source)
+    items: list[Any] = list(source)
+    if items and all(isinstance(item, Case) for item in items):
+        return EventLog.from_cases(items)
+    return EventLog.from_events(items)
+
+
+def analyse(
+    log: LogSource,
+    pathway: Pathway | None = None,
+    *,
+    change_at: int | datetime | None = None,
+    screen_outliers: bool = False,
+) -> Report:
+    """Measure every case of an event log and find where fragmentation adds delay.
+
+    ``log`` is an event log, a CSV or Parquet file of one, journal events or live cases.
+    With the ``pathway`` the log was run on, steps and roles get their titles, hand-offs
+    derived from a log without them get their team and organisation level, and repeated
+    information collection is counted (without it, it is reported as unknown).
+    ``change_at`` (a case's position among finished cases, or a time: the first case to
+    start then or later) recalculates the control-chart limits from that case on;
+    ``screen_outliers`` leaves very large moving ranges out of the limits as
+    NHSRplotthedots does by default. Returns a :class:`Report` with ``to_json()``,
+    ``to_markdown()``, ``to_text()`` and ``to_html()``.
+    """
+    return build_report(
+        event_log(log), pathway, change_at=change_at, screen_outliers=screen_outliers
+    )
+
+
+def build_report(
+    log: EventLog,
+    pathway: Pathway | None = None,
+    *,
+    change_at: int | datetime | None = None,
+    screen_outliers: bool = False,
+) -> Report:
+    """Analyse ``log`` (see :func:`pathway._analysis.analyse`)."""
+    table = case_table(log, pathway)
+    scope = table.finished.copy()
+    label = "cases that reached an outcome"
+    if not scope.any():
+        scope[:] = True
+        label = "all cases (none has reached an outcome yet)"
+    values = table.measures()
+    measures = {
+        name: (summarise(values[name][0][scope]), unit)
+        for name, (_label, unit) in MEASURES.items()
+        if name in values
+    }
+    attribution = attribute(log, scope)
+    return Report(
+        pathway=pathway,
+        log_info=log_info(log, table),
+        cases=table,
+        scope=scope,
+        scope_label=label,
+        measures=measures,
+        headline=_headline(table, scope, attribution, pathway),
+        attribution=attribution,
+        waits_by_cause=waits_by_cause(table, scope),
+        demand=demand(log, table),
+        work=work(log),
+        appointments=appointments(log),
+        outcomes=outcomes(log, table),
+        repeated_items=(dict(repeated_items(log, pathway, scope)) if pathway is not None else None),
+        charts=_charts(table, scope, rebase_index(table, scope, change_at), screen_outliers),
+        journey=_typical_journey(log, table, scope, pathway),
+    )
+
+
+def _headline(
+    table: CaseTable, scope: B, attribution: Attribution, pathway: Pathway | None
+) -> Headline:
+    n = int(scope.sum())
+    fragmentation = median(table.fragmentation[scope] / MINUTES_PER_DAY)
+    e2e = median(table.end_to_end[scope] / MINUTES_PER_DAY)
+    share = fragmentation / e2e if fragmentation is not None and e2e else None
+    total_e2e = float(table.end_to_end[scope].sum())
+    mean_share = float(table.fragmentation[scope].sum()) / total_e2e if total_e2e else None
+    top = tuple((c, c.minutes / max(n, 1) / MINUTES_PER_DAY) for c in attribution.contributors[:3])
+    perfect = median(table.value_work[scope])
+    return Headline(
+        fragmentation_days=fragmentation,
+        median_end_to_end_days=e2e,
+        share=share,
+        perfect_flow_minutes=perfect,
+        mean_share=mean_share,
+        contributors=top,
+        text=_headline_text(fragmentation, e2e, share, perfect, top, pathway),
+    )
+
+
+def _headline_text(
+    fragmentation: float | None,
+    e2e: float | None,
+    share: float | None,
+    perfect: float | None,
+    top: Sequence[tuple[Contributor, float]],
+    pathway: Pathway | None,
+) -> str:
+    if fragmentation is None or e2e is None:
+        return "No case in this log has a journey to measure yet."
+    sentences = [
+        f"Fragmentation adds {plain_days(fragmentation)} to the median journey of "
+        f"{plain_days(e2e)}" + (f" ({share:.0%} of it)." if share is not None else ".")
+    ]
+    if perfect is not None:
+        sentences.append(
+            f"Perfect flow (value work only) would take {plain_minutes(perfect)} for the "
+            "median case."
+        )
+    if top:
+        parts = [
+            f"{contributor_words(c, pathway, short=True)}, {plain_days(days)} per case on average"
+            for c, days in top
+        ]
+        lead = "The largest contributor is " if len(parts) == 1 else "The largest contributors are "
+        sentences.append(lead + "; ".join(parts) + ".")
+    return " ".join(sentences)
+
+
+def _charts(table: CaseTable, scope: B, rebase: list[int], screen: bool) -> tuple[Chart, ...]:
+    values = table.measures()
+    charts = []
+    for name in CHARTED:
+        series = values[name][0][scope]
+        if series.size == 0 or np.isnan(series).any():
+            continue
+        title, unit = MEASURES[name]
+        chart = xmr(series, rebase=rebase, screen_outliers=screen)
+        charts.append(Chart(name, title, unit, chart))
+    return tuple(charts)
+
+
+def _typical_journey(
+    log: EventLog, table: CaseTable, scope: B, pathway: Pathway | None
+) -> Journey | None:
+    index = typical_case(table, scope)
+    return journey_of(log, index, pathway) if index is not None else None
+
+
+def diff(
+    old: Pathway,
+    new: Pathway,
+    *,
+    cases: int = 2000,
+    seed: int = 0,
+    replications: int = 1,
+    executor: Executor | None = None,
+    simulate: bool = True,
+    fail_if: Sequence[str] = (),
+    journeys: bool = False,
+) -> Diff:
+    """Compare ``old`` and ``new``: structure, and behaviour on one simulated cohort.
+
+    With ``simulate`` (the default) both pathways run on the same ``cases`` people with
+    common random numbers; ``journeys`` also keeps both event logs to draw typical
+    journeys and control charts (for the HTML page). ``fail_if`` gates are evaluated
+    (see :mod:`pathway._diff._gate`). Raises :class:`~pathway.errors.DefinitionError`
+    when the pathways cannot share a cohort, ``ValueError`` for an unreadable gate and
+    :class:`~pathway.errors.MissingExtraError` without the ``sim`` extra.
+    """
+    structure = structural_diff(old, new)
+    behaviour: BehaviouralDiff | None = None
+    reports: tuple[Any, Any] | None = None
+    if simulate:
+        behaviour, reports = _behaviour(old, new, cases, seed, replications, executor, journeys)
+    gates = tuple(evaluate_gates(fail_if, structure, behaviour))
+    return Diff(structure, behaviour, gates, reports)
+
+
+def _behaviour(
+    old: Pathway,
+    new: Pathway,
+    cases: int,
+    seed: int,
+    replications: int,
+    executor: Executor | None,
+    journeys: bool,
+) -> tuple[BehaviouralDiff, tuple[Any, Any] | None]:
+    if not journeys:
+        return behavioural_diff(
+            old, new, cases=cases, seed=seed, replications=replications, executor=executor
+        ), None
+    with tempfile.TemporaryDirectory(prefix="pathway-diff-") as folder:
+        paths = (Path(folder) / "old.parquet", Path(folder) / "new.parquet")
+        behaviour = behavioural_diff(
+            old, new, cases=cases, seed=seed, replications=1, executor=executor, events=paths
+        )
+        reports = (analyse(paths[0], old), analyse(paths[1], new))
+    return behaviour, reports

@@ -1,0 +1,98 @@
+"""The report's words: measure labels, durations in words, delay contributors in words.
+
+Every format (text, Markdown, JSON, HTML) takes its labels from here; the words for
+causes, work classes, levels and demand come from :mod:`pathway._vocab`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pathway._analysis._attribution import Contributor
+from pathway._model._pathway import Pathway
+from pathway._vocab import (
+    CAUSE_NAMES,
+    DEMAND_WORDS,
+    LEVEL_WORDS,
+    LEVELS,
+    MINUTES_PER_DAY,
+    WAIT_CAUSES,
+    WORK_CLASSES,
+    waiting,
+)
+
+__all__ = ["CHARTED", "MEASURES", "SCHEMA", "contributor_words", "plain_days", "plain_minutes"]
+
+SCHEMA = "pathway-report/1"
+_WORK_MEASURE_WORDS = {
+    "value": "Value work",
+    "waste1": "Waste work, type 1 (removable)",
+    "waste2": "Waste work, type 2 (designed in)",
+    "waste3": "Waste work, type 3 (law, regulation)",
+}
+
+#: Per-case measures the report summarises: name -> (plain label, unit).
+MEASURES: Mapping[str, tuple[str, str]] = {
+    "end_to_end": ("End-to-end time", "days"),
+    "fragmentation": ("Fragmentation delay", "days"),
+    "fragmentation_share": ("Fragmentation share of the journey", "share"),
+    "perfect_flow": ("Perfect-flow time (value work only)", "minutes"),
+    "touch": ("Touch time (all work)", "minutes"),
+    "flow_efficiency": ("Flow efficiency", "share"),
+    "visits": ("Visits (attendances)", "count"),
+    "dnas": ("Missed appointments (DNAs)", "count"),
+    "handoffs": ("Hand-offs", "count"),
+    **{f"handoffs_{level}": (f"Hand-offs {LEVEL_WORDS[level]}", "count") for level in LEVELS},
+    "wait": ("Waiting, all causes", "days"),
+    **{f"wait_{cause}": (waiting(cause), "days") for cause in WAIT_CAUSES},
+    **{f"work_{w}": (_WORK_MEASURE_WORDS[w], "minutes") for w in WORK_CLASSES},
+    "failure_demand": ("Failure demand", "count"),
+    **{f"failure_{kind}": (words, "count") for kind, words in DEMAND_WORDS.items()},
+    "repeated_information": ("Information asked for again", "count"),
+    "decisions": ("Checkpoint decisions", "count"),
+}
+#: The measures charted as XmR control charts, in order.
+CHARTED = ("end_to_end", "fragmentation")
+
+
+def plain_days(days: float) -> str:
+    """``2.3 days``, ``1 day``, ``5.5 hours`` or ``40 minutes``: a duration in words."""
+    if days >= 1:
+        text = f"{days:.1f}".rstrip("0").rstrip(".")
+        return f"{text} day" + ("" if text == "1" else "s")
+    hours = days * 24
+    if hours >= 1:
+        text = f"{hours:.1f}".rstrip("0").rstrip(".")
+        return f"{text} hour" + ("" if text == "1" else "s")
+    return plain_minutes(days * MINUTES_PER_DAY)
+
+
+def plain_minutes(minutes: float) -> str:
+    """``1 h 45 min`` or ``25 min``: a short duration in words."""
+    whole = round(minutes)
+    hours, rest = divmod(whole, 60)
+    if hours >= 24:
+        return plain_days(minutes / MINUTES_PER_DAY)
+    if hours:
+        return f"{hours} h {rest} min" if rest else f"{hours} h"
+    return f"{whole} min"
+
+
+def contributor_words(
+    contributor: Contributor, pathway: Pathway | None, *, short: bool = False
+) -> str:
+    """A contributor in plain words: "the wait between X and Y (causes)" or "waste work
+    at X"; ``short`` names only the step waited for."""
+
+    def title(step: str) -> str:
+        if pathway is not None and step in pathway.steps:
+            return pathway.steps[step].title
+        return step.replace("_", " ")
+
+    if contributor.kind == "step":
+        return f"waste work at '{title(contributor.key)}'"
+    source, _arrow, target = contributor.key.partition(" → ")
+    causes = ", ".join(CAUSE_NAMES.get(c, c) for c in contributor.by_cause)
+    if source == "(start)" or short:
+        return f"the wait before '{title(target)}' ({causes})"
+    return f"the wait between '{title(source)}' and '{title(target)}' ({causes})"

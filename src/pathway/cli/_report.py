@@ -1,0 +1,71 @@
+"""``pathway report``: analyse an event log (or a fresh simulation) of a pathway.
+
+    pathway report FILE --events LOG [--format text|markdown|json|html] [-o OUT] [--html OUT]
+    pathway report FILE --simulate N [--seed S] ...
+
+``FILE`` is the pathway the log was run on (titles, roles, what each step collects).
+``LOG`` is a CSV or Parquet event log (``pathway simulate ... --events``, or a real
+system's export in the same shape). The report goes to standard output, or to ``-o``;
+``--html`` also writes the self-contained HTML page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from pathway._extras import require
+from pathway._journal._eventlog import EventLog
+from pathway._model._pathway import Pathway
+from pathway._report._build import analyse
+from pathway._report._report import Report
+from pathway.cli._common import EXIT_OK, UsageError, existing_file, load_file, write_output
+
+__all__ = ["run_report", "simulated_log"]
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """Run ``pathway report``; PathwayErrors propagate to the CLI (exit 1)."""
+    model = load_file(args.file)
+    report = analyse(_log(args, model), model)
+    write_output(args.output, _render(report, args.format))
+    if args.html:
+        write_output(args.html, report.to_html(), announce=True)
+    return EXIT_OK
+
+
+def _log(args: argparse.Namespace, model: Pathway) -> EventLog:
+    if args.events:
+        return EventLog.read(existing_file(args.events, "event log"))
+    if args.simulate is not None:
+        if args.simulate < 1:
+            raise UsageError("--simulate needs a number of cases of at least 1")
+        return simulated_log(model, args.simulate, args.seed)
+    raise UsageError("give an event log with --events LOG, or --simulate N to simulate one")
+
+
+def simulated_log(model: Pathway, cases: int, seed: int) -> EventLog:
+    """Simulate ``cases`` cases with the cohort simulator and read back its event log."""
+    feature = "report --simulate (the cohort simulator)"
+    simulator = require("pathway._sim._api", extra="sim", feature=feature)
+    with tempfile.TemporaryDirectory(prefix="pathway-report-") as folder:
+        path = Path(folder) / "events.parquet"
+        simulator.simulate(model, cases=cases, seed=seed, events=path)
+        return EventLog.read(path)
+
+
+def _render(report: Report, fmt: str) -> str:
+    if fmt == "json":
+        return report.to_json() + "\n"
+    if fmt == "markdown":
+        return report.to_markdown()
+    if fmt == "html":
+        return report.to_html()
+    return report.to_text(width=_width(), color=sys.stdout.isatty())
+
+
+def _width() -> int:
+    return max(80, min(shutil.get_terminal_size((100, 24)).columns, 140))
