@@ -32,7 +32,7 @@ from typing import Any
 import transitions
 
 import pathway
-from pathway._engine._case import machine_for
+from pathway._engine._machine import machine_for
 
 ROOT = Path(__file__).resolve().parent.parent
 START = datetime(2018, 9, 4, 10, 0)

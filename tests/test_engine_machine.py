@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pathway import Pathway, TransitionError, Worker
-from pathway._engine._case import machine_for
+from pathway._engine._machine import machine_for
 from shared_pathways import MINI_YAML
 from test_engine_support import ENGINE_YAML, LONDON, PLAIN_YAML, load
 

@@ -26,7 +26,7 @@ from hypothesis.stateful import (
 )
 
 from pathway import Case, CheckpointError, FactError, TransitionError, Worker
-from pathway._engine._case import machine_for
+from pathway._engine._machine import machine_for
 from test_engine_support import (
     ENGINE_YAML,
     ERRORS,

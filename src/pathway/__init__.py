@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from pathway._define._load import dump, load
 from pathway._define._schema import json_schema
-from pathway._engine._case import Case, Option, Worker, new_case, replay
+from pathway._engine._case import Case, new_case, replay
+from pathway._engine._types import Option, Worker
 from pathway._extras import require
 from pathway._journal._events import (
     CaseStarted,

@@ -1,31 +1,27 @@
-"""The live case engine: one shared ``transitions`` machine per pathway, cases as data.
+"""The live case: one person's journey as data, moved by commands that check everything first.
 
 A case system loads a pathway once and creates a :class:`Case` per person. Firing a
 trigger validates everything first (trigger, state, worker's role, the step's calendar,
 guards) and only then appends events, so a rejected trigger changes nothing. Time is
 always passed in (``at=``); the engine never reads the clock.
 
-Why not ``Machine.add_model`` per case: attaching scans a list of models (quadratic when
-attaching many cases) and costs kilobytes per case. Why not ``Event.trigger`` per fire:
-its per-call pipeline (EventData, callback resolution, queue) is slower than the whole
-budget for a fire with guards and journal. So the machine is built once per pathway from
-the compiled model and the engine dispatches on the machine's own event and transition
-tables; a test checks every move against ``Event.trigger`` on the same machine.
+The shared machine and its dispatch table are in :mod:`._machine`; facts and data are
+checked by :mod:`._facts`; the case's JSON is written here and read by
+:mod:`pathway._journal._codec`; replay is :func:`replay` with :mod:`._replay`.
 """
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
-from functools import lru_cache
-from typing import Any, cast
+from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-import attrs
-import transitions
-
+from pathway._engine._facts import checked_facts, data_json
+from pathway._engine._machine import machine_for, runtime
+from pathway._engine._replay import apply_command, compare, decided, workers_in
+from pathway._engine._types import Option, Worker
+from pathway._journal._codec import check_version, decode_case, encode_case
 from pathway._journal._events import (
     CaseStarted,
     Decision,
@@ -43,8 +39,6 @@ from pathway._journal._events import (
     VisitMissed,
     Waited,
     build_rows,
-    event_from_dict,
-    event_to_dict,
     freeze_mapping,
 )
 from pathway._journal._measures import CaseMeasures, measure_events
@@ -65,119 +59,10 @@ from pathway.errors import (
     did_you_mean,
 )
 
-__all__ = ["CASE_FORMAT", "Case", "Option", "Worker", "machine_for", "new_case", "replay"]
+__all__ = ["Case", "new_case", "replay"]
 
-CASE_FORMAT = "pathway-case/1"
 _UTC_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NAIVE_EPOCH = datetime(1970, 1, 1)
-_FACT_TYPES: Mapping[str, tuple[type, ...]] = {
-    "bool": (bool,),
-    "int": (int,),
-    "float": (int, float),
-    "str": (str,),
-    "list": (list, tuple),
-    "mapping": (dict,),
-}
-
-
-_ARTICLE = {"bool": "a", "int": "an", "float": "a", "str": "a", "list": "a", "mapping": "a"}
-
-
-@attrs.frozen(slots=True)
-class Worker:
-    """A named worker in a role: ``case.fire("allocate", by=Worker("amy", "duty_lead"))``."""
-
-    id: str
-    role: str
-
-
-@attrs.frozen(slots=True)
-class Option:
-    """One trigger possible from the current step, and if it is blocked, why."""
-
-    trigger: str
-    target: str | None
-    allowed: bool
-    reasons: tuple[str, ...] = ()
-    checkpoint: str | None = None
-    role: str | None = None
-
-
-class _PathwayTransition(transitions.Transition):
-    """A ``transitions`` transition that knows the compiled transition it stands for."""
-
-    compiled: Transition
-
-
-class _PathwayMachine(transitions.Machine):
-    transition_cls = _PathwayTransition
-
-
-@lru_cache(maxsize=64)
-def machine_for(pathway: Pathway) -> transitions.Machine:
-    """The shared ``transitions.Machine`` of a pathway (built once, cached by content).
-
-    States are step ids; each compiled transition (checkpoint routes included) is a
-    machine transition whose condition evaluates the guard over ``model.facts``. Use it
-    with ``transitions`` tooling (diagrams, extensions); cases never attach to it.
-    """
-    machine = _PathwayMachine(
-        model=None,
-        states=list(pathway.steps),
-        initial=pathway.start,
-        auto_transitions=False,
-        send_event=True,
-    )
-    for compiled in pathway.transitions:
-        condition = _condition(compiled)
-        machine.add_transition(
-            compiled.trigger,
-            compiled.source,
-            compiled.target,
-            conditions=[condition] if condition else None,
-        )
-        move = machine.events[compiled.trigger].transitions[compiled.source][-1]
-        cast(_PathwayTransition, move).compiled = compiled
-    return machine
-
-
-@attrs.frozen(slots=True)
-class _Runtime:
-    """What every case of one pathway shares: the dispatch table built from the shared
-    machine's event tables, the time zone and the attendance window."""
-
-    table: Mapping[tuple[str, str], tuple[Transition, ...]]
-    steps: Mapping[str, Step]
-    zone: ZoneInfo
-    same_visit: timedelta
-
-
-@lru_cache(maxsize=64)
-def _runtime(pathway: Pathway) -> _Runtime:
-    machine = machine_for(pathway)
-    table = {
-        (source, trigger): tuple(_compiled(move) for move in moves)
-        for trigger, event in machine.events.items()
-        for source, moves in event.transitions.items()
-        if moves
-    }
-    return _Runtime(
-        table,
-        dict(pathway.steps),
-        ZoneInfo(pathway.timezone),
-        timedelta(minutes=pathway.same_visit_within),
-    )
-
-
-def _compiled(move: transitions.Transition) -> Transition:
-    return cast(_PathwayTransition, move).compiled
-
-
-def _condition(compiled: Transition) -> Any:
-    guard = compiled.guard
-    if guard is None:
-        return None
-    return lambda event: guard.test(event.model.facts)
 
 
 def new_case(
@@ -195,78 +80,8 @@ def new_case(
     :class:`FactError`, or :class:`TransitionError` for a bad ``at``.
     """
     case = Case(pathway, case_id, roster)
-    case._start(_checked_facts(pathway, facts or {}), at)
+    case._start(checked_facts(pathway, facts or {}), at)
     return case
-
-
-def _checked_facts(pathway: Pathway, facts: Mapping[str, Any]) -> dict[str, Any]:
-    for name, value in facts.items():
-        declared = pathway.facts.get(name)
-        if declared is None:
-            guess = did_you_mean(name, pathway.facts)
-            hint = f"; did you mean {guess!r}?" if guess else ""
-            known = ", ".join(pathway.facts) or "none"
-            raise FactError(f"unknown fact {name!r}; declared facts: {known}{hint}")
-        _check_fact_value(name, declared.type, declared.values, value)
-    return {name: _fact_json(name, value) for name, value in facts.items()}
-
-
-def _plain_json(value: Any) -> Any:
-    """``value`` as it reads back from the case's JSON (tuples become lists).
-
-    Raises ValueError or TypeError for what JSON cannot hold exactly: NaN and infinity,
-    mappings with keys that are not text, datetimes and other objects.
-    """
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"{value!r} is not a finite number")
-        return value
-    if isinstance(value, list | tuple):
-        return [_plain_json(item) for item in value]
-    if isinstance(value, dict) and all(isinstance(key, str) for key in value):
-        return {key: _plain_json(item) for key, item in value.items()}
-    raise TypeError(f"{type(value).__name__} is not plain JSON data")
-
-
-def _fact_json(name: str, value: Any) -> Any:
-    try:
-        return _plain_json(value)
-    except (TypeError, ValueError):
-        raise FactError(
-            f"fact {name!r} must be plain JSON data (finite numbers, text, lists, "
-            f"mappings with text keys), found {value!r}"
-        ) from None
-
-
-def _data_json(case_id: str, data: Mapping[str, Any]) -> dict[str, Any]:
-    if not data:
-        return {}
-    plain = {}
-    for key, value in data.items():
-        try:
-            plain[key] = _plain_json(value)
-        except (TypeError, ValueError):
-            raise TransitionError(
-                f"case {case_id!r}: data {key}={value!r} cannot be stored in the journal; "
-                "pass plain JSON data (finite numbers, text, lists, mappings with text keys)"
-            ) from None
-    return plain
-
-
-def _check_fact_value(name: str, kind: str, values: tuple[object, ...] | None, value: Any) -> None:
-    if value is None:
-        return
-    wrong_bool = isinstance(value, bool) and kind in {"int", "float"}
-    if wrong_bool or not isinstance(value, _FACT_TYPES[kind]):
-        raise FactError(
-            f"fact {name!r} expected {_ARTICLE[kind]} {kind} value, found {value!r} "
-            f"({type(value).__name__})"
-        )
-    if values is not None and value not in values:
-        allowed = ", ".join(repr(v) for v in values)
-        raise FactError(f"fact {name!r} expected one of {allowed}, found {value!r}")
 
 
 class Case:
@@ -310,7 +125,7 @@ class Case:
         self._facts: dict[str, Any] = {}
         self._state = pathway.start
         self._step = pathway.steps[pathway.start]
-        self._rt = _runtime(pathway)
+        self._rt = runtime(pathway)
         self._now: datetime | None = None
         self._started_at: datetime | None = None  # work on the current step began
         self._worker: Worker | None = None  # who is working the current step
@@ -398,7 +213,7 @@ class Case:
         guard = transition.guard
         if to is not None or len(candidates) > 1 or not (guard is None or self._holds(transition)):
             transition = self._choose(trigger, candidates, to)
-        frozen = freeze_mapping(_data_json(self.case_id, data)) if data else ()
+        frozen = freeze_mapping(data_json(self.case_id, data)) if data else ()
         self._complete_and_move(transition, when, worker, frozen)
         return self
 
@@ -508,7 +323,7 @@ class Case:
     def update_facts(self, *, at: datetime, by: Worker | str | None = None, **facts: Any) -> Case:
         """Record facts learned during the journey; guards read the new values."""
         when = self._time(at)
-        checked = _checked_facts(self.pathway, facts)
+        checked = checked_facts(self.pathway, facts)
         worker = self._worker_for(by, check_role=False)
         self._facts.update(checked)
         self._append(FactsUpdated(self.case_id, when, checked, _id(worker), _role(worker)))
@@ -578,17 +393,7 @@ class Case:
 
     def to_json(self) -> str:
         """The case as JSON: pathway id, version and content hash, and the journal."""
-        document = {
-            "format": CASE_FORMAT,
-            "case_id": self.case_id,
-            "pathway": {
-                "id": self.pathway.id,
-                "version": self.pathway.version,
-                "content_hash": self.pathway.content_hash,
-            },
-            "events": [event_to_dict(event) for event in self._built()],
-        }
-        return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+        return encode_case(self.case_id, self.pathway, self._built())
 
     @classmethod
     def from_json(
@@ -600,13 +405,7 @@ class Case:
         another pathway or version (the message says which), or when replay does not
         reproduce the recorded journal event for event.
         """
-        document = _parse_case_json(text)
-        _check_version(pathway, document.get("pathway"))
-        items = document.get("events")
-        if not isinstance(items, list):
-            raise ReplayError("case JSON has no 'events' list")
-        events = [event_from_dict(item) for item in items]
-        return replay(pathway, events, roster=roster)
+        return replay(pathway, decode_case(pathway, text), roster=roster)
 
     # -- internals ----------------------------------------------------------------------
 
@@ -914,39 +713,6 @@ def _role(worker: Worker | None) -> str | None:
     return worker.role if worker is not None else None
 
 
-def _parse_case_json(text: str) -> dict[str, Any]:
-    try:
-        document = json.loads(text)
-    except (json.JSONDecodeError, TypeError) as error:
-        raise ReplayError(f"case JSON cannot be read: {error}") from None
-    if not isinstance(document, dict) or document.get("format") != CASE_FORMAT:
-        raise ReplayError(f"not a pathway case document; expected format {CASE_FORMAT!r}")
-    return document
-
-
-def _check_version(pathway: Pathway, recorded: object) -> None:
-    """ReplayError unless ``recorded`` (id, version, content_hash) names ``pathway``."""
-    if not isinstance(recorded, Mapping):
-        raise ReplayError("case JSON has no 'pathway' section naming the version it ran on")
-    keys = ("id", "version", "content_hash")
-    if all(recorded.get(key) == getattr(pathway, key) for key in keys):
-        return
-    if all(recorded.get(key) == getattr(pathway, key) for key in keys[:2]):
-        raise ReplayError(
-            f"the case was recorded on pathway {pathway.id!r} version {pathway.version!r} "
-            f"with content hash {str(recorded.get('content_hash'))[:12]}, but the given "
-            f"pathway has the same id and version and content hash "
-            f"{pathway.content_hash[:12]}: the pathway was edited without changing its "
-            "version; replay on the exact definition the case ran on, or migrate the case"
-        )
-    differences = [
-        f"{key} {recorded.get(key)!r} (recorded) vs {getattr(pathway, key)!r} (given)"
-        for key in keys
-        if recorded.get(key) != getattr(pathway, key)
-    ]
-    raise ReplayError("the case was recorded on a different pathway: " + "; ".join(differences))
-
-
 def replay(
     pathway: Pathway, events: list[Event], *, roster: Mapping[str, str] | None = None
 ) -> Case:
@@ -964,136 +730,19 @@ def replay(
         "version": first.pathway_version,
         "content_hash": first.content_hash,
     }
-    _check_version(pathway, recorded)
-    workers = _workers_in(events, roster)
+    check_version(pathway, recorded)
+    workers = workers_in(events, roster)
     try:
         case = new_case(pathway, first.case_id, dict(first.facts), at=first.at, roster=workers)
     except (TransitionError, FactError) as error:
         raise ReplayError(f"event 0 (case_started) is rejected on replay: {error}") from None
     checked = 1
     for index, event in enumerate(events[1:], start=1):
-        if event.command and not _decided(pathway, event):
-            checked = _apply(case, events, index, checked)
-    _compare(case._built(), events, checked)
+        if event.command and not decided(pathway, event):
+            checked = apply_command(case, events, index, checked)
+    compare(case._built(), events, checked)
     case._roster = roster
     return case
-
-
-def _decided(pathway: Pathway, event: Event) -> bool:
-    """A checkpoint's move is recorded as a Transitioned event but made by its Decision."""
-    if not isinstance(event, Transitioned):
-        return False
-    checkpoint = pathway.checkpoints.get(event.trigger)
-    return checkpoint is not None and checkpoint.step == event.source
-
-
-def _workers_in(events: list[Event], roster: Mapping[str, str] | None) -> dict[str, str]:
-    workers = dict(roster or {})
-    for event in events:
-        worker, role = getattr(event, "worker", None), getattr(event, "role", None)
-        if worker is not None and role is not None:
-            workers.setdefault(worker, role)
-    return workers
-
-
-def _apply(case: Case, recorded: list[Event], index: int, checked: int) -> int:
-    """Re-run the command ``recorded[index]`` and check the events it gives against the
-    record; return how many events are checked so far."""
-    event = recorded[index]
-    try:
-        _COMMANDS[type(event)](case, event)
-    except (TransitionError, CheckpointError, FactError) as error:
-        _compare(case._built(), recorded, checked, min(len(case._events), index))
-        first = len(case._events)
-        because = f"event {index} ({event.kind}) is rejected on replay: {error}"
-        if first < index:
-            raise ReplayError(
-                f"replay differs at event {first}: recorded {recorded[first]!r}, replay gives "
-                f"no such event because {because}"
-            ) from None
-        raise ReplayError(
-            f"replay differs at event {index}: recorded {event!r}; {because}"
-        ) from None
-    _compare(case._built(), recorded, checked, len(case._events))
-    return len(case._events)
-
-
-def _by(case: Case, worker: str | None, role: str | None) -> Worker | None:
-    if worker is None:
-        return None
-    return Worker(worker, role) if role is not None else case._resolve_worker(worker)
-
-
-def _replay_decision(case: Case, event: Event) -> None:
-    assert isinstance(event, Decision)
-    person = {k: v for k, v in event.answers if k not in event.automatic}
-    by = _by(case, event.decided_by, event.role)
-    case.decide(event.checkpoint, person, at=event.at, by=by, rationale=event.rationale)
-
-
-def _replay_transitioned(case: Case, event: Event) -> None:
-    assert isinstance(event, Transitioned)
-    case.fire(
-        event.trigger,
-        at=event.at,
-        by=_by(case, event.worker, event.role),
-        to=event.target,
-        **dict(event.data),
-    )
-
-
-def _replay_step_started(case: Case, event: Event) -> None:
-    assert isinstance(event, StepStarted)
-    case.begin(at=event.at, by=_by(case, event.worker, event.role))
-
-
-def _replay_missed(case: Case, event: Event) -> None:
-    case.did_not_attend(at=event.at)
-
-
-def _replay_failure(case: Case, event: Event) -> None:
-    assert isinstance(event, FailureDemand)
-    case.record_failure_demand(event.demand, at=event.at, note=event.note)
-
-
-def _replay_facts(case: Case, event: Event) -> None:
-    assert isinstance(event, FactsUpdated)
-    case.update_facts(at=event.at, by=_by(case, event.worker, event.role), **dict(event.facts))
-
-
-_COMMANDS = {
-    Decision: _replay_decision,
-    Transitioned: _replay_transitioned,
-    StepStarted: _replay_step_started,
-    VisitMissed: _replay_missed,
-    FailureDemand: _replay_failure,
-    FactsUpdated: _replay_facts,
-}
-
-
-def _compare(
-    rebuilt: list[Event], recorded: list[Event], start: int = 0, end: int | None = None
-) -> None:
-    """ReplayError naming the first event where ``rebuilt`` and ``recorded[:end]`` differ
-    (events before ``start`` are known to agree)."""
-    stop = len(recorded) if end is None else min(end, len(recorded))
-    for index in range(start, min(len(rebuilt), stop)):
-        if rebuilt[index] != recorded[index]:
-            raise ReplayError(
-                f"replay differs at event {index}: recorded {recorded[index]!r}, "
-                f"replay gives {rebuilt[index]!r}"
-            )
-    if len(rebuilt) < stop:
-        index = len(rebuilt)
-        raise ReplayError(
-            f"replay differs at event {index}: recorded {recorded[index]!r}, replay gives "
-            "no such event (the journal has events its commands do not produce)"
-        )
-    if len(rebuilt) > stop:
-        there = repr(recorded[stop]) if stop < len(recorded) else "nothing (the journal ends)"
-        raise ReplayError(
-            f"replay differs at event {stop}: recorded {there}, replay gives {rebuilt[stop]!r}"
-        )
 
 
 provide_case_factory(new_case)

@@ -14,7 +14,7 @@ from typing import TypeVar
 
 import attrs
 
-from pathway._engine._case import Worker
+from pathway._engine._types import Worker
 from pathway.errors import CheckpointError, PathwayError, TransitionError
 from pathway.testing._journeys import (
     RATIONALE,

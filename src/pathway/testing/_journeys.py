@@ -21,7 +21,8 @@ from typing import Any, Protocol, TypeVar, overload
 import attrs
 import hypothesis
 
-from pathway._engine._case import Case, Worker
+from pathway._engine._case import Case
+from pathway._engine._types import Worker
 from pathway._model._distributions import Categorical, Empirical, FixedValue, RandInt, Uniform
 from pathway._model._expr import Constant, Expression, Node
 from pathway._model._pathway import Checkpoint, Fact, Pathway, Step, Transition

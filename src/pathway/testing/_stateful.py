@@ -21,7 +21,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from pathway._define._load import load
 from pathway._define._spec import PathwaySpec
-from pathway._engine._case import Case, Worker
+from pathway._engine._case import Case
+from pathway._engine._types import Worker
 from pathway._model._pathway import Pathway
 from pathway.errors import PathwayError
 from pathway.testing._invalid import INVALID_CODES, InvalidKind, applicable_kinds

@@ -1,0 +1,145 @@
+"""Replay: re-run a journal's commands on a fresh case and check every event it gives.
+
+:func:`pathway.replay` (in :mod:`._case`) starts the case; the functions here apply each
+recorded command to it and compare what the engine records with what was recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from pathway._engine._types import Worker
+from pathway._journal._events import (
+    Decision,
+    Event,
+    FactsUpdated,
+    FailureDemand,
+    StepStarted,
+    Transitioned,
+    VisitMissed,
+)
+from pathway._model._pathway import Pathway
+from pathway.errors import CheckpointError, FactError, ReplayError, TransitionError
+
+if TYPE_CHECKING:
+    from pathway._engine._case import Case
+
+__all__ = ["apply_command", "compare", "decided", "workers_in"]
+
+
+def decided(pathway: Pathway, event: Event) -> bool:
+    """A checkpoint's move is recorded as a Transitioned event but made by its Decision."""
+    if not isinstance(event, Transitioned):
+        return False
+    checkpoint = pathway.checkpoints.get(event.trigger)
+    return checkpoint is not None and checkpoint.step == event.source
+
+
+def workers_in(events: list[Event], roster: Mapping[str, str] | None) -> dict[str, str]:
+    workers = dict(roster or {})
+    for event in events:
+        worker, role = getattr(event, "worker", None), getattr(event, "role", None)
+        if worker is not None and role is not None:
+            workers.setdefault(worker, role)
+    return workers
+
+
+def apply_command(case: Case, recorded: list[Event], index: int, checked: int) -> int:
+    """Re-run the command ``recorded[index]`` and check the events it gives against the
+    record; return how many events are checked so far."""
+    event = recorded[index]
+    try:
+        _COMMANDS[type(event)](case, event)
+    except (TransitionError, CheckpointError, FactError) as error:
+        compare(case._built(), recorded, checked, min(len(case._events), index))
+        first = len(case._events)
+        because = f"event {index} ({event.kind}) is rejected on replay: {error}"
+        if first < index:
+            raise ReplayError(
+                f"replay differs at event {first}: recorded {recorded[first]!r}, replay gives "
+                f"no such event because {because}"
+            ) from None
+        raise ReplayError(
+            f"replay differs at event {index}: recorded {event!r}; {because}"
+        ) from None
+    compare(case._built(), recorded, checked, len(case._events))
+    return len(case._events)
+
+
+def _by(case: Case, worker: str | None, role: str | None) -> Worker | None:
+    if worker is None:
+        return None
+    return Worker(worker, role) if role is not None else case._resolve_worker(worker)
+
+
+def _replay_decision(case: Case, event: Event) -> None:
+    assert isinstance(event, Decision)
+    person = {k: v for k, v in event.answers if k not in event.automatic}
+    by = _by(case, event.decided_by, event.role)
+    case.decide(event.checkpoint, person, at=event.at, by=by, rationale=event.rationale)
+
+
+def _replay_transitioned(case: Case, event: Event) -> None:
+    assert isinstance(event, Transitioned)
+    case.fire(
+        event.trigger,
+        at=event.at,
+        by=_by(case, event.worker, event.role),
+        to=event.target,
+        **dict(event.data),
+    )
+
+
+def _replay_step_started(case: Case, event: Event) -> None:
+    assert isinstance(event, StepStarted)
+    case.begin(at=event.at, by=_by(case, event.worker, event.role))
+
+
+def _replay_missed(case: Case, event: Event) -> None:
+    case.did_not_attend(at=event.at)
+
+
+def _replay_failure(case: Case, event: Event) -> None:
+    assert isinstance(event, FailureDemand)
+    case.record_failure_demand(event.demand, at=event.at, note=event.note)
+
+
+def _replay_facts(case: Case, event: Event) -> None:
+    assert isinstance(event, FactsUpdated)
+    case.update_facts(at=event.at, by=_by(case, event.worker, event.role), **dict(event.facts))
+
+
+_COMMANDS = {
+    Decision: _replay_decision,
+    Transitioned: _replay_transitioned,
+    StepStarted: _replay_step_started,
+    VisitMissed: _replay_missed,
+    FailureDemand: _replay_failure,
+    FactsUpdated: _replay_facts,
+}
+
+
+def compare(
+    rebuilt: list[Event], recorded: list[Event], start: int = 0, end: int | None = None
+) -> None:
+    """ReplayError naming the first event where ``rebuilt`` and ``recorded[:end]`` differ
+    (events before ``start`` are known to agree)."""
+    stop = len(recorded) if end is None else min(end, len(recorded))
+    for index in range(start, min(len(rebuilt), stop)):
+        if rebuilt[index] != recorded[index]:
+            raise ReplayError(
+                f"replay differs at event {index}: recorded {recorded[index]!r}, "
+                f"replay gives {rebuilt[index]!r}"
+            )
+    if len(rebuilt) < stop:
+        index = len(rebuilt)
+        raise ReplayError(
+            f"replay differs at event {index}: recorded {recorded[index]!r}, replay gives "
+            "no such event (the journal has events its commands do not produce)"
+        )
+    if len(rebuilt) > stop:
+        there = repr(recorded[stop]) if stop < len(recorded) else "nothing (the journal ends)"
+        raise ReplayError(
+            f"replay differs at event {stop}: recorded {there}, replay gives {rebuilt[stop]!r}"
+        )
