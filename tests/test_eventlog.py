@@ -12,6 +12,7 @@ import pathway
 from pathway import Decision, FactsUpdated, OutcomeReached, StepCompleted, Transitioned
 from pathway._journal._eventlog import KINDS, NAT, EventLog, kind_code
 from pathway.errors import DefinitionError
+from pathway.io import read_log, write_log
 
 T0 = datetime(2018, 9, 4, 10, 0, tzinfo=UTC)
 W = pathway.Worker
@@ -57,8 +58,8 @@ def test_from_events_round_trips_to_the_same_events(live: pathway.Case) -> None:
 def test_files_round_trip(live: pathway.Case, tmp_path: Path, suffix: str) -> None:
     log = EventLog.from_cases([live])
     path = tmp_path / f"events{suffix}"
-    log.write(path)
-    back = EventLog.read(path)
+    write_log(log, path)
+    back = read_log(path)
     assert back.to_events() == list(live.journal)
     assert np.array_equal(back.at, log.at)
 
@@ -66,13 +67,13 @@ def test_files_round_trip(live: pathway.Case, tmp_path: Path, suffix: str) -> No
 def test_csv_without_pyarrow_round_trips(
     live: pathway.Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pathway._journal import _eventlog
+    from pathway.io import _files
 
-    monkeypatch.setattr(_eventlog, "_has_pyarrow", lambda: False)
+    monkeypatch.setattr(_files, "_has_pyarrow", lambda: False)
     path = tmp_path / "events.csv"
-    EventLog.from_cases([live]).write(path)
+    write_log(EventLog.from_cases([live]), path)
     assert path.read_text().splitlines()[0].startswith("type,case_id,at,step,")
-    assert EventLog.read(path).to_events() == list(live.journal)
+    assert read_log(path).to_events() == list(live.journal)
 
 
 def test_rows_sort_by_case_then_time_keeping_given_order() -> None:
@@ -128,7 +129,7 @@ def test_reads_the_simulator_shape_with_local_offsets(tmp_path: Path) -> None:
         "waited,c-1,2018-09-05T09:00:00.000000+01:00,second,"
         "2018-09-04T11:30:00.000000+01:00,,calendar,0\n"
     )
-    log = EventLog.read(path)
+    log = read_log(path)
     assert log.first_at == datetime(2018, 9, 4, 10, 0, tzinfo=UTC)
     assert (log.at[1] - log.started[1]) == 30 * 60 * 10**9
     assert log.labels("cause")[log.codes["cause"][2]] == "calendar"
@@ -138,7 +139,7 @@ def bad_log(tmp_path: Path, rows: list[str], name: str = "bad.csv") -> Definitio
     path = tmp_path / name
     path.write_text("\n".join([HEADER, *rows]) + "\n")
     with pytest.raises(DefinitionError) as caught:
-        EventLog.read(path)
+        read_log(path)
     return caught.value
 
 
@@ -174,7 +175,7 @@ def test_missing_columns_are_one_clear_problem(tmp_path: Path) -> None:
     path = tmp_path / "no-type.csv"
     path.write_text("case_id,when\nc1,2018-09-04\n")
     with pytest.raises(DefinitionError, match="has no 'type' column"):
-        EventLog.read(path)
+        read_log(path)
 
 
 def test_parquet_rows_are_numbered_from_one(tmp_path: Path) -> None:
@@ -192,14 +193,14 @@ def test_parquet_rows_are_numbered_from_one(tmp_path: Path) -> None:
     )
     pq.write_table(table, path)
     with pytest.raises(DefinitionError) as caught:
-        EventLog.read(path)
+        read_log(path)
     (problem,) = caught.value.problems
     assert (problem.line, problem.column, problem.field) == (2, 1, "type")
 
 
 def test_missing_file_is_file_not_found(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
-        EventLog.read(tmp_path / "absent.csv")
+        read_log(tmp_path / "absent.csv")
 
 
 def test_from_columns_for_producers() -> None:

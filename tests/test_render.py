@@ -16,6 +16,7 @@ import pytest
 import pathway
 from pathway import EventLog, Report, analyse
 from pathway.cli import main
+from pathway.io import write_log
 
 ROOT = Path(__file__).resolve().parents[1]
 HUB = ROOT / "pathways" / "recovery-hub-2017.yaml"
@@ -161,7 +162,7 @@ def test_cli_report_formats(
     log: EventLog, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     events = tmp_path / "events.parquet"
-    log.write(events)
+    write_log(log, events)
     assert run(str(HUB), "--events", str(events), "--format", "json") == 0
     assert json.loads(capsys.readouterr().out)["log"]["events"] == len(log)
     out, page = tmp_path / "report.md", tmp_path / "page.html"
@@ -218,7 +219,7 @@ def test_cli_report_simulate_reads_the_simulated_log(
 
     def fake_simulate(model: pathway.Pathway, **options: Any) -> None:
         calls.append(options)
-        log.write(options["events"])
+        write_log(log, options["events"])
 
     fake = types.ModuleType("pathway._sim._api")
     fake.simulate = fake_simulate  # type: ignore[attr-defined]

@@ -46,6 +46,7 @@ from pathway._report._diff import Diff
 from pathway._report._report import Chart, Headline, Report
 from pathway._report._words import CHARTED, MEASURES, contributor_words, plain_days, plain_minutes
 from pathway._vocab import MINUTES_PER_DAY
+from pathway.io import read_log
 
 __all__ = ["analyse", "build_report", "diff", "event_log"]
 
@@ -58,7 +59,7 @@ def event_log(source: LogSource) -> EventLog:
     if isinstance(source, EventLog):
         return source
     if isinstance(source, str | Path):
-        return EventLog.read(source)
+        return read_log(source)
     items: list[Any] = list(source)
     if items and all(isinstance(item, Case) for item in items):
         return EventLog.from_cases(items)

@@ -10,6 +10,7 @@ import attrs
 
 from pathway._report._words import MEASURES, contributor_words, plain_days
 from pathway._vocab import (
+    CAUSE_WAITING,
     FRAGMENTATION_CAUSES,
     LEVELS,
     MINUTES_PER_DAY,
@@ -24,11 +25,14 @@ if TYPE_CHECKING:
 
 __all__ = ["GLOSSARY", "Section", "Table", "sections"]
 
+_FRAGMENTATION_WAITS = ", ".join(CAUSE_WAITING[c] for c in FRAGMENTATION_CAUSES[:-1]) + (
+    f" or {CAUSE_WAITING[FRAGMENTATION_CAUSES[-1]]}"
+)
 #: Jargon and what it means, for tooltips and the glossary.
 GLOSSARY: dict[str, str] = {
     "fragmentation delay": (
-        "Time added because the work is split up: waits after hand-offs, for the next "
-        "appointment, for a calendar gate or for approval, plus the time spent on waste work"
+        f"Time added because the work is split up: waits {_FRAGMENTATION_WAITS}, plus the "
+        "time spent on waste work"
     ),
     "perfect flow": "How long the journey would take if only the value work were done, "
     "one step straight after another",
@@ -217,8 +221,8 @@ def _delay(report: Report) -> Section:
         "Waiting by cause",
     )
     text = (
-        "Fragmentation delay is the sum of waits after hand-offs, for the next appointment, "
-        "for calendar gates and for approval, plus the time spent on waste work.",
+        f"Fragmentation delay is the sum of waits {_FRAGMENTATION_WAITS}, plus the time "
+        "spent on waste work.",
     )
     return Section("delay", "Where the delay comes from", text, (contributors, causes))
 

@@ -14,7 +14,6 @@ either file back into journal events, so every analysis of live journals applies
 from __future__ import annotations
 
 import csv
-import importlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, time, timedelta
@@ -27,11 +26,11 @@ import numpy as np
 import numpy.typing as npt
 
 import pathway._sim._layout as L
+from pathway._extras import require
 from pathway._journal._events import EVENT_TYPES, Event, event_from_dict
 from pathway._sim._plan import Plan
 from pathway._sim._vexpr import Column, python_value
 from pathway._vocab import HANDOFF_LEVELS, WAIT_CAUSES, WORK_CLASSES
-from pathway.errors import MissingExtraError
 
 __all__ = ["COLUMNS", "EventWriter", "open_writer", "read_events"]
 
@@ -373,10 +372,7 @@ class _ParquetWriter:
 
 
 def _import(module: str) -> Any:
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        raise MissingExtraError("writing Parquet event logs", "sim", "pyarrow") from None
+    return require(module, extra="sim", feature="writing Parquet event logs")
 
 
 def open_writer(path: Path, converter: ChunkConverter) -> EventWriter:

@@ -12,7 +12,6 @@ extra) and the pure one otherwise; ``force_pure=True`` always gives the pure one
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Callable
 from functools import lru_cache
@@ -21,6 +20,7 @@ from typing import Any
 
 import pathway._sim._kernel as _kernel
 import pathway._sim._rng as _rng
+from pathway._extras import available, require
 
 __all__ = ["KernelFunction", "compiled_function", "fast_available", "kernel"]
 
@@ -58,16 +58,12 @@ def fast_available() -> bool:
     """Whether the compiled kernel can be used (numba importable, not disabled)."""
     if os.environ.get(_DISABLE):
         return False
-    try:
-        importlib.import_module("numba")
-    except ImportError:
-        return False
-    return True
+    return available("numba")
 
 
 @lru_cache(maxsize=1)
 def _namespace() -> dict[str, Any]:
-    numba: Any = importlib.import_module("numba")
+    numba: Any = require("numba", extra="fast", feature="the compiled simulator kernel")
     namespace: dict[str, Any] = {**vars(_rng), **vars(_kernel)}
     for name in (*_RNG_FUNCTIONS, *_kernel.KERNEL_FUNCTIONS):
         original = namespace[name]

@@ -23,6 +23,7 @@ from pathway._model._pathway import Pathway
 from pathway._report._build import analyse
 from pathway._report._report import Report
 from pathway.cli._common import EXIT_OK, UsageError, existing_file, load_file, write_output
+from pathway.io import read_log
 
 __all__ = ["run_report", "simulated_log"]
 
@@ -39,7 +40,7 @@ def run_report(args: argparse.Namespace) -> int:
 
 def _log(args: argparse.Namespace, model: Pathway) -> EventLog:
     if args.events:
-        return EventLog.read(existing_file(args.events, "event log"))
+        return read_log(existing_file(args.events, "event log"))
     if args.simulate is not None:
         if args.simulate < 1:
             raise UsageError("--simulate needs a number of cases of at least 1")
@@ -54,7 +55,7 @@ def simulated_log(model: Pathway, cases: int, seed: int) -> EventLog:
     with tempfile.TemporaryDirectory(prefix="pathway-report-") as folder:
         path = Path(folder) / "events.parquet"
         simulator.simulate(model, cases=cases, seed=seed, events=path)
-        return EventLog.read(path)
+        return read_log(path)
 
 
 def _render(report: Report, fmt: str) -> str:
