@@ -237,3 +237,54 @@ def test_help_exits_0(files: Path) -> None:
     result = run("--help", cwd=files)
     assert result.returncode == 0
     assert "validate" in result.stdout
+
+
+HUB = Path(__file__).resolve().parents[1] / "pathways" / "recovery-hub-2018.yaml"
+
+
+def test_report_on_a_pathway_without_arrivals_is_one_line(files: Path) -> None:
+    result = run("report", "mini.yaml", "--simulate", "5", cwd=files)
+    assert result.returncode == 1
+    assert result.stderr.startswith("pathway: error: pathway 'mini' declares no arrivals")
+
+
+def test_version_and_python_dash_m(files: Path) -> None:
+    import pathway
+
+    assert run("--version", cwd=files).stdout.strip() == f"pathway {pathway.__version__}"
+    result = subprocess.run(
+        [sys.executable, "-m", "pathway", "validate", "mini.yaml"],
+        cwd=files,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert "mini.yaml: valid" in result.stderr
+
+
+def test_every_option_has_help(files: Path) -> None:
+    from pathway.cli._parser import build_parser
+
+    parser = build_parser("test")
+    commands = next(a for a in parser._actions if a.dest == "command")
+    for name, sub in commands.choices.items():  # type: ignore[union-attr]
+        for action in sub._actions:
+            assert action.help, f"pathway {name} {action.option_strings or action.dest}"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["schema"],
+        ["report", str(HUB), "--simulate", "5"],
+        ["diff", "mini.yaml", "mini.yaml", "--no-simulate"],
+    ],
+)
+def test_an_unwritable_output_is_the_same_usage_error_everywhere(
+    files: Path, command: list[str]
+) -> None:
+    result = run(*command, "-o", "no/such/dir/out.txt", cwd=files)
+    assert result.returncode == 2
+    assert result.stderr.startswith("pathway: error: cannot write no/such/dir/out.txt")

@@ -21,7 +21,7 @@ case), so no Python object is made per event. The definitions match
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -343,18 +343,25 @@ def collections(log: EventLog, pathway: Pathway) -> tuple[I64, I64, tuple[str, .
 BLOCK_CELLS = 8_000_000
 
 
-def _collection_counts(log: EventLog, pathway: Pathway) -> tuple[I64, I64, I64, tuple[str, ...]]:
-    """Per case: distinct items collected and collections; per item: times asked again
-    and cases asked more than once (over every case; see :func:`repeated_items`)."""
-    case, item, names = collections(log, pathway)
-    n, width = log.n_cases, max(len(names), 1)
-    distinct = np.zeros(n, dtype=np.int64)
+def _dense_blocks(case: I64, item: I64, n: int, items: int) -> Iterator[tuple[int, int, I64]]:
+    """(first case, end case, collections per case and item) over blocks of cases, so the
+    dense table never holds more than :data:`BLOCK_CELLS` cells at once."""
+    width = max(items, 1)
     block = max(1, BLOCK_CELLS // width)
     for lo in range(0, n, block):
         hi = min(n, lo + block)
         a, b = np.searchsorted(case, [lo, hi])
         keys = (case[a:b] - lo) * width + item[a:b]
-        dense = np.bincount(keys, minlength=(hi - lo) * width).reshape(hi - lo, width)
+        yield lo, hi, np.bincount(keys, minlength=(hi - lo) * width).reshape(hi - lo, width)
+
+
+def _collection_counts(log: EventLog, pathway: Pathway) -> tuple[I64, I64, I64, tuple[str, ...]]:
+    """Per case: distinct items collected and collections; per item: times asked again
+    and cases asked more than once (over every case; see :func:`repeated_items`)."""
+    case, item, names = collections(log, pathway)
+    n = log.n_cases
+    distinct = np.zeros(n, dtype=np.int64)
+    for lo, hi, dense in _dense_blocks(case, item, n, len(names)):
         distinct[lo:hi] = (dense > 0).sum(axis=1)
     total = np.bincount(case, minlength=n).astype(np.int64)
     return distinct, total, case, names
@@ -369,16 +376,11 @@ def repeated_information(log: EventLog, pathway: Pathway) -> I64:
 def repeated_items(log: EventLog, pathway: Pathway, cases: B) -> Mapping[str, tuple[int, int]]:
     """Per item: (times asked again, cases asked more than once) over ``cases``."""
     case, item, names = collections(log, pathway)
-    n, width = log.n_cases, max(len(names), 1)
+    width = max(len(names), 1)
     again = np.zeros(width, dtype=np.int64)
     many = np.zeros(width, dtype=np.int64)
-    block = max(1, BLOCK_CELLS // width)
-    for lo in range(0, n, block):
-        hi = min(n, lo + block)
-        a, b = np.searchsorted(case, [lo, hi])
-        keys = (case[a:b] - lo) * width + item[a:b]
-        dense = np.bincount(keys, minlength=(hi - lo) * width).reshape(hi - lo, width)
-        dense = dense[cases[lo:hi]]
+    for lo, hi, block in _dense_blocks(case, item, log.n_cases, len(names)):
+        dense = block[cases[lo:hi]]
         again += np.maximum(dense - 1, 0).sum(axis=0)
         many += (dense > 1).sum(axis=0)
     return {name: (int(again[i]), int(many[i])) for i, name in enumerate(names)}

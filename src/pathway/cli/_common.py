@@ -1,19 +1,22 @@
 """What every command shares: exit codes, the usage error, reading inputs, writing outputs.
 
-A command raises :class:`UsageError` for a command-line mistake (exit 2) and lets a
-:class:`~pathway.PathwayError` propagate for invalid input (exit 1); :func:`main`
-prints either as one line. Outputs are written through :func:`write_output`, so an
-unwritable path is the same usage error in every command.
+A command raises :class:`UsageError` for a command-line mistake (exit 2), and
+:class:`InvalidInput` or a :class:`~pathway.PathwayError` for input it cannot use
+(exit 1); :func:`~pathway.cli.main` prints each as one line. Outputs are written
+through :func:`write_output`, so an unwritable path is the same usage error in every
+command.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pathway._define._load import load
 from pathway._model._pathway import Pathway
-from pathway.errors import DefinitionError, Problem, SourceError
+from pathway.errors import DefinitionError, PathwayError, Problem, SourceError
 
 __all__ = [
     "EXIT_BROKEN_PIPE",
@@ -22,8 +25,10 @@ __all__ = [
     "EXIT_INVALID",
     "EXIT_OK",
     "EXIT_USAGE",
+    "InvalidInput",
     "UsageError",
     "existing_file",
+    "input_errors",
     "is_usage",
     "load_file",
     "usage_message",
@@ -49,6 +54,23 @@ _USAGE_CODES = frozenset({"file-not-found", "not-a-file", "unreadable"})
 
 class UsageError(Exception):
     """A command-line mistake: printed as ``pathway: error: ...`` with exit code 2."""
+
+
+class InvalidInput(Exception):
+    """An input the command cannot use, said in one line: ``pathway: error: ...``, exit 1
+    (a :class:`~pathway.PathwayError` with its own problems propagates instead)."""
+
+
+@contextmanager
+def input_errors() -> Iterator[None]:
+    """Turn a plain ``ValueError`` or ``OSError`` raised on a user's input (a pathway the
+    simulator cannot run, say) into :class:`InvalidInput`."""
+    try:
+        yield
+    except (ValueError, OSError) as error:
+        if isinstance(error, PathwayError):
+            raise
+        raise InvalidInput(str(error)) from None
 
 
 def load_file(file: str) -> Pathway:

@@ -21,6 +21,7 @@ from pathway.cli._common import (
     EXIT_INTERRUPTED,
     EXIT_INVALID,
     EXIT_USAGE,
+    InvalidInput,
     UsageError,
 )
 from pathway.cli._parser import build_parser
@@ -60,6 +61,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, MissingExtraError) as error:
         print(f"pathway: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except InvalidInput as error:
+        print(f"pathway: error: {error}", file=sys.stderr)
+        return EXIT_INVALID
     except PathwayError as error:
         print(error, file=sys.stderr)
         return EXIT_INVALID

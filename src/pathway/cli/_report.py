@@ -22,7 +22,14 @@ from pathway._journal._eventlog import EventLog
 from pathway._model._pathway import Pathway
 from pathway._report._build import analyse
 from pathway._report._report import Report
-from pathway.cli._common import EXIT_OK, UsageError, existing_file, load_file, write_output
+from pathway.cli._common import (
+    EXIT_OK,
+    UsageError,
+    existing_file,
+    input_errors,
+    load_file,
+    write_output,
+)
 from pathway.io import read_log
 
 __all__ = ["run_report", "simulated_log"]
@@ -54,7 +61,8 @@ def simulated_log(model: Pathway, cases: int, seed: int) -> EventLog:
     simulator = require("pathway._sim._api", extra="sim", feature=feature)
     with tempfile.TemporaryDirectory(prefix="pathway-report-") as folder:
         path = Path(folder) / "events.parquet"
-        simulator.simulate(model, cases=cases, seed=seed, events=path)
+        with input_errors():
+            simulator.simulate(model, cases=cases, seed=seed, events=path)
         return read_log(path)
 
 

@@ -20,8 +20,7 @@ from typing import Any
 from pathway._define._load import load
 from pathway._sim._api import simulate
 from pathway._sim._fidelity import fidelity, render
-from pathway.cli._common import EXIT_INVALID, EXIT_OK, UsageError, existing_file
-from pathway.errors import PathwayError
+from pathway.cli._common import EXIT_OK, UsageError, existing_file, input_errors
 
 __all__ = ["run_simulate"]
 
@@ -51,13 +50,8 @@ def run_simulate(args: argparse.Namespace) -> int:
         return _fidelity(args)
     if len(args.file) != 1:
         raise UsageError("simulate takes one FILE (or --fidelity)")
-    try:
+    with input_errors():
         return _simulate(args)
-    except (ValueError, OSError) as error:
-        if isinstance(error, PathwayError):
-            raise
-        print(f"pathway: error: {error}", file=sys.stderr)
-        return EXIT_INVALID
 
 
 def _simulate(args: argparse.Namespace) -> int:
