@@ -23,6 +23,7 @@ PUBLIC = [
     "Diff",
     "Event",
     "EventLog",
+    "EventLogError",
     "ExpressionError",
     "FactError",
     "FactsUpdated",
@@ -102,6 +103,8 @@ def test_each_error_subclasses_its_builtin() -> None:
         assert issubclass(error, getattr(builtins, builtin)), name
     assert issubclass(pathway.SourceError, pathway.DefinitionError)
     assert issubclass(pathway.SourceError, ValueError)
+    assert issubclass(pathway.EventLogError, pathway.DefinitionError)
+    assert "EventLogError" in (pathway.errors.__doc__ or "")
 
 
 def _all_subclasses(cls: type) -> set[type]:

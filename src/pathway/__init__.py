@@ -44,6 +44,7 @@ from pathway._version import __version__ as __version__
 from pathway.errors import (
     CheckpointError,
     DefinitionError,
+    EventLogError,
     ExpressionError,
     FactError,
     MissingExtraError,
@@ -72,6 +73,7 @@ __all__ = [
     "Diff",
     "Event",
     "EventLog",
+    "EventLogError",
     "ExpressionError",
     "FactError",
     "FactsUpdated",

@@ -13,7 +13,9 @@ diff or message that shows one to a person takes the words from here. Unit const
   ``organisation``.
 * **Wait causes**: why a case waits between the end of one step and the start of the
   next (see docs/concepts.md). The four *fragmentation* causes are the waits a redesign
-  can take out: hand-off, visit gap, calendar and approval.
+  can take out: hand-off, visit gap, calendar and approval. A wait in a real system's
+  export whose cause the data do not show is ``unattributed`` (never simulated, never
+  declared: only a log read from another system has it).
 * **Failure demand**: demand caused by a failure to do something or do it right:
   chasing progress, coming back (re-presentation), being referred again.
 """
@@ -37,7 +39,9 @@ __all__ = [
     "MINUTES_PER_HOUR",
     "MINUTES_PER_WEEK",
     "OWNER_LEVELS",
+    "RECORDED_CAUSES",
     "REQUESTERS",
+    "UNATTRIBUTED",
     "WAIT_CAUSES",
     "WORK_CLASSES",
     "WORK_NAMES",
@@ -74,6 +78,11 @@ WAIT_CAUSES: tuple[WaitCause, ...] = (
     "external",
     "client",
 )
+#: The cause of a wait in an imported log that its data do not explain.
+UNATTRIBUTED: Literal["unattributed"] = "unattributed"
+#: Every cause an event log may record: the simulator's and a pathway's, then
+#: ``unattributed`` (imported logs only).
+RECORDED_CAUSES: tuple[str, ...] = (*WAIT_CAUSES, UNATTRIBUTED)
 #: The waits fragmentation adds (with the work of waste steps, the fragmentation delay).
 FRAGMENTATION_CAUSES: tuple[WaitCause, ...] = ("handoff", "visit_gap", "calendar", "approval")
 DEMANDS: tuple[Demand, ...] = ("chase", "re_presentation", "re_referral")
@@ -108,6 +117,7 @@ CAUSE_NAMES: Mapping[str, str] = {
     "approval": "approval",
     "external": "outside service",
     "client": "the person",
+    "unattributed": "cause not in the data",
 }
 #: What a case waits for, to follow "Waiting" ("for a calendar gate").
 CAUSE_WAITING: Mapping[str, str] = {
@@ -118,6 +128,7 @@ CAUSE_WAITING: Mapping[str, str] = {
     "approval": "for approval",
     "external": "for an outside service",
     "client": "on the person",
+    "unattributed": "for a reason the data do not show",
 }
 #: Hand-off levels, to follow "Hand-offs".
 LEVEL_WORDS: Mapping[str, str] = {

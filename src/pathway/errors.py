@@ -6,9 +6,11 @@ Python programmer would expect, so ``except ValueError`` keeps working::
     PathwayError (Exception)
     ├── DefinitionError (ValueError)        a pathway file is wrong: one or more Problems,
     │   │                                   each with file:line:col, field, expected, found
-    │   └── SourceError                     the file cannot be read as YAML text at all
-    │                                       (missing, empty, binary, not UTF-8, too big,
-    │                                       too deep, too many aliases, duplicate key)
+    │   ├── SourceError                     the file cannot be read as YAML text at all
+    │   │                                   (missing, empty, binary, not UTF-8, too big,
+    │   │                                   too deep, too many aliases, duplicate key)
+    │   └── EventLogError                   an event log (XES, OCEL, process-mining CSV)
+    │                                       cannot be read: Problems name file and record
     ├── ExpressionError (ValueError)        a guard or question does not parse or check
     ├── FactError (ValueError)              a case's facts do not match the declared facts
     ├── TransitionError (ValueError)        a trigger cannot fire now (unknown, not allowed
@@ -32,6 +34,7 @@ import attrs
 __all__ = [
     "CheckpointError",
     "DefinitionError",
+    "EventLogError",
     "ExpressionError",
     "FactError",
     "MissingExtraError",
@@ -123,6 +126,18 @@ class DefinitionError(PathwayError, ValueError):
 
 class SourceError(DefinitionError):
     """The input cannot be read as a pathway file at all (not valid, safe YAML text)."""
+
+
+class EventLogError(DefinitionError):
+    """An event log cannot be read: a truncated or malformed file, a time that is not
+    one, mixed time zones, an object reference to nothing. Each of ``problems`` names
+    the file and the record (line, event or object)."""
+
+    def _summary(self) -> str:
+        lines = [str(problem) for problem in self.problems]
+        if len(self.problems) > 1:
+            lines.insert(0, f"{len(self.problems)} errors in event log:")
+        return "\n".join(lines)
 
 
 class ExpressionError(PathwayError, ValueError):

@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from pathway._analysis._attribution import Attribution, Contributor, attribute
-from pathway._analysis._cases import CaseTable, case_table, repeated_items
+from pathway._analysis._cases import STEP_COMPLETED, CaseTable, case_table, repeated_items
+from pathway._analysis._conformance import Conformance, conformance
 from pathway._analysis._journey import Journey, journey_of
 from pathway._analysis._stats import summarise
 from pathway._analysis._summaries import (
@@ -39,31 +40,52 @@ from pathway._diff._behaviour import BehaviouralDiff, behavioural_diff
 from pathway._diff._gate import evaluate_gates
 from pathway._diff._structural import structural_diff
 from pathway._engine._case import Case
-from pathway._journal._eventlog import EventLog
+from pathway._journal._eventlog import NAT, EventLog
 from pathway._journal._events import Event
 from pathway._model._pathway import Pathway
 from pathway._report._diff import Diff
 from pathway._report._report import Chart, Headline, Report
 from pathway._report._words import CHARTED, MEASURES, contributor_words, plain_days, plain_minutes
 from pathway._vocab import MINUTES_PER_DAY
-from pathway.io import read_log
+from pathway.io import Interpretation, read_events
 
-__all__ = ["analyse", "build_report", "diff", "event_log"]
+__all__ = ["TOUCH_MEASURES", "analyse", "build_report", "diff", "event_log", "touch_known"]
 
-LogSource = EventLog | str | Path | Iterable[Event] | Iterable[Case]
+LogSource = EventLog | Interpretation | str | Path | Iterable[Event] | Iterable[Case]
+#: Measures that need start times: unknown (left out) for a log of completions only.
+TOUCH_MEASURES = (
+    "touch",
+    "perfect_flow",
+    "flow_efficiency",
+    "work_value",
+    "work_waste1",
+    "work_waste2",
+    "work_waste3",
+)
 
 
-def event_log(source: LogSource) -> EventLog:
-    """An :class:`~pathway.EventLog` from a log, a CSV/Parquet path, journal events or
-    live cases."""
+def event_log(source: LogSource, pathway: Pathway | None = None) -> EventLog:
+    """An :class:`~pathway.EventLog` from a log, a file in any format
+    :func:`pathway.io.read_events` reads (interpreted against ``pathway``), journal
+    events or live cases."""
+    return _interpreted(source, pathway)[0]
+
+
+def _interpreted(
+    source: LogSource, pathway: Pathway | None
+) -> tuple[EventLog, Interpretation | None]:
+    """The event log, and the interpretation when it was read from another system."""
     if isinstance(source, EventLog):
-        return source
+        return source, None
+    if isinstance(source, Interpretation):
+        return source.log, source if source.notes or source.steps else None
     if isinstance(source, str | Path):
-        return read_log(source)
+        found = read_events(source, pathway)
+        return found.log, found if found.steps else None
     items: list[Any] = list(source)
     if items and all(isinstance(item, Case) for item in items):
-        return EventLog.from_cases(items)
-    return EventLog.from_events(items)
+        return EventLog.from_cases(items), None
+    return EventLog.from_events(items), None
 
 
 def analyse(
@@ -72,10 +94,16 @@ def analyse(
     *,
     change_at: int | datetime | None = None,
     screen_outliers: bool = False,
+    conform: bool | None = None,
 ) -> Report:
     """Measure every case of an event log and find where fragmentation adds delay.
 
-    ``log`` is an event log, a CSV or Parquet file of one, journal events or live cases.
+    ``log`` is an event log, a file of one in any format :func:`pathway.io.read_events`
+    reads (pathway's CSV/Parquet, process-mining CSV/Parquet, XES, OCEL 2.0), what
+    ``read_events`` returned, journal events or live cases. A log read from another
+    system carries its reading notes into the report (touch time unknown, undeclared
+    roles...) and, with a ``pathway``, a conformance section; ``conform`` forces that
+    section on (``True``) or off (``False``).
     With the ``pathway`` the log was run on, steps and roles get their titles, hand-offs
     derived from a log without them get their team and organisation level, and repeated
     information collection is counted (without it, it is reported as unknown).
@@ -85,9 +113,23 @@ def analyse(
     NHSRplotthedots does by default. Returns a :class:`Report` with ``to_json()``,
     ``to_markdown()``, ``to_text()`` and ``to_html()``.
     """
+    events, found = _interpreted(log, pathway)
+    check = conform if conform is not None else found is not None
     return build_report(
-        event_log(log), pathway, change_at=change_at, screen_outliers=screen_outliers
+        events,
+        pathway,
+        change_at=change_at,
+        screen_outliers=screen_outliers,
+        notes=found.notes if found is not None else (),
+        conformance=conformance(events, pathway) if check and pathway is not None else None,
     )
+
+
+def touch_known(log: EventLog) -> bool:
+    """Whether the log knows when work began: false when it has completed steps and
+    none of them has a start time (a log of completions only)."""
+    rows = log.rows_of(STEP_COMPLETED)
+    return not rows.size or bool((log.started[rows] != NAT).any())
 
 
 def build_report(
@@ -96,8 +138,11 @@ def build_report(
     *,
     change_at: int | datetime | None = None,
     screen_outliers: bool = False,
+    notes: Sequence[str] = (),
+    conformance: Conformance | None = None,
 ) -> Report:
     """Analyse ``log`` (see :func:`pathway._analysis.analyse`)."""
+    touch = touch_known(log)
     table = case_table(log, pathway)
     scope = table.finished.copy()
     label = "cases that reached an outcome"
@@ -108,7 +153,7 @@ def build_report(
     measures = {
         name: (summarise(values[name][0][scope]), unit)
         for name, (_label, unit) in MEASURES.items()
-        if name in values
+        if name in values and (touch or name not in TOUCH_MEASURES)
     }
     attribution = attribute(log, scope)
     return Report(
@@ -118,7 +163,7 @@ def build_report(
         scope=scope,
         scope_label=label,
         measures=measures,
-        headline=_headline(table, scope, attribution, pathway),
+        headline=_headline(table, scope, attribution, pathway, touch),
         attribution=attribution,
         waits_by_cause=waits_by_cause(table, scope),
         demand=demand(log, table),
@@ -128,11 +173,14 @@ def build_report(
         repeated_items=(dict(repeated_items(log, pathway, scope)) if pathway is not None else None),
         charts=_charts(table, scope, rebase_index(table, scope, change_at), screen_outliers),
         journey=_typical_journey(log, table, scope, pathway),
+        conformance=conformance,
+        notes=tuple(notes),
+        touch_known=touch,
     )
 
 
 def _headline(
-    table: CaseTable, scope: B, attribution: Attribution, pathway: Pathway | None
+    table: CaseTable, scope: B, attribution: Attribution, pathway: Pathway | None, touch: bool
 ) -> Headline:
     n = int(scope.sum())
     fragmentation = median(table.fragmentation[scope] / MINUTES_PER_DAY)
@@ -141,7 +189,7 @@ def _headline(
     total_e2e = float(table.end_to_end[scope].sum())
     mean_share = float(table.fragmentation[scope].sum()) / total_e2e if total_e2e else None
     top = tuple((c, c.minutes / max(n, 1) / MINUTES_PER_DAY) for c in attribution.contributors[:3])
-    perfect = median(table.value_work[scope])
+    perfect = median(table.value_work[scope]) if touch else None
     return Headline(
         fragmentation_days=fragmentation,
         median_end_to_end_days=e2e,
@@ -149,7 +197,7 @@ def _headline(
         perfect_flow_minutes=perfect,
         mean_share=mean_share,
         contributors=top,
-        text=_headline_text(fragmentation, e2e, share, perfect, top, pathway),
+        text=_headline_text(fragmentation, e2e, share, perfect, top, pathway, touch),
     )
 
 
@@ -160,6 +208,7 @@ def _headline_text(
     perfect: float | None,
     top: Sequence[tuple[Contributor, float]],
     pathway: Pathway | None,
+    touch: bool = True,
 ) -> str:
     if fragmentation is None or e2e is None:
         return "No case in this log has a journey to measure yet."
@@ -167,6 +216,11 @@ def _headline_text(
         f"Fragmentation adds {plain_days(fragmentation)} to the median journey of "
         f"{plain_days(e2e)}" + (f" ({share:.0%} of it)." if share is not None else ".")
     ]
+    if not touch:
+        sentences.append(
+            "Touch time is unknown: the log records when steps completed, not when they "
+            "began, so perfect flow cannot be measured."
+        )
     if perfect is not None:
         sentences.append(
             f"Perfect flow (value work only) would take {plain_minutes(perfect)} for the "

@@ -25,7 +25,7 @@ from pathway._version import __version__
 from pathway._vocab import (
     CAUSE_WAITING,
     FRAGMENTATION_CAUSES,
-    WAIT_CAUSES,
+    RECORDED_CAUSES,
     WORK_CLASSES,
     WORK_NAMES,
     waiting,
@@ -129,7 +129,10 @@ def _cards(report: Report) -> str:
             plain_days(headline.fragmentation_days or 0),
             "median fragmentation delay",
         ),
-        (plain_minutes(headline.perfect_flow_minutes or 0), "perfect flow (value work only)"),
+        (
+            plain_minutes(headline.perfect_flow_minutes or 0) if report.touch_known else "unknown",
+            "perfect flow (value work only)",
+        ),
         (summary("visits", "count"), "median visits"),
         (summary("handoffs", "count"), "median hand-offs"),
         (number(report.demand["failure_share"], "share"), "of demand is failure demand"),
@@ -149,7 +152,7 @@ def _journey_figure(report: Report) -> str:
     if report.journey is None:
         return ""
     legend = {WORK_NAMES[w]: WORK_COLOURS[w] for w in WORK_CLASSES}
-    legend.update({waiting(cause): CAUSE_COLOURS[cause] for cause in WAIT_CAUSES})
+    legend.update({waiting(cause): CAUSE_COLOURS[cause] for cause in RECORDED_CAUSES})
     return (
         f"<figure>{swimlane(report, report.journey)}<figcaption>Boxes are steps (at least a "
         "few pixels wide however short); a black outline and dot mark a visit, ✕ a missed "

@@ -10,6 +10,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from pathway._analysis._attribution import DelayRow
+from pathway._report._conform import conformance_dict
 from pathway._report._words import MEASURES, SCHEMA, contributor_words
 from pathway._version import __version__
 from pathway._vocab import FRAGMENTATION_CAUSES, MINUTES_PER_DAY
@@ -65,8 +66,20 @@ def report_dict(report: Report) -> dict[str, Any]:
         "repeated_information": _repeated(report),
         "control_charts": [_chart(chart) for chart in report.charts],
         "typical_case": report.journey.to_dict() if report.journey is not None else None,
+        "reading": {"notes": list(report.notes), "touch_known": report.touch_known},
+        "conformance": _conformance(report),
     }
     return dict(clean(document))
+
+
+def _conformance(report: Report) -> dict[str, Any] | None:
+    """The conformance summary (per-trace detail: ``pathway conform --format json``)."""
+    if report.conformance is None or report.pathway is None:
+        return None
+    found = conformance_dict(report.conformance, report.pathway)
+    found.pop("per_trace")
+    found.pop("schema")
+    return found
 
 
 def _headline(report: Report) -> dict[str, Any]:

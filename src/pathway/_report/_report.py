@@ -11,6 +11,7 @@ import numpy.typing as npt
 
 from pathway._analysis._attribution import Attribution, Contributor
 from pathway._analysis._cases import CaseTable
+from pathway._analysis._conformance import Conformance
 from pathway._analysis._journey import Journey
 from pathway._analysis._stats import Summary
 from pathway._analysis._xmr import XmR
@@ -69,6 +70,9 @@ class Report:
     repeated_items: dict[str, tuple[int, int]] | None
     charts: tuple[Chart, ...]
     journey: Journey | None
+    conformance: Conformance | None = None
+    notes: tuple[str, ...] = ()
+    touch_known: bool = True
 
     @property
     def n_scope(self) -> int:

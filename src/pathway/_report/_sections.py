@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from pathway._report._conform import SHOWN_TRACES, Grid, lead, summary_grid, traces_grid
 from pathway._report._words import MEASURES, contributor_words, plain_days
 from pathway._vocab import (
     CAUSE_WAITING,
@@ -126,7 +127,9 @@ def sections(report: Report) -> list[Section]:
     """Every section of the report, in reading order."""
     found = [
         _summary(report),
+        _reading(report),
         _delay(report),
+        _conformance(report),
         _journey(report),
         _charts(report),
         _vanguard(report),
@@ -149,6 +152,33 @@ def _summary(report: Report) -> Section:
     )
     title = pathway.title if pathway is not None else "Event log"
     return Section("summary", f"What fragmentation costs: {title}", (report.headline.text, about))
+
+
+def _reading(report: Report) -> Section | None:
+    """How an imported log was read (the interpretation's notes), when it was."""
+    if not report.notes:
+        return None
+    return Section("reading", "How the log was read", tuple(report.notes))
+
+
+def _conformance(report: Report) -> Section | None:
+    """Which journeys fit the pathway, and the deviations ranked (imported logs)."""
+    result, pathway = report.conformance, report.pathway
+    if result is None or pathway is None:
+        return None
+    grids = (
+        [summary_grid(result), traces_grid(result, pathway, SHOWN_TRACES)] if result.ranked else []
+    )
+    return Section(
+        "conformance",
+        "Do the journeys follow the pathway?",
+        (lead(result),),
+        tuple(_from_grid(grid) for grid in grids),
+    )
+
+
+def _from_grid(grid: Grid) -> Table:
+    return Table(grid.headers, grid.rows, grid.numeric, grid.caption)
 
 
 def _date(iso: object) -> str:

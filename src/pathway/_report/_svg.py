@@ -44,6 +44,7 @@ CAUSE_COLOURS = {
     "capacity": "#00838f",
     "external": "#546e7a",
     "client": "#9e9d24",
+    "unattributed": "#bdbdbd",
     "waste work": "#e65100",
 }
 OTHER = "#78909c"

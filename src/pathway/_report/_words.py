@@ -16,7 +16,7 @@ from pathway._vocab import (
     LEVEL_WORDS,
     LEVELS,
     MINUTES_PER_DAY,
-    WAIT_CAUSES,
+    RECORDED_CAUSES,
     WORK_CLASSES,
     waiting,
 )
@@ -44,7 +44,7 @@ MEASURES: Mapping[str, tuple[str, str]] = {
     "handoffs": ("Hand-offs", "count"),
     **{f"handoffs_{level}": (f"Hand-offs {LEVEL_WORDS[level]}", "count") for level in LEVELS},
     "wait": ("Waiting, all causes", "days"),
-    **{f"wait_{cause}": (waiting(cause), "days") for cause in WAIT_CAUSES},
+    **{f"wait_{cause}": (waiting(cause), "days") for cause in RECORDED_CAUSES},
     **{f"work_{w}": (_WORK_MEASURE_WORDS[w], "minutes") for w in WORK_CLASSES},
     "failure_demand": ("Failure demand", "count"),
     **{f"failure_{kind}": (words, "count") for kind, words in DEMAND_WORDS.items()},
