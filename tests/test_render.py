@@ -73,6 +73,8 @@ def test_json_has_the_documented_schema(report: Report) -> None:
         "repeated_information",
         "control_charts",
         "typical_case",
+        "reading",
+        "conformance",
     }
     assert document["pathway"]["id"] == "recovery-hub-2017"
     assert document["log"]["cases"] == 120

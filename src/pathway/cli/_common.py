@@ -20,6 +20,7 @@ from pathway.errors import DefinitionError, PathwayError, Problem, SourceError
 
 __all__ = [
     "EXIT_BROKEN_PIPE",
+    "EXIT_FITNESS",
     "EXIT_GATE_FAILED",
     "EXIT_INTERRUPTED",
     "EXIT_INVALID",
@@ -44,6 +45,8 @@ EXIT_INVALID = 1
 EXIT_USAGE = 2
 #: ``diff --fail-if``: a gate held.
 EXIT_GATE_FAILED = 3
+#: ``conform --fail-under``: fewer journeys fit the pathway than the threshold.
+EXIT_FITNESS = 4
 #: Interrupted (Ctrl+C).
 EXIT_INTERRUPTED = 130
 #: The reader of the output went away (``pathway schema | head``).

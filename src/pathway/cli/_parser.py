@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-__all__ = ["REPORT_FORMATS", "build_parser"]
+__all__ = ["REPORT_FORMATS", "build_parser", "log_options"]
 
 REPORT_FORMATS = ("text", "markdown", "json", "html")
 _SEED_HELP = "random seed (same seed, same result)"
@@ -20,12 +20,13 @@ def build_parser(version: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pathway",
         description="Declare, check, run and compare care pathways.",
-        epilog="Exit codes: 0 ok, 1 invalid input, 2 usage error, 3 a diff gate failed. "
+        epilog="Exit codes: 0 ok, 1 invalid input, 2 usage error, 3 a diff gate failed, "
+        "4 conformance below --fail-under. "
         "Docs: docs/reference/cli.md",
     )
     parser.add_argument("--version", action="version", version=f"pathway {version}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_validate, _show, _schema, _simulate, _report, _diff):
+    for add in (_validate, _show, _schema, _simulate, _report, _diff, _conform, _export):
         add(commands)
     return parser
 
@@ -86,7 +87,12 @@ def _report(commands: Any) -> None:
     )
     parser.add_argument("file", metavar="FILE", help="the pathway YAML the log was run on")
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--events", metavar="LOG", help="event log to analyse (.csv or .parquet)")
+    source.add_argument(
+        "--events",
+        metavar="LOG",
+        help="event log to analyse: pathway's or a process-mining CSV/Parquet, XES "
+        "(.xes, .xes.gz) or OCEL 2.0 (.jsonocel, .xmlocel, .sqlite)",
+    )
     source.add_argument(
         "--simulate", metavar="N", type=int, help="simulate N cases and analyse them"
     )
@@ -94,6 +100,62 @@ def _report(commands: Any) -> None:
     parser.add_argument("--format", choices=REPORT_FORMATS, default="text", help="report format")
     parser.add_argument("-o", "--output", metavar="OUT", help="write the report to OUT")
     parser.add_argument("--html", metavar="OUT", help="also write the HTML page to OUT")
+    log_options(parser)
+
+
+def log_options(parser: Any) -> None:
+    """Options that say how to read a log from another system (``--events`` and LOG)."""
+    group = parser.add_argument_group("reading another system's log")
+    group.add_argument(
+        "--columns",
+        metavar="MAP",
+        help="which columns are which, e.g. case=patient,activity=handling,time=time "
+        "(roles: case, activity, time, start, lifecycle, resource, group, instance, location)",
+    )
+    group.add_argument("--case-type", metavar="TYPE", help="OCEL: the object type that is the case")
+    group.add_argument(
+        "--steps", metavar="CSV", help="activity -> step mapping: a CSV with columns activity,step"
+    )
+
+
+def _conform(commands: Any) -> None:
+    parser = commands.add_parser(
+        "conform",
+        help="check an event log against a pathway: which journeys fit, where others depart",
+        description="Check every recorded journey against the pathway: fits, or its first "
+        "and all deviations (undeclared move, skipped step, wrong start, no outcome, wrong "
+        "role, calendar shut, guard false). Exit 4 when fitness is below --fail-under.",
+    )
+    parser.add_argument("file", metavar="PATHWAY", help="the pathway YAML")
+    parser.add_argument("log", metavar="LOG", help="the event log (any format report reads)")
+    parser.add_argument(
+        "--format", choices=["text", "markdown", "json"], default="text", help="output format"
+    )
+    parser.add_argument("--all", action="store_true", help="list every deviation of every case")
+    parser.add_argument(
+        "--fail-under",
+        metavar="SHARE",
+        type=float,
+        help="exit 4 when the share of fitting journeys is below SHARE (0 to 1, or a percent)",
+    )
+    parser.add_argument("-o", "--output", metavar="OUT", help="write to OUT, not stdout")
+    log_options(parser)
+
+
+def _export(commands: Any) -> None:
+    parser = commands.add_parser(
+        "export",
+        help="write an event log for process miners: XES, OCEL 2.0, pm4py CSV/Parquet",
+        description="Write an event log (simulated, stored or imported) as "
+        "out.xes, out.jsonocel, out.sqlite (OCEL 2.0), out.csv or out.parquet (pm4py "
+        "columns): one event per step with its start time, resource and group.",
+    )
+    parser.add_argument("log", metavar="LOG", help="the event log (any format report reads)")
+    parser.add_argument("-o", "--output", metavar="OUT", required=True, help="the file to write")
+    parser.add_argument(
+        "--pathway", metavar="FILE", help="read the log against this pathway (steps, outcomes)"
+    )
+    log_options(parser)
 
 
 def _diff(commands: Any) -> None:

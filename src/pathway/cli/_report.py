@@ -4,8 +4,10 @@
     pathway report FILE --simulate N [--seed S] ...
 
 ``FILE`` is the pathway the log was run on (titles, roles, what each step collects).
-``LOG`` is a CSV or Parquet event log (``pathway simulate ... --events``, or a real
-system's export in the same shape). The report goes to standard output, or to ``-o``;
+``LOG`` is an event log in any format :func:`pathway.io.read_events` reads: pathway's
+own CSV/Parquet (``pathway simulate ... --events``), a process-mining CSV/Parquet
+(``--columns`` maps its columns), XES or OCEL 2.0 (``--case-type``), read against the
+pathway (``--steps`` maps activities to steps). The report goes to standard output, or to ``-o``;
 ``--html`` also writes the self-contained HTML page.
 """
 
@@ -25,12 +27,12 @@ from pathway._report._report import Report
 from pathway.cli._common import (
     EXIT_OK,
     UsageError,
-    existing_file,
     input_errors,
     load_file,
     write_output,
 )
-from pathway.io import read_log
+from pathway.cli._logs import read_cli_events
+from pathway.io import Interpretation, read_log
 
 __all__ = ["run_report", "simulated_log"]
 
@@ -45,9 +47,9 @@ def run_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _log(args: argparse.Namespace, model: Pathway) -> EventLog:
+def _log(args: argparse.Namespace, model: Pathway) -> EventLog | Interpretation:
     if args.events:
-        return read_log(existing_file(args.events, "event log"))
+        return read_cli_events(args, args.events, model)
     if args.simulate is not None:
         if args.simulate < 1:
             raise UsageError("--simulate needs a number of cases of at least 1")
