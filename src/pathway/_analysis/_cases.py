@@ -13,7 +13,8 @@ case), so no Python object is made per event. The definitions match
   worker on both sides is no hand-off). A log with no ``handoff`` events at all (a real
   system's export) has them derived from consecutive ``step_completed`` events: another
   role is a role hand-off (team or organisation when the pathway says the roles' teams or
-  organisations differ), the same role with another worker a worker hand-off;
+  organisations differ; a role it does not declare stays at role level), the same role
+  with another worker a worker hand-off;
 * failure demand: ``failure_demand`` events by kind;
 * repeated information: items the pathway's steps ``collect`` that a case was asked for
   again (collections minus distinct items); unknown (``None``) without a pathway.
@@ -283,27 +284,31 @@ def _derived_handoffs(log: EventLog, pathway: Pathway | None) -> tuple[I64, I64,
     level[role_change] = LEVELS.index("role")
     if pathway is not None:
         team, organisation = _role_groups(log, pathway)
-        level[role_change & (team[role[1:]] != team[role[:-1]])] = LEVELS.index("team")
-        org_change = organisation[role[1:]] != organisation[role[:-1]]
-        level[role_change & org_change] = LEVELS.index("organisation")
+        before, after = np.maximum(role[:-1], 0), np.maximum(role[1:], 0)
+        # a role the pathway does not declare has no known team or organisation (-1):
+        # a hand-off to or from it stays a role hand-off
+        known = role_change & (team[before] >= 0) & (team[after] >= 0)
+        level[known & (team[after] != team[before])] = LEVELS.index("team")
+        org_change = organisation[after] != organisation[before]
+        level[known & org_change] = LEVELS.index("organisation")
     keep = same_case & (level >= 0)
     chosen = rows[1:][keep]
     return chosen, log.case[chosen].astype(np.int64), level[keep]
 
 
 def _role_groups(log: EventLog, pathway: Pathway) -> tuple[I64, I64]:
-    """Team and organisation codes of every role code (unknown roles: their own code)."""
+    """Team and organisation codes of every role code (-1 for a role the pathway does not
+    declare); at least one entry, so an empty role vocabulary can still be indexed."""
     roles = log.labels("role")
     teams: dict[str, int] = {}
     organisations: dict[str, int] = {}
-    team = np.zeros(len(roles), dtype=np.int64)
-    organisation = np.zeros(len(roles), dtype=np.int64)
+    team = np.full(max(len(roles), 1), -1, dtype=np.int64)
+    organisation = np.full(max(len(roles), 1), -1, dtype=np.int64)
     for code, role_id in enumerate(roles):
         role = pathway.roles.get(role_id)
-        team_key = role.team if role else f"?{role_id}"
-        org_key = role.organisation if role else f"?{role_id}"
-        team[code] = teams.setdefault(team_key, len(teams))
-        organisation[code] = organisations.setdefault(org_key, len(organisations))
+        if role is not None:
+            team[code] = teams.setdefault(role.team, len(teams))
+            organisation[code] = organisations.setdefault(role.organisation, len(organisations))
     return team, organisation
 
 

@@ -7,7 +7,9 @@ the object type chosen as the case (``case_type``): every event related to an ob
 that type becomes one row of that object's case (an event about two people is in both
 journeys). The event's other objects are kept, per type, in the attribute
 ``objects:<type>`` (ids joined by ``;``), so "one person, several referrals" stays
-visible; the case object's own attributes (first value of each) become what the log says
+visible; an event attribute ``start_timestamp`` is the event's start time and
+``org:resource``/``org:group`` its resource and group (as pathway and pm4py write them);
+the case object's own attributes (first value of each) become what the log says
 about the case, and each event's attributes are kept as event attributes. Events that
 relate to no object of the case type belong to no case; how many is said in
 ``ForeignLog.notes``. A relationship naming an object the log does not declare is an
@@ -40,6 +42,15 @@ OCEL_SUFFIXES: Mapping[str, str] = {
     ".sqlite": "sqlite",
     ".sqlite3": "sqlite",
     ".db": "sqlite",
+}
+
+
+#: Event attributes read as event fields unless ``fields`` says otherwise (pm4py's and
+#: :func:`pathway.io.export_log`'s names).
+_DEFAULT_FIELDS = {
+    "resource": "org:resource",
+    "group": "org:group",
+    "lifecycle": "lifecycle:transition",
 }
 
 
@@ -198,7 +209,13 @@ def _flatten(ocel: Ocel, case_type: str, fields: dict[str, str]) -> ForeignLog:
             ";".join(sorted(o for o in event.objects if ocel.object_types[o] == other)) or None
             for event, _ in rows
         )
-    chosen = {role: attributes.pop(name) for role, name in fields.items() if name in attributes}
+    wanted = {**_DEFAULT_FIELDS, **fields}
+    chosen = {role: attributes.pop(name) for role, name in wanted.items() if name in attributes}
+    start = np.full(len(rows), NAT, dtype=np.int64)
+    if "start_timestamp" in attribute_names:
+        texts = [_text(event.attributes.get("start_timestamp")) for event, _ in rows]
+        start = parse_times(texts, records, "start_timestamp")
+        attributes.pop("start_timestamp", None)
     notes = []
     if orphans:
         notes.append(
@@ -210,7 +227,7 @@ def _flatten(ocel: Ocel, case_type: str, fields: dict[str, str]) -> ForeignLog:
         case_ids=case.labels,
         activity=encode(event.type for event, _ in rows),
         at=at,
-        start=np.full(len(rows), NAT, dtype=np.int64),
+        start=start,
         fields={role: coded for role, coded in chosen.items() if role in FIELDS},
         records=records,
         attributes=attributes,
