@@ -6,7 +6,8 @@ Every format carries one event per step: the step id as the activity
 (``start_timestamp``, left out where the log does not know it), who did it
 (``org:resource``) and in which role (``org:group``), its work class (``pathway:work``),
 ``lifecycle:transition`` ``complete``; a step still in progress is one ``start`` event;
-an outcome is one event at the moment it was reached. A case's facts become its trace
+an outcome is one event at the moment it was reached (unless a step of that name
+completed at that very moment: a log read without a pathway ends each case that way). A case's facts become its trace
 attributes (XES), ``case:`` columns (tables) or its object's attributes (OCEL, where each
 case is an object of type ``case``). pm4py reads every format directly
 (``read_xes``, ``read_ocel2_json``, ``read_ocel2_sqlite``, ``pandas.read_csv`` with
@@ -94,12 +95,16 @@ def export_rows(log: EventLog) -> Iterator[ExportRow]:
     steps, workers, roles = log.labels("step"), log.labels("worker"), log.labels("role")
     works = log.labels("work")
     kinds = log.kind
+    outcome = kind_code("outcome_reached")
+    last: tuple[int, int, int] | None = None
     for row in np.flatnonzero(np.isin(kinds, list(wanted))).tolist():
         kind = int(kinds[row])
         at = int(log.at[row])
-        start = at if kind == started else int(log.started[row])
-        if kind == kind_code("outcome_reached"):
-            start = at
+        start = at if kind in (started, outcome) else int(log.started[row])
+        key = (int(log.case[row]), int(log.codes["step"][row]), at)
+        if kind == outcome and key == last:
+            continue  # the outcome is the completion of the step just written
+        last = key
         yield ExportRow(
             case=log.case_ids[int(log.case[row])],
             activity=steps[int(log.codes["step"][row])],

@@ -308,9 +308,13 @@ def _sqlite_ocel(db: sqlite3.Connection, source: str) -> Ocel:
     object_types = {str(i): str(t) for i, t in db.execute("SELECT ocel_id, ocel_type FROM object")}
     object_attributes: dict[str, dict[str, Any]] = {i: {} for i in object_types}
     for _type, table in db.execute("SELECT ocel_type, ocel_type_map FROM object_map_type"):
-        cursor = db.execute(f'SELECT * FROM "object_{table}" ORDER BY ocel_time')
+        cursor = db.execute(f'SELECT * FROM "object_{table}"')
         names = [d[0] for d in cursor.description]
-        for row in cursor:
+        found = list(cursor)
+        if "ocel_time" in names:  # first value of each attribute: the earliest
+            at = names.index("ocel_time")
+            found.sort(key=lambda row: str(row[at] or ""))
+        for row in found:
             values = dict(zip(names, row, strict=True))
             target = object_attributes.setdefault(str(values.pop("ocel_id")), {})
             for name, value in values.items():
@@ -332,7 +336,7 @@ def _sqlite_ocel(db: sqlite3.Connection, source: str) -> Ocel:
         for row in cursor:
             values = dict(zip(names, row, strict=True))
             event_id = str(values.pop("ocel_id"))
-            time = str(values.pop("ocel_time"))
+            time = str(values.pop("ocel_time", "") or "")
             details[event_id] = (time, {k: v for k, v in values.items() if v is not None})
     events = []
     for event_id, event_type in db.execute("SELECT ocel_id, ocel_type FROM event ORDER BY rowid"):
