@@ -1,12 +1,16 @@
 """XES (IEEE 1849) event logs, ``.xes`` or gzipped ``.xes.gz``, read as a stream.
 
-The file is parsed with the standard library's ``xml.etree.ElementTree.iterparse`` (the
-C-accelerated expat parser): each ``<event>`` is read when it closes and cleared at
-once, each ``<trace>`` likewise, so memory grows with the number of events' values, not
-with the XML tree. expat does not fetch external entities or DTDs, and its limits on
-entity expansion (expat 2.4.1 and later, in every supported Python) stop "billion
-laughs" files. A trace's ``concept:name`` is the case id and its other attributes what
-the log says about the case; an event's ``concept:name``, ``time:timestamp``,
+The file is parsed with the standard library's expat parser (``xml.parsers.expat``,
+the C parser under ``xml.etree``), driven by one callback per element start and end:
+no element tree is ever built, so memory grows with the events' values only, and the
+file streams through (gzip too). expat does not fetch external entities or DTDs, and
+its limits on entity expansion (expat 2.4.1 and later, in every supported Python) stop
+"billion laughs" files. A malformed or truncated file is an
+:class:`~pathway.errors.EventLogError` naming its line and column. Only attributes
+directly inside ``<trace>`` and ``<event>`` are read (nested ones are skipped).
+
+A trace's ``concept:name`` is the case id and its other attributes what the log says
+about the case; an event's ``concept:name``, ``time:timestamp``,
 ``lifecycle:transition``, ``org:resource``, ``org:group``, ``concept:instance`` and
 ``start_timestamp`` fill the fields of a :class:`~pathway.io.ForeignLog`; every other
 top-level event attribute is kept as an event attribute.
@@ -15,13 +19,12 @@ top-level event attribute is kept as an event attribute.
 from __future__ import annotations
 
 import gzip
-import re
 import zlib
 from array import array
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any, cast
-from xml.etree.ElementTree import Element, ParseError, iterparse
+from xml.parsers.expat import ErrorString, ExpatError, ParserCreate
 
 import numpy as np
 
@@ -43,7 +46,6 @@ XES_KEYS = {
     "concept:instance": "instance",
     "location": "location",
 }
-_NAMESPACE = re.compile(rb"<log[^>]*\sxmlns\s*=\s*[\"']([^\"']*)[\"']")
 _TYPED: dict[str, Callable[[str], Any]] = {
     "int": int,
     "float": float,
@@ -65,11 +67,7 @@ def read_xes(path: str | Path) -> ForeignLog:
     reader = _Reader(str(source))
     try:
         with _open(source) as stream:
-            reader.read(stream, _namespace(source))
-    except ParseError as error:
-        raise EventLogError(
-            [reader.broken(f"the XML is malformed or truncated: {error}")]
-        ) from None
+            reader.read(stream)
     except (OSError, EOFError, zlib.error) as error:
         raise EventLogError([reader.broken(f"the file cannot be read: {error}")]) from None
     return reader.log()
@@ -79,14 +77,6 @@ def _open(path: Path) -> IO[bytes]:
     if path.suffix.lower() == ".gz":
         return cast(IO[bytes], gzip.open(path, "rb"))
     return path.open("rb")
-
-
-def _namespace(path: Path) -> str:
-    """``{uri}`` when the log element declares a default namespace, else ``""``."""
-    with _open(path) as stream:
-        head = stream.read(4096)
-    found = _NAMESPACE.search(head)
-    return "{" + found.group(1).decode() + "}" if found else ""
 
 
 class _Column:
@@ -129,54 +119,78 @@ class _Reader:
         self.trace_first = 0
         self.last_trace = ""
 
-    def read(self, stream: IO[bytes], ns: str) -> None:
-        event_tag, trace_tag = ns + "event", ns + "trace"
-        for _kind, element in _ends(stream):
-            tag = element.tag
-            if tag == event_tag:
-                self._event(element)
-                element.clear()
-            elif tag == trace_tag:
-                self._trace(element, event_tag)
-                element.clear()
-
-    def _event(self, element: Element) -> None:
-        row = self.n
-        time = start = None
+    def read(self, stream: IO[bytes]) -> None:
+        """Parse ``stream`` with expat: one call per element start and end, no tree."""
+        parser = ParserCreate()
+        parser.buffer_text = True
         columns = self.columns
-        for child in element:
-            key = child.get("key")
-            value = child.get("value")
-            if key is None or value is None:
-                continue
-            if key == "time:timestamp":
-                time = value
-            elif key == "start_timestamp":
-                start = value
-            else:
-                column = columns.get(key)
-                if column is None:
-                    column = columns[key] = _Column()
-                column.add(row, value)
-        self.times.append(time)
-        self.starts.append(start)
-        self.n += 1
+        times, starts = self.times, self.starts
+        depth = 0
+        event_depth = trace_depth = -1
+        time: str | None = None
+        start: str | None = None
+        trace: dict[str, Any] = {}
 
-    def _trace(self, element: Element, event_tag: str) -> None:
+        def opened(tag: str, attributes: dict[str, str]) -> None:
+            nonlocal depth, event_depth, trace_depth, time, start
+            depth += 1
+            if event_depth >= 0:
+                if depth == event_depth + 1:
+                    key = attributes.get("key")
+                    value = attributes.get("value")
+                    if key is None or value is None:
+                        return
+                    if key == "time:timestamp":
+                        time = value
+                    elif key == "start_timestamp":
+                        start = value
+                    else:
+                        column = columns.get(key)
+                        if column is None:
+                            column = columns[key] = _Column()
+                        column.add(self.n, value)
+            elif _local(tag) == "event" and trace_depth >= 0 and depth == trace_depth + 1:
+                event_depth = depth
+                time = start = None
+            elif _local(tag) == "trace" and trace_depth < 0:
+                trace_depth = depth
+                trace.clear()
+            elif trace_depth >= 0 and depth == trace_depth + 1:
+                key, value = attributes.get("key"), attributes.get("value")
+                if key is not None and value is not None:
+                    trace[key] = _typed(_local(tag), value)
+
+        def closed(_tag: str) -> None:
+            nonlocal depth, event_depth, trace_depth
+            if depth == event_depth:
+                times.append(time)
+                starts.append(start)
+                self.n += 1
+                event_depth = -1
+            elif depth == trace_depth:
+                self._trace(dict(trace))
+                trace_depth = -1
+            depth -= 1
+
+        parser.StartElementHandler = opened
+        parser.EndElementHandler = closed
+        try:
+            parser.ParseFile(stream)
+        except ExpatError as error:
+            raise EventLogError(
+                [
+                    self.broken(
+                        f"the XML is malformed or truncated: {ErrorString(error.code)}",
+                        line=error.lineno,
+                        column=error.offset + 1,
+                    )
+                ]
+            ) from None
+
+    def _trace(self, attributes: dict[str, Any]) -> None:
         self.traces += 1
-        name: str | None = None
-        attributes: dict[str, Any] = {}
-        for child in element:
-            if child.tag == event_tag:
-                continue
-            key, value = child.get("key"), child.get("value")
-            if key is None or value is None:
-                continue
-            if key == "concept:name":
-                name = value
-            else:
-                attributes[key] = _typed(child.tag.rpartition("}")[2], value)
-        case_id = name if name is not None else f"(trace {self.traces})"
+        name = attributes.pop("concept:name", None)
+        case_id = str(name) if name is not None else f"(trace {self.traces})"
         code = self.case_ids.setdefault(case_id, len(self.case_ids))
         if attributes:
             self.case_attributes.setdefault(case_id, {}).update(attributes)
@@ -185,12 +199,14 @@ class _Reader:
         self.trace_first = self.n
         self.last_trace = case_id
 
-    def broken(self, message: str) -> Problem:
+    def broken(self, message: str, *, line: int = 0, column: int = 0) -> Problem:
         """A problem about the whole file, placed after the last complete event."""
         where = f"after event {self.n}" + (
             f" (trace {self.last_trace!r} was the last complete trace)" if self.last_trace else ""
         )
-        return Problem(f"{message}; {where}", source=self.source, code="bad-log")
+        return Problem(
+            f"{message}; {where}", source=self.source, line=line, column=column, code="bad-log"
+        )
 
     def log(self) -> ForeignLog:
         if self.trace_first != self.n:
@@ -232,8 +248,9 @@ class _Reader:
         )
 
 
-def _ends(stream: IO[bytes]) -> Iterator[tuple[str, Element]]:
-    return iterparse(stream, events=("end",))
+def _local(tag: str) -> str:
+    """A tag without its namespace prefix (``xes:event`` -> ``event``)."""
+    return tag.rpartition(":")[2]
 
 
 def _missing(values: list[str | None]) -> Iterator[int]:
