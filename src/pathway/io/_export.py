@@ -9,7 +9,7 @@ Every format carries one event per step: the step id as the activity
 an outcome is one event at the moment it was reached (unless a step of that name
 completed at that very moment: a log read without a pathway ends each case that way).
 A case's facts become its trace attributes (XES), ``case:`` columns (tables) or its
-object's attributes (OCEL, where each case is an object of type ``case``). pm4py reads every format directly
+object's attributes (OCEL, where each case is an object of type ``case``).
 (``read_xes``, ``read_ocel2_json``, ``read_ocel2_sqlite``, ``pandas.read_csv`` with
 ``format_dataframe``, ``read_parquet``), and bupaR reads the XES and CSV.
 """
