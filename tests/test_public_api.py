@@ -18,6 +18,7 @@ PUBLIC = [
     "CaseMeasures",
     "CaseStarted",
     "CheckpointError",
+    "ConflictError",
     "Decision",
     "DefinitionError",
     "Diff",
@@ -29,6 +30,8 @@ PUBLIC = [
     "FailureDemand",
     "Handoff",
     "Journal",
+    "Migrated",
+    "MigrationError",
     "MissingExtraError",
     "Option",
     "OutcomeReached",
@@ -41,6 +44,7 @@ PUBLIC = [
     "SourceError",
     "StepCompleted",
     "StepStarted",
+    "StoreError",
     "Summary",
     "TransitionError",
     "Transitioned",
@@ -67,6 +71,9 @@ BUILTIN_OF = {
     "CheckpointError": "ValueError",
     "ReplayError": "ValueError",
     "MissingExtraError": "ImportError",
+    "StoreError": "ValueError",
+    "ConflictError": "RuntimeError",
+    "MigrationError": "ValueError",
 }
 
 

@@ -41,7 +41,14 @@ from typing import Any, Protocol
 
 import attrs
 
-from pathway._journal._events import EVENT_TYPES, CaseStarted, Event, event_from_dict, event_to_dict
+from pathway._journal._events import (
+    EVENT_TYPES,
+    CaseStarted,
+    Event,
+    Migrated,
+    event_from_dict,
+    event_to_dict,
+)
 from pathway.errors import ReplayError
 
 __all__ = [
@@ -52,6 +59,7 @@ __all__ = [
     "chained_dicts",
     "check_version",
     "decode_case",
+    "document_events",
     "encode_case",
     "events_from_dicts",
     "parse_case_json",
@@ -247,7 +255,15 @@ def decode_case(pathway: _Versioned, text: str) -> list[Event]:
     """
     document = parse_case_json(text)
     check_version(pathway, document["pathway"])
-    return document_events(document)
+    events = document_events(document)
+    for index, event in enumerate(events):
+        if isinstance(event, Migrated):
+            raise ReplayError(
+                f"event {index} (migrated): the case moved from one pathway version to "
+                "another; rebuild it from the case store (pathway.store), which knows "
+                "every version it ran on"
+            )
+    return events
 
 
 def document_events(document: Mapping[str, Any]) -> list[Event]:
