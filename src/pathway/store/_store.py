@@ -462,8 +462,9 @@ class Store:
 
     def _stored_events(self, case_id: str, row: Mapping[str, Any]) -> list[Event]:
         """The case's events from the event table, the chain and the row checked."""
-        rows = self._db.query(
-            "SELECT seq, event, hash FROM events WHERE case_id = ? ORDER BY seq", (case_id,)
+        rows = self._db.query(  # rows at or past the revision belong to a later save
+            "SELECT seq, event, hash FROM events WHERE case_id = ? AND seq < ? ORDER BY seq",
+            (case_id, row["revision"]),
         )
         dicts = []
         for index, (seq, text, _) in enumerate(rows):
