@@ -16,10 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from store_support import later, loop, next_move  # noqa: E402
-
-from pathway import ConflictError  # noqa: E402
-from pathway.store import open_store  # noqa: E402
+from pathway import ConflictError
+from pathway.store import open_store
+from store_support import later, loop, next_move
 
 
 def fire(url: str, seed: int, rounds: int, cases: list[str]) -> None:

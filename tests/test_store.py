@@ -15,6 +15,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+
+import pathway
+from pathway import ConflictError, MigrationError, ReplayError, StoreError
+from pathway.store import SCHEMA_VERSION, Store, load_step_map, migrate_cases, open_store
 from store_support import (
     DESK,
     LOOP_V2_YAML,
@@ -29,10 +33,6 @@ from store_support import (
     postgres_bin,
     postgres_cluster,
 )
-
-import pathway
-from pathway import ConflictError, MigrationError, ReplayError, StoreError
-from pathway.store import SCHEMA_VERSION, Store, load_step_map, migrate_cases, open_store
 
 WORKER = str(Path(__file__).parent / "store_worker.py")
 HAS_POSTGRES = postgres_bin() is not None
@@ -147,7 +147,7 @@ def test_publishing_is_idempotent_and_refuses_an_edit_without_a_new_version(stor
 
 def test_a_case_on_an_unpublished_version_is_refused(store: Store) -> None:
     v2 = pathway.load(LOOP_V2_YAML)
-    with pytest.raises(StoreError, match="version '2' .*is not published"):
+    with pytest.raises(StoreError, match=r"version '2' .*is not published"):
         store.create(v2.new_case("c9", {}, at=START))
     assert store.case_ids() == []
 
@@ -319,7 +319,7 @@ def test_a_foreign_database_is_refused_and_left_alone(tmp_path: Path) -> None:
     with sqlite3.connect(path) as db:
         db.execute("CREATE TABLE patients (id INTEGER)")
     mode = sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()
-    with pytest.raises(StoreError, match="not a pathway case store .*nothing was changed"):
+    with pytest.raises(StoreError, match=r"not a pathway case store .*nothing was changed"):
         open_store(path)
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA journal_mode").fetchone() == mode
