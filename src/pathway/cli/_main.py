@@ -47,6 +47,7 @@ _COMMANDS: dict[str, _Command] = {
     "simulate": _Command("pathway.cli._simulate", "run_simulate", "sim"),
     "report": _Command("pathway.cli._report", "run_report", "report"),
     "diff": _Command("pathway.cli._diff", "run_diff", "sim"),
+    "cases": _Command("pathway.cli._cases", "run_cases", None),
 }
 
 
