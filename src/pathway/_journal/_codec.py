@@ -55,8 +55,10 @@ __all__ = [
     "CASE_FORMAT",
     "GENESIS",
     "LEGACY_CASE_FORMAT",
+    "canonical_json",
     "chain_hash",
     "chained_dicts",
+    "chained_texts",
     "check_version",
     "decode_case",
     "document_events",
@@ -111,12 +113,26 @@ def chained_dicts(
     events: Iterable[Event], previous: str = GENESIS
 ) -> list[tuple[dict[str, Any], str]]:
     """Each event's JSON object (without ``hash``) and its chain hash, continuing the
-    chain from ``previous`` (what the store appends)."""
+    chain from ``previous``."""
     out = []
     for event in events:
         data = event_to_dict(event)
         previous = chain_hash(previous, data)
         out.append((data, previous))
+    return out
+
+
+def chained_texts(events: Iterable[Event], previous: str = GENESIS) -> list[tuple[str, str]]:
+    """Each event's canonical JSON text (without ``hash``) and its chain hash, continuing
+    the chain from ``previous`` (what the store appends: one serialisation serves both,
+    since ``canonical_json([h, e])`` is ``["h",`` + ``canonical_json(e)`` + ``]``)."""
+    out = []
+    for event in events:
+        text = canonical_json(event_to_dict(event))
+        previous = hashlib.sha256(
+            b'["' + previous.encode("ascii") + b'",' + text + b"]"
+        ).hexdigest()
+        out.append((text.decode("ascii"), previous))
     return out
 
 

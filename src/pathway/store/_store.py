@@ -22,7 +22,12 @@ from pathway._define._load import dump, load
 from pathway._engine._case import Case
 from pathway._engine._migrate import CaseStatus, case_status, replay_versions
 from pathway._extras import require
-from pathway._journal._codec import chained_dicts, events_from_dicts, verify_chain
+from pathway._journal._codec import (
+    canonical_json,
+    chained_texts,
+    events_from_dicts,
+    verify_chain,
+)
 from pathway._journal._events import Event, event_to_dict
 from pathway._model._pathway import Pathway
 from pathway.errors import ConflictError, PathwayError, ReplayError, StoreError
@@ -262,7 +267,7 @@ class Store:
         pathway = case.pathway
         self.pathway(pathway.id, pathway.version, pathway.content_hash)
         events = list(case.journal)
-        chained = chained_dicts(events)
+        chained = chained_texts(events)
         head = chained[-1][1]
         try:
             with self._db.transaction():
@@ -322,15 +327,20 @@ class Store:
         self.pathway(pathway.id, pathway.version, pathway.content_hash)
         new = events[revision:]
         with self._db.transaction():
-            row = self._case_row(case.case_id, lock=True)
+            row, last = self._row_for_save(case.case_id, revision)
             if row["revision"] != revision:
                 raise ConflictError(
                     f"case {case.case_id!r} changed since it was loaded (revision "
                     f"{revision}, now {row['revision']}); load it again and redo the work",
                     case.case_id,
                 )
-            self._check_continues(case.case_id, events[revision - 1], revision - 1)
-            chained = chained_dicts(new, row["head"])
+            if last != canonical_json(event_to_dict(events[revision - 1])).decode("ascii"):
+                raise StoreError(
+                    f"case {case.case_id!r}: the case being saved does not continue the "
+                    f"stored journal at event {revision - 1}; load it from the store and "
+                    "redo the work"
+                )
+            chained = chained_texts(new, row["head"])
             head = chained[-1][1] if chained else row["head"]
             self._insert_events(case.case_id, revision, new, chained)
             if not self._write_status(case, row, due, revision, head):
@@ -491,30 +501,33 @@ class Store:
         events = self._stored_events(case_id, row)
         return replay_versions(events, self.pathway)
 
-    def _check_continues(self, case_id: str, event: Event, seq: int) -> None:
-        """StoreError unless the stored event ``seq`` is ``event`` (the case being saved
-        continues the stored journal)."""
+    def _row_for_save(self, case_id: str, revision: int) -> tuple[dict[str, Any], str]:
+        """The case row (locked, on PostgreSQL) and the stored text of event
+        ``revision - 1``, in one query."""
+        columns = ", ".join(f"c.{name}" for name in _CASE_COLUMNS.split(", "))
+        suffix = " FOR UPDATE" if self._db.dialect == "postgresql" else ""
         rows = self._db.query(
-            "SELECT event FROM events WHERE case_id = ? AND seq = ?", (case_id, seq)
+            f"SELECT {columns}, e.event FROM cases c JOIN events e ON e.case_id = c.case_id "
+            f"AND e.seq = ? WHERE c.case_id = ?{suffix}",
+            (revision - 1, case_id),
         )
-        if not rows or json.loads(rows[0][0]) != json.loads(json.dumps(event_to_dict(event))):
-            raise StoreError(
-                f"case {case_id!r}: the case being saved does not continue the stored "
-                f"journal at event {seq}; load it from the store and redo the work"
-            )
+        if not rows:
+            raise StoreError(f"no case {case_id!r} in {self._db.where}")
+        names = _CASE_COLUMNS.split(", ")
+        return dict(zip(names, rows[0][:-1], strict=True)), str(rows[0][-1])
 
     def _insert_events(
         self,
         case_id: str,
         first: int,
         events: Sequence[Event],
-        chained: Sequence[tuple[dict[str, Any], str]],
+        chained: Sequence[tuple[str, str]],
     ) -> None:
         self._db.execute_many(
             "INSERT INTO events (case_id, seq, at, kind, event, hash) VALUES (?, ?, ?, ?, ?, ?)",
             [
-                (case_id, first + i, format_time(e.at), e.kind, _json(data), hashed)
-                for i, (e, (data, hashed)) in enumerate(zip(events, chained, strict=True))
+                (case_id, first + i, format_time(e.at), e.kind, text, hashed)
+                for i, (e, (text, hashed)) in enumerate(zip(events, chained, strict=True))
             ],
         )
 
