@@ -8,11 +8,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from store_support import LOOP_V2_YAML, LOOP_YAML, START, later, loop, next_move
 
 from pathway.cli import main
 from pathway.io import read_log
 from pathway.store import open_store
+from store_support import LOOP_V2_YAML, LOOP_YAML, START, later, loop, next_move
 
 
 @pytest.fixture

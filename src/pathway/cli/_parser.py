@@ -133,7 +133,9 @@ def _cases(commands: Any) -> None:
     parser.add_argument(
         "--db", required=True, metavar="URL", help="a file path, sqlite:///path or postgresql://..."
     )
-    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    actions = parser.add_subparsers(
+        dest="action", required=True, metavar="ACTION", help="list, show, export, migrate, publish"
+    )
     listing = actions.add_parser("list", help="a worklist of open cases")
     listing.add_argument("--at", metavar="STEP", help="cases at this step")
     listing.add_argument("--role", metavar="ROLE", help="cases owned by this role")

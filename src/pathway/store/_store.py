@@ -523,13 +523,17 @@ class Store:
         events: Sequence[Event],
         chained: Sequence[tuple[str, str]],
     ) -> None:
-        self._db.execute_many(
-            "INSERT INTO events (case_id, seq, at, kind, event, hash) VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                (case_id, first + i, format_time(e.at), e.kind, text, hashed)
-                for i, (e, (text, hashed)) in enumerate(zip(events, chained, strict=True))
-            ],
-        )
+        rows = [
+            (case_id, first + i, format_time(e.at), e.kind, text, hashed)
+            for i, (e, (text, hashed)) in enumerate(zip(events, chained, strict=True))
+        ]
+        for start in range(0, len(rows), 500):  # one statement (one round trip) per 500
+            chunk = rows[start : start + 500]
+            self._db.execute(
+                "INSERT INTO events (case_id, seq, at, kind, event, hash) VALUES "
+                + ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(chunk)),
+                [value for row in chunk for value in row],
+            )
 
     def _status_values(
         self,
