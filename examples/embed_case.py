@@ -8,8 +8,9 @@ repository root:
 A person walks into the hub on Tuesday 4 September 2018 at 10:00. One named Recovery
 Worker, Amy, assesses them, completes the statutory dataset, agrees a plan with them
 (a PLAN decision, with her rationale) and starts the intervention. The person needs a
-prescription, so they see the doctor straight after. The case is saved as JSON, read
-back, and rebuilt by replaying its journal against the same pathway version.
+prescription, so they see the doctor straight after. The case lives in a case store
+(pathway.store, here a SQLite file): each request loads it, applies one change and
+saves it; a save that lost a race to another request is retried, never lost.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pathway
+from pathway.store import Store, open_store
 
 PATHWAY_FILE = Path(__file__).resolve().parents[1] / "pathways" / "recovery-hub-2018.yaml"
 AMY = pathway.Worker("amy", "recovery_worker")
@@ -84,19 +86,38 @@ def print_decision(case: pathway.Case) -> None:
     print(f"  route taken: {decision.target}")
 
 
+def save_in_store(store: Store, hub: pathway.Pathway) -> None:
+    """What a web app does per request: load the case, apply one change, save."""
+    store.publish(hub)  # the registry: cases always load with the version they ran on
+    facts = {"needs_prescribing": True, "needs_external_referral": False}
+    store.create(hub.new_case("client-9", facts, at=tuesday(10, 0)))
+    store.transact("client-9", lambda case: case.fire("record_dataset", at=tuesday(10, 50), by=AMY))
+    first, second = store.load("client-9"), store.load("client-9")  # two requests at once
+    first.case.begin(at=tuesday(10, 50), by=AMY)
+    store.save(first.case, first.revision)
+    second.case.begin(at=tuesday(10, 51), by=AMY)
+    try:
+        store.save(second.case, second.revision)
+    except pathway.ConflictError as error:
+        print(f"second request refused: {error}")
+
+
 def main() -> None:
-    """Run the journey, save the case as JSON, rebuild it, and compare."""
+    """Run the journey; then keep a case in a store, with a worklist."""
     hub = pathway.load(PATHWAY_FILE)
     case = run_journey(hub)
     print_case("before saving", case)
     print_decision(case)
-    with tempfile.TemporaryDirectory() as folder:
-        saved = Path(folder) / "client-17.json"
-        saved.write_text(case.to_json(), encoding="utf-8")
-        print(f"saved as JSON to {saved.name}")
-        rebuilt = pathway.Case.from_json(hub, saved.read_text(encoding="utf-8"))
-    print_case("after rebuilding from JSON", rebuilt)
-    print(f"the rebuilt case has the same journal: {list(rebuilt.journal) == list(case.journal)}")
+    with tempfile.TemporaryDirectory() as folder, open_store(Path(folder) / "cases.db") as store:
+        save_in_store(store, hub)
+        stored = store.load("client-9")
+        print(f"stored: at {stored.case.state}, revision {stored.revision}")
+        for item in store.worklist(role="recovery_worker").items:
+            print(f"worklist of recovery workers: {item.case_id} at {item.step}")
+        store.create(case)
+        rebuilt = store.load(case.case_id).case
+    print_case("after loading from the store", rebuilt)
+    print(f"the loaded case has the same journal: {list(rebuilt.journal) == list(case.journal)}")
 
 
 if __name__ == "__main__":

@@ -233,8 +233,10 @@ def test_excerpt_matches_its_source(page: Path, source: str, excerpt: str) -> No
 
 EXPECTED_EXAMPLE_LINES = (
     "before saving",
-    "after rebuilding from JSON",
-    "the rebuilt case has the same journal: True",
+    "second request refused: case 'client-9' changed since it was loaded",
+    "worklist of recovery workers: client-9 at statutory_dataset",
+    "after loading from the store",
+    "the loaded case has the same journal: True",
 )
 
 

@@ -250,8 +250,8 @@ def test_another_pathway_is_named() -> None:
     [
         ("{not json", "case JSON cannot be read"),
         ("[]", "not a pathway case document"),
-        ('{"format": "pathway-case/9"}', "expected format 'pathway-case/1'"),
-        ('{"format": "pathway-case/1"}', "no 'pathway' section"),
+        ('{"format": "pathway-case/9"}', "expected format 'pathway-case/2'"),
+        ('{"format": "pathway-case/2"}', "no 'pathway' section"),
     ],
 )
 def test_malformed_documents(text: str, expected: str) -> None:
@@ -266,8 +266,8 @@ def test_malformed_events() -> None:
         ([], "must begin with a case_started event"),
         (["oops"], "an event must be a mapping"),
         ([{"type": "teleported"}], "unknown event type 'teleported'"),
-        ([{"type": "waited", "case_id": "c1"}], "malformed waited event"),
-        ([{**document["events"][0], "at": "yesterday"}], "malformed case_started event"),
+        ([{"type": "waited", "case_id": "c1"}], r"event 0 \(waited\): missing field 'at'"),
+        ([{**document["events"][0], "at": "yesterday"}], "field 'at' must be an ISO 8601 time"),
         (document["events"][1:], "must begin with a case_started event"),
     ]:
         broken = json.dumps({**document, "events": events})
@@ -384,5 +384,5 @@ def test_edited_json_text_is_refused() -> None:
     text = long_case().to_json()
     edited = text.replace('"cause":"visit_gap"', '"cause":"client"', 1)
     assert edited != text
-    with pytest.raises(ReplayError, match="replay differs at event"):
+    with pytest.raises(ReplayError, match=r"event 9 \(waited\): the chain is broken here"):
         Case.from_json(ENGINE, edited)

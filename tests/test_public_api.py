@@ -18,6 +18,7 @@ PUBLIC = [
     "CaseMeasures",
     "CaseStarted",
     "CheckpointError",
+    "ConflictError",
     "Decision",
     "DefinitionError",
     "Diff",
@@ -30,6 +31,8 @@ PUBLIC = [
     "FailureDemand",
     "Handoff",
     "Journal",
+    "Migrated",
+    "MigrationError",
     "MissingExtraError",
     "Option",
     "OutcomeReached",
@@ -42,6 +45,7 @@ PUBLIC = [
     "SourceError",
     "StepCompleted",
     "StepStarted",
+    "StoreError",
     "Summary",
     "TransitionError",
     "Transitioned",
@@ -68,6 +72,9 @@ BUILTIN_OF = {
     "CheckpointError": "ValueError",
     "ReplayError": "ValueError",
     "MissingExtraError": "ImportError",
+    "StoreError": "ValueError",
+    "ConflictError": "RuntimeError",
+    "MigrationError": "ValueError",
 }
 
 

@@ -17,7 +17,13 @@ Python programmer would expect, so ``except ValueError`` keeps working::
     │                                       from this state, guard false, wrong role)
     ├── CheckpointError (ValueError)        a checkpoint decision is incomplete or invalid
     ├── ReplayError (ValueError)            a journal cannot be replayed on this pathway
-    └── MissingExtraError (ImportError)     an optional extra is not installed
+    ├── MissingExtraError (ImportError)     an optional extra is not installed
+    ├── StoreError (ValueError)             a case store cannot be used: not a store,
+    │                                       corrupt, a newer schema, a version not published
+    ├── ConflictError (RuntimeError)        a case store save lost a race: the case changed
+    │                                       since it was loaded; nothing was written
+    └── MigrationError (ValueError)         cases cannot move to a new pathway version as
+                                            mapped (unmapped step, unknown target, fact)
 
 :class:`Problem` is one finding in a pathway file; ``DefinitionError.problems`` holds all
 the errors found in one pass and ``DefinitionError.warnings`` the warnings beside them.
@@ -33,15 +39,18 @@ import attrs
 
 __all__ = [
     "CheckpointError",
+    "ConflictError",
     "DefinitionError",
     "EventLogError",
     "ExpressionError",
     "FactError",
+    "MigrationError",
     "MissingExtraError",
     "PathwayError",
     "Problem",
     "ReplayError",
     "SourceError",
+    "StoreError",
     "TransitionError",
     "did_you_mean",
 ]
@@ -180,3 +189,22 @@ class MissingExtraError(PathwayError, ImportError):
             f"{feature} needs the optional dependency {module!r}; "
             f"install it with: pip install 'carepathway[{extra}]'"
         )
+
+
+class StoreError(PathwayError, ValueError):
+    """A case store cannot be used as asked; nothing in it was changed."""
+
+
+class ConflictError(PathwayError, RuntimeError):
+    """A save lost a race: the case changed since it was loaded; nothing was written.
+
+    ``case_id`` names the case; load it again and redo the work (``Store.transact``).
+    """
+
+    def __init__(self, message: str, case_id: str = "") -> None:
+        self.case_id = case_id
+        super().__init__(message)
+
+
+class MigrationError(PathwayError, ValueError):
+    """Cases cannot move to another pathway version as mapped; no case was moved."""

@@ -49,8 +49,14 @@ def apply_command(case: Case, recorded: list[Event], index: int, checked: int) -
     """Re-run the command ``recorded[index]`` and check the events it gives against the
     record; return how many events are checked so far."""
     event = recorded[index]
+    command = _COMMANDS.get(type(event))
+    if command is None:  # a Migrated event: only a replay that knows every version can
+        raise ReplayError(  # make it (pathway.store); see _migrate.replay_versions
+            f"event {index} ({event.kind}) moves the case to another pathway version; "
+            "rebuild it from the case store, which knows every version it ran on"
+        )
     try:
-        _COMMANDS[type(event)](case, event)
+        command(case, event)
     except (TransitionError, CheckpointError, FactError) as error:
         compare(case._built(), recorded, checked, min(len(case._events), index))
         first = len(case._events)

@@ -9,7 +9,8 @@ Two kinds of events live in a journal:
 
 * **commands**, what somebody did: :class:`CaseStarted`, :class:`StepStarted`,
   :class:`Transitioned`, :class:`Decision`, :class:`VisitMissed`, :class:`FailureDemand`,
-  :class:`FactsUpdated`. Replaying them against the same pathway rebuilds the case.
+  :class:`FactsUpdated`, :class:`Migrated`. Replaying them against the same pathway
+  rebuilds the case (a :class:`Migrated` event moves replay to the next version).
 * **consequences** the engine derives: :class:`StepCompleted`, :class:`Waited`,
   :class:`VisitAttended`, :class:`Handoff`, :class:`OutcomeReached`. Replay derives them
   again and checks they match what was recorded.
@@ -34,6 +35,7 @@ __all__ = [
     "FailureDemand",
     "Handoff",
     "Journal",
+    "Migrated",
     "OutcomeReached",
     "Row",
     "StepCompleted",
@@ -223,6 +225,22 @@ class OutcomeReached(Event):
     step: str
 
 
+@attrs.frozen(slots=True)
+class Migrated(Event):
+    """The case moved (roll-in) to pathway ``pathway_id`` version ``pathway_version``
+    (content hash ``content_hash``), from ``from_step`` of the version it ran on to
+    ``step`` of the new one; facts, times and the work in hand are kept."""
+
+    kind: ClassVar[str] = "migrated"
+    command: ClassVar[bool] = True
+
+    step: str
+    from_step: str
+    pathway_id: str
+    pathway_version: str
+    content_hash: str
+
+
 EVENT_TYPES: Mapping[str, type[Event]] = {
     cls.kind: cls
     for cls in (
@@ -238,6 +256,7 @@ EVENT_TYPES: Mapping[str, type[Event]] = {
         Decision,
         FailureDemand,
         OutcomeReached,
+        Migrated,
     )
 }
 

@@ -47,6 +47,7 @@ _COMMANDS: dict[str, _Command] = {
     "simulate": _Command("pathway.cli._simulate", "run_simulate", "sim"),
     "report": _Command("pathway.cli._report", "run_report", "report"),
     "diff": _Command("pathway.cli._diff", "run_diff", "sim"),
+    "cases": _Command("pathway.cli._cases", "run_cases", None),
     "conform": _Command("pathway.cli._conform", "run_conform", "report"),
     "export": _Command("pathway.cli._export", "run_export", "report"),
 }

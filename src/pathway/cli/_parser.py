@@ -26,7 +26,7 @@ def build_parser(version: str) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"pathway {version}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_validate, _show, _schema, _simulate, _report, _diff, _conform, _export):
+    for add in (_validate, _show, _schema, _simulate, _report, _diff, _conform, _export, _cases):
         add(commands)
     return parser
 
@@ -184,3 +184,42 @@ def _diff(commands: Any) -> None:
         metavar="GATE",
         help="fail (exit 3) when GATE holds, e.g. 'visits > 1' or 'handoffs increased'; repeatable",
     )
+
+
+def _cases(commands: Any) -> None:
+    parser = commands.add_parser(
+        "cases",
+        help="live cases in a case store: worklists, a case's journal, export, roll-in",
+        description="Work with a case store (pathway.store): SQLite file or PostgreSQL URL.",
+    )
+    parser.add_argument(
+        "--db", required=True, metavar="URL", help="a file path, sqlite:///path or postgresql://..."
+    )
+    actions = parser.add_subparsers(
+        dest="action", required=True, metavar="ACTION", help="list, show, export, migrate, publish"
+    )
+    listing = actions.add_parser("list", help="a worklist of open cases")
+    listing.add_argument("--at", metavar="STEP", help="cases at this step")
+    listing.add_argument("--role", metavar="ROLE", help="cases owned by this role")
+    listing.add_argument("--worker", metavar="WORKER", help="cases being worked by this worker")
+    listing.add_argument("--overdue", action="store_true", help="due time (or chase) passed")
+    listing.add_argument("--waiting-over", metavar="DURATION", help="waiting longer, e.g. 3d")
+    listing.add_argument("--checkpoints", action="store_true", help="a decision is pending")
+    listing.add_argument("--now", metavar="TIME", help="the time to judge by (default: now, UTC)")
+    listing.add_argument("--limit", type=int, default=100, help="cases per page (default 100)")
+    listing.add_argument("--after", metavar="TOKEN", help="the next page (printed at the end)")
+    listing.add_argument("--format", choices=["text", "json"], default="text", help="output")
+    show = actions.add_parser("show", help="one case: where it is and its journal")
+    show.add_argument("case", metavar="CASE", help="the case id")
+    export = actions.add_parser("export", help="write cases' journals as one event log")
+    export.add_argument("-o", "--output", required=True, metavar="LOG", help=".csv or .parquet")
+    export.add_argument("--case", action="append", metavar="CASE", help="only this case")
+    migrate = actions.add_parser("migrate", help="move open cases to a new pathway version")
+    migrate.add_argument("--to", required=True, metavar="NEW", help="the new pathway (YAML)")
+    migrate.add_argument("--map", required=True, metavar="MAP", help="the step map (YAML)")
+    migrate.add_argument(
+        "--dry-run", action="store_true", help="list what would move; change nothing"
+    )
+    migrate.add_argument("--now", metavar="TIME", help="time of the move (default: now, UTC)")
+    publish = actions.add_parser("publish", help="add pathway versions to the registry")
+    publish.add_argument("files", nargs="+", metavar="FILE", help="pathway YAML files")

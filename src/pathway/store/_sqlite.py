@@ -1,0 +1,84 @@
+"""The SQLite backend: a file (or ``sqlite:///path``), no server, the standard library.
+
+The database runs in WAL mode (readers never block the writer) with
+``synchronous=NORMAL``: a committed save survives the process being killed; the last
+few commits may be lost only if the machine itself loses power. Add ``?synchronous=full``
+to the URL to make every commit wait for the disk. A write transaction is ``BEGIN
+IMMEDIATE``, so writers queue (for up to ``timeout`` seconds) instead of deadlocking.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from pathway.errors import StoreError
+from pathway.store._backend import Row
+
+__all__ = ["SQLiteBackend"]
+
+_SYNCHRONOUS = {"normal": "NORMAL", "full": "FULL", "off": "OFF"}
+
+
+class SQLiteBackend:
+    """A connection to one SQLite database file."""
+
+    dialect = "sqlite"
+
+    def __init__(self, path: str, *, synchronous: str = "normal", timeout: float = 60.0):
+        if synchronous not in _SYNCHRONOUS:
+            raise StoreError(
+                f"synchronous={synchronous!r} is not a SQLite setting the store uses; "
+                f"expected one of {', '.join(_SYNCHRONOUS)}"
+            )
+        self.where = path
+        self._synchronous = _SYNCHRONOUS[synchronous]
+        if path != ":memory:" and Path(path).is_dir():
+            raise StoreError(f"{path}: is a folder, not a database file")
+        try:
+            self._db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+        except sqlite3.Error as error:
+            raise StoreError(f"{path}: cannot open the database: {error}") from None
+        self._depth = 0
+
+    def prepare(self) -> None:
+        """WAL and the durability setting (only once the file is known to be ours)."""
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(f"PRAGMA synchronous={self._synchronous}")
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return self._db.execute(sql, params).fetchall()
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return self._db.execute(sql, params).rowcount
+
+    def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self._db.executemany(sql, rows)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def table_names(self) -> set[str]:
+        try:
+            found = self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            return {name for (name,) in found.fetchall()}
+        except sqlite3.DatabaseError as error:
+            raise StoreError(
+                f"{self.where}: not a case store: the file is not a SQLite database ({error})"
+            ) from None
+
+    def is_conflict(self, error: BaseException) -> bool:
+        return isinstance(error, sqlite3.IntegrityError)
+
+    def close(self) -> None:
+        self._db.close()
