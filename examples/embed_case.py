@@ -8,9 +8,10 @@ repository root:
 A person walks into the hub on Tuesday 4 September 2018 at 10:00. One named Recovery
 Worker, Amy, assesses them, completes the statutory dataset, agrees a plan with them
 (a PLAN decision, with her rationale) and starts the intervention. The person needs a
-prescription, so they see the doctor straight after. The case lives in a case store
-(pathway.store, here a SQLite file): each request loads it, applies one change and
-saves it; a save that lost a race to another request is retried, never lost.
+prescription, so they see the doctor straight after; the prescription goes to a
+community pharmacy, which gives the first dose the next morning. The case lives in a
+case store (pathway.store, here a SQLite file): each request loads it, applies one
+change and saves it; a save that lost a race to another request is retried, never lost.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathway.store import Store, open_store
 PATHWAY_FILE = Path(__file__).resolve().parents[1] / "pathways" / "recovery-hub-2018.yaml"
 AMY = pathway.Worker("amy", "recovery_worker")
 DR_LEE = pathway.Worker("dr_lee", "doctor")
+PHARMACY = pathway.Worker("albert_road_pharmacy", "community_pharmacy")
 
 
 def tuesday(hour: int, minute: int) -> datetime:
@@ -53,6 +55,8 @@ def run_journey(hub: pathway.Pathway) -> pathway.Case:
     case.fire("needs_doctor", at=tuesday(11, 20), by=AMY)
     case.begin(at=tuesday(11, 30), by=DR_LEE)
     case.fire("prescribe", at=tuesday(11, 55), by=DR_LEE)
+    case.begin(at=datetime(2018, 9, 5, 9, 25), by=PHARMACY)  # Wednesday morning
+    case.fire("dispense", at=datetime(2018, 9, 5, 9, 30), by=PHARMACY)
     return case
 
 

@@ -59,7 +59,8 @@ def test_the_redesign_shortens_time_to_a_prescription(hub) -> None:  # type: ign
     prescribed = hub.behaviour.get("to_prescribed_days")
     assert prescribed.direction == "decreased"
     assert prescribed.new_median < prescribed.old_median
-    assert hub.behaviour.get("visits").new_median == 1
+    visits = hub.behaviour.get("visits")
+    assert visits.new_median < visits.old_median  # the doctor is usually on a later day
     assert any(
         s.startswith("median time to prescribed falls from") for s in hub.behaviour.headline()
     )
@@ -79,7 +80,7 @@ def test_the_same_seed_gives_the_same_diff() -> None:
 def test_gates_hold_or_not_as_written(hub) -> None:  # type: ignore[no-untyped-def]
     results = evaluate_gates(
         [
-            "visits > 1",
+            "visits > 2",
             "handoffs increased",
             "handoffs decreased",
             "nominal_visits >= old_nominal_visits",
@@ -90,7 +91,7 @@ def test_gates_hold_or_not_as_written(hub) -> None:  # type: ignore[no-untyped-d
         hub.behaviour,
     )
     assert [r.failed for r in results] == [False, False, True, False, True, True]
-    assert "visits=1" in results[0].explanation
+    assert "visits=2" in results[0].explanation
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,9 @@ from test_engine_support import LONDON
 
 PATHWAYS = Path(__file__).resolve().parent.parent / "pathways"
 TUESDAY_10AM = datetime(2017, 10, 3, 10, 0, tzinfo=LONDON)  # 3 October 2017 was a Tuesday
+# The doctor's new-client clinics are Tuesday and Friday afternoons (both files): the
+# 2018 perfect flow needs the person to walk in so the doctor is in clinic after the work.
+TUESDAY_NOON = datetime(2017, 10, 3, 12, 0, tzinfo=LONDON)
 FACTS = {"needs_prescribing": True, "needs_external_referral": False}
 
 
@@ -65,10 +68,10 @@ def answers_for(p: Pathway, transition: Transition) -> dict[str, bool]:
     raise AssertionError(f"no answers lead along {transition.id}")
 
 
-def drive_nominal_path(p: Pathway) -> Case:
+def drive_nominal_path(p: Pathway, arrival: datetime = TUESDAY_10AM) -> Case:
     workers = {role: Worker(f"{role}-1", role) for role in p.roles}
-    case = p.new_case("rx-1", FACTS, at=TUESDAY_10AM)
-    started, ready = TUESDAY_10AM, TUESDAY_10AM
+    case = p.new_case("rx-1", FACTS, at=arrival)
+    started, ready = arrival, arrival
     for number, transition in enumerate(p.nominal_path()):
         step = p.steps[transition.source]
         worker = workers[step.role or ""]
@@ -95,7 +98,7 @@ def journey_2017() -> Case:
 
 @pytest.fixture(scope="module")
 def journey_2018() -> Case:
-    return drive_nominal_path(shipped("recovery-hub-2018"))
+    return drive_nominal_path(shipped("recovery-hub-2018"), TUESDAY_NOON)
 
 
 def test_2017_prescription_journey(journey_2017: Case) -> None:
@@ -127,7 +130,9 @@ def test_2018_prescription_journey(journey_2018: Case, journey_2017: Case) -> No
 
 
 def test_2018_perfect_flow_is_one_sitting_of_105_minutes(journey_2018: Case) -> None:
-    """Source 000, 3.4: all the work in a single visit, end to end 1 hour 45 minutes."""
+    """Source 000, 3.4: all the work in a single visit, end to end 1 hour 45 minutes
+    (when the doctor's clinic is on after the assessment; the prescription goes to the
+    pharmacy at once, and the pharmacy's wait is simulated, not recorded live)."""
     m = journey_2018.measures()
     assert m.elapsed_minutes == 105
     assert m.touch_minutes == 105

@@ -117,11 +117,25 @@ def test_2017_booked_visits_carry_dna_and_service_request(hub2017: Pathway) -> N
 
 
 def test_2017_long_waits_are_chased(hub2017: Pathway) -> None:
-    # 000: 19% failure demand, mostly progress chasing
+    # 000: 19% failure demand, mostly progress chasing. People chase the service and the
+    # services it refers to, not their own time to engage (cause: client).
     day = MINUTES_PER_DAY
     long_waits = [t for t in hub2017.transitions if t.wait is not None and t.wait.mean() > day]
-    assert long_waits
-    assert all(t.chase_after is not None for t in long_waits)
+    chased = [t for t in long_waits if t.declared_cause != "client"]
+    assert len(chased) >= 4
+    assert all(t.chase_after is not None for t in chased)
+    assert len({t.chase_after for t in chased}) == 1  # one calibrated value: the same people
+
+
+def test_2017_doctor_wait_comes_from_the_diary_not_a_tuned_booking(hub2017: Pathway) -> None:
+    # The doctor's appointment is "for a later date" (000): at least the next day, then
+    # the next free slot in the doctor's two clinics a week (one doctor). No long booking
+    # wait is declared: the wait emerges from the doctor's calendar and capacity.
+    (to_doctor,) = [t for t in hub2017.transitions if t.target == "doctor_appointment"]
+    assert to_doctor.wait is not None
+    assert to_doctor.wait.mean() == MINUTES_PER_DAY
+    assert hub2017.roles["doctor"].capacity == 1
+    assert _open_days(hub2017, "doctor_sessions") == {1, 4}
 
 
 def test_2017_has_every_work_class_and_a_disengaged_outcome(hub2017: Pathway) -> None:
@@ -174,28 +188,49 @@ def test_2018_keeps_people_demand_and_behaviour_of_2017(hub2017: Pathway, hub201
 
 
 def test_2018_keeps_the_world_outside_the_redesign(hub2017: Pathway, hub2018: Pathway) -> None:
-    # Doctor availability, the law (statutory dataset) and external services: unchanged.
+    # Doctor availability (the diary), the pharmacy, the law (statutory dataset), external
+    # services and clients who take time to engage: the mechanisms the redesign did not
+    # remove are identical in both files (000, 3.5: the remaining delays).
     for calendar in ("hub_hours", "doctor_sessions"):
         assert hub2018.calendars[calendar] == hub2017.calendars[calendar]
-    assert hub2018.roles["doctor"] == hub2017.roles["doctor"]
-    for step in ("doctor_appointment", "statutory_dataset", "first_support_session"):
+    for role in ("doctor", "community_pharmacy"):
+        assert hub2018.roles[role] == hub2017.roles[role]
+    shared_steps = ("doctor_appointment", "prescription_to_pharmacy", "statutory_dataset",
+                    "first_support_session")  # fmt: skip
+    for step in shared_steps:
         assert hub2018.steps[step] == hub2017.steps[step]
 
-    def moves(p: Pathway) -> dict[str, tuple[object, ...]]:
+    def moves(p: Pathway, with_target: bool) -> dict[str, tuple[object, ...]]:
+        shared = {"book_support", "refer_external", "drops_out", "dispense", "not_ready_yet"}
         return {
-            t.trigger: (t.target, t.guard, t.weight, t.wait, t.declared_cause, t.dna, t.chase_after)
+            t.trigger: (
+                t.target if with_target else None,
+                t.guard,
+                t.weight,
+                t.wait,
+                t.declared_cause,
+                t.dna,
+                t.chase_after,
+            )
             for t in p.transitions
-            if t.trigger in {"book_support", "refer_external", "drops_out"}
+            if t.trigger in shared
         }
 
-    assert moves(hub2018) == moves(hub2017)
-    assert len(moves(hub2018)) == 3
+    assert moves(hub2018, with_target=False) == moves(hub2017, with_target=False)
+    assert len(moves(hub2018, with_target=False)) == 5
+    same_target = {
+        k: v for k, v in moves(hub2018, with_target=True).items() if k != "not_ready_yet"
+    }
+    assert same_target.items() <= moves(hub2017, with_target=True).items()
+    chases = {t.chase_after for p in (hub2017, hub2018) for t in p.transitions if t.chase_after}
+    assert len(chases) == 1  # one chasing behaviour, calibrated on 2017
 
 
 def test_2018_sees_the_doctor_without_a_booking_wait(hub2018: Pathway) -> None:
     (to_doctor,) = [t for t in hub2018.transitions if t.target == "doctor_appointment"]
     assert to_doctor.wait is not None
     assert to_doctor.wait.mean() == 0
+    assert not to_doctor.dna  # straight after: not a booked appointment
     assert hub2018.steps["doctor_appointment"].calendar is None  # the doctor's role calendar
 
 
