@@ -140,7 +140,8 @@ def check_arguments(
         raise SimulationError(f"horizon must be longer than 0, found {horizon!r}")
     if warmup_minutes > 0 and warmup_minutes >= horizon_minutes:
         raise SimulationError(
-            f"the warm-up ({warmup!r}) must be shorter than the horizon ({horizon!r}): "
+            f"the warm-up ({warmup_minutes:g} minutes) must be shorter than the horizon "
+            f"({horizon_minutes:g} minutes): "
             "every case would arrive during the warm-up and none would be measured"
         )
     if branching not in ("shares", "renormalise"):

@@ -213,19 +213,25 @@ def _read_parquet(path: Path, pathway: Pathway | None) -> EventLog:
     """Read a Parquet log one column at a time (so at most one Arrow column is held)."""
     pa = _need_pyarrow("reading Parquet event logs")
     try:
-        names = pa.parquet.read_schema(path).names
-        text = [n for n in names if n in DOMAIN_OF or n in {"type", "case_id"}]
-        if len(set(text)) < len(text):
+        schema = pa.parquet.read_schema(path)
+        names = schema.names
+        text = [
+            field.name
+            for field in schema
+            if (field.name in DOMAIN_OF or field.name in {"type", "case_id"})
+            and (pa.types.is_string(field.type) or pa.types.is_large_string(field.type))
+        ]
+        if len(set(names)) < len(names):
             text = []  # repeated names are reported below, not read
         file = pa.parquet.ParquetFile(path, read_dictionary=text)
         rows = file.metadata.num_rows
-    except (OSError, pa.ArrowException) as error:
+    except (OSError, KeyError, UnicodeDecodeError, pa.ArrowException) as error:
         raise _unreadable(path, "Parquet", error) from None
 
     def column(index: int) -> Any:
         try:
             return file.read(columns=[names[index]]).column(0)
-        except (OSError, pa.ArrowException) as error:
+        except (OSError, KeyError, UnicodeDecodeError, pa.ArrowException) as error:
             raise _unreadable(path, f"Parquet column {names[index]!r}", error) from None
 
     return _from_arrow(names, rows, column, path, pathway)
@@ -241,9 +247,9 @@ def _read_csv_arrow(path: Path, pathway: Pathway | None) -> EventLog:
     parse = pa.csv.ParseOptions(newlines_in_values=True)
     try:
         table = pa.csv.read_csv(path, parse_options=parse, convert_options=convert)
-    except (OSError, pa.ArrowException) as error:
+        header, rows = list(table.column_names), table.num_rows
+    except (OSError, UnicodeDecodeError, pa.ArrowException) as error:
         raise _unreadable(path, "CSV", error) from None
-    header, rows = list(table.column_names), table.num_rows
     held = dict(enumerate(table.columns))
     del table
 
@@ -375,7 +381,10 @@ def _arrow_ints(column: Any, name: str, problems: _Problems) -> I64:
     filled = _nat_filled(ints)
     present = filled != NAT
     bad = present & ((filled < 0) | (filled > _INT_MAX))
-    problems.add(np.flatnonzero(bad), name, f"{name} is out of range", f"0 to {_INT_MAX}")
+    expected = f"a whole number from 0 to {_INT_MAX}"
+    for row in np.flatnonzero(bad):  # one by one, each with its value
+        found = _shown(str(int(filled[row])))
+        problems.add(np.asarray([row]), name, f"{name} is out of range", expected, found)
     filled[~present | bad] = -1
     return filled
 
@@ -501,6 +510,8 @@ def _assemble(
     case = columns.pop("case_id")
     _check_labels(case, "case_id", problems)
     problems.add(np.flatnonzero(case.codes < 0), "case_id", "case_id is empty", "a case id")
+    if pathway is not None:
+        _check_pathway(pathway, kind, columns, problems)
     vocab = vocabularies()
     known = _known(pathway)
     codes: dict[str, I32] = {}
@@ -513,8 +524,6 @@ def _assemble(
     _check_required(kind, codes, started, attendance, problems)
     late = np.flatnonzero((started != NAT) & (at != NAT) & (started > at))
     problems.add(late, "started", "started is after at", "started no later than at")
-    if pathway is not None:
-        _check_pathway(pathway, kind, codes, vocab, problems)
     if not problems.found:
         _check_repeats(case.codes, at, kind, started, attendance, codes, problems)
     problems.raise_if_any()
@@ -580,8 +589,8 @@ def _domain_codes(
         reason = _label_problem(field, label, allowed)
         if reason:
             bad[index] = reason
-    mapping = np.array(
-        [-1 if index in bad else vocabulary.code(label) for index, label in enumerate(column.labels)]
+    mapping = np.array(  # -2: a bad value, reported once here (not again as missing)
+        [-2 if index in bad else vocabulary.code(label) for index, label in enumerate(column.labels)]
         + [-1],
         dtype=np.int32,
     )
@@ -635,18 +644,14 @@ def _check_required(
             elif field == "attendance":
                 missing = attendance < 0
             else:
-                missing = codes[field] < 0
+                missing = codes[field] == -1
             problems.add(
                 np.flatnonzero(rows & missing), field, f"a {name} event needs {field!r}", field
             )
 
 
 def _check_pathway(
-    pathway: Pathway,
-    kind: I64,
-    codes: Mapping[str, I32],
-    vocab: Mapping[str, Vocabulary],
-    problems: _Problems,
+    pathway: Pathway, kind: I64, columns: Mapping[str, _Column], problems: _Problems
 ) -> None:
     """The ``case_started`` rows' pathway id, version and content hash, where given,
     must be ``pathway``'s: a log run on another pathway (or another version) is refused."""
@@ -657,18 +662,21 @@ def _check_pathway(
         "content_hash": pathway.content_hash,
     }
     for field, value in wanted.items():
-        labels = vocab[DOMAIN_OF[field]].labels
-        column = codes[field]
-        other = [i for i, label in enumerate(labels) if label != value]
-        if not other:
+        column = columns.get(field)
+        if column is None:
             continue
-        rows = np.flatnonzero(started & np.isin(column, np.asarray(other, dtype=np.int32)))
+        other = [i for i, label in enumerate(column.labels) if label != value]
+        rows = np.flatnonzero(started & np.isin(column.codes, np.asarray(other, np.int32)))
+        if len(rows) == 0:
+            continue
+        found = ", ".join(repr(column.labels[i]) for i in other[:3])
+        problems.total += len(rows) - 1  # one problem says it; the other rows are counted
         problems.add(
-            rows,
+            rows[:1],
             field,
             f"the log was run on another pathway than {pathway.source} ({field} differs)",
             f"{value!r}, the {field.replace('_', ' ')} of {pathway.source}",
-            ", ".join(repr(labels[i]) for i in other[:3]),
+            found,
         )
 
 
@@ -684,7 +692,7 @@ def _check_repeats(
     """Refuse events repeated row for row (a log appended twice, a join gone wrong):
     every column equal to an earlier row's."""
     fields = [case, at, kind, started, attendance, *codes.values()]
-    for row in _repeated_rows(fields):
+    for row in sorted(_repeated_rows(fields), key=lambda pair: pair[1]):
         problems.add(
             np.asarray([row[1]], dtype=np.int64),
             "type",
