@@ -329,9 +329,7 @@ _DIFF = ["diff", str(HUB), str(HUB)]
         ([*_DIFF, "--replications", "-2"], "-r/--replications must be at least 1, found -2"),
     ],
 )
-def test_a_bad_value_is_one_line_and_exit_2(
-    files: Path, arguments: list[str], said: str
-) -> None:
+def test_a_bad_value_is_one_line_and_exit_2(files: Path, arguments: list[str], said: str) -> None:
     result = run(*arguments, cwd=files)
     assert result.returncode == 2, result.stderr
     assert result.stderr.count("\n") == 1  # one line, no traceback (run checks that too)

@@ -221,7 +221,9 @@ def test_a_log_with_every_row_twice_is_refused_and_counts_what_is_not_shown(
         f"{events} errors in event log {path} (the first {MAX_PROBLEMS} shown, "
         f"{events - MAX_PROBLEMS} more not shown):"
     )
-    assert error.problems[0].message == "event log row " f"{events + 1}: this event repeats row 1 exactly"
+    assert (
+        error.problems[0].message == f"event log row {events + 1}: this event repeats row 1 exactly"
+    )
 
 
 def test_the_cli_heads_log_errors_as_log_errors(

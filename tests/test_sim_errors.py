@@ -12,13 +12,12 @@ import pathway
 from pathway.errors import DefinitionError, SimulationError
 
 pytest.importorskip("numpy")
-from pathway._sim._api import simulate  # noqa: E402
+from pathway._sim._api import simulate
+from shared_pathways import MINI_YAML
 
-from shared_pathways import MINI_YAML  # noqa: E402
-
-WITH_ARRIVALS = MINI_YAML.replace(
-    "steps:\n", "arrivals: {rate: 12/d}\nsteps:\n", 1
-).replace("age: {type: int}", "age: {type: int, distribution: {randint: [16, 80]}}")
+WITH_ARRIVALS = MINI_YAML.replace("steps:\n", "arrivals: {rate: 12/d}\nsteps:\n", 1).replace(
+    "age: {type: int}", "age: {type: int, distribution: {randint: [16, 80]}}"
+)
 
 
 def load(text: str, tmp_path: Path) -> pathway.Pathway:
@@ -54,9 +53,7 @@ def test_calendars_never_open_together_name_the_step(tmp_path: Path) -> None:
     text = WITH_ARRIVALS.replace(
         "  worker: {team: recovery, organisation: hub}",
         "  worker: {team: recovery, organisation: hub, calendar: mondays}",
-    ).replace(
-        'calendars:\n', 'calendars:\n  mondays:\n    open: {mon: "09:00-17:00"}\n'
-    )
+    ).replace("calendars:\n", 'calendars:\n  mondays:\n    open: {mon: "09:00-17:00"}\n')
     model = load(text, tmp_path)
     with pytest.raises(DefinitionError) as caught:
         simulate(model, cases=5)
@@ -83,7 +80,10 @@ def test_calendars_never_open_together_name_the_step(tmp_path: Path) -> None:
         ({"horizon": float("nan")}, "horizon must be"),
         ({"horizon": 0}, "horizon must be longer than 0"),
         ({"warmup": "abc"}, "warmup: expected a duration"),
-        ({"warmup": "2w", "horizon": timedelta(weeks=1)}, "the warm-up (20160 minutes) must be shorter than the horizon (10080 minutes)"),
+        (
+            {"warmup": "2w", "horizon": timedelta(weeks=1)},
+            "the warm-up (20160 minutes) must be shorter than the horizon (10080 minutes)",
+        ),
         ({"events": "out.txt"}, "events file must end in .csv or .parquet"),
         ({"events": "no/such/dir/e.csv"}, "cannot write events file"),
         ({"milestones": ["asess"]}, "unknown milestone step 'asess'"),

@@ -161,9 +161,7 @@ def test_random_guards_agree_with_live_cases_or_are_refused(
     except ExpressionError:
         return
     size = min(len(n), len(m), len(flags), len(kinds))
-    rows = [
-        {"n": n[i], "m": m[i], "flag": flags[i], "kind": kinds[i]} for i in range(size)
-    ]
+    rows = [{"n": n[i], "m": m[i], "flag": flags[i], "kind": kinds[i]} for i in range(size)]
     data = {
         "n": _column_of(n[:size], np.arange(size)),
         "m": _column_of(m[:size], np.arange(size)),

@@ -102,9 +102,7 @@ def _events(events: str | Path | None) -> Path | None:
         return None
     path = Path(events)
     if path.suffix.lower() not in EVENT_SUFFIXES:
-        raise SimulationError(
-            f"events file must end in .csv or .parquet, found {path.name!r}"
-        )
+        raise SimulationError(f"events file must end in .csv or .parquet, found {path.name!r}")
     if not path.parent.is_dir():
         raise SimulationError(f"cannot write events file {path}: no such folder {path.parent}")
     return path

@@ -416,8 +416,7 @@ class _Builder:
             raise cannot_simulate(
                 self.pathway.source,
                 field if step_calendar else f"roles.{role}.calendar",
-                f"calendars {together} are never open together: a step on them could "
-                "never start",
+                f"calendars {together} are never open together: a step on them could never start",
                 expected="calendars with some open time in common",
                 found=together,
                 suggestion="widen a calendar or give the step another role or calendar",

@@ -152,7 +152,9 @@ class _Problems:
         for row in rows[: max(0, MAX_PROBLEMS - len(self.found))]:
             self.found.append(self.problem(int(row), column, message, expected, found))
 
-    def whole(self, message: str, *, line: int = 0, column: str = "", **fields: str) -> None:
+    def whole(
+        self, message: str, *, line: int = 0, column: str = "", expected: str = "", found: str = ""
+    ) -> None:
         """A problem about the file or its header, not a row."""
         self.total += 1
         if len(self.found) < MAX_PROBLEMS:
@@ -164,8 +166,9 @@ class _Problems:
                     line=line,
                     column=position if line else 0,
                     field=column,
+                    expected=expected,
+                    found=found,
                     code="bad-event-log",
-                    **fields,
                 )
             )
 
@@ -590,7 +593,10 @@ def _domain_codes(
         if reason:
             bad[index] = reason
     mapping = np.array(  # -2: a bad value, reported once here (not again as missing)
-        [-2 if index in bad else vocabulary.code(label) for index, label in enumerate(column.labels)]
+        [
+            -2 if index in bad else vocabulary.code(label)
+            for index, label in enumerate(column.labels)
+        ]
         + [-1],
         dtype=np.int32,
     )
@@ -691,7 +697,7 @@ def _check_repeats(
 ) -> None:
     """Refuse events repeated row for row (a log appended twice, a join gone wrong):
     every column equal to an earlier row's."""
-    fields = [case, at, kind, started, attendance, *codes.values()]
+    fields: list[npt.NDArray[Any]] = [case, at, kind, started, attendance, *codes.values()]
     for row in sorted(_repeated_rows(fields), key=lambda pair: pair[1]):
         problems.add(
             np.asarray([row[1]], dtype=np.int64),
