@@ -245,7 +245,12 @@ HUB = Path(__file__).resolve().parents[1] / "pathways" / "recovery-hub-2018.yaml
 def test_report_on_a_pathway_without_arrivals_is_one_line(files: Path) -> None:
     result = run("report", "mini.yaml", "--simulate", "5", cwd=files)
     assert result.returncode == 1
-    assert result.stderr.startswith("pathway: error: pathway 'mini' declares no arrivals")
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1
+    # a mistake in the file: named by file and field, like every definition error
+    assert lines[0].startswith(
+        "mini.yaml: error[cannot-simulate] arrivals: pathway 'mini' declares no arrivals"
+    )
 
 
 def test_version_and_python_dash_m(files: Path) -> None:
@@ -288,3 +293,64 @@ def test_an_unwritable_output_is_the_same_usage_error_everywhere(
     result = run(*command, "-o", "no/such/dir/out.txt", cwd=files)
     assert result.returncode == 2
     assert result.stderr.startswith("pathway: error: cannot write no/such/dir/out.txt")
+
+
+# -------------------------------------------------- bad values: one line, exit 2
+
+_SIM = ["simulate", str(HUB), "--no-progress"]
+_REPORT = ["report", str(HUB)]
+_DIFF = ["diff", str(HUB), str(HUB)]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "said"),
+    [
+        ([*_SIM, "-n", "0"], "-n/--cases must be at least 1, found 0"),
+        ([*_SIM, "-n", "-5"], "-n/--cases must be at least 1, found -5"),
+        ([*_SIM, "-n", "10000000000"], "-n/--cases must be at most 50,000,000"),
+        ([*_SIM, "-r", "0"], "-r/--replications must be at least 1, found 0"),
+        ([*_SIM, "--workers", "0"], "--workers must be at least 1, found 0"),
+        ([*_SIM, "--seed", str(2**70)], "--seed must be smaller than 2**64"),
+        ([*_SIM, "--start", "notadate"], "--start must be a date like 2017-10-02"),
+        ([*_SIM, "--start", "1500-01-01"], "--start must be between 1677-09-23 and 2262-04-09"),
+        ([*_SIM, "--warmup", "abc"], "--warmup: expected a duration"),
+        ([*_SIM, "--horizon", "xyz"], "--horizon: expected a duration"),
+        ([*_SIM, "--horizon", "0m"], "--horizon must be longer than 0"),
+        ([*_SIM, "--warmup", "60w", "--horizon", "1w"], "--warmup 60w must be shorter"),
+        ([*_SIM, "--warmup", "1w", "--horizon", "1w"], "--warmup 1w must be shorter"),
+        ([*_SIM, "-n", "5", "--events", "no/such/dir/out.csv"], "cannot write no/such/dir"),
+        ([*_SIM, "-n", "5", "--events", "out.txt"], "--events must end in .csv or .parquet"),
+        ([*_REPORT, "--simulate", "0"], "--simulate must be at least 1, found 0"),
+        ([*_REPORT, "--simulate", "-3"], "--simulate must be at least 1, found -3"),
+        ([*_REPORT, "--simulate", "100000000"], "--simulate must be at most 50,000,000"),
+        ([*_DIFF, "-n", "0"], "-n/--cases must be at least 2, found 0"),
+        ([*_DIFF, "-n", "1"], "-n/--cases must be at least 2, found 1"),
+        ([*_DIFF, "-r", "0"], "-r/--replications must be at least 1, found 0"),
+        ([*_DIFF, "--replications", "-2"], "-r/--replications must be at least 1, found -2"),
+    ],
+)
+def test_a_bad_value_is_one_line_and_exit_2(files: Path, arguments: list[str], said: str) -> None:
+    result = run(*arguments, cwd=files)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1  # one line, no traceback (run checks that too)
+    assert result.stderr.startswith(f"pathway: error: {said}"), result.stderr
+    assert not (files / "out.txt").exists()
+
+
+def test_a_warm_up_that_leaves_no_case_is_refused_not_nan(files: Path) -> None:
+    result = run(*_SIM, "-n", "5", "--warmup", "52w", cwd=files)
+    assert result.returncode == 1
+    assert "nan" not in result.stdout.lower()
+    assert result.stderr.strip().splitlines() == [
+        "pathway: error: every one of the 5 simulated cases arrived during the warm-up "
+        "('52w'), so none would be measured; simulate more cases or shorten the warm-up"
+    ]
+
+
+def test_report_simulate_past_2262_is_a_clear_error_not_a_crash(files: Path) -> None:
+    result = run(*_REPORT, "--simulate", "400000", "--format", "json", cwd=files)
+    assert result.returncode == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("pathway: error: the arrivals of 400,000 cases would run ")
+    assert "past 2262-04-09, the last day an event log can hold; at most " in line
+    assert result.stdout == ""

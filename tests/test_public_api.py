@@ -41,6 +41,7 @@ PUBLIC = [
     "Problem",
     "ReplayError",
     "Report",
+    "SimulationError",
     "SimulationResult",
     "SourceError",
     "StepCompleted",
@@ -71,6 +72,7 @@ BUILTIN_OF = {
     "TransitionError": "ValueError",
     "CheckpointError": "ValueError",
     "ReplayError": "ValueError",
+    "SimulationError": "ValueError",
     "MissingExtraError": "ImportError",
     "StoreError": "ValueError",
     "ConflictError": "RuntimeError",
@@ -112,6 +114,16 @@ def test_each_error_subclasses_its_builtin() -> None:
     assert issubclass(pathway.SourceError, ValueError)
     assert issubclass(pathway.EventLogError, pathway.DefinitionError)
     assert "EventLogError" in (pathway.errors.__doc__ or "")
+
+
+def test_an_event_log_error_is_headed_as_a_log_error_and_counts_what_is_not_shown() -> None:
+    problem = pathway.Problem("bad", source="log.csv", line=3, column=2, field="at")
+    error = pathway.EventLogError([problem], log="log.csv", omitted=5)
+    head = str(error).splitlines()[0]
+    assert head == "6 errors in event log log.csv (the first 1 shown, 5 more not shown):"
+    assert "pathway definition" not in str(error)
+    single = str(pathway.EventLogError([problem])).splitlines()
+    assert single == ["1 error in event log log.csv:", str(problem)]
 
 
 def _all_subclasses(cls: type) -> set[type]:

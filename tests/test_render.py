@@ -225,6 +225,7 @@ def test_cli_report_simulate_reads_the_simulated_log(
 
     fake = types.ModuleType("pathway._sim._api")
     fake.simulate = fake_simulate  # type: ignore[attr-defined]
+    fake.MAX_CASES = 1000  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "pathway._sim._api", fake)
     assert run(str(HUB), "--simulate", "7", "--seed", "3", "--format", "json") == 0
     assert [(c["cases"], c["seed"], Path(c["events"]).suffix) for c in calls] == [

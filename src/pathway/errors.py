@@ -9,14 +9,19 @@ Python programmer would expect, so ``except ValueError`` keeps working::
     │   ├── SourceError                     the file cannot be read as YAML text at all
     │   │                                   (missing, empty, binary, not UTF-8, too big,
     │   │                                   too deep, too many aliases, duplicate key)
-    │   └── EventLogError                   an event log (XES, OCEL, process-mining CSV)
-    │                                       cannot be read: Problems name file and record
+    │   └── EventLogError                   an event log cannot be read or used: each Problem
+    │                                       names the file and the record (line or row,
+    │                                       column, event or object)
     ├── ExpressionError (ValueError)        a guard or question does not parse or check
     ├── FactError (ValueError)              a case's facts do not match the declared facts
     ├── TransitionError (ValueError)        a trigger cannot fire now (unknown, not allowed
     │                                       from this state, guard false, wrong role)
     ├── CheckpointError (ValueError)        a checkpoint decision is incomplete or invalid
     ├── ReplayError (ValueError)            a journal cannot be replayed on this pathway
+    ├── SimulationError (ValueError)        the simulator cannot run as asked (cases < 1,
+    │                                       a bad start, horizon or warm-up, an unknown
+    │                                       milestone, simulated time beyond what an event
+    │                                       log can hold)
     ├── MissingExtraError (ImportError)     an optional extra is not installed
     ├── StoreError (ValueError)             a case store cannot be used: not a store,
     │                                       corrupt, a newer schema, a version not published
@@ -49,6 +54,7 @@ __all__ = [
     "PathwayError",
     "Problem",
     "ReplayError",
+    "SimulationError",
     "SourceError",
     "StoreError",
     "TransitionError",
@@ -133,20 +139,44 @@ class DefinitionError(PathwayError, ValueError):
         return "\n".join(lines)
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
 class SourceError(DefinitionError):
     """The input cannot be read as a pathway file at all (not valid, safe YAML text)."""
 
 
 class EventLogError(DefinitionError):
-    """An event log cannot be read: a truncated or malformed file, a time that is not
-    one, mixed time zones, an object reference to nothing. Each of ``problems`` names
-    the file and the record (line, event or object)."""
+    """An event log cannot be read or used (pathway's CSV or Parquet, XES, OCEL 2.0, a
+    process-mining table): a truncated or malformed file, a time that is not one, mixed
+    time zones, an object reference to nothing, a log of another pathway. Every problem
+    found, at most a limit of them, names the file and the record (line or row and
+    column, event or object).
+
+    ``log`` is the file; ``omitted`` counts the problems found beyond the limit and not
+    listed. The message is headed ``N errors in event log FILE:`` (and says how many
+    more were not shown), so it is never mistaken for an error in the pathway file.
+    """
+
+    def __init__(
+        self,
+        problems: Sequence[Problem],
+        warnings: Sequence[Problem] = (),
+        *,
+        log: str = "",
+        omitted: int = 0,
+    ) -> None:
+        self.log = log or (problems[0].source if problems else "<event log>")
+        self.omitted = max(0, omitted)
+        super().__init__(problems, warnings)
 
     def _summary(self) -> str:
-        lines = [str(problem) for problem in self.problems]
-        if len(self.problems) > 1:
-            lines.insert(0, f"{len(self.problems)} errors in event log:")
-        return "\n".join(lines)
+        total = len(self.problems) + self.omitted
+        head = f"{_plural(total, 'error')} in event log {self.log}"
+        if self.omitted:
+            head += f" (the first {len(self.problems)} shown, {self.omitted} more not shown)"
+        return "\n".join([head + ":", *(str(problem) for problem in self.problems)])
 
 
 class ExpressionError(PathwayError, ValueError):
@@ -178,6 +208,18 @@ class CheckpointError(PathwayError, ValueError):
 
 class ReplayError(PathwayError, ValueError):
     """A journal cannot be replayed against this pathway (version or event mismatch)."""
+
+
+class SimulationError(PathwayError, ValueError):
+    """The simulator cannot run as asked: an argument out of range (``cases`` or
+    ``replications`` below 1, a start, horizon or warm-up it cannot use, an unknown
+    milestone, an events file it cannot write), or a run that would go beyond what it
+    can represent (simulated time past 2262, the last time an event log can hold).
+
+    A pathway *file* the simulator cannot run (no arrivals, a guard over a fact with no
+    distribution, calendars never open together) is a :class:`DefinitionError` naming
+    the file and the field instead.
+    """
 
 
 class MissingExtraError(PathwayError, ImportError):

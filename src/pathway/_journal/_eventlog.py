@@ -48,6 +48,7 @@ __all__ = [
     "DOMAIN_OF",
     "I32",
     "I64",
+    "JSON_FIELDS",
     "KINDS",
     "MAX_PROBLEMS",
     "NAT",
@@ -449,7 +450,12 @@ def sorted_log(
     vocab: Mapping[str, tuple[str, ...]],
 ) -> EventLog:
     """An :class:`EventLog` with cases renumbered by first event and rows sorted by
-    (case, time), keeping the given order among equal times."""
+    (case, time), keeping the given order among equal times.
+
+    When rows must move and ``codes`` is a ``dict``, its columns are taken over: each is
+    removed from it as its reordered copy is made, so a large log's code columns are
+    never held twice.
+    """
     n_cases = len(case_ids)
     first = np.full(n_cases, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(first, case, at)
@@ -471,6 +477,8 @@ def sorted_log(
             vocab=dict(vocab),
         )
     order = np.lexsort((np.arange(len(at)), at, new_case))
+    pending = codes if isinstance(codes, dict) else dict(codes)
+    reordered = {field: pending.pop(field)[order] for field in list(pending)}
     return EventLog(
         case=new_case[order].astype(np.int32),
         case_ids=ordered_ids,
@@ -478,6 +486,6 @@ def sorted_log(
         kind=kind[order],
         started=started[order],
         attendance=attendance[order],
-        codes={field: column[order] for field, column in codes.items()},
+        codes=reordered,
         vocab=dict(vocab),
     )

@@ -29,7 +29,7 @@ from pathway._model._distributions import (
     Uniform,
 )
 from pathway._sim._fast import compiled_function, fast_available
-from pathway._sim._plan import Plan
+from pathway._sim._plan import Plan, cannot_simulate
 from pathway._sim._rng import (
     _A,
     _B,
@@ -46,8 +46,10 @@ from pathway._sim._rng import (
 )
 from pathway._sim._vexpr import Column, evaluate
 from pathway._vocab import MINUTES_PER_DAY, MINUTES_PER_WEEK
+from pathway.errors import SimulationError
 
 __all__ = [
+    "MAX_CASES",
     "adjust_weights",
     "arrival_times",
     "auto_matrix",
@@ -59,6 +61,12 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 _CHUNK = 1 << 16
+#: The most cases one replication simulates (about 100 bytes of measures each, and the
+#: cohort's facts): beyond it the run would exhaust memory rather than finish.
+MAX_CASES = 50_000_000
+#: Integers beyond this size are not exact as float64; guards mixing them with
+#: fractions are evaluated case by case (see :mod:`pathway._sim._vexpr`).
+_EXACT = 1 << 53
 
 
 def uniforms(
@@ -108,7 +116,11 @@ def draw_facts(plan: Plan, count: int, seed: int, replication: int) -> dict[str,
         if fact.distribution is None:
             continue
         u = uniforms(seed, replication, 0, count, PURPOSE_FACT, fact.key)
-        columns[fact.name] = _fact_column(fact.distribution, u)
+        try:
+            columns[fact.name] = _fact_column(fact.distribution, u)
+        except ValueError as error:
+            field = f"facts.{fact.name}.distribution"
+            raise cannot_simulate(plan.source, field, str(error)) from None
     return columns
 
 
@@ -116,7 +128,7 @@ def _fact_column(dist: Distribution, u: FloatArray) -> Column:
     if isinstance(dist, Bernoulli):
         return Column("bool", u < dist.p)
     if isinstance(dist, Categorical):
-        return Column("text", np.asarray(dist.categories)[_pick(dist.weights, u)])
+        return _column_of(list(dist.categories), _pick(dist.weights, u))
     if isinstance(dist, Uniform):
         return Column("number", dist.low + u * (dist.high - dist.low))
     if isinstance(dist, RandInt):
@@ -141,17 +153,29 @@ def _pick(weights: tuple[float, ...], u: FloatArray) -> npt.NDArray[np.int64]:
 
 
 def _column_of(values: list[Any], index: npt.NDArray[np.int64]) -> Column:
-    """A column from a value list: typed when all values share a kind, else mixed."""
+    """A column from a value list: typed when all values share a kind and numpy holds
+    them exactly, else mixed (object values, evaluated case by case: integers too big
+    for 64 bits or mixed with fractions beyond 2**53, texts with NUL characters, which
+    numpy's text arrays would drop)."""
     kinds = {_kind(v) for v in values}
     if kinds == {"bool"}:
         return Column("bool", np.asarray(values, dtype=bool)[index])
-    if kinds == {"number"}:
+    if kinds == {"number"} and _exact_numbers(values):
         return Column("number", np.asarray(values)[index])
-    if kinds == {"text"}:
+    if kinds == {"text"} and not any("\x00" in v for v in values):
         return Column("text", np.asarray(values, dtype=str)[index])
     table = np.empty(len(values), dtype=object)
     table[:] = values
     return Column("mixed", table[index])
+
+
+def _exact_numbers(values: list[Any]) -> bool:
+    """Whether numpy holds ``values`` exactly in one array: all whole numbers within
+    64 bits, or all fractions, or whole numbers within 2**53 beside fractions."""
+    ints = [v for v in values if isinstance(v, int)]
+    if len(ints) == len(values):
+        return all(-(1 << 63) <= v < (1 << 63) for v in ints)
+    return all(abs(v) <= _EXACT for v in ints)
 
 
 def _kind(value: object) -> str:
@@ -192,11 +216,12 @@ def arrival_times(
         times = np.asarray([t for t in arrivals.times if 0 <= t <= horizon], dtype=np.float64)
         return times[:cases] if cases is not None else times
     if cases is None and not math.isfinite(horizon):
-        raise ValueError("give a number of cases or a finite horizon")
+        raise SimulationError("give a number of cases or a finite horizon")
     if arrivals.intensity <= 0:
-        raise ValueError("the arrival rate is zero: no case would ever arrive")
+        raise cannot_simulate(plan.source, "arrivals.rate", "the arrival rate is zero")
     count = cases if cases is not None else _expected(plan, horizon)
     while True:
+        _check_count(count, cases)
         gaps = uniforms(seed, replication, 0, count, PURPOSE_ARRIVAL, 0)
         open_minutes = np.cumsum(-np.log1p(-gaps) / arrivals.intensity)
         times = _to_wall(plan, open_minutes)
@@ -207,16 +232,27 @@ def arrival_times(
     return times[:cases] if cases is not None else times
 
 
+def _check_count(count: int, cases: int | None) -> None:
+    """Refuse a cohort larger than :data:`MAX_CASES` before allocating it."""
+    if count <= MAX_CASES:
+        return
+    asked = f"{cases:,} cases" if cases is not None else "the horizon"
+    raise SimulationError(
+        f"{asked} would need more than {MAX_CASES:,} cases in one replication, more than "
+        "the simulator holds; simulate fewer cases, a shorter horizon, or replications"
+    )
+
+
 def _expected(plan: Plan, horizon: float) -> int:
     """A generous first guess of how many arrivals fall before ``horizon``."""
     mean = plan.arrivals.intensity * horizon
-    return max(16, int(mean + 6 * math.sqrt(mean) + 16))
+    return max(16, int(min(mean + 6 * math.sqrt(mean) + 16, MAX_CASES + 1)))
 
 
 def _to_wall(plan: Plan, open_minutes: FloatArray) -> FloatArray:
     """Map positions in open time onto wall-clock minutes through the calendar."""
     calendar = plan.arrivals.calendar
-    if calendar < 0:
+    if calendar < 0 or len(open_minutes) == 0:
         return open_minutes
     weeks = 2
     while True:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import IO, Any, Protocol
 from zoneinfo import ZoneInfo
@@ -31,8 +31,51 @@ from pathway._journal._events import EVENT_TYPES, Event, event_from_dict
 from pathway._sim._plan import Plan
 from pathway._sim._vexpr import Column, python_value
 from pathway._vocab import HANDOFF_LEVELS, WAIT_CAUSES, WORK_CLASSES
+from pathway.errors import SimulationError
 
-__all__ = ["COLUMNS", "EventWriter", "open_writer", "read_events"]
+__all__ = [
+    "COLUMNS",
+    "EVENT_SUFFIXES",
+    "FIRST_DAY",
+    "LAST_DAY",
+    "EventWriter",
+    "check_times",
+    "last_minute",
+    "open_writer",
+    "read_events",
+]
+
+#: The suffixes of the event log files the simulator writes.
+EVENT_SUFFIXES = (".csv", ".parquet", ".pq")
+#: The first and last start days the simulator accepts: an event log holds times as
+#: nanoseconds since 1970 in 64 bits, from 1677-09-21 to 2262-04-11 (a day's margin
+#: each side for time zones).
+FIRST_DAY = date(1677, 9, 23)
+LAST_DAY = date(2262, 4, 9)
+_LAST_MOMENT = datetime.combine(LAST_DAY, time())
+
+
+def last_minute(start: date) -> float:
+    """The last simulated minute (since ``start``) an event log can hold."""
+    return (_LAST_MOMENT - datetime.combine(start, time())) / timedelta(minutes=1)
+
+
+def check_times(start: date, minutes: npt.NDArray[np.float64], what: str, advice: str) -> None:
+    """Refuse simulated times past what an event log can hold, with a clear error.
+
+    Raises :class:`SimulationError` saying how far the simulated clock would run, and
+    ``advice`` (what to do instead).
+    """
+    if len(minutes) == 0 or np.isnan(minutes).all():
+        return
+    latest = float(np.nanmax(minutes))
+    if latest <= last_minute(start):
+        return
+    years = latest / (365.25 * 24 * 60)
+    raise SimulationError(
+        f"{what} would run {years:,.0f} years from {start}, past {LAST_DAY}, the last "
+        f"day an event log can hold; {advice}"
+    )
 
 
 def _columns() -> tuple[str, ...]:
@@ -121,6 +164,8 @@ class ChunkConverter:
     ) -> dict[str, npt.NDArray[Any]]:
         """Columns (object arrays, ``None`` where a field does not apply) for the rows."""
         rows = len(ev_i)
+        advice = "simulate fewer cases or a shorter horizon"
+        check_times(self.plan.start, ev_f[:, L.EF_AT], "the simulated clock", advice)
         out = {name: np.full(rows, None, dtype=object) for name in COLUMNS}
         kind = ev_i[:, L.E_KIND]
         out["type"] = np.asarray(L.EVENT_KINDS, dtype=object)[kind]
@@ -382,7 +427,7 @@ def open_writer(path: Path, converter: ChunkConverter) -> EventWriter:
         return _CsvWriter(path, converter)
     if suffix in (".parquet", ".pq"):
         return _ParquetWriter(path, converter)
-    raise ValueError(f"events file must end in .csv or .parquet, found {path.name!r}")
+    raise SimulationError(f"events file must end in .csv or .parquet, found {path.name!r}")
 
 
 # ------------------------------------------------------------------------------- reader

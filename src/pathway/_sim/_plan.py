@@ -56,8 +56,9 @@ from pathway._vocab import (
     WAIT_CAUSES,
     WORK_CLASSES,
 )
+from pathway.errors import DefinitionError, Problem, SimulationError, did_you_mean
 
-__all__ = ["ArrivalPlan", "Branching", "FactPlan", "Plan", "build_plan"]
+__all__ = ["ArrivalPlan", "Branching", "FactPlan", "Plan", "build_plan", "cannot_simulate"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -119,6 +120,7 @@ class Plan:
     start_step: int
     tables: dict[str, npt.NDArray[Any]]
     max_capacity: int
+    source: str = "<string>"
 
     def table(self, name: str) -> npt.NDArray[Any]:
         """One of the numpy tables by name (``step_i``, ``tr_f``, ``win``...)."""
@@ -152,10 +154,11 @@ def build_plan(
     the simulator then turns guarded ones into weights among eligible moves
     (:func:`pathway._sim._cohort.adjust_weights`).
 
-    Raises ``ValueError`` naming the problem when the pathway cannot be simulated: no
-    arrivals, an unknown milestone step, a step whose calendar and role calendar never
-    overlap, a checkpoint with too many questions, or a guard over a fact without a
-    distribution.
+    Raises :class:`~pathway.errors.DefinitionError` naming the file and field when the
+    pathway cannot be simulated: no arrivals (or a rate of zero, or an arrivals calendar
+    never open), a step whose calendar and role calendar never overlap, a checkpoint
+    with too many questions, or a guard over a fact without a distribution; and
+    :class:`~pathway.errors.SimulationError` for an unknown milestone step.
     """
     start = start or DEFAULT_START
     builder = _Builder(pathway, start)
@@ -184,8 +187,13 @@ class _Builder:
     def build(self, milestones: tuple[str, ...]) -> Plan:
         pathway = self.pathway
         for milestone in milestones:
-            if milestone not in self.step_index:
-                raise ValueError(f"unknown milestone step {milestone!r}")
+            if not isinstance(milestone, str) or milestone not in self.step_index:
+                guess = did_you_mean(str(milestone), self.step_ids)
+                hint = f"; did you mean {guess!r}?" if guess else ""
+                raise SimulationError(
+                    f"unknown milestone step {milestone!r}: milestones are step ids of "
+                    f"pathway {pathway.id!r}{hint}"
+                )
         facts = tuple(
             FactPlan(f.name, f.type, f.distribution, key_of("fact:" + f.name))
             for f in pathway.facts.values()
@@ -245,6 +253,7 @@ class _Builder:
             start_step=self.step_index[pathway.start],
             tables=tables,
             max_capacity=max((r.capacity for r in pathway.roles.values()), default=1),
+            source=pathway.source,
         )
         _check_facts(plan)
         return plan
@@ -262,12 +271,12 @@ class _Builder:
         for i, step in enumerate(pathway.steps.values()):
             row = step_i[i]
             row[L.SI_ROLE] = self.role_index[step.role] if step.role is not None else -1
-            row[L.SI_GATE] = self._gate(step.calendar, step.role)
+            row[L.SI_GATE] = self._gate(step.calendar, step.role, f"steps.{step.id}.calendar")
             row[L.SI_VISIT] = int(step.visit)
             row[L.SI_OUTCOME] = int(step.outcome)
             row[L.SI_WORK] = WORK_CLASSES.index(step.work)
             row[L.SI_REQ] = REQUESTED.get(step.requested_by, 0)
-            row[L.SI_DUR] = self._distribution(step.duration)
+            row[L.SI_DUR] = self._distribution(step.duration, f"steps.{step.id}.duration")
             row[L.SI_KEY] = key_of("step:" + step.id)
             row[L.SI_MILESTONE] = milestones.index(step.id) if step.id in milestones else -1
             row[L.SI_OUTCOME_IDX] = outcomes.get(step.id, -1)
@@ -307,7 +316,8 @@ class _Builder:
             row = tr_i[t.index]
             row[L.TI_SOURCE] = self.step_index[t.source]
             row[L.TI_TARGET] = self.step_index[t.target]
-            row[L.TI_WAIT] = self._distribution(t.wait) if t.wait is not None else -1
+            where = f"transitions[{t.index}].wait"
+            row[L.TI_WAIT] = self._distribution(t.wait, where) if t.wait is not None else -1
             row[L.TI_CAUSE] = WAIT_CAUSES.index(t.cause)
             row[L.TI_HANDOFF] = HANDOFF_LEVELS.index(t.handoff)
             row[L.TI_KEY] = key_of(f"{t.trigger}->{t.target}")
@@ -331,9 +341,12 @@ class _Builder:
         automatic: list[Expression] = []
         for c, cp in enumerate(checkpoints):
             if len(cp.questions) > L.MAX_QUESTIONS:
-                raise ValueError(
-                    f"checkpoint {cp.id!r} has {len(cp.questions)} questions; "
-                    f"the simulator handles at most {L.MAX_QUESTIONS}"
+                raise cannot_simulate(
+                    self.pathway.source,
+                    f"checkpoints.{cp.id}.questions",
+                    f"checkpoint {cp.id!r} has more questions than the simulator handles",
+                    expected=f"at most {L.MAX_QUESTIONS} questions",
+                    found=str(len(cp.questions)),
                 )
             cp_i[c] = (self.step_index[cp.step], len(cp.questions), len(route))
             for q, question in enumerate(cp.questions):
@@ -361,10 +374,13 @@ class _Builder:
 
     # ----------------------------------------------------------------- distributions
 
-    def _distribution(self, dist: Distribution | None) -> int:
+    def _distribution(self, dist: Distribution | None, field: str) -> int:
         if dist is None:
             return -1
-        kind, params = _encode(dist, self.empirical_values, self.empirical_cum)
+        try:
+            kind, params = _encode(dist, self.empirical_values, self.empirical_cum)
+        except ValueError as error:
+            raise cannot_simulate(self.pathway.source, field, str(error)) from None
         self.distributions.append((kind, params))
         return len(self.distributions) - 1
 
@@ -382,7 +398,7 @@ class _Builder:
 
     # --------------------------------------------------------------------- calendars
 
-    def _gate(self, step_calendar: str | None, role: str | None) -> int:
+    def _gate(self, step_calendar: str | None, role: str | None, field: str) -> int:
         names = [step_calendar] if step_calendar else []
         role_calendar = self.pathway.roles[role].calendar if role is not None else None
         if role_calendar:
@@ -396,9 +412,14 @@ class _Builder:
             windows = _intersect(windows, self._windows(other))
             closures |= set(self._closures(other))
         if not windows:
-            raise ValueError(
-                f"calendars {' and '.join(repr(n) for n in names)} are never open together: "
-                "a step on them could never start"
+            together = " and ".join(repr(n) for n in names)
+            raise cannot_simulate(
+                self.pathway.source,
+                field if step_calendar else f"roles.{role}.calendar",
+                f"calendars {together} are never open together: a step on them could never start",
+                expected="calendars with some open time in common",
+                found=together,
+                suggestion="widen a calendar or give the step another role or calendar",
             )
         return self._calendar((windows, tuple(sorted(closures))))
 
@@ -444,10 +465,14 @@ class _Builder:
 
     def _arrivals(self) -> ArrivalPlan:
         declared = self.pathway.arrivals
+        source = self.pathway.source
         if declared is None:
-            raise ValueError(
-                f"pathway {self.pathway.id!r} declares no arrivals; add for example "
-                "'arrivals: {rate: 12/d, calendar: office_hours}' to simulate it"
+            raise cannot_simulate(
+                source,
+                "arrivals",
+                f"pathway {self.pathway.id!r} declares no arrivals, so no case would arrive",
+                expected="an arrivals section",
+                suggestion="add for example 'arrivals: {rate: 12/d, calendar: office_hours}'",
             )
         if declared.times:
             return ArrivalPlan(0.0, -1, tuple(sorted(self._minutes(t) for t in declared.times)))
@@ -455,6 +480,14 @@ class _Builder:
         text = str(spec.rate) if spec is not None else ""
         match = _RATE.fullmatch(text.lower())
         rate = declared.rate_per_minute or 0.0
+        if not rate > 0 or not math.isfinite(rate):
+            raise cannot_simulate(
+                source,
+                "arrivals.rate",
+                "the arrival rate is zero, so no case would ever arrive",
+                expected="a rate above zero, e.g. 12/d",
+                found=text or "no rate",
+            )
         if declared.calendar is None or match is None:
             return ArrivalPlan(rate, -1)
         calendar = self.pathway.calendars[declared.calendar]
@@ -462,6 +495,15 @@ class _Builder:
         key = (windows, self._closures(calendar))
         index = self._calendar(key)
         weekly = sum(e - s for s, e in windows)
+        if weekly <= 0:
+            raise cannot_simulate(
+                source,
+                "arrivals.calendar",
+                f"the arrivals calendar {declared.calendar!r} is never open, so no case "
+                "would ever arrive",
+                expected="a calendar with open hours",
+                found=declared.calendar,
+            )
         count, unit = float(match.group(1)), MINUTES_PER_UNIT[match.group(2)]
         if unit >= MINUTES_PER_WEEK:
             intensity = count * (MINUTES_PER_WEEK / unit) / weekly
@@ -547,15 +589,53 @@ def _zone_shift(pathway_zone: str, calendar_zone: str, start: date) -> int:
     return round((ours - theirs) / timedelta(minutes=1))
 
 
+def cannot_simulate(
+    source: str,
+    field: str,
+    message: str,
+    *,
+    expected: str = "",
+    found: str = "",
+    suggestion: str = "",
+) -> DefinitionError:
+    """The error for a pathway file the simulator cannot run: one problem naming the
+    file and the field (code ``cannot-simulate``)."""
+    return DefinitionError(
+        [
+            Problem(
+                message,
+                source=source,
+                field=field,
+                expected=expected,
+                found=found,
+                suggestion=suggestion,
+                code="cannot-simulate",
+            )
+        ]
+    )
+
+
 def _check_facts(plan: Plan) -> None:
-    """Every fact a guard or automatic question reads needs a distribution."""
+    """Every fact a guard or automatic question reads needs a distribution; every
+    problem is listed in one :class:`~pathway.errors.DefinitionError`."""
     drawn = {f.name for f in plan.facts if f.distribution is not None}
     declared = {f.name for f in plan.facts}
+    problems: dict[str, Problem] = {}
     for expression in (*plan.guards, *plan.automatic):
         for name in sorted(expression.names):
             root = name.split(".")[0]
-            if name not in drawn and root not in drawn and (name in declared or root in declared):
-                raise ValueError(
-                    f"{expression.text!r} reads fact {name!r}, which has no distribution; "
-                    "declare one (e.g. 'distribution: {bernoulli: 0.5}') to simulate it"
-                )
+            fact = name if name in declared else root
+            if name in drawn or root in drawn or fact not in declared or fact in problems:
+                continue
+            problems[fact] = Problem(
+                f"fact {fact!r} has no distribution, but {expression.text!r} reads it, so "
+                "the simulator cannot give synthetic cases a value for it",
+                source=plan.source,
+                field=f"facts.{fact}.distribution",
+                expected="a distribution for the simulator",
+                found="none",
+                suggestion="declare one, e.g. 'distribution: {bernoulli: 0.5}'",
+                code="cannot-simulate",
+            )
+    if problems:
+        raise DefinitionError(list(problems.values()))

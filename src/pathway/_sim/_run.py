@@ -20,11 +20,18 @@ import numpy.typing as npt
 
 import pathway._sim._layout as L
 from pathway._sim._cohort import arrival_times, auto_matrix, draw_facts, guard_matrix
-from pathway._sim._events import ChunkConverter, EventWriter, open_writer
+from pathway._sim._events import (
+    ChunkConverter,
+    EventWriter,
+    check_times,
+    last_minute,
+    open_writer,
+)
 from pathway._sim._fast import fast_available, kernel
 from pathway._sim._kernel import heap_push
 from pathway._sim._plan import Plan
 from pathway._sim._rng import lane_inits
+from pathway.errors import SimulationError
 
 __all__ = ["ReplicationOutput", "run_replication"]
 
@@ -190,7 +197,10 @@ class Memory:
         )
         bigger["sc"][L.SC_NRECFREE] = spare + grown - records
         if grown > L.REC_MASK:
-            raise ValueError("more than four million cases in flight at once")
+            raise SimulationError(
+                "more than four million cases in flight at once, more than the simulator "
+                "can hold; simulate fewer cases or set a horizon"
+            )
         return bigger
 
 
@@ -226,10 +236,18 @@ def run_replication(
     pure: bool = False,
     progress: Progress | None = None,
 ) -> ReplicationOutput:
-    """Simulate one replication of ``plan``; write its event log to ``events`` if given."""
+    """Simulate one replication of ``plan``; write its event log to ``events`` if given.
+
+    Raises :class:`SimulationError` (and removes the partial event log) when the event
+    log's times would pass 2262, the last time an event log can hold.
+    """
     began = time.perf_counter()
     arrival = np.ascontiguousarray(arrival_times(plan, seed, replication, cases, horizon))
     count = len(arrival)
+    if events:
+        fit = int(np.searchsorted(arrival, last_minute(plan.start), side="right"))
+        advice = f"at most {fit:,} cases fit (fewer leave room to finish)"
+        check_times(plan.start, arrival[-1:], f"the arrivals of {count:,} cases", advice)
     columns = draw_facts(plan, count, seed, replication)
     guards = guard_matrix(plan, columns, count)
     data = _Cases.create(plan, arrival, np.hstack([guards, auto_matrix(plan, columns, count)]))
@@ -259,6 +277,12 @@ def run_replication(
             else:
                 break
         written += _flush(memory, converter, writer)
+    except SimulationError:
+        if writer is not None:
+            writer.close()
+            writer = None
+            Path(events or "").unlink(missing_ok=True)
+        raise
     finally:
         if writer is not None:
             writer.close()

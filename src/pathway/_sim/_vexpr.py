@@ -9,6 +9,14 @@ not vectorise (function calls, division, text containment, lists or mappings as 
 a kind mismatch that the scalar evaluator would reject) falls back to
 :meth:`Expression.test` once per *distinct combination* of the fact values the
 expression uses, which is exact and, for the usual boolean and categorical facts, cheap.
+
+numpy's numbers are not Python's, so the vectorised path also steps aside wherever they
+could differ: whole-number arithmetic whose result might leave 64 bits (numpy would wrap
+round, ``age * 10**18 > 0`` false; Python is exact, and the language stops at 10**100),
+a whole number beyond 2**53 compared with a fraction (numpy rounds it first), constants
+beyond 64 bits, and text with NUL characters (numpy's text arrays drop trailing ones).
+Those expressions are evaluated exactly, case by case, and give what a live case gives,
+including its :class:`~pathway.errors.ExpressionError`.
 """
 
 from __future__ import annotations
@@ -47,6 +55,12 @@ class _Unsupported(Exception):
     """This node is not vectorised; use the exact per-combination fallback."""
 
 
+#: Whole-number results at or beyond this size might have wrapped in 64 bits.
+_WRAP = float(1 << 62)
+#: Whole numbers beyond this size are not exact as 64-bit floats.
+_EXACT = 1 << 53
+
+
 def python_value(value: Any) -> Any:
     """A numpy scalar as the plain Python value the expression language expects."""
     return value.item() if isinstance(value, np.generic) else value
@@ -59,11 +73,13 @@ def evaluate(expression: Expression, columns: Mapping[str, Column], size: int) -
     for the first case where the expression cannot give true/false.
     """
     try:
-        value = _node(expression.root, columns)
+        with np.errstate(all="ignore"):
+            value = _node(expression.root, columns)
         if value.kind != "bool":
             raise _Unsupported
         return np.broadcast_to(np.asarray(value.data, dtype=bool), (size,)).copy()
-    except _Unsupported:
+    except (_Unsupported, ArithmeticError, TypeError, ValueError):
+        # numpy refusing an operation is not the user's mistake: the exact path decides
         return _by_combination(expression, columns, size)
 
 
@@ -77,9 +93,31 @@ def _kind_of(value: object) -> str:
     return "null" if value is None else "other"
 
 
+def _is_whole(data: Any) -> bool:
+    """Whether a number value holds whole numbers (Python ints or an integer array)."""
+    if isinstance(data, np.ndarray | np.generic):
+        return bool(np.issubdtype(data.dtype, np.integer))
+    return isinstance(data, int)
+
+
+def _largest(data: Any) -> float:
+    """The largest magnitude in a number value (0 for an empty array)."""
+    magnitudes = np.abs(np.asarray(data, dtype=np.float64))
+    return float(magnitudes.max()) if magnitudes.size else 0.0
+
+
+def _constant(value: object) -> _Value:
+    kind = _kind_of(value)
+    if kind == "number" and isinstance(value, int) and not -_WRAP < value < _WRAP:
+        raise _Unsupported  # numpy cannot hold it (or results with it) in 64 bits
+    if kind == "text" and "\x00" in str(value):
+        raise _Unsupported  # numpy's text arrays would drop a trailing NUL
+    return _Value(kind, value)
+
+
 def _node(node: Node, columns: Mapping[str, Column]) -> _Value:
     if isinstance(node, Constant):
-        return _Value(_kind_of(node.value), node.value)
+        return _constant(node.value)
     if isinstance(node, Name):
         column = columns.get(node.name)
         if column is None or column.kind not in ("bool", "number", "text"):
@@ -102,7 +140,11 @@ def _unary(node: Unary, operand: _Value) -> _Value:
     if node.op == "not" and operand.kind == "bool":
         return _Value("bool", np.logical_not(operand.data))
     if node.op in ("-", "+") and operand.kind == "number":
-        return _Value("number", -operand.data if node.op == "-" else operand.data)
+        if node.op == "+":
+            return operand
+        if _is_whole(operand.data) and _largest(operand.data) >= _WRAP:
+            raise _Unsupported  # -(-2**63) wraps in 64 bits
+        return _Value("number", np.negative(operand.data))
     raise _Unsupported
 
 
@@ -120,10 +162,30 @@ def _binary(node: Binary, columns: Mapping[str, Column]) -> _Value:
     if node.op in _ORDER:
         if left.kind != right.kind or left.kind not in ("number", "text"):
             raise _Unsupported
+        _comparable(left, right)
         return _Value("bool", _ORDER[node.op](left.data, right.data))
     if node.op in _ARITHMETIC and left.kind == right.kind == "number":
-        return _Value("number", _ARITHMETIC[node.op](left.data, right.data))
+        return _Value("number", _arithmetic(node.op, left.data, right.data))
     raise _Unsupported
+
+
+def _arithmetic(op: str, left: Any, right: Any) -> Any:
+    """``left op right`` as numpy computes it, when that is what Python computes too."""
+    if _is_whole(left) and _is_whole(right):
+        shadow = _ARITHMETIC[op](np.asarray(left, np.float64), np.asarray(right, np.float64))
+        if _largest(shadow) >= _WRAP:
+            raise _Unsupported  # the 64-bit result might have wrapped round
+    return _ARITHMETIC[op](left, right)
+
+
+def _comparable(left: _Value, right: _Value) -> None:
+    """Refuse to compare a whole number beyond 2**53 with a fraction (numpy would round
+    the whole number to a float first; Python compares them exactly)."""
+    if left.kind != "number" or _is_whole(left.data) == _is_whole(right.data):
+        return
+    whole = left.data if _is_whole(left.data) else right.data
+    if _largest(whole) >= _EXACT:
+        raise _Unsupported
 
 
 def _equal(left: _Value, right: _Value) -> Any:
@@ -134,6 +196,7 @@ def _equal(left: _Value, right: _Value) -> Any:
         return np.False_
     if left.kind == "null":
         return np.True_
+    _comparable(left, right)
     return np.equal(left.data, right.data)
 
 
@@ -146,8 +209,10 @@ def _membership(node: Binary, columns: Mapping[str, Column]) -> _Value:
     if left.kind not in ("bool", "number", "text"):
         raise _Unsupported
     items = [item.value for item in node.right.items if isinstance(item, Constant)]
-    wanted = [item for item in items if _kind_of(item) == left.kind]
-    found = np.isin(left.data, np.asarray(wanted)) if wanted else np.zeros_like(left.data, bool)
+    wanted = [_constant(item) for item in items if _kind_of(item) == left.kind]
+    found: Any = np.zeros(np.shape(left.data), dtype=bool)
+    for item in wanted:  # one exact equality per item: lists in guards are short
+        found = np.logical_or(found, _equal(left, item))
     return _Value("bool", found if node.op == "in" else np.logical_not(found))
 
 

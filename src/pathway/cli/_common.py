@@ -9,12 +9,15 @@ command.
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 from pathway._define._load import load
+from pathway._model._distributions import parse_duration
 from pathway._model._pathway import Pathway
 from pathway.errors import DefinitionError, PathwayError, Problem, SourceError
 
@@ -28,6 +31,11 @@ __all__ = [
     "EXIT_USAGE",
     "InvalidInput",
     "UsageError",
+    "check_count",
+    "check_date",
+    "check_duration",
+    "check_events_file",
+    "check_seed",
     "existing_file",
     "input_errors",
     "is_usage",
@@ -74,6 +82,63 @@ def input_errors() -> Iterator[None]:
         if isinstance(error, PathwayError):
             raise
         raise InvalidInput(str(error)) from None
+
+
+# ----------------------------------------------------------- command-line values
+# Checked at the start of a command, so a bad value is one line, ``pathway: error: ...``,
+# exit 2, before any work.
+
+#: The simulator's event logs hold times from 1677-09-21 to 2262-04-11.
+_FIRST_DAY, _LAST_DAY = date(1677, 9, 23), date(2262, 4, 9)
+
+
+def check_count(value: int | None, option: str, minimum: int = 1) -> None:
+    """Refuse a count below ``minimum`` (``None``, not given, is fine)."""
+    if value is not None and value < minimum:
+        raise UsageError(f"{option} must be at least {minimum}, found {value}")
+
+
+def check_seed(value: int, option: str = "--seed") -> None:
+    """Refuse a seed the simulator cannot use (64 bits)."""
+    if abs(value) >= 1 << 64:
+        raise UsageError(f"{option} must be smaller than 2**64 in size, found {value}")
+
+
+def check_duration(value: str | None, option: str) -> float | None:
+    """``value`` as minutes (``None`` when not given); a UsageError when unreadable."""
+    if value is None:
+        return None
+    try:
+        minutes = parse_duration(value)
+    except ValueError as error:
+        raise UsageError(f"{option}: {error}") from None
+    if math.isnan(minutes) or minutes < 0:
+        raise UsageError(f"{option} must be a duration like 52w, found {value!r}")
+    return minutes
+
+
+def check_date(value: str | None, option: str) -> None:
+    """Refuse a day that is not ISO 8601 (2017-10-02) or that an event log cannot hold."""
+    if value is None:
+        return
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError(f"{option} must be a date like 2017-10-02, found {value!r}") from None
+    if not _FIRST_DAY <= day <= _LAST_DAY:
+        raise UsageError(f"{option} must be between {_FIRST_DAY} and {_LAST_DAY}, found {day}")
+
+
+def check_events_file(value: str | None, option: str = "--events") -> None:
+    """Refuse an event log output with another suffix than .csv/.parquet, or in a
+    folder that does not exist."""
+    if value is None:
+        return
+    path = Path(value)
+    if path.suffix.lower() not in {".csv", ".parquet", ".pq"}:
+        raise UsageError(f"{option} must end in .csv or .parquet, found {path.name!r}")
+    if not path.parent.is_dir():
+        raise UsageError(f"cannot write {value}: no such folder {path.parent}")
 
 
 def load_file(file: str) -> Pathway:

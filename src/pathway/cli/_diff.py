@@ -10,15 +10,27 @@ import argparse
 
 from pathway._report._build import diff
 from pathway._report._diff import Diff
-from pathway.cli._common import EXIT_GATE_FAILED, EXIT_OK, UsageError, load_file, write_output
+from pathway._sim._cohort import MAX_CASES
+from pathway.cli._common import (
+    EXIT_GATE_FAILED,
+    EXIT_OK,
+    UsageError,
+    check_count,
+    check_seed,
+    load_file,
+    write_output,
+)
 
 __all__ = ["run_diff"]
 
 
 def run_diff(args: argparse.Namespace) -> int:
     """Run ``pathway diff``; PathwayErrors propagate to the CLI (exit 1)."""
-    if args.cases < 2 or args.replications < 1:
-        raise UsageError("--cases must be at least 2 and --replications at least 1")
+    check_count(args.cases, "-n/--cases", minimum=2)
+    if args.cases > MAX_CASES:
+        raise UsageError(f"-n/--cases must be at most {MAX_CASES:,}, found {args.cases:,}")
+    check_count(args.replications, "-r/--replications")
+    check_seed(args.seed)
     old, new = load_file(args.old), load_file(args.new)
     try:
         result = diff(

@@ -25,7 +25,7 @@ from pathway.cli._common import (
     UsageError,
 )
 from pathway.cli._parser import build_parser
-from pathway.errors import MissingExtraError, PathwayError
+from pathway.errors import MissingExtraError, PathwayError, SimulationError
 
 __all__ = ["entry_point", "main"]
 
@@ -64,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, MissingExtraError) as error:
         print(f"pathway: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except InvalidInput as error:
+    except (InvalidInput, SimulationError) as error:
         print(f"pathway: error: {error}", file=sys.stderr)
         return EXIT_INVALID
     except PathwayError as error:

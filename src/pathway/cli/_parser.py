@@ -21,7 +21,7 @@ def build_parser(version: str) -> argparse.ArgumentParser:
         prog="pathway",
         description="Declare, check, run and compare care pathways.",
         epilog="Exit codes: 0 ok, 1 invalid input, 2 usage error, 3 a diff gate failed, "
-        "4 conformance below --fail-under. "
+        "4 conformance below --fail-under, 130 interrupted, 141 output closed. "
         "Docs: docs/reference/cli.md",
     )
     parser.add_argument("--version", action="version", version=f"pathway {version}")
@@ -170,7 +170,9 @@ def _diff(commands: Any) -> None:
     parser.add_argument("new", metavar="NEW", help="the redesigned pathway (YAML)")
     parser.add_argument("-n", "--cases", type=int, default=2000, help="people in the cohort")
     parser.add_argument("--seed", type=int, default=0, help=_SEED_HELP)
-    parser.add_argument("--replications", type=int, default=1, metavar="R", help="independent runs")
+    parser.add_argument(
+        "--replications", "-r", type=int, default=1, metavar="R", help="independent runs"
+    )
     parser.add_argument("--no-simulate", action="store_true", help="structure only")
     parser.add_argument(
         "--format", choices=["text", "markdown", "json"], default="text", help="diff format"

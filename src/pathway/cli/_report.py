@@ -27,6 +27,8 @@ from pathway._report._report import Report
 from pathway.cli._common import (
     EXIT_OK,
     UsageError,
+    check_count,
+    check_seed,
     input_errors,
     load_file,
     write_output,
@@ -39,6 +41,8 @@ __all__ = ["run_report", "simulated_log"]
 
 def run_report(args: argparse.Namespace) -> int:
     """Run ``pathway report``; PathwayErrors propagate to the CLI (exit 1)."""
+    check_count(args.simulate, "--simulate")
+    check_seed(args.seed)
     model = load_file(args.file)
     report = analyse(_log(args, model), model)
     write_output(args.output, _render(report, args.format))
@@ -51,16 +55,20 @@ def _log(args: argparse.Namespace, model: Pathway) -> EventLog | Interpretation:
     if args.events:
         return read_cli_events(args, args.events, model)
     if args.simulate is not None:
-        if args.simulate < 1:
-            raise UsageError("--simulate needs a number of cases of at least 1")
         return simulated_log(model, args.simulate, args.seed)
     raise UsageError("give an event log with --events LOG, or --simulate N to simulate one")
 
 
 def simulated_log(model: Pathway, cases: int, seed: int) -> EventLog:
-    """Simulate ``cases`` cases with the cohort simulator and read back its event log."""
+    """Simulate ``cases`` cases with the cohort simulator and read back its event log.
+
+    Raises :class:`UsageError` for more cases than the simulator holds and
+    :class:`~pathway.errors.SimulationError` when their times would pass 2262.
+    """
     feature = "report --simulate (the cohort simulator)"
     simulator = require("pathway._sim._api", extra="sim", feature=feature)
+    if cases > simulator.MAX_CASES:
+        raise UsageError(f"--simulate must be at most {simulator.MAX_CASES:,}, found {cases:,}")
     with tempfile.TemporaryDirectory(prefix="pathway-report-") as folder:
         path = Path(folder) / "events.parquet"
         with input_errors():

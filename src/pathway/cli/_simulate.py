@@ -18,9 +18,21 @@ from pathlib import Path
 from typing import Any
 
 from pathway._define._load import load
-from pathway._sim._api import simulate
+from pathway._sim._api import check_arguments, simulate
+from pathway._sim._cohort import MAX_CASES
 from pathway._sim._fidelity import fidelity, render
-from pathway.cli._common import EXIT_OK, UsageError, existing_file, input_errors
+from pathway.cli._common import (
+    EXIT_OK,
+    UsageError,
+    check_count,
+    check_date,
+    check_duration,
+    check_events_file,
+    check_seed,
+    existing_file,
+    input_errors,
+)
+from pathway.errors import SimulationError
 
 __all__ = ["run_simulate"]
 
@@ -46,12 +58,46 @@ SHOWN = (
 
 def run_simulate(args: argparse.Namespace) -> int:
     """Run ``pathway simulate``; return the exit code (0 ok, 1 invalid input, 2 usage)."""
+    _check_options(args)
     if args.fidelity:
         return _fidelity(args)
     if len(args.file) != 1:
         raise UsageError("simulate takes one FILE (or --fidelity)")
     with input_errors():
         return _simulate(args)
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """Every option's value, before any work: a UsageError (exit 2) for the first bad one."""
+    check_count(args.cases, "-n/--cases")
+    if args.cases is not None and args.cases > MAX_CASES:
+        raise UsageError(f"-n/--cases must be at most {MAX_CASES:,}, found {args.cases:,}")
+    check_count(args.replications, "-r/--replications")
+    check_count(args.workers, "--workers")
+    check_seed(args.seed)
+    check_date(args.start, "--start")
+    horizon = check_duration(args.horizon, "--horizon")
+    warmup = check_duration(args.warmup, "--warmup")
+    if horizon is not None and horizon <= 0:
+        raise UsageError(f"--horizon must be longer than 0, found {args.horizon!r}")
+    if warmup and horizon is not None and warmup >= horizon:
+        raise UsageError(
+            f"--warmup {args.warmup} must be shorter than --horizon {args.horizon}: every "
+            "case would arrive during the warm-up and none would be measured"
+        )
+    check_events_file(args.events)
+    try:  # what the simulator itself refuses, said as a usage error too
+        check_arguments(
+            cases=args.cases,
+            seed=args.seed,
+            replications=args.replications,
+            start=args.start,
+            horizon=args.horizon,
+            warmup=args.warmup,
+            events=args.events,
+        )
+    except SimulationError as error:
+        raise UsageError(str(error)) from None
 
 
 def _simulate(args: argparse.Namespace) -> int:

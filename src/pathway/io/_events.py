@@ -98,7 +98,7 @@ def read_events(
     if kind not in FORMATS:
         raise ValueError(f"unknown event log format {kind!r}; expected one of {FORMATS}")
     if kind == "pathway":
-        log = read_log(source)
+        log = read_log(source, pathway)
         return Interpretation(
             log=log,
             source=str(source),

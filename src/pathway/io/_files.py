@@ -3,15 +3,27 @@
 A file has a ``type`` column (the event kind) and one column per event field, as
 :func:`write_log` and the simulator write them. pyarrow (the ``report`` extra) reads and
 writes both formats column by column; without it CSV falls back to the standard library.
+
+Reading checks every row, and reports what is wrong in one
+:class:`~pathway.errors.EventLogError` whose problems name the file, the line (CSV) or
+row (Parquet) and the column: unreadable or out-of-range times (an event log holds
+1677-09-21 to 2262-04-11), whole numbers that are not, repeated column names, columns
+of the wrong kind, unknown event types, work classes, levels, demands, wait causes and
+requesters, text with NUL characters, JSON columns that are not JSON, events repeated
+row for row and, given the pathway, a log run on another pathway (its id, version and
+content hash on ``case_started`` rows) or naming steps, triggers, roles or checkpoints
+the pathway does not have.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Mapping, Sequence
+import json
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
@@ -24,6 +36,7 @@ from pathway._journal._eventlog import (
     DOMAIN_OF,
     I32,
     I64,
+    JSON_FIELDS,
     KINDS,
     MAX_PROBLEMS,
     NAT,
@@ -35,20 +48,49 @@ from pathway._journal._eventlog import (
     sorted_log,
     vocabularies,
 )
-from pathway.errors import DefinitionError, Problem
+from pathway._vocab import REQUESTERS, WAIT_CAUSES
+from pathway.errors import EventLogError, Problem, did_you_mean
+
+if TYPE_CHECKING:
+    from pathway._model._pathway import Pathway
 
 __all__ = ["read_log", "write_log"]
 
+#: The times an event log holds: nanoseconds since 1970 in 64 bits (NAT marks none).
+_NS_MIN, _NS_MAX = NAT + 1, int(np.iinfo(np.int64).max)
+_TIME_RANGE = "a date-time from 1677-09-21 to 2262-04-11"
+#: ``attendance`` is held in 32 bits.
+_INT_MAX = int(np.iinfo(np.int32).max)
+#: Domains whose values are fixed when read from a file (the vocabulary's words).
+_READ_CLOSED: Mapping[str, tuple[str, ...]] = {
+    **CLOSED_DOMAINS,
+    "cause": WAIT_CAUSES,
+    "requested_by": REQUESTERS,
+}
+#: The JSON each JSON field holds.
+_JSON_SHAPE: Mapping[str, type] = {
+    "facts": dict,
+    "data": dict,
+    "answers": dict,
+    "facts_used": dict,
+    "automatic": list,
+}
 
-def read_log(path: str | Path) -> EventLog:
+
+def read_log(path: str | Path, pathway: Pathway | None = None) -> EventLog:
     """Read a CSV or Parquet event log (by suffix: ``.parquet``/``.pq``, else CSV).
 
-    Times are ISO 8601 (a time without an offset is read as UTC). Raises
-    :class:`~pathway.errors.DefinitionError` naming the file, line (CSV: the line of the
-    row; Parquet: the 1-based row) and column of every bad row found (at most 20), and
+    Times are ISO 8601 (a time without an offset is read as UTC). With ``pathway`` (the
+    pathway the log was run on) the log must belong to it: the ``case_started`` rows'
+    pathway id, version and content hash, where given, are the pathway's, and every
+    step, trigger, role and checkpoint named is one it declares.
+
+    Raises :class:`~pathway.errors.EventLogError` (a ``DefinitionError``) naming the
+    file, line (CSV: the line of the row; Parquet: the 1-based row) and column of every
+    bad row found (the first 20 listed, the rest counted), and
     :class:`FileNotFoundError` for a missing file.
     """
-    return _read(Path(path))
+    return _read(Path(path), pathway)
 
 
 def write_log(log: EventLog, path: str | Path) -> None:
@@ -79,28 +121,60 @@ def _has_pyarrow() -> bool:
     return available("pyarrow.csv") and available("pyarrow.parquet")
 
 
+def _read_columns() -> frozenset[str]:
+    """The columns pathway reads (others are left alone)."""
+    return frozenset({*DOMAIN_OF, *TIME_FIELDS, "type", "case_id", "attendance"})
+
+
 @attrs.frozen
 class _Column:
     """One file column dictionary-encoded: codes into ``labels``, -1 for empty cells."""
 
-    codes: I64
+    codes: I32
     labels: list[str]
 
 
 class _Problems:
-    """Problems found in a log file; each names the file, line and column."""
+    """Problems found in a log file; each names the file, line and column. The first
+    :data:`MAX_PROBLEMS` are kept, the rest counted."""
 
     def __init__(self, path: Path, header: Sequence[str]) -> None:
         self.path = path
         self.header = list(header)
         self.found: list[Problem] = []
+        self.total = 0
 
-    def add(self, rows: I64, column: str, message: str, expected: str = "") -> None:
-        """One problem per row in ``rows`` (up to the limit) about ``column``."""
+    def add(
+        self, rows: I64, column: str, message: str, expected: str = "", found: str = ""
+    ) -> None:
+        """One problem per row in ``rows`` (the first ones kept) about ``column``."""
+        self.total += len(rows)
         for row in rows[: max(0, MAX_PROBLEMS - len(self.found))]:
-            self.found.append(self.problem(int(row), column, message, expected))
+            self.found.append(self.problem(int(row), column, message, expected, found))
 
-    def problem(self, row: int, column: str, message: str, expected: str = "") -> Problem:
+    def whole(
+        self, message: str, *, line: int = 0, column: str = "", expected: str = "", found: str = ""
+    ) -> None:
+        """A problem about the file or its header, not a row."""
+        self.total += 1
+        if len(self.found) < MAX_PROBLEMS:
+            position = self.header.index(column) + 1 if column in self.header else 0
+            self.found.append(
+                Problem(
+                    message,
+                    source=str(self.path),
+                    line=line,
+                    column=position if line else 0,
+                    field=column,
+                    expected=expected,
+                    found=found,
+                    code="bad-event-log",
+                )
+            )
+
+    def problem(
+        self, row: int, column: str, message: str, expected: str = "", found: str = ""
+    ) -> Problem:
         """A problem about data row ``row`` (0-based) and ``column``."""
         position = self.header.index(column) + 1 if column in self.header else 0
         line = row + 1 if _is_parquet(self.path) else row + 2
@@ -111,33 +185,62 @@ class _Problems:
             column=position,
             field=column,
             expected=expected,
+            found=found,
             code="bad-event",
         )
 
     def raise_if_any(self) -> None:
-        """Raise :class:`DefinitionError` with what was found (at most MAX_PROBLEMS)."""
+        """Raise :class:`EventLogError` with what was found (the first MAX_PROBLEMS)."""
         if self.found:
-            raise DefinitionError(self.found[:MAX_PROBLEMS])
+            shown = self.found[:MAX_PROBLEMS]
+            raise EventLogError(shown, log=str(self.path), omitted=self.total - len(shown))
 
 
-def _read(path: Path) -> EventLog:
+def _unreadable(path: Path, what: str, error: object) -> EventLogError:
+    """The error for a file that cannot be read at all."""
+    problem = Problem(f"cannot read {what}: {error}", str(path), code="bad-event-log")
+    return EventLogError([problem], log=str(path))
+
+
+def _read(path: Path, pathway: Pathway | None) -> EventLog:
     if not path.is_file():
         raise FileNotFoundError(f"no such event log: {path}")
     if _is_parquet(path):
-        pa = _need_pyarrow("reading Parquet event logs")
-        try:
-            names = pa.parquet.read_schema(path).names
-            text = [n for n in names if n in DOMAIN_OF or n in {"type", "case_id"}]
-            table = pa.parquet.read_table(path, read_dictionary=text)
-        except (OSError, pa.ArrowException) as error:
-            raise DefinitionError([Problem(f"cannot read Parquet: {error}", str(path))]) from None
-        return _from_arrow(table, path)
+        return _read_parquet(path, pathway)
     if _has_pyarrow():
-        return _read_csv_arrow(path)
-    return _read_csv_stdlib(path)
+        return _read_csv_arrow(path, pathway)
+    return _read_csv_stdlib(path, pathway)
 
 
-def _read_csv_arrow(path: Path) -> EventLog:
+def _read_parquet(path: Path, pathway: Pathway | None) -> EventLog:
+    """Read a Parquet log one column at a time (so at most one Arrow column is held)."""
+    pa = _need_pyarrow("reading Parquet event logs")
+    try:
+        schema = pa.parquet.read_schema(path)
+        names = schema.names
+        text = [
+            field.name
+            for field in schema
+            if (field.name in DOMAIN_OF or field.name in {"type", "case_id"})
+            and (pa.types.is_string(field.type) or pa.types.is_large_string(field.type))
+        ]
+        if len(set(names)) < len(names):
+            text = []  # repeated names are reported below, not read
+        file = pa.parquet.ParquetFile(path, read_dictionary=text)
+        rows = file.metadata.num_rows
+    except (OSError, KeyError, UnicodeDecodeError, pa.ArrowException) as error:
+        raise _unreadable(path, "Parquet", error) from None
+
+    def column(index: int) -> Any:
+        try:
+            return file.read(columns=[names[index]]).column(0)
+        except (OSError, KeyError, UnicodeDecodeError, pa.ArrowException) as error:
+            raise _unreadable(path, f"Parquet column {names[index]!r}", error) from None
+
+    return _from_arrow(names, rows, column, path, pathway)
+
+
+def _read_csv_arrow(path: Path, pathway: Pathway | None) -> EventLog:
     pa = _need_pyarrow("reading CSV event logs")
     convert = pa.csv.ConvertOptions(
         column_types={name: pa.string() for name in COLUMNS},
@@ -147,69 +250,117 @@ def _read_csv_arrow(path: Path) -> EventLog:
     parse = pa.csv.ParseOptions(newlines_in_values=True)
     try:
         table = pa.csv.read_csv(path, parse_options=parse, convert_options=convert)
-    except (OSError, pa.ArrowException) as error:
-        raise DefinitionError([Problem(f"cannot read CSV: {error}", str(path))]) from None
-    return _from_arrow(table, path)
+        header, rows = list(table.column_names), table.num_rows
+    except (OSError, UnicodeDecodeError, pa.ArrowException) as error:
+        raise _unreadable(path, "CSV", error) from None
+    held = dict(enumerate(table.columns))
+    del table
+
+    def column(index: int) -> Any:
+        return held.pop(index)  # each column's memory goes as soon as it is decoded
+
+    return _from_arrow(header, rows, column, path, pathway)
 
 
-def _from_arrow(table: Any, path: Path) -> EventLog:
+def _repeated(header: Sequence[str], problems: _Problems) -> bool:
+    """Report every column pathway reads that the header names twice."""
+    counts = Counter(name for name in header if name in _read_columns())
+    for name, count in counts.items():
+        if count > 1:
+            problems.whole(
+                f"the column {name!r} appears {count} times in the header",
+                line=1,
+                column=name,
+                expected="each column once",
+                found=", ".join(header),
+            )
+    return any(count > 1 for count in counts.values())
+
+
+def _from_arrow(
+    header: Sequence[str],
+    rows: int,
+    column_at: Callable[[int], Any],
+    path: Path,
+    pathway: Pathway | None,
+) -> EventLog:
     _need_pyarrow("reading event logs")
-    header = list(table.column_names)
     problems = _Problems(path, header)
+    if _repeated(header, problems):
+        problems.raise_if_any()
     columns: dict[str, _Column] = {}
     times: dict[str, I64] = {}
-    attendance = np.full(table.num_rows, -1, dtype=np.int64)
-    for name in header:
-        column = table.column(name)
+    attendance = np.full(rows, -1, dtype=np.int64)
+    for index, name in enumerate(header):
+        if name not in _read_columns():
+            continue
+        column = column_at(index)
         if name in TIME_FIELDS:
             times[name] = _arrow_times(column, name, problems)
         elif name == "attendance":
             attendance = _arrow_ints(column, name, problems)
-        elif name in DOMAIN_OF or name in {"type", "case_id"}:
-            columns[name] = _arrow_encoded(column)
-    return _assemble(table.num_rows, columns, times, attendance, problems)
+        else:
+            columns[name] = _arrow_encoded(column, name, problems)
+        del column
+    return _assemble(rows, columns, times, attendance, problems, pathway)
 
 
-def _arrow_encoded(column: Any) -> _Column:
+def _arrow_encoded(column: Any, name: str, problems: _Problems) -> _Column:
     """A text column as codes and labels (Parquet dictionary columns as they are)."""
     pa = _need_pyarrow("reading event logs")
-    if pa.types.is_dictionary(column.type):
-        encoded = column.unify_dictionaries().combine_chunks()
-    else:
-        encoded = pa.compute.dictionary_encode(column.cast(pa.string())).combine_chunks()
-    indices = encoded.indices.to_numpy(zero_copy_only=False)
-    codes = np.where(encoded.is_null().to_numpy(zero_copy_only=False), -1, indices)
-    labels = encoded.dictionary.cast(pa.string()).to_pylist()
-    return _Column(codes.astype(np.int64), labels)
+    try:
+        if pa.types.is_dictionary(column.type):
+            encoded = column.unify_dictionaries().combine_chunks()
+        else:
+            encoded = pa.compute.dictionary_encode(column.cast(pa.string())).combine_chunks()
+        labels = encoded.dictionary.cast(pa.string()).to_pylist()
+    except (pa.ArrowException, UnicodeDecodeError):
+        problems.add(np.arange(1), name, f"column {name!r} holds {column.type}", "text")
+        return _Column(np.full(len(column), -1, dtype=np.int32), [])
+    filled = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    codes = np.array(filled, dtype=np.int32)  # a writable copy
+    codes[encoded.is_null().to_numpy(zero_copy_only=False)] = -1
+    return _Column(codes, labels)
+
+
+_UNIT_NS = {"s": 1_000_000_000, "ms": 1_000_000, "us": 1_000, "ns": 1}
 
 
 def _arrow_times(column: Any, name: str, problems: _Problems) -> I64:
     pa = _need_pyarrow("reading event logs")
-    utc = pa.timestamp("ns", tz="UTC")
     if pa.types.is_timestamp(column.type):
-        naive = column.type.tz is None
-        cast = column.cast(pa.timestamp("ns")) if naive else column.cast(utc)
-        return _nat_filled(cast.cast(pa.int64()))
+        raw = _nat_filled(column.cast(pa.int64()))  # the stored count at its unit, UTC
+        return _scaled(raw, _UNIT_NS[column.type.unit], name, problems)
     if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-        for target in (utc, pa.timestamp("ns")):
+        for target in (pa.timestamp("ns", tz="UTC"), pa.timestamp("ns")):
             try:
                 return _nat_filled(column.cast(target).cast(pa.int64()))
-            except pa.ArrowInvalid:
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 continue
-    values = column.cast(pa.string()).to_pylist() if _castable(column) else None
+    values = _texts(column)
     if values is None:
         problems.add(np.arange(1), name, f"column {name!r} holds {column.type}", "date-times")
         return np.full(len(column), NAT, dtype=np.int64)
     return _python_times(values, name, problems)
 
 
-def _castable(column: Any) -> bool:
+def _scaled(raw: I64, factor: int, name: str, problems: _Problems) -> I64:
+    """Stored times at a unit as nanoseconds; those beyond the range are problems."""
+    present = raw != NAT
+    bad = present & ((raw > _NS_MAX // factor) | (raw < _NS_MIN // factor + 1))
+    problems.add(np.flatnonzero(bad), name, f"{name} is out of range", _TIME_RANGE)
+    result = np.where(present & ~bad, raw * np.int64(factor), NAT)
+    return result.astype(np.int64, copy=False)
+
+
+def _texts(column: Any) -> list[str | None] | None:
+    """A column's cells as text, or ``None`` when it cannot be read as text."""
     pa = _need_pyarrow("reading event logs")
     try:
-        column.cast(pa.string())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return False
-    return True
+        values: list[str | None] = column.cast(pa.string()).to_pylist()
+    except (pa.ArrowException, UnicodeDecodeError):
+        return None
+    return values
 
 
 def _nat_filled(ints: Any) -> I64:
@@ -225,39 +376,63 @@ def _arrow_ints(column: Any, name: str, problems: _Problems) -> I64:
     try:
         ints = column.cast(pa.int64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return _python_ints(column.cast(pa.string()).to_pylist(), name, problems)
+        values = _texts(column)
+        if values is None:
+            problems.add(np.arange(1), name, f"column {name!r} holds {column.type}", "integers")
+            return np.full(len(column), -1, dtype=np.int64)
+        return _python_ints(values, name, problems)
     filled = _nat_filled(ints)
-    filled[filled == NAT] = -1
+    present = filled != NAT
+    bad = present & ((filled < 0) | (filled > _INT_MAX))
+    expected = f"a whole number from 0 to {_INT_MAX}"
+    for row in np.flatnonzero(bad):  # one by one, each with its value
+        found = _shown(str(int(filled[row])))
+        problems.add(np.asarray([row]), name, f"{name} is out of range", expected, found)
+    filled[~present | bad] = -1
     return filled
 
 
 def _python_times(values: Sequence[str | None], name: str, problems: _Problems) -> I64:
     """Nanoseconds for ISO 8601 texts, one by one (the fallback and error path)."""
     result = np.full(len(values), NAT, dtype=np.int64)
-    cache: dict[str, int | None] = {}
+    cache: dict[str, int | str] = {}
     bad: list[int] = []
     for row, text in enumerate(values):
         if text is None or text == "":
             continue
         if text not in cache:
-            try:
-                cache[text] = nanoseconds(datetime.fromisoformat(text))
-            except ValueError:
-                cache[text] = None
+            cache[text] = _parse_time(text)
         parsed = cache[text]
-        if parsed is None:
+        if isinstance(parsed, str):
             bad.append(row)
         else:
             result[row] = parsed
-    for row in bad[:MAX_PROBLEMS]:
-        found = repr(values[row])
-        problems.found.append(
-            attrs.evolve(
-                problems.problem(row, name, f"{name} is not a date-time", "ISO 8601 date-time"),
-                found=found,
-            )
-        )
+    if bad:
+        for kind in ("is not a date-time", "is out of range"):
+            rows = np.asarray([r for r in bad if cache[str(values[r])] == kind], dtype=np.int64)
+            for row in rows[: max(0, MAX_PROBLEMS - len(problems.found))]:
+                problems.found.append(
+                    problems.problem(
+                        int(row), name, f"{name} {kind}", _TIME_RANGE, _shown(values[row])
+                    )
+                )
+            problems.total += len(rows)
     return result
+
+
+def _parse_time(text: str) -> int | str:
+    """Nanoseconds since 1970 of an ISO 8601 text, or why not (a short reason)."""
+    try:
+        ns = nanoseconds(datetime.fromisoformat(text))
+    except (ValueError, OverflowError):
+        return "is not a date-time"
+    return ns if _NS_MIN <= ns <= _NS_MAX else "is out of range"
+
+
+def _shown(value: object) -> str:
+    """A cell as shown in a problem (short, with control characters escaped)."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _python_ints(values: Sequence[str | None], name: str, problems: _Problems) -> I64:
@@ -266,26 +441,31 @@ def _python_ints(values: Sequence[str | None], name: str, problems: _Problems) -
         if text is None or text == "":
             continue
         try:
-            result[row] = int(text)
+            number = int(text)
         except ValueError:
-            problems.found.append(
-                attrs.evolve(
-                    problems.problem(row, name, f"{name} is not a whole number", "an integer"),
-                    found=repr(text),
-                )
-            )
+            number = -1
+            message = f"{name} is not a whole number"
+        else:
+            message = f"{name} is out of range"
+        if 0 <= number <= _INT_MAX:
+            result[row] = number
+        else:
+            rows = np.asarray([row], dtype=np.int64)
+            problems.add(rows, name, message, f"a whole number from 0 to {_INT_MAX}", _shown(text))
     return result
 
 
-def _read_csv_stdlib(path: Path) -> EventLog:
+def _read_csv_stdlib(path: Path, pathway: Pathway | None) -> EventLog:
     try:
         with path.open(newline="", encoding="utf-8") as handle:
             reader = csv.reader(handle)
             header = next(reader, [])
             rows = list(reader)
     except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise DefinitionError([Problem(f"cannot read CSV: {error}", str(path))]) from None
+        raise _unreadable(path, "CSV", error) from None
     problems = _Problems(path, header)
+    if _repeated(header, problems):
+        problems.raise_if_any()
     columns: dict[str, _Column] = {}
     times: dict[str, I64] = {}
     attendance = np.full(len(rows), -1, dtype=np.int64)
@@ -297,55 +477,61 @@ def _read_csv_stdlib(path: Path) -> EventLog:
             attendance = _python_ints(cells, name, problems)
         elif name in DOMAIN_OF or name in {"type", "case_id"}:
             columns[name] = _python_encode(cells)
-    return _assemble(len(rows), columns, times, attendance, problems)
+    return _assemble(len(rows), columns, times, attendance, problems, pathway)
 
 
 def _python_encode(cells: Sequence[str | None]) -> _Column:
     vocabulary = Vocabulary()
     codes = [-1 if cell is None else vocabulary.code(cell) for cell in cells]
-    return _Column(np.asarray(codes, dtype=np.int64), vocabulary.labels)
+    return _Column(np.asarray(codes, dtype=np.int32), vocabulary.labels)
+
+
+# ------------------------------------------------------------------------ checking
 
 
 def _assemble(
     n: int,
-    columns: Mapping[str, _Column],
+    columns: dict[str, _Column],
     times: Mapping[str, I64],
     attendance: I64,
     problems: _Problems,
+    pathway: Pathway | None,
 ) -> EventLog:
     """Check the decoded columns row by row (vectorised) and build the log."""
     missing = [name for name in ("type", "case_id", "at") if name not in {*columns, *times}]
     for needed in missing:
-        problems.found.append(
-            Problem(
-                f"the event log has no {needed!r} column",
-                source=str(problems.path),
-                line=1,
-                field=needed,
-                expected=f"columns type, case_id, at and the event fields ({COLUMNS[3]}, ...)",
-                found=", ".join(problems.header) or "no header",
-                code="bad-event",
-            )
+        problems.whole(
+            f"the event log has no {needed!r} column",
+            line=1,
+            column=needed,
+            expected=f"columns type, case_id, at and the event fields ({COLUMNS[3]}, ...)",
+            found=", ".join(problems.header) or "no header",
         )
     if missing:
         problems.raise_if_any()
-    kind = _kinds(columns["type"], problems)
-    vocab = vocabularies()
-    codes = {
-        field: _domain_codes(columns.get(field), field, vocab[DOMAIN_OF[field]], n, problems)
-        for field in DOMAIN_OF
-    }
-    case = columns["case_id"]
+    kind = _kinds(columns.pop("type"), problems)
+    case = columns.pop("case_id")
+    _check_labels(case, "case_id", problems)
     problems.add(np.flatnonzero(case.codes < 0), "case_id", "case_id is empty", "a case id")
+    if pathway is not None:
+        _check_pathway(pathway, kind, columns, problems)
+    vocab = vocabularies()
+    known = _known(pathway)
+    codes: dict[str, I32] = {}
+    for field in DOMAIN_OF:
+        column = columns.pop(field, None)  # each file column goes once it is coded
+        codes[field] = _domain_codes(column, field, vocab[DOMAIN_OF[field]], n, problems, known)
     at = times["at"]
     problems.add(np.flatnonzero(at == NAT), "at", "at is empty", "ISO 8601 date-time")
     started = times.get("started", np.full(n, NAT, dtype=np.int64))
     _check_required(kind, codes, started, attendance, problems)
     late = np.flatnonzero((started != NAT) & (at != NAT) & (started > at))
     problems.add(late, "started", "started is after at", "started no later than at")
+    if not problems.found:
+        _check_repeats(case.codes, at, kind, started, attendance, codes, problems)
     problems.raise_if_any()
     return sorted_log(
-        case=case.codes,
+        case=case.codes.astype(np.int64),
         case_ids=tuple(case.labels),
         at=at,
         kind=kind.astype(np.int8),
@@ -358,31 +544,97 @@ def _assemble(
 
 def _kinds(column: _Column, problems: _Problems) -> I64:
     mapping = np.array([KINDS.index(x) if x in KINDS else -1 for x in column.labels] + [-1])
-    kind = mapping[column.codes]
+    kind: I64 = mapping[column.codes]
     problems.add(np.flatnonzero(kind < 0), "type", "unknown event type", ", ".join(KINDS))
     return kind
 
 
+def _rows_with(column: _Column, labels: Sequence[int]) -> I64:
+    """The rows whose cell is one of the label indices ``labels``."""
+    if not labels:
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.isin(column.codes, np.asarray(labels, dtype=np.int32)))
+
+
+def _check_labels(column: _Column, field: str, problems: _Problems) -> None:
+    """Text cells must hold no NUL character."""
+    nul = [i for i, label in enumerate(column.labels) if "\x00" in label]
+    for index in nul:
+        rows = _rows_with(column, [index])
+        found = _shown(column.labels[index])
+        problems.add(rows, field, f"{field} holds a NUL character", "text without NUL", found)
+
+
+def _known(pathway: Pathway | None) -> dict[str, tuple[str, ...]]:
+    """The values each domain may take: the vocabulary's, and the pathway's when given."""
+    known: dict[str, tuple[str, ...]] = dict(_READ_CLOSED)
+    if pathway is not None:
+        known["step"] = tuple(pathway.steps)
+        known["trigger"] = tuple(sorted(pathway.triggers))
+        known["role"] = tuple(pathway.roles)
+        known["checkpoint"] = tuple(pathway.checkpoints)
+    return known
+
+
 def _domain_codes(
-    column: _Column | None, field: str, vocabulary: Vocabulary, n: int, problems: _Problems
+    column: _Column | None,
+    field: str,
+    vocabulary: Vocabulary,
+    n: int,
+    problems: _Problems,
+    known: Mapping[str, tuple[str, ...]],
 ) -> I32:
     if column is None:
         return np.full(n, -1, dtype=np.int32)
-    closed = CLOSED_DOMAINS.get(DOMAIN_OF[field])
-    mapping = np.array(
+    allowed = known.get(DOMAIN_OF[field])
+    bad: dict[int, str] = {}
+    for index, label in enumerate(column.labels):
+        reason = _label_problem(field, label, allowed)
+        if reason:
+            bad[index] = reason
+    mapping = np.array(  # -2: a bad value, reported once here (not again as missing)
         [
-            -2 if closed is not None and label not in closed else vocabulary.code(label)
-            for label in column.labels
+            -2 if index in bad else vocabulary.code(label)
+            for index, label in enumerate(column.labels)
         ]
         + [-1],
-        dtype=np.int64,
+        dtype=np.int32,
     )
-    codes = mapping[column.codes]
-    if closed is not None:
-        bad = np.flatnonzero(codes == -2)
-        problems.add(bad, field, f"unknown {field}", ", ".join(closed))
-        codes[bad] = -1
-    return codes.astype(np.int32)
+    for index, reason in bad.items():
+        label = column.labels[index]
+        rows = _rows_with(column, [index])
+        expected = _expected(field, label, allowed, reason)
+        problems.add(rows, field, reason, expected, _shown(label))
+    codes: I32 = mapping[column.codes]
+    return codes
+
+
+def _label_problem(field: str, label: str, allowed: Sequence[str] | None) -> str:
+    """Why ``label`` cannot be a value of ``field`` (``""`` when it can)."""
+    if "\x00" in label:
+        return f"{field} holds a NUL character"
+    if allowed is not None and label not in allowed:
+        return f"unknown {field}"
+    if field in JSON_FIELDS:
+        try:
+            value = json.loads(label)
+        except (ValueError, RecursionError):
+            return f"{field} is not JSON"
+        shape = _JSON_SHAPE[field]
+        if not isinstance(value, shape):
+            return f"{field} is not a JSON {'object' if shape is dict else 'list'}"
+    return ""
+
+
+def _expected(field: str, label: str, allowed: Sequence[str] | None, reason: str) -> str:
+    """What a bad cell should have held, with the closest known value."""
+    if reason.startswith("unknown") and allowed is not None:
+        guess = did_you_mean(label, allowed)
+        listed = ", ".join(allowed[:12]) + (", ..." if len(allowed) > 12 else "")
+        return f"one of {listed}" + (f" (did you mean {guess!r}?)" if guess else "")
+    if field in JSON_FIELDS:
+        return "a JSON " + ("object" if _JSON_SHAPE[field] is dict else "list")
+    return "text without NUL characters"
 
 
 def _check_required(
@@ -398,10 +650,89 @@ def _check_required(
             elif field == "attendance":
                 missing = attendance < 0
             else:
-                missing = codes[field] < 0
+                missing = codes[field] == -1
             problems.add(
                 np.flatnonzero(rows & missing), field, f"a {name} event needs {field!r}", field
             )
+
+
+def _check_pathway(
+    pathway: Pathway, kind: I64, columns: Mapping[str, _Column], problems: _Problems
+) -> None:
+    """The ``case_started`` rows' pathway id, version and content hash, where given,
+    must be ``pathway``'s: a log run on another pathway (or another version) is refused."""
+    started = kind == KINDS.index("case_started")
+    wanted = {
+        "pathway_id": pathway.id,
+        "pathway_version": pathway.version,
+        "content_hash": pathway.content_hash,
+    }
+    for field, value in wanted.items():
+        column = columns.get(field)
+        if column is None:
+            continue
+        other = [i for i, label in enumerate(column.labels) if label != value]
+        rows = np.flatnonzero(started & np.isin(column.codes, np.asarray(other, np.int32)))
+        if len(rows) == 0:
+            continue
+        found = ", ".join(repr(column.labels[i]) for i in other[:3])
+        problems.total += len(rows) - 1  # one problem says it; the other rows are counted
+        problems.add(
+            rows[:1],
+            field,
+            f"the log was run on another pathway than {pathway.source} ({field} differs)",
+            f"{value!r}, the {field.replace('_', ' ')} of {pathway.source}",
+            found,
+        )
+
+
+def _check_repeats(
+    case: I32,
+    at: I64,
+    kind: I64,
+    started: I64,
+    attendance: I64,
+    codes: Mapping[str, I32],
+    problems: _Problems,
+) -> None:
+    """Refuse events repeated row for row (a log appended twice, a join gone wrong):
+    every column equal to an earlier row's."""
+    fields: list[npt.NDArray[Any]] = [case, at, kind, started, attendance, *codes.values()]
+    for row in sorted(_repeated_rows(fields), key=lambda pair: pair[1]):
+        problems.add(
+            np.asarray([row[1]], dtype=np.int64),
+            "type",
+            f"this event repeats row {row[0] + 1} exactly",
+            "each event once",
+        )
+
+
+def _repeated_rows(fields: Sequence[npt.NDArray[Any]]) -> Iterator[tuple[int, int]]:
+    """(first row, repeating row) for every row equal in every field to an earlier one.
+
+    One 64-bit hash per row finds candidates in a single sort; each candidate pair is
+    then compared field by field, so a hash collision is never reported.
+    """
+    n = len(fields[0])
+    if n < 2:
+        return
+    digest = np.full(n, 0xCBF29CE484222325, dtype=np.uint64)
+    prime = np.uint64(0x100000001B3)
+    with np.errstate(over="ignore"):
+        for field in fields:
+            digest = (digest ^ field.astype(np.int64).view(np.uint64)) * prime
+            digest ^= digest >> np.uint64(29)
+    order = np.argsort(digest, kind="stable")
+    ordered = digest[order]
+    same = np.flatnonzero(ordered[1:] == ordered[:-1])
+    if len(same) == 0:
+        return
+    first, second = order[same], order[same + 1]
+    equal = np.ones(len(same), dtype=bool)
+    for field in fields:
+        equal &= field[first] == field[second]
+    for a, b in zip(first[equal].tolist(), second[equal].tolist(), strict=True):
+        yield (min(a, b), max(a, b))
 
 
 def _write(log: EventLog, path: Path) -> None:
