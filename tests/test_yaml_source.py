@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from pathway._define._yaml import (
     DEFAULT_LIMITS,
+    MAX_INTEGER,
     Document,
     Limits,
     format_path,
@@ -174,6 +175,34 @@ def test_number_too_large_for_python_is_rejected_not_crashing(scalar: str) -> No
     problem = fails(f"v: {scalar}\n")
     assert (problem.code, problem.line, problem.column) == ("bad-value", 1, 4)
     assert "too large" in problem.message
+
+
+@pytest.mark.parametrize(
+    "scalar",
+    [
+        str(MAX_INTEGER + 1),
+        str(-MAX_INTEGER - 1),
+        "1" + "0" * 300,
+        "0x" + "f" * 5000,
+        "0o" + "7" * 30,
+        "-" + "9" * 30,
+    ],
+)
+def test_whole_numbers_beyond_the_limit_are_a_located_problem(scalar: str) -> None:
+    problem = fails(f"v: {scalar}\n")
+    assert (problem.code, problem.line, problem.column, problem.field) == ("bad-value", 1, 4, "v")
+    assert problem.message == "number too large"
+    assert str(MAX_INTEGER) in problem.expected
+    assert len(problem.found) < 60
+    assert "quotes" in problem.suggestion
+
+
+def test_whole_numbers_at_the_limit_and_leading_zeros_are_read() -> None:
+    assert value_of(str(MAX_INTEGER)) == MAX_INTEGER
+    assert value_of(str(-MAX_INTEGER)) == -MAX_INTEGER
+    assert value_of("0" * 50 + "7") == 7
+    assert value_of("0x" + "0" * 50 + "ff") == 255
+    assert value_of("!!float " + "1" + "0" * 20) == 1e20
 
 
 def test_float_range_edges_are_read() -> None:
@@ -741,7 +770,7 @@ STRINGS = st.one_of(st.text(max_size=20), TRICKY, NUMBERISH)
 SCALAR_VALUES = st.one_of(
     st.none(),
     st.booleans(),
-    st.integers(),
+    st.integers(-MAX_INTEGER, MAX_INTEGER),
     st.floats(allow_nan=False),
     STRINGS,
 )
@@ -815,7 +844,7 @@ JSON_CHARS = st.characters(exclude_categories=["Cs"], exclude_characters="\x7f")
 JSON_STRINGS = st.text(JSON_CHARS, max_size=20)
 JSON_KEYS = st.text(JSON_CHARS, max_size=8)
 JSON_VALUES = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False)
+    st.none(), st.booleans(), st.integers(-MAX_INTEGER, MAX_INTEGER), st.floats(allow_nan=False, allow_infinity=False)
 ) | st.one_of(JSON_STRINGS, TRICKY, NUMBERISH)
 
 
