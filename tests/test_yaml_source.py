@@ -844,7 +844,10 @@ JSON_CHARS = st.characters(exclude_categories=["Cs"], exclude_characters="\x7f")
 JSON_STRINGS = st.text(JSON_CHARS, max_size=20)
 JSON_KEYS = st.text(JSON_CHARS, max_size=8)
 JSON_VALUES = st.one_of(
-    st.none(), st.booleans(), st.integers(-MAX_INTEGER, MAX_INTEGER), st.floats(allow_nan=False, allow_infinity=False)
+    st.none(),
+    st.booleans(),
+    st.integers(-MAX_INTEGER, MAX_INTEGER),
+    st.floats(allow_nan=False, allow_infinity=False),
 ) | st.one_of(JSON_STRINGS, TRICKY, NUMBERISH)
 
 

@@ -248,7 +248,8 @@ class _Repairs:
         if _touches(problem.field, self.fields):
             return True
         return problem.code in _CONSEQUENCE_CODES and any(
-            repr(name) in problem.message for name in _quoted_names(problem.message)
+            repr(name) in problem.message
+            for name in _quoted_names(problem.message)
             if name in self.removed_ids
         )
 
@@ -301,11 +302,7 @@ def _touches(field: str, touched: set[str]) -> bool:
     """Whether ``field`` is one of ``touched`` or inside one (``a.b[0]`` is in ``a.b``)."""
     if "" in touched or field in touched:
         return True
-    return any(
-        field[:end] in touched
-        for end, char in enumerate(field)
-        if char in ".[" and end > 0
-    )
+    return any(field[:end] in touched for end, char in enumerate(field) if char in ".[" and end > 0)
 
 
 def _repair(data: dict[str, Any], path: Path, kind: str) -> bool:
@@ -568,15 +565,15 @@ def _bounds_error(item: Any, path: Path, found: str) -> _Explained:
 def _too_long(item: Any, path: Path, value: object) -> _Explained:
     limit = item.get("ctx", {}).get("max_length")
     what = "entries" if isinstance(value, dict) else "items"
-    count = len(value) if isinstance(value, list | dict) else item.get("ctx", {}).get("actual_length")
+    count = (
+        len(value) if isinstance(value, list | dict) else item.get("ctx", {}).get("actual_length")
+    )
     field = str(path[-1]) if path else "the file"
     return _Explained(
         f"too many {what} in {field!r}",
         f"at most {limit:,} {what}" if isinstance(limit, int) else "fewer",
         f"{count:,} {what}" if isinstance(count, int) else "more",
-        "split the pathway into smaller pathways"
-        if path in {("steps",), ("transitions",)}
-        else "",
+        "split the pathway into smaller pathways" if path in {("steps",), ("transitions",)} else "",
         "too-many-items",
     )
 

@@ -414,19 +414,20 @@ class PathwaySpec(_Spec):
     )
     calendars: dict[Identifier, CalendarSpec] = Field(
         default_factory=dict,
-        max_length=MAX_CALENDARS, description="Named working-time calendars, by id."
+        max_length=MAX_CALENDARS,
+        description="Named working-time calendars, by id.",
     )
     roles: dict[Identifier, RoleSpec] = Field(
-        default_factory=dict,
-        max_length=MAX_ROLES, description="Roles that own steps, by id."
+        default_factory=dict, max_length=MAX_ROLES, description="Roles that own steps, by id."
     )
     facts: dict[Identifier, FactSpec] = Field(
         default_factory=dict,
-        max_length=MAX_FACTS, description="Case attributes guards and questions may read."
+        max_length=MAX_FACTS,
+        description="Case attributes guards and questions may read.",
     )
     steps: dict[Identifier, StepSpec] = Field(
         max_length=MAX_STEPS,
-        description="The units of work, by id; the first is the start unless 'start' says."
+        description="The units of work, by id; the first is the start unless 'start' says.",
     )
     transitions: list[TransitionSpec] = Field(
         default_factory=list,
@@ -434,8 +435,7 @@ class PathwaySpec(_Spec):
         description="Moves between steps, in order of preference.",
     )
     checkpoints: dict[Identifier, CheckpointSpec] = Field(
-        default_factory=dict,
-        max_length=MAX_CHECKPOINTS, description="Decision points, by id."
+        default_factory=dict, max_length=MAX_CHECKPOINTS, description="Decision points, by id."
     )
     arrivals: ArrivalsSpec | None = Field(
         default=None, description="How synthetic cases arrive (simulation only)."

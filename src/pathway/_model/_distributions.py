@@ -588,7 +588,9 @@ def _weight(value: object, kind: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
         raise DistributionSyntaxError(kind, "a weight of zero or more", _shown(value))
     if _as_float(value) > MAX_FACT_NUMBER:
-        raise DistributionSyntaxError(kind, f"a weight of at most {MAX_FACT_NUMBER:g}", _shown(value))
+        raise DistributionSyntaxError(
+            kind, f"a weight of at most {MAX_FACT_NUMBER:g}", _shown(value)
+        )
     return float(value)
 
 

@@ -241,9 +241,7 @@ class Pathway:
         repr=False,
         default=attrs.Factory(lambda self: _index_outgoing(self), takes_self=True),
     )
-    _nominal: tuple[Transition, ...] | None = attrs.field(
-        init=False, repr=False, default=None
-    )
+    _nominal: tuple[Transition, ...] | None = attrs.field(init=False, repr=False, default=None)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Pathway) and other.content_hash == self.content_hash
@@ -400,9 +398,9 @@ class _Trail:
     __slots__ = ("depth", "index", "parent")
 
     def __init__(self, parent: _Trail | None, index: int) -> None:
-        self.parent = parent
-        self.index = index
-        self.depth = parent.depth + 1 if parent is not None else 0
+        self.parent: _Trail | None = parent
+        self.index: int = index
+        self.depth: int = parent.depth + 1 if parent is not None else 0
 
     def indices(self) -> list[int]:
         """The transition indices from the start, in order."""
@@ -427,7 +425,8 @@ class _Trail:
         if a is b:  # one path is a prefix of the other: the shorter comes first
             return self.depth < other.depth
         while a.parent is not b.parent:
-            assert a.parent is not None and b.parent is not None
+            assert a.parent is not None
+            assert b.parent is not None
             a, b = a.parent, b.parent
         return a.index < b.index
 
