@@ -953,3 +953,22 @@ def test_every_position_of_fuzzed_text_is_inside_it(text: str) -> None:
     except SourceError:
         return
     assert_positions_inside(doc, text)
+
+
+def test_values_written_out_do_not_count_towards_the_alias_limit() -> None:
+    text = "v: [" + ", ".join(["1"] * 300) + "]\nw: {" + ", ".join(f"k{i}: 1" for i in range(300))
+    data = parse_yaml(text + "}\n", limits=Limits(max_nodes=50)).data
+    assert isinstance(data, dict)
+    assert data["v"] == [1] * 300
+    assert len(data["w"]) == 300
+    aliased = "a: &a [1, 2, 3]\nb: [" + ", ".join(["*a"] * 20) + "]\n"
+    assert fails(aliased, Limits(max_nodes=50)).code == "too-many-aliases"
+
+
+@pytest.mark.slow
+def test_a_large_plain_file_is_not_refused_as_too_many_aliases() -> None:
+    # 60,000 steps with a role each: 240,000 values, more than max_nodes, and no alias.
+    lines = ["steps:", *(f"  s{i}: {{role: r}}" for i in range(60_000))]
+    data = parse_yaml("\n".join(lines) + "\n").data
+    assert isinstance(data, dict)
+    assert len(data["steps"]) == 60_000

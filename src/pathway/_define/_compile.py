@@ -204,9 +204,13 @@ class _Report:
             self.unknown(path, kind, name, known)
 
 
-def compile_spec(spec: PathwaySpec, locator: Locator | None = None) -> Pathway:
+def compile_spec(
+    spec: PathwaySpec, locator: Locator | None = None, *, owned: bool = False
+) -> Pathway:
     """Check ``spec`` as a whole and build the frozen :class:`Pathway`.
 
+    The pathway keeps a deep copy of ``spec``, unless ``owned`` says that nothing else
+    holds it (the loader's own spec, built from a file's text) and it can be kept as is.
     Raises :class:`DefinitionError` carrying every error found (and the warnings).
     """
     report = _Report(locator or NullLocator())
@@ -239,7 +243,7 @@ def compile_spec(spec: PathwaySpec, locator: Locator | None = None) -> Pathway:
         transitions=tuple(transitions),
         checkpoints=frozen_map(checkpoints),
         arrivals=arrivals,
-        spec=spec.model_copy(deep=True),
+        spec=spec if owned else spec.model_copy(deep=True),
         source=report.locator.source,
         content_hash=content_hash(spec),
         warnings=tuple(report.warnings),

@@ -180,7 +180,7 @@ def load(
 
 def _compile_document(document: Document, text: str) -> Pathway:
     locator = DocumentLocator(document, text)
-    return compile_spec(spec_from_document(document, locator), locator)
+    return compile_spec(spec_from_document(document, locator), locator, owned=True)
 
 
 def spec_from_document(document: Document, locator: DocumentLocator | None = None) -> PathwaySpec:
@@ -277,10 +277,16 @@ def _problems_beyond_shape(
     repairs = _Repairs()
     for _ in range(_REPAIR_ROUNDS):
         paths = [
-            (_data_path(repaired, item["loc"], item["type"]), item["type"])
+            (_data_path(repaired, item["loc"], item["type"]), item["type"], item.get("ctx", {}))
             for item in error.errors(include_url=False)
         ]
-        for path, kind in sorted(paths, key=lambda pair: -len(pair[0])):
+        for path, kind, ctx in sorted(paths, key=lambda triple: -len(triple[0])):
+            dropped = (
+                _truncate(repaired, path, ctx.get("max_length")) if kind == "too_long" else None
+            )
+            if dropped is not None:  # what follows the limit is dropped; the rest is checked
+                repairs.removed_ids.update(dropped)
+                continue
             if not _repair(repaired, path, kind):
                 return []
             repairs.record(path)
@@ -303,6 +309,21 @@ def _touches(field: str, touched: set[str]) -> bool:
     if "" in touched or field in touched:
         return True
     return any(field[:end] in touched for end, char in enumerate(field) if char in ".[" and end > 0)
+
+
+def _truncate(data: dict[str, Any], path: Path, limit: object) -> list[str] | None:
+    """Cut the list or mapping at ``path`` to its first ``limit`` items, returning the
+    keys of a mapping's entries that were cut; None if it is not one (or no limit)."""
+    value = _value_at(data, path)
+    if not isinstance(limit, int) or not path or not isinstance(value, list | dict):
+        return None
+    parent = _value_at(data, path[:-1])
+    if isinstance(value, list):
+        parent[path[-1]] = value[:limit]  # type: ignore[index]
+        return []
+    items = list(value.items())
+    parent[path[-1]] = dict(items[:limit])  # type: ignore[index]
+    return [str(key) for key, _ in items[limit:]]
 
 
 def _repair(data: dict[str, Any], path: Path, kind: str) -> bool:
