@@ -24,11 +24,13 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+import transitions
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pathway
+from pathway._define._compile import RESERVED_TRIGGERS
 from pathway._define._spec import IDENTIFIER
 from pathway._define._yaml import load_document
 from pathway._report._pathway_text import mermaid, summary
@@ -455,10 +457,6 @@ def test_the_engines_reserved_name_is_refused_at_load_naming_the_field(name: str
 
 
 def test_the_reserved_names_are_the_ones_transitions_refuses() -> None:
-    import transitions
-
-    from pathway._define._compile import RESERVED_TRIGGERS
-
     machine = transitions.Machine(model=None, states=["a", "b"], initial="a")
     refused = set()
     for name in [*RESERVED_NAMES, *RESERVED_TRIGGERS]:
