@@ -3,13 +3,18 @@ the content hash; and that a compiled pathway cannot be changed."""
 
 from __future__ import annotations
 
+import heapq
+import math
 from pathlib import Path
 
 import attrs
 import pytest
+from hypothesis import given, settings
 
 import pathway
 from pathway import Pathway
+from pathway._define._spec import PathwaySpec
+from pathway.testing import pathways
 from shared_pathways import MINI_YAML
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -478,3 +483,52 @@ def test_a_pathway_and_its_guards_survive_pickling() -> None:
             assert after.guard.test(facts) == before.guard.test(facts)
     with pytest.raises(TypeError):
         copy.steps["x"] = None  # type: ignore[index]
+
+
+# ------------------------------------------------------- nominal path (issue 12)
+
+
+def reference_nominal_path(loaded: Pathway) -> tuple[int, ...]:
+    """The nominal path as first written: Dijkstra over (cost, tuple of indices)."""
+    best: dict[str, tuple[float, tuple[int, ...]]] = {loaded.start: (0.0, ())}
+    queue: list[tuple[float, tuple[int, ...], str]] = [(0.0, (), loaded.start)]
+    while queue:
+        cost, indices, step = heapq.heappop(queue)
+        if loaded.steps[step].outcome:
+            return indices
+        if best[step] < (cost, indices):
+            continue
+        for probability, transition in loaded._weighted(step):
+            step_cost = round(cost - math.log(max(probability, 1e-12)), 9)
+            candidate = (step_cost, (*indices, transition.index))
+            if transition.target not in best or candidate < best[transition.target]:
+                best[transition.target] = candidate
+                heapq.heappush(queue, (*candidate, transition.target))
+    return ()
+
+
+@settings(max_examples=150, deadline=None)
+@given(pathways(max_steps=12))
+def test_the_nominal_path_is_the_one_the_tuple_dijkstra_finds(spec: PathwaySpec) -> None:
+    loaded = pathway.load(spec)
+    assert tuple(t.index for t in loaded.nominal_path()) == reference_nominal_path(loaded)
+
+
+def test_the_nominal_path_of_a_long_chain_is_found_without_copying_paths() -> None:
+    n = 20_000
+    data: dict[str, object] = {
+        "id": "chain",
+        "title": "Chain",
+        "version": "1",
+        "roles": {"r": {"team": "t", "organisation": "o"}},
+        "steps": {**{f"s{i}": {"role": "r"} for i in range(n)}, "done": {"outcome": True}},
+        "transitions": [
+            {"trigger": "go", "from": f"s{i}", "to": f"s{i + 1}" if i + 1 < n else "done"}
+            for i in range(n)
+        ],
+    }
+    loaded = pathway.load(data)
+    path = loaded.nominal_path()
+    assert [t.index for t in path] == list(range(n))
+    assert loaded.nominal_path() is path  # computed once
+    assert loaded.nominal_steps()[-1] == "done"

@@ -823,3 +823,117 @@ def test_a_missing_file_names_the_file() -> None:
     (problem,) = caught.value.problems
     assert problem.code == "file-not-found"
     assert "no/such/pathway.yaml" in problem.message
+
+
+# ------------------------------------------------------------- limits (issue 12)
+
+
+def test_a_capacity_over_the_limit_names_the_field_and_the_limit() -> None:
+    problem = only(edit("duty: {team: front, organisation: hub}", "duty: {team: front, "
+                        "organisation: hub, capacity: 100000000}"))  # fmt: skip
+    check(problem, "out-of-range", "roles.duty.capacity", 9, 52)
+    assert problem.expected == "at most 1000"
+
+
+@pytest.mark.parametrize(
+    ("digits", "field"),
+    [
+        ("1" + "0" * 300, "steps.contact.duration"),
+        ("0x" + "f" * 400, "steps.contact.duration"),
+    ],
+)
+def test_huge_numbers_are_located_problems_not_crashes(digits: str, field: str) -> None:
+    problems = failure(edit("duration: 10m", f"duration: {digits}")).problems
+    assert [(p.code, p.field, p.line) for p in problems] == [("bad-value", field, 16)]
+    assert problems[0].message == "number too large"
+
+
+def test_huge_numbers_where_text_is_expected_say_to_quote() -> None:
+    (problem,) = failure(edit("title: Mini", "title: 0x" + "f" * 5000)).problems
+    assert (problem.code, problem.field) == ("bad-value", "title")
+    assert "quotes" in problem.suggestion
+    assert len(str(problem)) < 400
+
+
+def test_too_many_questions_names_the_checkpoint_and_the_limit() -> None:
+    questions = ", ".join(f"q{i}: {{ask: person}}" for i in range(8)) + ", ok: {ask: person}"
+    text = edit(PLAN_CHECKPOINT, GENERIC_CHECKPOINT).replace(
+        "questions: {ok: {ask: person}}", f"questions: {{{questions}}}"
+    )
+    problem = only(text)
+    assert (problem.code, problem.field) == ("too-many-items", "checkpoints.plan_check.questions")
+    assert (problem.expected, problem.found) == ("at most 8 entries", "9 entries")
+
+
+def test_a_list_over_the_limit_names_the_field() -> None:
+    collects = ", ".join(["x"] * 1001)
+    problem = only(edit("duration: 10m}", f"duration: 10m, collects: [{collects}]}}"))
+    assert (problem.code, problem.field) == ("too-many-items", "steps.contact.collects")
+    assert problem.expected == "at most 1,000 items"
+
+
+@pytest.mark.parametrize(
+    ("arrivals", "expected"),
+    [
+        ("{rate: 1000000/s}", "a rate of at most 100,000 per day"),
+        ("{rate: 100001/d}", "a rate of at most 100,000 per day"),
+    ],
+)
+def test_arrival_rates_that_would_explode_are_refused(arrivals: str, expected: str) -> None:
+    problem = only(MINI + f"arrivals: {arrivals}\n")
+    assert (problem.code, problem.field, problem.expected) == (
+        "invalid-rate",
+        "arrivals.rate",
+        expected,
+    )
+
+
+def test_the_highest_rate_loads() -> None:
+    assert pathway.load(MINI + "arrivals: {rate: 100000/d}\n").arrivals is not None
+
+
+@pytest.mark.parametrize(
+    "duration",
+    [
+        "{lognormal: {median: 0.0000001s, p90: 99w}}",
+        "{lognormal: {mean: 1s, sd: 5000w}}",
+    ],
+)
+def test_lognormals_too_wide_to_draw_are_refused(duration: str) -> None:
+    problem = only(edit("duration: 10m", f"duration: {duration}"))
+    assert (problem.code, problem.field) == ("invalid-distribution", "steps.contact.duration")
+    assert "100,000 times" in problem.expected
+
+
+def test_fact_numbers_beyond_the_limit_are_refused() -> None:
+    problem = only(edit("age: {type: int}", "age: {type: float, distribution: "
+                        "{normal: {mean: 1e300, sd: 1}}}"))  # fmt: skip
+    assert (problem.code, problem.field) == ("invalid-distribution", "facts.age.distribution")
+
+
+def test_closures_over_the_total_limit_are_refused() -> None:
+    ranges = ", ".join(f'"{1800 + 10 * i}-01-01..{1809 + 10 * i}-12-31"' for i in range(11))
+    problem = only(edit('open: {"tue, thu": "09:30-12:30"}', f'open: {{"tue, thu": '
+                        f'"09:30-12:30"}}\n    closures: [{ranges}]'))  # fmt: skip
+    assert (problem.code, problem.field) == (
+        "invalid-calendar",
+        "calendars.assess_days.closures[10]",
+    )
+    assert "36,600" in problem.expected
+
+
+def test_huge_numbers_in_a_mapping_from_python_are_problems_too() -> None:
+    data = pathway.dump(pathway.load(MINI))
+    spec = pathway.load(data).spec.model_dump(by_alias=True, exclude_defaults=True)
+    spec["roles"]["duty"]["capacity"] = 10**5000
+    spec["facts"]["needs_prescribing"]["distribution"] = {"bernoulli": 10**5000}
+    with pytest.raises(DefinitionError) as caught:
+        pathway.load(spec)
+    fields = {p.field for p in caught.value.problems}
+    assert fields == {"roles.duty.capacity", "facts.needs_prescribing.distribution"}
+
+
+@pytest.mark.parametrize("name", ["trigger", "may_close", "to_done", "is_done", "machine"])
+def test_names_transitions_would_bind_on_a_model_are_allowed(name: str) -> None:
+    loaded = pathway.load(edit("trigger: close,", f"trigger: {name},"))
+    assert name in loaded.triggers

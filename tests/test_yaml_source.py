@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from pathway._define._yaml import (
     DEFAULT_LIMITS,
+    MAX_INTEGER,
     Document,
     Limits,
     format_path,
@@ -174,6 +175,34 @@ def test_number_too_large_for_python_is_rejected_not_crashing(scalar: str) -> No
     problem = fails(f"v: {scalar}\n")
     assert (problem.code, problem.line, problem.column) == ("bad-value", 1, 4)
     assert "too large" in problem.message
+
+
+@pytest.mark.parametrize(
+    "scalar",
+    [
+        str(MAX_INTEGER + 1),
+        str(-MAX_INTEGER - 1),
+        "1" + "0" * 300,
+        "0x" + "f" * 5000,
+        "0o" + "7" * 30,
+        "-" + "9" * 30,
+    ],
+)
+def test_whole_numbers_beyond_the_limit_are_a_located_problem(scalar: str) -> None:
+    problem = fails(f"v: {scalar}\n")
+    assert (problem.code, problem.line, problem.column, problem.field) == ("bad-value", 1, 4, "v")
+    assert problem.message == "number too large"
+    assert str(MAX_INTEGER) in problem.expected
+    assert len(problem.found) < 60
+    assert "quotes" in problem.suggestion
+
+
+def test_whole_numbers_at_the_limit_and_leading_zeros_are_read() -> None:
+    assert value_of(str(MAX_INTEGER)) == MAX_INTEGER
+    assert value_of(str(-MAX_INTEGER)) == -MAX_INTEGER
+    assert value_of("0" * 50 + "7") == 7
+    assert value_of("0x" + "0" * 50 + "ff") == 255
+    assert value_of("!!float " + "1" + "0" * 20) == 1e20
 
 
 def test_float_range_edges_are_read() -> None:
@@ -741,7 +770,7 @@ STRINGS = st.one_of(st.text(max_size=20), TRICKY, NUMBERISH)
 SCALAR_VALUES = st.one_of(
     st.none(),
     st.booleans(),
-    st.integers(),
+    st.integers(-MAX_INTEGER, MAX_INTEGER),
     st.floats(allow_nan=False),
     STRINGS,
 )
@@ -815,7 +844,10 @@ JSON_CHARS = st.characters(exclude_categories=["Cs"], exclude_characters="\x7f")
 JSON_STRINGS = st.text(JSON_CHARS, max_size=20)
 JSON_KEYS = st.text(JSON_CHARS, max_size=8)
 JSON_VALUES = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False)
+    st.none(),
+    st.booleans(),
+    st.integers(-MAX_INTEGER, MAX_INTEGER),
+    st.floats(allow_nan=False, allow_infinity=False),
 ) | st.one_of(JSON_STRINGS, TRICKY, NUMBERISH)
 
 
@@ -921,3 +953,22 @@ def test_every_position_of_fuzzed_text_is_inside_it(text: str) -> None:
     except SourceError:
         return
     assert_positions_inside(doc, text)
+
+
+def test_values_written_out_do_not_count_towards_the_alias_limit() -> None:
+    text = "v: [" + ", ".join(["1"] * 300) + "]\nw: {" + ", ".join(f"k{i}: 1" for i in range(300))
+    data = parse_yaml(text + "}\n", limits=Limits(max_nodes=50)).data
+    assert isinstance(data, dict)
+    assert data["v"] == [1] * 300
+    assert len(data["w"]) == 300
+    aliased = "a: &a [1, 2, 3]\nb: [" + ", ".join(["*a"] * 20) + "]\n"
+    assert fails(aliased, Limits(max_nodes=50)).code == "too-many-aliases"
+
+
+@pytest.mark.slow
+def test_a_large_plain_file_is_not_refused_as_too_many_aliases() -> None:
+    # 60,000 steps with a role each: 240,000 values, more than max_nodes, and no alias.
+    lines = ["steps:", *(f"  s{i}: {{role: r}}" for i in range(60_000))]
+    data = parse_yaml("\n".join(lines) + "\n").data
+    assert isinstance(data, dict)
+    assert len(data["steps"]) == 60_000

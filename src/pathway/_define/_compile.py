@@ -85,6 +85,12 @@ DECLARED_TO_CAUSE: Mapping[str, WaitCause] = {
     "client": "client",
 }
 WEIGHT_TOLERANCE = 1e-6
+RESERVED_TRIGGERS = frozenset({"state"})
+"""Trigger names the live engine cannot take. Every transition (and every checkpoint,
+whose id is the trigger of its routes) becomes an event of a ``transitions.Machine``,
+which refuses an event named like its ``model_attribute`` ("state", in
+``Machine.add_transition``). The engine attaches no model to the machine, so the names
+it would bind on a model (``trigger``, ``may_<x>``, ``is_<x>``, ``to_<x>``) are free."""
 
 
 class Locator(Protocol):
@@ -198,9 +204,13 @@ class _Report:
             self.unknown(path, kind, name, known)
 
 
-def compile_spec(spec: PathwaySpec, locator: Locator | None = None) -> Pathway:
+def compile_spec(
+    spec: PathwaySpec, locator: Locator | None = None, *, owned: bool = False
+) -> Pathway:
     """Check ``spec`` as a whole and build the frozen :class:`Pathway`.
 
+    The pathway keeps a deep copy of ``spec``, unless ``owned`` says that nothing else
+    holds it (the loader's own spec, built from a file's text) and it can be kept as is.
     Raises :class:`DefinitionError` carrying every error found (and the warnings).
     """
     report = _Report(locator or NullLocator())
@@ -233,7 +243,7 @@ def compile_spec(spec: PathwaySpec, locator: Locator | None = None) -> Pathway:
         transitions=tuple(transitions),
         checkpoints=frozen_map(checkpoints),
         arrivals=arrivals,
-        spec=spec.model_copy(deep=True),
+        spec=spec if owned else spec.model_copy(deep=True),
         source=report.locator.source,
         content_hash=content_hash(spec),
         warnings=tuple(report.warnings),
@@ -545,10 +555,25 @@ def _transitions(
                 code="duplicate-transition",
             )
         seen.setdefault(key, index)
+        _check_trigger_name(report, (*path, "trigger"), spec_t.trigger, "trigger")
         guard = _expression(report, (*path, "when"), spec_t.when, _types(facts), "fact")
         _check_visit_fields(report, path, spec_t, steps)
         transitions.append(_transition(len(transitions), spec_t, guard))
     return transitions
+
+
+def _check_trigger_name(report: _Report, path: Path, name: str, kind: str) -> None:
+    """A ``reserved-name`` problem when ``name`` cannot be a trigger (RESERVED_TRIGGERS)."""
+    if name in RESERVED_TRIGGERS:
+        report.add(
+            path,
+            f"{name!r} cannot name a {kind}: the engine reserves it for the case's step",
+            expected=f"a name other than {', '.join(repr(n) for n in sorted(RESERVED_TRIGGERS))}",
+            found=repr(name),
+            suggestion=f"rename it, e.g. {name + '_done'!r}",
+            key=kind == "checkpoint",
+            code="reserved-name",
+        )
 
 
 def _check_visit_fields(
@@ -620,8 +645,11 @@ def _checkpoints(
     transitions: list[Transition],
 ) -> tuple[dict[str, Checkpoint], list[Transition]]:
     checkpoints: dict[str, Checkpoint] = {}
+    at_step: dict[str, str] = {}
+    moves = {(t.trigger, t.from_) for t in spec.transitions}
     for name, cp in spec.checkpoints.items():
-        _check_checkpoint_place(spec, report, name, cp, steps, checkpoints)
+        _check_checkpoint_place(report, name, cp, steps, at_step, moves)
+        at_step.setdefault(cp.at, name)
         questions = _questions(report, ("checkpoints", name), cp, facts)
         routes = [
             _compile_route(report, name, cp, decl, questions, steps, transitions)
@@ -639,16 +667,20 @@ def _checkpoints(
 
 
 def _check_checkpoint_place(
-    spec: PathwaySpec,
     report: _Report,
     name: str,
     cp: CheckpointSpec,
     steps: Mapping[str, Step],
-    earlier: Mapping[str, Checkpoint],
+    earlier: Mapping[str, str],
+    moves: Collection[tuple[str, str]],
 ) -> None:
+    """Problems with where checkpoint ``name`` sits: an unknown or already used step
+    (``earlier`` maps steps to the checkpoint first there), a reserved name, or a name
+    that is also a trigger from its step (``moves`` holds every ``(trigger, from)``)."""
     path: Path = ("checkpoints", name)
     report.check_ref((*path, "at"), "step", cp.at, steps)
-    other = next((c.id for c in earlier.values() if c.step == cp.at), None)
+    _check_trigger_name(report, path, name, "checkpoint")
+    other = earlier.get(cp.at)
     if other is not None:
         report.add(
             (*path, "at"),
@@ -656,7 +688,7 @@ def _check_checkpoint_place(
             expected="at most one checkpoint per step",
             code="duplicate-checkpoint",
         )
-    if any(t.trigger == name and t.from_ == cp.at for t in spec.transitions):
+    if (name, cp.at) in moves:
         report.add(
             path,
             f"checkpoint {name!r} has the same name as a trigger from {cp.at!r}",
@@ -977,11 +1009,12 @@ def _finish_transitions(
     spec: PathwaySpec, report: _Report, steps: Mapping[str, Step], transitions: list[Transition]
 ) -> list[Transition]:
     roles = _roles(spec)
+    shares = _unspecified_shares(transitions)
     finished = []
     for transition in transitions:
         level = _handoff_level(spec, transition, steps, roles)
         cause = _cause(transition, level, steps)
-        weight = _weight(transition, transitions)
+        weight = _weight(transition, shares)
         finished.append(attrs.evolve(transition, handoff=level, cause=cause, weight=weight))
         silent = transition.wait is not None or transition.index in report.no_wait_possible
         if level in OWNER_LEVELS and not silent:
@@ -1007,14 +1040,27 @@ def _warn_handoff_without_wait(report: _Report, transition: Transition, level: s
     )
 
 
-def _weight(transition: Transition, transitions: list[Transition]) -> float:
+def _unspecified_shares(transitions: list[Transition]) -> dict[str, float]:
+    """For each step, the weight each of its transitions without ``p`` takes: what the
+    given ``p`` leave, shared equally (one pass, so large pathways stay linear)."""
+    given: dict[str, float] = {}
+    unspecified: dict[str, int] = {}
+    for t in transitions:
+        if t.checkpoint is not None:
+            continue
+        if t.weight >= 0:
+            given[t.source] = given.get(t.source, 0.0) + t.weight
+        else:
+            unspecified[t.source] = unspecified.get(t.source, 0) + 1
+    return {step: (1 - given.get(step, 0.0)) / count for step, count in unspecified.items()}
+
+
+def _weight(transition: Transition, shares: Mapping[str, float]) -> float:
     if transition.checkpoint is not None:
         return 1.0
     if transition.weight >= 0:
         return transition.weight
-    siblings = [t for t in transitions if t.source == transition.source and t.checkpoint is None]
-    remaining = 1 - sum(t.weight for t in siblings if t.weight >= 0)
-    return remaining / sum(1 for t in siblings if t.weight < 0)
+    return shares[transition.source]
 
 
 def _handoff_level(

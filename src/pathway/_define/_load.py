@@ -180,7 +180,7 @@ def load(
 
 def _compile_document(document: Document, text: str) -> Pathway:
     locator = DocumentLocator(document, text)
-    return compile_spec(spec_from_document(document, locator), locator)
+    return compile_spec(spec_from_document(document, locator), locator, owned=True)
 
 
 def spec_from_document(document: Document, locator: DocumentLocator | None = None) -> PathwaySpec:
@@ -231,12 +231,12 @@ _REPAIR_ROUNDS = 8
 class _Repairs:
     """What the repair pass changed, to drop the problems those changes caused."""
 
-    fields: list[str] = attrs.Factory(list)
+    fields: set[str] = attrs.Factory(set)
     parents: set[str] = attrs.Factory(set)
     removed_ids: set[str] = attrs.Factory(set)
 
     def record(self, path: Path) -> None:
-        self.fields.append(field_name(path))
+        self.fields.add(field_name(path))
         self.parents.add(field_name(path[:-1]))
         if len(path) == 2 and path[0] in _ID_COLLECTIONS:
             self.removed_ids.add(str(path[1]))
@@ -248,8 +248,18 @@ class _Repairs:
         if _touches(problem.field, self.fields):
             return True
         return problem.code in _CONSEQUENCE_CODES and any(
-            repr(name) in problem.message for name in self.removed_ids
+            repr(name) in problem.message
+            for name in _quoted_names(problem.message)
+            if name in self.removed_ids
         )
+
+
+_QUOTED = re.compile(r"'([^']*)'")
+
+
+def _quoted_names(message: str) -> list[str]:
+    """The names a message quotes (``unknown step 'x'`` -> ``['x']``)."""
+    return _QUOTED.findall(message)
 
 
 def _problems_beyond_shape(
@@ -267,10 +277,16 @@ def _problems_beyond_shape(
     repairs = _Repairs()
     for _ in range(_REPAIR_ROUNDS):
         paths = [
-            (_data_path(repaired, item["loc"], item["type"]), item["type"])
+            (_data_path(repaired, item["loc"], item["type"]), item["type"], item.get("ctx", {}))
             for item in error.errors(include_url=False)
         ]
-        for path, kind in sorted(paths, key=lambda pair: -len(pair[0])):
+        for path, kind, ctx in sorted(paths, key=lambda triple: -len(triple[0])):
+            dropped = (
+                _truncate(repaired, path, ctx.get("max_length")) if kind == "too_long" else None
+            )
+            if dropped is not None:  # what follows the limit is dropped; the rest is checked
+                repairs.removed_ids.update(dropped)
+                continue
             if not _repair(repaired, path, kind):
                 return []
             repairs.record(path)
@@ -288,8 +304,26 @@ def _problems_beyond_shape(
     return []
 
 
-def _touches(field: str, touched: list[str]) -> bool:
-    return any(field == t or field.startswith((t + ".", t + "[")) or not t for t in touched)
+def _touches(field: str, touched: set[str]) -> bool:
+    """Whether ``field`` is one of ``touched`` or inside one (``a.b[0]`` is in ``a.b``)."""
+    if "" in touched or field in touched:
+        return True
+    return any(field[:end] in touched for end, char in enumerate(field) if char in ".[" and end > 0)
+
+
+def _truncate(data: dict[str, Any], path: Path, limit: object) -> list[str] | None:
+    """Cut the list or mapping at ``path`` to its first ``limit`` items, returning the
+    keys of a mapping's entries that were cut; None if it is not one (or no limit)."""
+    value = _value_at(data, path)
+    if not isinstance(limit, int) or not path or not isinstance(value, list | dict):
+        return None
+    parent = _value_at(data, path[:-1])
+    if isinstance(value, list):
+        parent[path[-1]] = value[:limit]  # type: ignore[index]
+        return []
+    items = list(value.items())
+    parent[path[-1]] = dict(items[:limit])  # type: ignore[index]
+    return [str(key) for key, _ in items[limit:]]
 
 
 def _repair(data: dict[str, Any], path: Path, kind: str) -> bool:
@@ -457,9 +491,20 @@ def _describe(value: object, written: str = "") -> str:
         dict: "mapping",
         type(None): "nothing",
     }.get(type(value), type(value).__name__)
-    shown = written if written and isinstance(value, int | float) else repr(value)
+    shown = written if written and isinstance(value, int | float) else _safe_repr(value)
     shown = shown if len(shown) <= 60 else shown[:57] + "..."
     return f"{shown} ({kind})"
+
+
+def _safe_repr(value: object) -> str:
+    """``repr(value)``, cut short; a placeholder for an integer too long to show."""
+    if isinstance(value, list | dict) and len(value) > 20:
+        return f"{type(value).__name__} of {len(value):,} items"
+    try:
+        text = repr(value)
+    except ValueError:  # an integer past Python's digit limit for text
+        return "a number too large to show"
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 @attrs.frozen
@@ -484,13 +529,15 @@ def _explain(items: list[Any], path: Path, value: object, written: str) -> _Expl
     first = items[0]
     if first["type"] == "literal_error":
         choices = [c.strip("'") for c in re.split(r", | or ", str(first["ctx"]["expected"]))]
-        guess = did_you_mean(str(first["input"]), choices)
+        guess = did_you_mean(_safe_repr(first["input"]).strip("'"), choices)
         hint = f"did you mean {guess!r}?" if guess else ""
         return _Explained("not an allowed value", f"one of {', '.join(choices)}", found, hint)
     if first["type"] == "string_pattern_mismatch":
         return _pattern_error(first["ctx"]["pattern"], str(value), found)
     if first["type"] in _BOUNDS:
         return _bounds_error(first, path, found)
+    if first["type"] == "too_long":
+        return _too_long(first, path, value)
     words = [_TYPE_WORDS[k] for k in kinds if k in _TYPE_WORDS]
     if words:
         expected = " or ".join(dict.fromkeys(words))
@@ -534,6 +581,22 @@ def _bounds_error(item: Any, path: Path, found: str) -> _Explained:
     bounds = [f"{words[key]} {ctx[key]}" for key in ("ge", "gt", "le", "lt") if key in ctx]
     expected = " and ".join(bounds) or str(item["msg"])
     return _Explained("out of range", expected, found, code="out-of-range")
+
+
+def _too_long(item: Any, path: Path, value: object) -> _Explained:
+    limit = item.get("ctx", {}).get("max_length")
+    what = "entries" if isinstance(value, dict) else "items"
+    count = (
+        len(value) if isinstance(value, list | dict) else item.get("ctx", {}).get("actual_length")
+    )
+    field = str(path[-1]) if path else "the file"
+    return _Explained(
+        f"too many {what} in {field!r}",
+        f"at most {limit:,} {what}" if isinstance(limit, int) else "fewer",
+        f"{count:,} {what}" if isinstance(count, int) else "more",
+        "split the pathway into smaller pathways" if path in {("steps",), ("transitions",)} else "",
+        "too-many-items",
+    )
 
 
 def _type_hint(words: list[str], value: object, written: str) -> str:

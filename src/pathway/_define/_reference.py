@@ -22,9 +22,32 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Final, NamedTuple
 
 from pathway._define._schema import json_schema
-from pathway._define._spec import _DURATION_SCHEMA, IDENTIFIER, SLUG
-from pathway._define._yaml import DEFAULT_LIMITS
-from pathway._model._distributions import MINUTES_PER_UNIT
+from pathway._define._spec import (
+    _DURATION_TEXT,
+    _RATE_TEXT,
+    IDENTIFIER,
+    MAX_ARRIVAL_TIMES,
+    MAX_CALENDARS,
+    MAX_CAPACITY,
+    MAX_CHECKPOINTS,
+    MAX_FACTS,
+    MAX_LIST,
+    MAX_QUESTIONS,
+    MAX_ROLES,
+    MAX_ROUTES,
+    MAX_STEPS,
+    MAX_TRANSITIONS,
+    SLUG,
+)
+from pathway._define._yaml import DEFAULT_LIMITS, MAX_INTEGER
+from pathway._model._calendar import MAX_CLOSED_DAYS
+from pathway._model._distributions import (
+    MAX_FACT_NUMBER,
+    MAX_RATE_PER_DAY,
+    MAX_SPREAD,
+    MAX_VALUES,
+    MINUTES_PER_UNIT,
+)
 
 __all__ = ["EXAMPLES", "REGENERATE", "SECTIONS", "Section", "main", "markdown_reference"]
 
@@ -275,7 +298,8 @@ def _distribution_kinds(options: Sequence[Schema]) -> list[str] | None:
         for option in options
         if option.get("type") == "object" and len(option.get("required", ())) == 1
     ]
-    return kinds if kinds and len(kinds) >= len(options) - 1 else None
+    others = [option for option in options if option.get("type") != "object"]
+    return kinds if kinds and len(kinds) + len(others) == len(options) else None
 
 
 def _string_type(fragment: Schema) -> str:
@@ -287,9 +311,9 @@ def _string_type(fragment: Schema) -> str:
         return _link("Ids", "id")
     if pattern == SLUG:
         return _link("Ids", "slug")
-    if pattern == _DURATION_SCHEMA["pattern"]:
+    if pattern == _DURATION_TEXT:
         return _link("Durations", "duration")
-    if "per" in pattern:
+    if pattern == _RATE_TEXT:
         return _link("Rates", "rate")
     raise ValueError(f"the reference has no name for strings matching {pattern!r}")
 
@@ -300,6 +324,8 @@ def _number_type(fragment: Schema) -> str:
     if fragment["type"] == "number" and (low, high) == (0, 1):
         return "probability, 0 to 1"
     noun = "whole number" if fragment["type"] == "integer" else "number"
+    if low is not None and high is not None:
+        return f"{noun}, {low} to {high:,}"
     return f"{noun}, at least {low}" if low is not None else noun
 
 
@@ -317,12 +343,25 @@ def _object_type(fragment: Schema) -> str:
 def _any_of_type(options: Sequence[Schema]) -> str:
     """The name of a choice of types (a distribution, or 'a or b')."""
     present = _without_null(options)
+    if _is_duration(present):
+        return _link("Durations", "duration")
     kinds = _distribution_kinds(present)
     if kinds is not None and present[0].get("type") == "string":
         return _link("Duration distributions", "duration or distribution")
     if kinds is not None:
         return _link("Fact distributions", "distribution")
     return " or ".join(dict.fromkeys(type_name(option) for option in present))
+
+
+def _is_duration(options: Sequence[Schema]) -> bool:
+    """True for the choice a duration is: duration text, or the number 0."""
+    return len(options) == 2 and _string_type(options[0]) == _link("Durations", "duration")
+
+
+def _at_most(fragment: Schema, noun: str) -> str:
+    """`` (at most N items)`` for a list or mapping with a size limit, else ``""``."""
+    limit = fragment.get("maxItems", fragment.get("maxProperties"))
+    return f" (at most {limit:,} {noun})" if isinstance(limit, int) else ""
 
 
 def type_name(fragment: Schema) -> str:
@@ -344,9 +383,9 @@ def type_name(fragment: Schema) -> str:
     if kind == "boolean":
         return "true/false"
     if kind == "array":
-        return f"list of {type_name(fragment.get('items', {}))}"
+        return f"list of {type_name(fragment.get('items', {}))}{_at_most(fragment, 'items')}"
     if kind == "object":
-        return _object_type(fragment)
+        return _object_type(fragment) + _at_most(fragment, "entries")
     return "any value"
 
 
@@ -548,8 +587,42 @@ pathway reads a safe subset of YAML 1.2, and is stricter than most YAML readers:
   (`*name`) and merge keys (`<<: *name`) work.
 - A file holds one pathway: one YAML document, in UTF-8.
 - Limits: at most {limits.max_bytes:,} bytes and {limits.max_depth} levels of nesting;
-  at most {limits.max_aliases} aliases, and {limits.max_nodes:,} values once they are
-  expanded."""
+  at most {limits.max_aliases} aliases, and {limits.max_nodes:,} values brought in by
+  aliases (each alias counts as a full copy of what it names)."""
+
+
+def _limits_section() -> str:
+    rows = [
+        ("steps", f"{MAX_STEPS:,}"),
+        ("transitions", f"{MAX_TRANSITIONS:,}"),
+        ("roles", f"{MAX_ROLES:,}"),
+        ("calendars", f"{MAX_CALENDARS:,}"),
+        ("facts", f"{MAX_FACTS:,}"),
+        ("checkpoints", f"{MAX_CHECKPOINTS:,}"),
+        ("questions of one checkpoint", f"{MAX_QUESTIONS}"),
+        ("routes of one checkpoint", f"{MAX_ROUTES}"),
+        ("a role's `capacity`", f"{MAX_CAPACITY:,} workers"),
+        ("`collects`, a fact's `values`, `closures`, entries of `open`", f"{MAX_LIST:,} items"),
+        ("days one calendar's `closures` close in all", f"{MAX_CLOSED_DAYS:,}"),
+        ("`arrivals.at`", f"{MAX_ARRIVAL_TIMES:,} times"),
+        ("`arrivals.rate`", f"{MAX_RATE_PER_DAY:,} a day"),
+        ("values of an `empirical`, categories of a `categorical`", f"{MAX_VALUES:,}"),
+        ("a number in a fact distribution, or a weight", f"{MAX_FACT_NUMBER:g} (either sign)"),
+        ("a lognormal's `p90` (or `sd`)", f"{MAX_SPREAD:,} times its `median` (or `mean`)"),
+        ("a duration", "100 years"),
+        ("a whole number anywhere in the file", f"{MAX_INTEGER:,} (either sign)"),
+    ]
+    table = "\n".join(f"| {what} | {limit} |" for what, limit in rows)
+    return f"""\
+### Limits
+
+Every size has a limit, so that whatever validates also loads, shows and simulates in
+bounded time and memory. Going over one is an error that names the field and the limit
+(`too-many-items`, `out-of-range`, `bad-value` or the value's own code).
+
+| what | at most |
+| --- | --- |
+{table}"""
 
 
 def _forms_sections(schema: Schema) -> str:
@@ -563,6 +636,7 @@ def _forms_sections(schema: Schema) -> str:
         _fact_distributions_section(schema),
         _calendar_section(),
         _yaml_section(),
+        _limits_section(),
         """\
 ### Expressions
 
@@ -588,6 +662,7 @@ def _introduction() -> str:
             "Fact distributions",
             "Weekly open windows",
             "YAML",
+            "Limits",
             "Expressions",
         )
     )

@@ -20,6 +20,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchem
 from pathway._model._distributions import (
     DURATION_KINDS,
     FACT_KINDS,
+    MINUTES_PER_UNIT,
     parse_duration,
     parse_duration_distribution,
     parse_fact_distribution,
@@ -43,6 +44,23 @@ __all__ = [
 ]
 
 FORMAT_VERSION = 1
+
+# Sizes a pathway may have. Each keeps what a valid file costs downstream bounded: the
+# simulator allocates per worker (capacity), enumerates every combination of a
+# checkpoint's answers (2 ** questions), and load and show walk every step and move.
+MAX_CAPACITY = 1000
+MAX_STEPS = 100_000
+MAX_TRANSITIONS = 200_000
+MAX_ROLES = 10_000
+MAX_CALENDARS = 1000
+MAX_FACTS = 1000
+MAX_CHECKPOINTS = 1000
+MAX_QUESTIONS = 8
+MAX_ROUTES = 50
+MAX_LIST = 1000
+"""The longest ``collects``, ``values`` and ``closures`` lists, and the most entries of a
+calendar's ``open`` (and time ranges per entry)."""
+MAX_ARRIVAL_TIMES = 100_000
 IDENTIFIER = r"^[A-Za-z][A-Za-z0-9_]*$"
 SLUG = r"^[a-z0-9][a-z0-9_.-]*$"
 
@@ -61,12 +79,23 @@ def _checked(parse: Callable[[object], object]) -> Callable[[Any], Any]:
     return validate
 
 
+def _any_case(word: str) -> str:
+    """A regular-expression piece matching ``word`` in any case (JSON Schema has no flags)."""
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in word)
+
+
+_UNIT = "(" + "|".join(_any_case(u) for u in sorted(MINUTES_PER_UNIT, key=len, reverse=True)) + ")"
+_DURATION_TEXT = rf"^\s*(0(\.0)?|([0-9]+(\.[0-9]+)?\s*{_UNIT}\s*)+)\s*$"
 _DURATION_SCHEMA: dict[str, Any] = {
-    "type": "string",
-    "pattern": r"^\s*(\d+(\.\d+)?\s*[a-z]+\s*)+$",
-    "description": "A duration: number and unit (s, m, h, d, w), e.g. '45m', '1h 45m', '3d'.",
+    "anyOf": [
+        {"type": "string", "pattern": _DURATION_TEXT},
+        {"type": "integer", "const": 0},
+    ],
+    "description": "A duration: number and unit (s, m, h, d, w), e.g. '45m', '1h 45m', '3d'; "
+    "or 0. At most 100 years.",
     "examples": ["45m", "2h", "3d", "1w", "1h 45m"],
 }
+_RATE_TEXT = rf"^\s*[0-9]+(\.[0-9]+)?\s*(/|{_any_case('per')})\s*{_UNIT}\s*$"
 
 
 def _distribution_schema(kinds: tuple[str, ...], with_duration: bool) -> dict[str, Any]:
@@ -80,7 +109,7 @@ def _distribution_schema(kinds: tuple[str, ...], with_duration: bool) -> dict[st
         for kind in kinds
     ]
     if with_duration:
-        options.insert(0, _DURATION_SCHEMA)
+        options[:0] = _DURATION_SCHEMA["anyOf"]
     return {"anyOf": options, "description": f"A fixed value or one of: {', '.join(kinds)}."}
 
 
@@ -100,7 +129,7 @@ FactDistribution = Annotated[
 Rate = Annotated[
     str,
     AfterValidator(_checked(parse_rate)),
-    WithJsonSchema({"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*(/|per)\s*[a-z]+\s*$"}),
+    WithJsonSchema({"type": "string", "pattern": _RATE_TEXT}),
 ]
 Identifier = Annotated[str, Field(pattern=IDENTIFIER)]
 Probability = Annotated[float, Field(ge=0, le=1)]
@@ -183,13 +212,15 @@ class CalendarSpec(_Spec):
     """When something can happen: weekly open windows, closure dates and a time zone."""
 
     title: str | None = None
-    open: dict[str, str | list[str]] = Field(
+    open: dict[str, str | Annotated[list[str], Field(max_length=MAX_LIST)]] = Field(
+        max_length=MAX_LIST,
         description="Weekly open windows: day (or range, list, 'weekdays', 'daily') -> "
         "'09:30-12:30', a list of ranges, 'all day' or 'closed'.",
         examples=[{"tue, thu": "09:30-12:30"}, {"mon-fri": ["09:00-12:30", "13:30-17:00"]}],
     )
     closures: list[ClosureDate] = Field(
         default_factory=list,
+        max_length=MAX_LIST,
         description="Dates when closed: '2017-12-25' or an inclusive range "
         "'2017-12-24..2018-01-01'.",
     )
@@ -204,7 +235,9 @@ class RoleSpec(_Spec):
     title: str | None = None
     team: str = Field(description="The team the role belongs to (hand-offs between teams).")
     organisation: str = Field(description="The organisation the team belongs to.")
-    capacity: int = Field(default=1, ge=1, description="Number of workers in this role.")
+    capacity: int = Field(
+        default=1, ge=1, le=MAX_CAPACITY, description="Number of workers in this role."
+    )
     calendar: Identifier | None = Field(
         default=None, description="Working calendar of the role's workers."
     )
@@ -216,7 +249,9 @@ class FactSpec(_Spec):
     type: FactType = Field(description="The value's type.")
     description: str | None = None
     values: list[str | int | float | bool] | None = Field(
-        default=None, description="The allowed values, if the fact is an enumeration."
+        default=None,
+        max_length=MAX_LIST,
+        description="The allowed values, if the fact is an enumeration.",
     )
     distribution: FactDistribution | None = Field(
         default=None, description="How a synthetic cohort draws this fact, e.g. {bernoulli: 0.6}."
@@ -241,7 +276,7 @@ class StepSpec(_Spec):
         default=None, description="When the step can happen (e.g. assessment days)."
     )
     collects: list[str] = Field(
-        default_factory=list, description="Information gathered at this step."
+        default_factory=list, max_length=MAX_LIST, description="Information gathered at this step."
     )
     requested_by: Literal["service", "client"] | None = Field(
         default=None, description="Who asked for this appointment (for visits)."
@@ -318,9 +353,13 @@ class CheckpointSpec(_Spec):
     title: str | None = None
     at: Identifier = Field(description="The step where the decision is taken.")
     framework: Literal["PLAN"] | None = None
-    questions: dict[Identifier, QuestionSpec] | None = None
+    questions: dict[Identifier, QuestionSpec] | None = Field(
+        default=None, max_length=MAX_QUESTIONS, description="The questions, by id."
+    )
     routes: list[RouteSpec] | None = Field(
-        default=None, description="Ordered routes; the first whose 'when' holds is taken."
+        default=None,
+        max_length=MAX_ROUTES,
+        description="Ordered routes; the first whose 'when' holds is taken.",
     )
     otherwise: Identifier | None = Field(default=None, description="Route when none holds.")
     proceed: Identifier | None = Field(default=None, description="PLAN: all answers yes.")
@@ -342,7 +381,9 @@ class ArrivalsSpec(_Spec):
         default=None, description="Arrivals happen only while this calendar is open."
     )
     at: list[str] | None = Field(
-        default=None, description="Fixed arrival times, ISO 8601 ('2017-10-03T09:30')."
+        default=None,
+        max_length=MAX_ARRIVAL_TIMES,
+        description="Fixed arrival times, ISO 8601 ('2017-10-03T09:30').",
     )
 
 
@@ -372,22 +413,29 @@ class PathwaySpec(_Spec):
         "time of the first ending, with no other step between them.",
     )
     calendars: dict[Identifier, CalendarSpec] = Field(
-        default_factory=dict, description="Named working-time calendars, by id."
+        default_factory=dict,
+        max_length=MAX_CALENDARS,
+        description="Named working-time calendars, by id.",
     )
     roles: dict[Identifier, RoleSpec] = Field(
-        default_factory=dict, description="Roles that own steps, by id."
+        default_factory=dict, max_length=MAX_ROLES, description="Roles that own steps, by id."
     )
     facts: dict[Identifier, FactSpec] = Field(
-        default_factory=dict, description="Case attributes guards and questions may read."
+        default_factory=dict,
+        max_length=MAX_FACTS,
+        description="Case attributes guards and questions may read.",
     )
     steps: dict[Identifier, StepSpec] = Field(
-        description="The units of work, by id; the first is the start unless 'start' says."
+        max_length=MAX_STEPS,
+        description="The units of work, by id; the first is the start unless 'start' says.",
     )
     transitions: list[TransitionSpec] = Field(
-        default_factory=list, description="Moves between steps, in order of preference."
+        default_factory=list,
+        max_length=MAX_TRANSITIONS,
+        description="Moves between steps, in order of preference.",
     )
     checkpoints: dict[Identifier, CheckpointSpec] = Field(
-        default_factory=dict, description="Decision points, by id."
+        default_factory=dict, max_length=MAX_CHECKPOINTS, description="Decision points, by id."
     )
     arrivals: ArrivalsSpec | None = Field(
         default=None, description="How synthetic cases arrive (simulation only)."

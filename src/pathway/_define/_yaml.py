@@ -53,6 +53,7 @@ from pathway.errors import Problem, SourceError, did_you_mean
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "MAX_INTEGER",
     "Document",
     "Limits",
     "Path",
@@ -98,6 +99,10 @@ _UTF8_BOM: Final = b"\xef\xbb\xbf"
 _WIDE_BOMS: Final = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 _MAX_PROBLEMS: Final = 100
 _UNREADABLE: Final = object()  # a number too large for Python to convert
+MAX_INTEGER: Final = 2**53 - 1
+"""The largest whole number a pathway file may hold (and the smallest is its negative):
+beyond it, numbers lose precision in JSON and in floating point."""
+_MAX_INTEGER_DIGITS: Final = len(str(MAX_INTEGER))
 _TAGS_HINT: Final = (
     "use only plain YAML values: text, numbers, true/false, null, lists and mappings"
 )
@@ -109,8 +114,10 @@ class Limits:
 
     ``max_bytes`` is the size of the file (UTF-8 bytes), ``max_depth`` the nesting of
     mappings and lists, ``max_aliases`` the number of alias uses (``*name``) in the
-    document and ``max_nodes`` the number of nodes once every alias is expanded (the
-    guard against "billion laughs" documents).
+    document and ``max_nodes`` the number of values that aliases bring in, each alias
+    counting as a full copy of what it names (the guard against "billion laughs"
+    documents). Values written out in the file do not count towards ``max_nodes``:
+    ``max_bytes`` already bounds them.
     """
 
     max_bytes: int = attrs.field(default=2_000_000, validator=attrs.validators.ge(1))
@@ -407,8 +414,8 @@ class _Loader(yaml.SafeLoader):
         self._expanded += count
         if self._expanded > self._limits.max_nodes:
             message = (
-                f"the document has more than {self._limits.max_nodes} values, counting "
-                "each alias (*name) as a full copy of what it names"
+                f"aliases (*name) bring in more than {self._limits.max_nodes} values, "
+                "counting each alias as a full copy of what it names"
             )
             self._fail("too-many-aliases", message, mark)
 
@@ -431,7 +438,6 @@ class _Loader(yaml.SafeLoader):
         node = ScalarNode(tag, event.value, start, end, style=event.style)
         self._register(event.anchor, node)
         self._shape[id(node)] = (1, 0)
-        self._grow(1, start)
         return node
 
     def _sequence(self, event: SequenceStartEvent) -> SequenceNode:
@@ -468,7 +474,6 @@ class _Loader(yaml.SafeLoader):
         shapes = [self._shape[id(kid)] for kid in kids]
         size = 1 + sum(size for size, _ in shapes)
         self._shape[id(node)] = (size, 1 + max((height for _, height in shapes), default=0))
-        self._grow(1, node.start_mark)
 
 
 def _collection_tag(event: CollectionStartEvent, default: str) -> str:
@@ -533,17 +538,17 @@ def _syntax_hint(message: str) -> str:
 def _resolve_plain(text: str) -> object:
     """The YAML 1.2 core-schema value of a plain scalar.
 
-    Raises ValueError or OverflowError for a number Python cannot hold: an integer over
-    its digit limit, or a float literal beyond the float range.
+    Raises OverflowError for a number pathway does not hold: a whole number beyond
+    :data:`MAX_INTEGER`, or a float literal beyond the float range.
     """
     if text in _NULLS:
         return None
     if text in _BOOLS:
         return _BOOLS[text]
     if _DECIMAL.fullmatch(text):
-        return int(text)  # ValueError past Python's int digit limit
+        return _bounded(text.lstrip("+-").lstrip("0"), 10, text.startswith("-"))
     if _OCTAL.fullmatch(text) or _HEX.fullmatch(text):
-        return int(text[2:], 8 if text[1] == "o" else 16)
+        return _bounded(text[2:].lstrip("0"), 8 if text[1] == "o" else 16, False)
     if _REAL.fullmatch(text):
         return _finite(float(text))
     if _INFINITY.fullmatch(text):
@@ -551,6 +556,20 @@ def _resolve_plain(text: str) -> object:
     if _NAN.fullmatch(text):
         return math.nan
     return text
+
+
+def _bounded(digits: str, base: int, negative: bool) -> int:
+    """The whole number spelled by ``digits`` (no sign, no leading zeros) in ``base``.
+
+    Raises OverflowError beyond :data:`MAX_INTEGER`, without converting a long digit
+    string first (which would be slow, or refused by Python's digit limit).
+    """
+    if len(digits) > 4 * _MAX_INTEGER_DIGITS:
+        raise OverflowError("number out of range")
+    value = int(digits or "0", base)
+    if value > MAX_INTEGER:
+        raise OverflowError("number out of range")
+    return -value if negative else value
 
 
 def _tag_name(tag: str) -> str:
@@ -733,15 +752,21 @@ class _Builder:
         try:
             return convert(str(node.value))
         except (ValueError, OverflowError):
-            message = f"the number {str(node.value)[:20]}... is too large to read"
-            self.problem("bad-value", message, node, path)
+            self.problem(
+                "bad-value",
+                "number too large",
+                node,
+                path,
+                expected=f"a number between -{MAX_INTEGER} and {MAX_INTEGER} "
+                "(or, for a number with a fraction, within about ±1.8e308)",
+                found=_shorten(str(node.value)),
+                suggestion="if it is text, put it in quotes",
+            )
             return _UNREADABLE
 
     def _typed(self, node: Node, path: Path) -> object:
         tag = node.tag
-        value = self._convert(node, path, _resolve_plain)
-        if tag == _FLOAT and type(value) is int:
-            value = self._convert(node, path, _as_float)
+        value = self._convert(node, path, _as_float if tag == _FLOAT else _resolve_plain)
         if value is _UNREADABLE:
             return str(node.value)
         if _fits(tag, value):
@@ -762,10 +787,21 @@ class _Builder:
         return text
 
 
-def _as_float(text: str) -> float:
-    value = _resolve_plain(text)
-    assert isinstance(value, int)
-    return _finite(float(text) if _DECIMAL.fullmatch(text) else float(value))
+def _shorten(text: str) -> str:
+    """``text`` as shown in a message: long text keeps its start and says its length."""
+    return text if len(text) <= 40 else f"{text[:20]}... ({len(text)} characters)"
+
+
+def _as_float(text: str) -> object:
+    """The value of a scalar tagged ``!!float``: whole-number literals become floats.
+
+    Raises OverflowError for a number beyond the float range.
+    """
+    if _DECIMAL.fullmatch(text):
+        return _finite(float(text))
+    if _OCTAL.fullmatch(text) or _HEX.fullmatch(text):
+        return _finite(float(int(text[2:], 8 if text[1] == "o" else 16)))
+    return _resolve_plain(text)
 
 
 def _finite(value: float) -> float:

@@ -40,6 +40,7 @@ from pathway.errors import did_you_mean
 
 __all__ = [
     "ALWAYS_OPEN",
+    "MAX_CLOSED_DAYS",
     "MAX_CLOSURE_RANGE_DAYS",
     "MINUTES_PER_DAY",
     "MINUTES_PER_WEEK",
@@ -52,6 +53,8 @@ __all__ = [
 
 #: Longest inclusive closure range accepted (guards against typos like 2017..2107).
 MAX_CLOSURE_RANGE_DAYS = 3660
+MAX_CLOSED_DAYS = 36_600
+"""The most days one calendar's ``closures`` may close in all (about 100 years)."""
 
 Window = tuple[int, int]
 _Pattern = tuple[tuple[int, ...], tuple[float, ...]]
@@ -135,7 +138,8 @@ def parse_weekly(spec: Mapping[str, str | Sequence[str]]) -> tuple[Window, ...]:
 
 def parse_closures(items: Sequence[str | date]) -> frozenset[date]:
     """Compile closure dates: ISO dates ``'2017-12-25'``, ``date`` objects and inclusive
-    ranges ``'2017-12-24..2018-01-01'`` (at most :data:`MAX_CLOSURE_RANGE_DAYS` days).
+    ranges ``'2017-12-24..2018-01-01'`` (at most :data:`MAX_CLOSURE_RANGE_DAYS` days each,
+    :data:`MAX_CLOSED_DAYS` in all).
 
     A single string or date is taken as a one-item list. Raises
     :class:`CalendarSyntaxError` for anything else (``field`` is the item's index).
@@ -147,6 +151,9 @@ def parse_closures(items: Sequence[str | date]) -> frozenset[date]:
     closed: set[date] = set()
     for index, item in enumerate(items):
         closed.update(_parse_closure(item, str(index)))
+        if len(closed) > MAX_CLOSED_DAYS:
+            expected = f"closures of at most {MAX_CLOSED_DAYS:,} days in all"
+            raise CalendarSyntaxError(expected, f"more, up to {_show(item)}", field=str(index))
     return frozenset(closed)
 
 

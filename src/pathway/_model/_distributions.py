@@ -27,6 +27,10 @@ __all__ = [
     "DURATION_KINDS",
     "FACT_KINDS",
     "MAX_DURATION",
+    "MAX_FACT_NUMBER",
+    "MAX_RATE_PER_DAY",
+    "MAX_SPREAD",
+    "MAX_VALUES",
     "MINUTES_PER_UNIT",
     "Bernoulli",
     "Categorical",
@@ -65,6 +69,11 @@ MINUTES_PER_UNIT: Mapping[str, float] = {
 }
 MAX_DURATION = 100 * 366 * 1440.0
 """The longest duration pathway accepts, in minutes (100 years)."""
+MAX_FACT_NUMBER = 1e15
+"""The largest magnitude of a number in a fact distribution, and of a weight."""
+MAX_SPREAD = 100_000
+"""A lognormal's p90 may be at most this many times its median, and its sd this many
+times its mean (wider ones overflow when drawn)."""
 _UNIT_WORDS: Mapping[str, str] = {
     "second": "s",
     "seconds": "s",
@@ -76,7 +85,12 @@ _UNIT_WORDS: Mapping[str, str] = {
     "hours": "h",
     "hrs": "h",
 }
-_PART = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*")
+_PART = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([a-z]+)\s*")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+MAX_VALUES = 10_000
+"""The most values an empirical distribution, or categories a categorical one, may list."""
+MAX_RATE_PER_DAY = 100_000
+"""The highest arrival rate pathway accepts, in arrivals per day."""
 _Z90 = 1.2815515655446004  # standard normal quantile at 0.9
 _DURATION_EXAMPLE = "a duration like '45m', '2h', '3d', '1w' or '1h 45m'"
 _RATE_EXAMPLE = "a rate like '5/d', '12/w' or '3 per h'"
@@ -121,8 +135,19 @@ class DistributionSyntaxError(ValueError):
 
 
 def _shown(value: object) -> str:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # an integer past Python's digit limit for text
+        return "a number too large to show"
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _as_float(value: int | float) -> float:
+    """``value`` as a float; ``inf`` for an integer too large for one."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 def parse_duration(value: object) -> float:
@@ -140,18 +165,19 @@ def parse_duration(value: object) -> float:
     if isinstance(value, int | float):
         if value == 0:
             return 0.0
-        hint = f"add a unit, e.g. '{value}m'" if math.isfinite(value) and value > 0 else ""
+        finite = math.isfinite(_as_float(value)) and value > 0
+        hint = f"add a unit, e.g. '{_shown(value)}m'" if finite else ""
         raise DistributionSyntaxError(
-            "duration", _DURATION_EXAMPLE, f"the bare number {value!r}", hint
+            "duration", _DURATION_EXAMPLE, f"the bare number {_shown(value)}", hint
         )
     minutes = _parse_duration_text(value)
     if minutes > MAX_DURATION:
-        raise DistributionSyntaxError("duration", "a duration of at most 100 years", repr(value))
+        raise DistributionSyntaxError("duration", "a duration of at most 100 years", _shown(value))
     return minutes
 
 
 def _parse_duration_text(text: str) -> float:
-    stripped = text.strip().lower()
+    stripped = text.strip().translate(_ASCII_LOWER)
     if stripped in {"0", "0.0"}:
         return 0.0
     position, total = 0, 0.0
@@ -170,7 +196,7 @@ def _parse_duration_text(text: str) -> float:
 
 def _duration_hint(text: str) -> str:
     """``did you mean '10m'?`` for ``10 minutes``; else the list of units, or ``""``."""
-    if not re.fullmatch(r"(\s*\d+(?:\.\d+)?\s*[a-z]+\s*)+", text):
+    if not re.fullmatch(r"(\s*[0-9]+(?:\.[0-9]+)?\s*[a-z]+\s*)+", text):
         return ""
     parts = _PART.findall(text)
     units = [_UNIT_WORDS.get(unit, unit) for _, unit in parts]
@@ -207,7 +233,9 @@ def parse_rate(value: object) -> float:
     """
     if not isinstance(value, str):
         raise DistributionSyntaxError("rate", _RATE_EXAMPLE, _shown(value))
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(?:/|per)\s*([a-z]+)\s*", value.lower())
+    match = re.fullmatch(
+        r"\s*([0-9]+(?:\.[0-9]+)?)\s*(?:/|per)\s*([a-z]+)\s*", value.translate(_ASCII_LOWER)
+    )
     if match is None:
         raise DistributionSyntaxError("rate", _RATE_EXAMPLE, _shown(value))
     number, unit = float(match.group(1)), match.group(2)
@@ -217,7 +245,11 @@ def parse_rate(value: object) -> float:
         raise DistributionSyntaxError("rate", _RATE_EXAMPLE, _shown(value), hint)
     if not 0 < number < math.inf:
         raise DistributionSyntaxError("rate", "a rate above zero", _shown(value))
-    return number / MINUTES_PER_UNIT[unit]
+    per_minute = number / MINUTES_PER_UNIT[unit]
+    if per_minute * MINUTES_PER_UNIT["d"] > MAX_RATE_PER_DAY:
+        expected = f"a rate of at most {MAX_RATE_PER_DAY:,} per day"
+        raise DistributionSyntaxError("rate", expected, _shown(value))
+    return per_minute
 
 
 class Distribution(Protocol):
@@ -417,7 +449,7 @@ FACT_KINDS = ("fixed", "bernoulli", "categorical", "uniform", "randint", "normal
 def _single_kind(value: Mapping[object, object], kinds: Sequence[str]) -> tuple[str, object]:
     expected = f"one of {', '.join(kinds)}"
     if len(value) != 1:
-        found = ", ".join(repr(k) for k in value) or "an empty mapping"
+        found = _shown(list(value))[1:-1] or "an empty mapping"
         raise DistributionSyntaxError(
             "distribution", f"exactly one key, {expected}", found, "write e.g. {uniform: [1d, 5d]}"
         )
@@ -425,7 +457,7 @@ def _single_kind(value: Mapping[object, object], kinds: Sequence[str]) -> tuple[
     if kind not in kinds:
         guess = did_you_mean(str(kind), kinds)
         hint = f"did you mean {guess!r}?" if guess else ""
-        raise DistributionSyntaxError("distribution", expected, repr(kind), hint)
+        raise DistributionSyntaxError("distribution", expected, _shown(kind), hint)
     return str(kind), params
 
 
@@ -486,7 +518,12 @@ def _duration_lognormal(params: object) -> Distribution:
     if isinstance(params, Mapping) and set(params) == {"mean", "sd"}:
         mean, sd = parse_duration(params["mean"]), parse_duration(params["sd"])
         if mean <= 0:
-            raise DistributionSyntaxError("lognormal", "a mean above zero", repr(params["mean"]))
+            raise DistributionSyntaxError("lognormal", "a mean above zero", _shown(params["mean"]))
+        if sd > MAX_SPREAD * mean:
+            found = f"mean {format_duration(mean)}, sd {format_duration(sd)}"
+            raise DistributionSyntaxError(
+                "lognormal", f"an sd of at most {MAX_SPREAD:,} times the mean", found
+            )
         sigma2 = math.log1p((sd / mean) ** 2)
         return Lognormal(math.log(mean) - sigma2 / 2, math.sqrt(sigma2))
     names = ["median", "p90"]
@@ -496,6 +533,11 @@ def _duration_lognormal(params: object) -> Distribution:
         found = f"median {format_duration(median)}, p90 {format_duration(p90)}"
         raise DistributionSyntaxError(
             "lognormal", "0 < median < p90", found, "the p90 is the value 9 in 10 stay below"
+        )
+    if p90 > MAX_SPREAD * median:
+        found = f"median {format_duration(median)}, p90 {format_duration(p90)}"
+        raise DistributionSyntaxError(
+            "lognormal", f"a p90 of at most {MAX_SPREAD:,} times the median", found
         )
     return Lognormal(math.log(median), (math.log(p90) - math.log(median)) / _Z90)
 
@@ -524,6 +566,9 @@ def _empirical(params: object, convert: bool) -> Empirical:
             "a non-empty list of values (or {values: [...], weights: [...]})",
             _shown(values),
         )
+    if len(values) > MAX_VALUES:
+        expected = f"at most {MAX_VALUES:,} values"
+        raise DistributionSyntaxError("empirical", expected, f"{len(values):,} values")
     parsed = tuple(parse_duration(v) for v in values) if convert else tuple(values)
     return Empirical(parsed, _weights(weights, len(parsed), "empirical"))
 
@@ -542,8 +587,10 @@ def _weights(weights: object, count: int, kind: str) -> tuple[float, ...]:
 def _weight(value: object, kind: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
         raise DistributionSyntaxError(kind, "a weight of zero or more", _shown(value))
-    if math.isinf(value):
-        raise DistributionSyntaxError(kind, "a finite weight", _shown(value))
+    if _as_float(value) > MAX_FACT_NUMBER:
+        raise DistributionSyntaxError(
+            kind, f"a weight of at most {MAX_FACT_NUMBER:g}", _shown(value)
+        )
     return float(value)
 
 
@@ -574,9 +621,15 @@ def parse_fact_distribution(value: object) -> Distribution:
 
 
 def _number(value: object, kind: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise DistributionSyntaxError(kind, "a finite number", _shown(value))
-    return float(value)
+    number = _as_float(value)
+    if not math.isfinite(number):
+        raise DistributionSyntaxError(kind, "a finite number", _shown(value))
+    if not -MAX_FACT_NUMBER <= number <= MAX_FACT_NUMBER:
+        expected = f"a finite number between -{MAX_FACT_NUMBER:g} and {MAX_FACT_NUMBER:g}"
+        raise DistributionSyntaxError(kind, expected, _shown(value))
+    return number
 
 
 def _fact_bernoulli(params: object) -> Distribution:
@@ -591,6 +644,9 @@ def _fact_categorical(params: object) -> Distribution:
         raise DistributionSyntaxError(
             "categorical", "a mapping of category: weight, e.g. {low: 3, high: 1}", _shown(params)
         )
+    if len(params) > MAX_VALUES:
+        expected = f"at most {MAX_VALUES:,} categories"
+        raise DistributionSyntaxError("categorical", expected, f"{len(params):,} categories")
     categories = tuple(str(key) for key in params)
     return Categorical(categories, _weights(list(params.values()), len(categories), "categorical"))
 

@@ -241,6 +241,7 @@ class Pathway:
         repr=False,
         default=attrs.Factory(lambda self: _index_outgoing(self), takes_self=True),
     )
+    _nominal: tuple[Transition, ...] | None = attrs.field(init=False, repr=False, default=None)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Pathway) and other.content_hash == self.content_hash
@@ -310,22 +311,33 @@ class Pathway:
 
         Maximises the product of the probabilities of the transitions taken (checkpoint
         routes weighted by their questions' ``p_yes``); guards are not evaluated. Among
-        equally likely paths the one using earlier-declared transitions wins.
+        equally likely paths the one using earlier-declared transitions wins. Computed
+        once per pathway (in time near-linear in its size) and kept.
         """
-        best: dict[str, tuple[float, tuple[int, ...]]] = {self.start: (0.0, ())}
-        queue: list[tuple[float, tuple[int, ...], str]] = [(0.0, (), self.start)]
+        cached = self._nominal
+        if cached is None:
+            cached = self._find_nominal_path()
+            object.__setattr__(self, "_nominal", cached)
+        return cached
+
+    def _find_nominal_path(self) -> tuple[Transition, ...]:
+        """Dijkstra over ``-log(probability)``; ties broken by the paths' transition
+        indices in order, compared through parent links (:class:`_Trail`), so no path is
+        ever copied."""
+        best: dict[str, tuple[float, _Trail]] = {self.start: (0.0, _ROOT)}
+        queue: list[tuple[float, _Trail, str]] = [(0.0, _ROOT, self.start)]
         while queue:
-            cost, indices, step = heapq.heappop(queue)
+            cost, trail, step = heapq.heappop(queue)
             if self.steps[step].outcome:
-                return tuple(self.transitions[i] for i in indices)
-            if best[step] < (cost, indices):
+                return tuple(self.transitions[i] for i in trail.indices())
+            if best[step] < (cost, trail):
                 continue
             for probability, transition in self._weighted(step):
                 # an edge that can never be taken on its weights is still a way out, only
                 # a very unlikely one: a pathway whose single way to an outcome is such a
                 # route still has a nominal path
                 step_cost = round(cost - math.log(max(probability, _NEVER)), _COST_DIGITS)
-                candidate = (step_cost, (*indices, transition.index))
+                candidate = (step_cost, _Trail(trail, transition.index))
                 if transition.target not in best or candidate < best[transition.target]:
                     best[transition.target] = candidate
                     heapq.heappush(queue, (*candidate, transition.target))
@@ -377,6 +389,49 @@ class Pathway:
     def nominal_steps(self) -> tuple[str, ...]:
         """Step ids along :meth:`nominal_path`, starting with ``start``."""
         return (self.start, *(t.target for t in self.nominal_path()))
+
+
+class _Trail:
+    """A path of transition indices as a link to its parent path: extending one costs
+    nothing, and paths order like the tuples of their indices (a prefix first)."""
+
+    __slots__ = ("depth", "index", "parent")
+
+    def __init__(self, parent: _Trail | None, index: int) -> None:
+        self.parent: _Trail | None = parent
+        self.index: int = index
+        self.depth: int = parent.depth + 1 if parent is not None else 0
+
+    def indices(self) -> list[int]:
+        """The transition indices from the start, in order."""
+        found: list[int] = []
+        trail: _Trail | None = self
+        while trail is not None and trail.parent is not None:
+            found.append(trail.index)
+            trail = trail.parent
+        return found[::-1]
+
+    def __lt__(self, other: _Trail) -> bool:
+        if self is other:
+            return False
+        a, b = self, other
+        # walk the deeper one up to the other's depth
+        while a.depth > b.depth:
+            assert a.parent is not None
+            a = a.parent
+        while b.depth > a.depth:
+            assert b.parent is not None
+            b = b.parent
+        if a is b:  # one path is a prefix of the other: the shorter comes first
+            return self.depth < other.depth
+        while a.parent is not b.parent:
+            assert a.parent is not None
+            assert b.parent is not None
+            a, b = a.parent, b.parent
+        return a.index < b.index
+
+
+_ROOT = _Trail(None, -1)
 
 
 def _restore_pathway(fields: dict[str, Any]) -> Pathway:
