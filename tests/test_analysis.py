@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import pathway
 from pathway import (
@@ -301,3 +303,39 @@ def test_change_point_recalculates_chart_limits(log: EventLog, small: pathway.Pa
     assert segments[1].mean == pytest.approx(20 / DAY)
     by_time = analyse(log, small, change_at=at(0, 90))  # C is the first to start after
     assert [(s.start, s.stop) for s in by_time.charts[0].chart.segments] == [(0, 1), (1, 2)]
+
+
+@pytest.fixture(scope="module")
+def simulated_events() -> list[pathway.Event]:
+    """A few simulated Recovery Hub journeys, as journal events."""
+    from pathway._sim._events import read_events
+
+    hub = pathway.load(ROOT / "pathways" / "recovery-hub-2017.yaml")
+    with __import__("tempfile").TemporaryDirectory() as folder:
+        path = Path(folder) / "events.csv"
+        pathway.simulate(hub, cases=12, seed=4, events=path)
+        return list(read_events(path))
+
+
+@given(data=st.data())
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_any_subset_of_a_log_is_analysed_or_refused(
+    simulated_events: list[pathway.Event], data: st.DataObject
+) -> None:
+    """A log with events missing (a move without its wait, a wait without its move, a
+    case cut short) is analysed, or refused with a PathwayError; never another error."""
+    kinds = sorted({event.kind for event in simulated_events})
+    dropped = data.draw(st.sets(st.sampled_from(kinds)), label="kinds dropped")
+    rows = data.draw(st.sets(st.integers(0, len(simulated_events) - 1)), label="rows dropped")
+    events = [
+        event
+        for index, event in enumerate(simulated_events)
+        if event.kind not in dropped and index not in rows
+    ]
+    try:
+        report = analyse(EventLog.from_events(events))
+    except pathway.PathwayError:
+        return
+    assert report.log_info["events"] == len(events)

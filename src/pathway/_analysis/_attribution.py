@@ -114,7 +114,8 @@ def attribute(log: EventLog, cases: B) -> Attribution:
     move_touch = done.per_move(moves.size)
     n_pairs, n_steps = len(pairs), len(steps)
     start_group = n_pairs + waits.step
-    wait_group = np.where(waits.linked, pair[np.maximum(waits.move, 0)], start_group)
+    wait_group = start_group.copy()
+    wait_group[waits.linked] = pair[waits.move[waits.linked]]
     transition_wait = grouped_summary(
         np.concatenate([move_wait, waits.minutes[~waits.linked]]),
         np.concatenate([pair, start_group[~waits.linked]]),
