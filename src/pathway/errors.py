@@ -4,6 +4,9 @@ Each error a user can cause is a :class:`PathwayError` and also the builtin exce
 Python programmer would expect, so ``except ValueError`` keeps working::
 
     PathwayError (Exception)
+    ├── ArgumentError (TypeError)           a call's argument is not what it takes: the wrong
+    │                                       type, or a name that is empty, too long or not
+    │                                       valid Unicode (``fire(42)``, ``by=3``)
     ├── DefinitionError (ValueError)        a pathway file is wrong: one or more Problems,
     │   │                                   each with file:line:col, field, expected, found
     │   └── SourceError                     the file cannot be read as YAML text at all
@@ -30,6 +33,7 @@ from typing import Literal
 import attrs
 
 __all__ = [
+    "ArgumentError",
     "CheckpointError",
     "DefinitionError",
     "ExpressionError",
@@ -98,6 +102,16 @@ class Problem:
 
 class PathwayError(Exception):
     """Root of every error pathway raises on purpose."""
+
+
+class ArgumentError(PathwayError, TypeError):
+    """An argument of a call is not what the call takes; nothing is changed.
+
+    The wrong type (a trigger that is not text, a time that is not a ``datetime``, facts
+    that are not a mapping), or text that cannot name anything: empty, longer than the
+    limit, or not valid Unicode. The message names the argument, what was expected and
+    what was found.
+    """
 
 
 class DefinitionError(PathwayError, ValueError):

@@ -20,7 +20,7 @@ from pathway._journal._events import (
     VisitMissed,
 )
 from pathway._model._pathway import Pathway
-from pathway.errors import CheckpointError, FactError, ReplayError, TransitionError
+from pathway.errors import PathwayError, ReplayError
 
 if TYPE_CHECKING:
     from pathway._engine._case import Case
@@ -51,7 +51,9 @@ def apply_command(case: Case, recorded: list[Event], index: int, checked: int) -
     event = recorded[index]
     try:
         _COMMANDS[type(event)](case, event)
-    except (TransitionError, CheckpointError, FactError) as error:
+    except ReplayError:
+        raise
+    except PathwayError as error:  # any refusal, an ArgumentError for a bad field included
         compare(case._built(), recorded, checked, min(len(case._events), index))
         first = len(case._events)
         because = f"event {index} ({event.kind}) is rejected on replay: {error}"
@@ -82,13 +84,8 @@ def _replay_decision(case: Case, event: Event) -> None:
 
 def _replay_transitioned(case: Case, event: Event) -> None:
     assert isinstance(event, Transitioned)
-    case.fire(
-        event.trigger,
-        at=event.at,
-        by=_by(case, event.worker, event.role),
-        to=event.target,
-        **dict(event.data),
-    )
+    by = _by(case, event.worker, event.role)
+    case._fire(event.trigger, event.at, by, event.target, dict(event.data))
 
 
 def _replay_step_started(case: Case, event: Event) -> None:
