@@ -508,3 +508,10 @@ def test_a_journal_with_data_named_like_an_argument_replays_it() -> None:
     rebuilt = Case.from_json(MINI, text)
     assert dict(rebuilt.journal.of_type(Transitioned)[0].data) == {"at": 1, "to": "x"}
     round_trips(rebuilt)
+
+
+def test_no_allowed_trigger_says_why() -> None:
+    case = at_plan()
+    with unchanged(case), pytest.raises(TransitionError) as caught:
+        case.fire("refer", at=minutes(80), by=WORKER)
+    assert "allowed triggers: none (checkpoint 'plan_check' is pending" in str(caught.value)

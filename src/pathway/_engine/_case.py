@@ -585,7 +585,7 @@ class Case:
 
     def _not_allowed(self, trigger: str, *, known: bool) -> TransitionError:
         allowed = self.allowed_triggers()
-        listed = ", ".join(repr(t) for t in allowed) or "none (the case has finished)"
+        listed = ", ".join(repr(t) for t in allowed) or self._why_none()
         guess = did_you_mean(trigger, self.pathway.triggers) if not known else None
         what = "is not a trigger of this pathway" if not known else "cannot fire from here"
         hint = f"; did you mean {guess!r}?" if guess else ""
@@ -593,6 +593,15 @@ class Case:
             f"case {self.case_id!r} in state {self._state!r}: trigger {shown(trigger)} {what}; "
             f"allowed triggers: {listed}{hint}"
         )
+
+    def _why_none(self) -> str:
+        """What to say when no trigger may fire: finished, a decision due, or guards."""
+        if self.finished:
+            return "none (the case has finished)"
+        checkpoint = self.step.checkpoint
+        if checkpoint is not None:
+            return f"none (checkpoint {checkpoint!r} is pending: record it with case.decide)"
+        return "none (every guard from here is false or cannot be evaluated)"
 
     def _choose(
         self, trigger: str, candidates: tuple[Transition, ...], to: str | None
