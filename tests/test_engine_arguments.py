@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
+import attrs
 import pytest
 
 from pathway import (
@@ -510,8 +511,76 @@ def test_a_journal_with_data_named_like_an_argument_replays_it() -> None:
     round_trips(rebuilt)
 
 
+CHECKPOINT_ONLY = load(
+    """\
+id: checkpoint-only
+title: A step that only a decision leaves
+version: "1"
+roles:
+  nurse: {team: triage, organisation: clinic}
+steps:
+  triage: {role: nurse}
+  seen: {role: nurse}
+  done: {outcome: true}
+  gone: {outcome: true}
+transitions:
+  - {trigger: finish, from: seen, to: done}
+checkpoints:
+  decide_now:
+    at: triage
+    questions:
+      ok: {ask: person}
+    routes:
+      - {when: ok, to: seen}
+    otherwise: gone
+"""
+)
+
+
 def test_no_allowed_trigger_says_why() -> None:
-    case = at_plan()
+    case = CHECKPOINT_ONLY.new_case("c1", at=TUESDAY)
     with unchanged(case), pytest.raises(TransitionError) as caught:
-        case.fire("refer", at=minutes(80), by=WORKER)
-    assert "allowed triggers: none (checkpoint 'plan_check' is pending" in str(caught.value)
+        case.fire("finish", at=minutes(1))
+    assert "allowed triggers: none (checkpoint 'decide_now' is pending" in str(caught.value)
+    case.decide("decide_now", {"ok": True}, at=minutes(2))
+    case.fire("finish", at=minutes(3))
+    with unchanged(case), pytest.raises(TransitionError) as caught:
+        case.fire("finish", at=minutes(4))
+    assert "allowed triggers: none (the case has finished)" in str(caught.value)
+
+
+def test_replay_checks_the_first_event_too() -> None:
+    events = list(mini_case().journal)
+    moved = attrs.evolve(events[0], step="assess")
+    with pytest.raises(ReplayError, match="replay differs at event 0"):
+        replay(MINI, [moved, *events[1:]])
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("worker", ["d1"]), ("worker", {"id": "d1"}), ("trigger", ["refer"]), ("role", 7)],
+)
+def test_replay_refuses_a_journal_whose_fields_are_not_text(field: str, value: object) -> None:
+    case = mini_case()
+    case.fire("refer", at=minutes(5), by=DUTY)
+    events = list(case.journal)
+    index = next(i for i, e in enumerate(events) if isinstance(e, Transitioned))
+    events[index] = attrs.evolve(events[index], **{field: value})
+    with pytest.raises(ReplayError, match="event"):
+        replay(MINI, events)
+
+
+def test_replay_passes_facts_named_like_an_argument_as_facts() -> None:
+    case = mini_case()
+    case.update_facts(at=minutes(5), age=40)
+    events = list(case.journal)
+    events[-1] = attrs.evolve(events[-1], facts={"at": 1, "by": "x"})
+    with pytest.raises(ReplayError, match="unknown fact 'at'"):
+        replay(MINI, events)
+
+
+def test_an_event_whose_values_cannot_be_shown_is_named_by_its_kind() -> None:
+    events = list(mini_case().journal)
+    broken = attrs.evolve(events[1], step=10**5000)
+    with pytest.raises(ReplayError, match="<VisitAttended event whose values cannot be shown>"):
+        replay(MINI, [events[0], broken])

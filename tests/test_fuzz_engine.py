@@ -25,15 +25,17 @@ import enum
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
+from functools import cache
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
 
-from pathway import Case, PathwayError, Worker, load, new_case
+from pathway import Case, PathwayError, ReplayError, Worker, load, new_case, replay
 from pathway._engine._facts import MAX_DEPTH, MAX_NAME_LENGTH, MAX_TEXT_LENGTH, MAX_VALUES
 
 T = TypeVar("T")
@@ -541,6 +543,54 @@ def test_any_call_sequence_keeps_the_invariant() -> None:
     assert STATS["other"] == 0
     assert STATS["accepted"] > 0
     assert STATS["refused"] > 0
+
+
+@cache
+def _journal() -> list[Any]:
+    """The journal of a case that has done every kind of command once."""
+    case = P.new_case("j", {"age": 30, "tags": ["x"], "risk": "high", "flag": True}, at=START)
+    case.update_facts(at=START, by=Worker("d1", "duty"), score=1.0, label="yes")
+    case.fire("refer", at=START + timedelta(minutes=5), by=Worker("d1", "duty"), note="x")
+    at = P.calendars["clinic"].next_open(START + timedelta(days=1))
+    worker = Worker("w1", "worker")
+    case.begin(at=at, by=worker)
+    case.fire("assessed", at=at + timedelta(minutes=30), by=worker)
+    case.decide("review_check", {"complete": True}, at=at + timedelta(minutes=40), by=worker)
+    yes = dict.fromkeys(["proportionate", "legal", "accountable", "necessary"], True)
+    case.decide("plan_check", yes, at=at + timedelta(minutes=50), by=worker, rationale="r")
+    case.record_failure_demand("chase", at=at + timedelta(minutes=55), note="n")
+    case.did_not_attend(at=at + timedelta(minutes=60))
+    return list(case.journal)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.data())
+def test_a_journal_with_any_field_replaced_replays_or_is_a_replay_error(
+    data: st.DataObject,
+) -> None:
+    """Replay re-runs the commands of a journal it is given: one whose event has any field
+    replaced by anything (a list for a worker, an object for a trigger, a mapping with
+    a key named like an argument for facts) rebuilds a case or is a ReplayError."""
+    events = _journal()
+    index = data.draw(st.integers(0, len(events) - 1), label="event")
+    event = events[index]
+    name = data.draw(st.sampled_from([f.name for f in attrs.fields(type(event))]), label="field")
+    value = data.draw(VALUES | st.just({"at": 1, "by": "x"}) | st.sampled_from(EXTREMES))
+    try:
+        changed = attrs.evolve(event, **{name: value})
+    except (TypeError, ValueError):
+        return  # the event itself cannot hold it (a mapping field given a number)
+    journal = [*events[:index], changed, *events[index + 1 :]]
+    refusal: ReplayError | None = None
+    try:
+        case = replay(P, journal)
+    except ReplayError as error:
+        refusal = error
+    if refusal is not None:
+        assert str(refusal)
+        return
+    assert list(case.journal) == journal
+    _rebuilds(case)
 
 
 @pytest.mark.slow

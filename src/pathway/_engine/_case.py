@@ -29,7 +29,7 @@ from pathway._engine._facts import (
     wrong_type,
 )
 from pathway._engine._machine import machine_for, runtime
-from pathway._engine._replay import apply_command, compare, decided, workers_in
+from pathway._engine._replay import apply_command, compare, decided, event_text, workers_in
 from pathway._engine._types import Option, Worker
 from pathway._journal._codec import check_version, decode_case, encode_case
 from pathway._journal._events import (
@@ -371,6 +371,10 @@ class Case:
         """Record facts learned during the journey; guards read the new values. Raises
         :class:`FactError` as :func:`new_case` does, and TransitionError or ArgumentError
         for ``at`` and ``by``."""
+        return self._update_facts(at, by, facts)
+
+    def _update_facts(self, at: datetime, by: Worker | str | None, facts: object) -> Case:
+        """:meth:`update_facts` with the facts as a mapping (replay passes any name)."""
         when = self._time(at, check=False)
         by = self._resolve_worker(by)
         self._in_order(when)
@@ -904,6 +908,12 @@ def replay(
         case = new_case(pathway, first.case_id, dict(first.facts), at=first.at, roster=workers)
     except PathwayError as error:
         raise ReplayError(f"event 0 (case_started) is rejected on replay: {error}") from None
+    started = case._built()[0]
+    if started != first:  # its step, or facts or time as the engine keeps them
+        raise ReplayError(
+            f"replay differs at event 0: recorded {event_text(first)}, replay gives "
+            f"{event_text(started)}"
+        )
     checked = 1
     for index, event in enumerate(events[1:], start=1):
         if event.command and not decided(pathway, event):
