@@ -267,11 +267,17 @@ class FuzzMachine(RuleBasedStateMachine):
             except OverflowError:
                 return self.now()
 
+        def earlier() -> datetime:
+            try:
+                return self.now() - timedelta(minutes=step + 1)
+            except OverflowError:  # near year 1 there is no earlier time
+                return self.now()
+
         return one_of(
             draw,
             [
                 (20, later),
-                (1, lambda: self.now() - timedelta(minutes=step + 1)),
+                (1, earlier),
                 (1, lambda: draw(st.sampled_from(EXTREMES))),
                 (1, lambda: draw(VALUES)),
             ],
