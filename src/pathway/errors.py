@@ -5,8 +5,9 @@ Python programmer would expect, so ``except ValueError`` keeps working::
 
     PathwayError (Exception)
     ├── ArgumentError (TypeError)           a call's argument is not what it takes: the wrong
-    │                                       type, or a name that is empty, too long or not
-    │                                       valid Unicode (``fire(42)``, ``by=3``)
+    │                                       type (``fire(42)``, ``by=3``), or text that is
+    │                                       empty where a name is needed, too long or not
+    │                                       valid Unicode
     ├── DefinitionError (ValueError)        a pathway file is wrong: one or more Problems,
     │   │                                   each with file:line:col, field, expected, found
     │   └── SourceError                     the file cannot be read as YAML text at all
