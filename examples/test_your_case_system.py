@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.stateful import run_state_machine_as_test
-from toy_case_system import CLINIC, ToyCaseSystem
+from toy_case_system import CLINIC, NotAllowed, ToyCaseSystem
 
 from pathway import Worker
 from pathway.testing import PathwayStateMachine
@@ -43,6 +43,7 @@ class ToyMachine(PathwayStateMachine):
     """Forwards each command to the toy and reads back what it believes."""
 
     pathway = CLINIC
+    rejected_errors = (NotAllowed,)  # how the toy refuses; any other exception is a bug
     planted_bug = True
 
     def __init__(self) -> None:

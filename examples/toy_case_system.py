@@ -57,6 +57,11 @@ checkpoints:
 
 CLINIC = pathway.load(CLINIC_YAML, name="clinic-referral.yaml")
 
+
+class NotAllowed(ValueError):
+    """How the toy refuses a command the clinic's rules forbid."""
+
+
 #: (step, trigger) -> next step, and the rule that must hold for the move.
 MOVES: Mapping[tuple[str, str], str] = {
     ("referral", "accept"): "triage",
@@ -99,25 +104,25 @@ class ToyCaseSystem:
         self.facts = dict(facts)
 
     def fire(self, trigger: str, at: datetime) -> None:
-        """Complete the current step and move on; ValueError if not allowed."""
+        """Complete the current step and move on; NotAllowed if not allowed."""
         target = MOVES.get((self.step, trigger))
         if target is None:
-            raise ValueError(f"{trigger!r} is not possible at {self.step!r}")
+            raise NotAllowed(f"{trigger!r} is not possible at {self.step!r}")
         rule = RULES.get((self.step, trigger))
         if rule is not None and not rule(self.facts):
-            raise ValueError(f"{trigger!r} is not allowed for this person")
+            raise NotAllowed(f"{trigger!r} is not allowed for this person")
         self.move_to(target, at)
 
     def decide(self, answers: Mapping[str, bool], at: datetime) -> None:
         """Record the triage decision."""
         if self.step != "triage":
-            raise ValueError("there is no decision to take here")
+            raise NotAllowed("there is no decision to take here")
         self.move_to("appointment" if answers["needs_clinic"] else "discharged", at)
 
     def begin(self, at: datetime) -> None:
         """Work on the current step starts (the person arrives, for a visit)."""
         if self.working:
-            raise ValueError("already started")
+            raise NotAllowed("already started")
         self.start_work(at)
 
     def missed(self) -> None:

@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pathway import (
+    ArgumentError,
     Case,
     CheckpointError,
     Decision,
@@ -217,10 +218,11 @@ def test_time_going_backwards() -> None:
 @pytest.mark.parametrize("bad", ["2024-01-02T10:00", date(2024, 1, 2), None, 1704189600])
 def test_at_must_be_a_datetime(bad: object) -> None:
     case = mini_case()
-    with unchanged(case), pytest.raises(TransitionError) as caught:
+    with unchanged(case), pytest.raises(ArgumentError) as caught:
         case.fire("refer", at=bad, by=DUTY)  # type: ignore[arg-type]
-    assert f"'at' must be a datetime, found {bad!r}" in str(caught.value)
-    with pytest.raises(TransitionError, match="'at' must be a datetime"):
+    assert f"'at' must be a datetime, found {bad!r} ({type(bad).__name__})" in str(caught.value)
+    assert isinstance(caught.value, TypeError)
+    with pytest.raises(ArgumentError, match="'at' must be a datetime"):
         MINI.new_case("c2", {}, at=bad)  # type: ignore[arg-type]
 
 

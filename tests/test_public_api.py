@@ -14,6 +14,7 @@ import pathway.errors
 from pathway import PathwayError
 
 PUBLIC = [
+    "ArgumentError",
     "Case",
     "CaseMeasures",
     "CaseStarted",
@@ -66,6 +67,7 @@ PUBLIC = [
 
 # What the errors module's docstring promises: each error and the builtin it also is.
 BUILTIN_OF = {
+    "ArgumentError": "TypeError",
     "DefinitionError": "ValueError",
     "ExpressionError": "ValueError",
     "FactError": "ValueError",

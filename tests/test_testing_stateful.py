@@ -248,6 +248,8 @@ def test_a_missed_visit_not_rebooked_is_found_and_shrunk() -> None:
 
 def test_a_system_that_refuses_a_valid_command_fails_with_its_own_error() -> None:
     class RefusesTreatment(MirrorMachine):
+        rejected_errors = (pathway.PathwayError, LookupError)
+
         def fire(self, trigger: str, at: datetime, worker: Worker | None) -> None:
             if trigger == "treat":
                 raise LookupError("no such trigger")
@@ -255,6 +257,110 @@ def test_a_system_that_refuses_a_valid_command_fails_with_its_own_error() -> Non
 
     with pytest.raises(LookupError, match="no such trigger"):
         run_state_machine_as_test(RefusesTreatment, settings=SETTINGS)
+
+
+# ------------------------------------------------------------------ what counts as a refusal
+
+
+class NotAllowed(Exception):
+    """How the systems below refuse a command."""
+
+
+class DomainMirror(MirrorMachine):
+    """A correct system that refuses with its own exception, not a PathwayError."""
+
+    rejected_errors = (NotAllowed,)
+
+    def fire(self, trigger: str, at: datetime, worker: Worker | None) -> None:
+        try:
+            super().fire(trigger, at, worker)
+        except pathway.PathwayError as error:
+            raise NotAllowed(str(error)) from None
+
+    def decide(
+        self,
+        checkpoint: str,
+        answers: Mapping[str, bool],
+        at: datetime,
+        worker: Worker | None,
+        rationale: str,
+    ) -> None:
+        try:
+            super().decide(checkpoint, answers, at, worker, rationale)
+        except pathway.PathwayError as error:
+            raise NotAllowed(str(error)) from None
+
+
+def test_a_refusal_is_a_pathway_error_by_default() -> None:
+    assert PathwayStateMachine.rejected_errors == (pathway.PathwayError,)
+    strict = MirrorMachine.for_pathway(CLINIC, rejections=PathwayStateMachine.every_rejection)
+    run_state_machine_as_test(strict, settings=SETTINGS)
+
+
+def test_a_system_refusing_with_its_own_error_names_it_in_rejected_errors() -> None:
+    run_state_machine_as_test(DomainMirror, settings=SETTINGS)
+
+
+def test_a_refusal_not_named_fails_and_says_how_to_name_it() -> None:
+    unnamed = DomainMirror.for_pathway(CLINIC, rejected_errors=(pathway.PathwayError,))
+    message, steps = failure_of(unnamed)
+    assert "your system raised NotAllowed" in message
+    assert "add it to rejected_errors (or override rejected())" in message
+    assert steps[-1] == "attempt:fire"
+
+
+def test_rejected_can_tell_refusals_apart_by_more_than_their_class() -> None:
+    class ByMessage(DomainMirror):
+        rejected_errors = ()
+
+        def rejected(self, error: Exception) -> bool:
+            return isinstance(error, NotAllowed) and "case 'case-1'" in str(error)
+
+    run_state_machine_as_test(ByMessage, settings=SETTINGS)
+
+
+def test_a_bug_in_the_adapter_is_not_a_refusal() -> None:
+    class Careless(MirrorMachine):
+        """Reads the worker's id without checking for None: after the outcome, a fired
+        trigger names no worker, and the AttributeError used to pass as a refusal."""
+
+        def fire(self, trigger: str, at: datetime, worker: Worker | None) -> None:
+            self.last_worker = worker.id  # type: ignore[union-attr]
+            super().fire(trigger, at, worker)
+
+    message, steps = failure_of(Careless)
+    assert "your system raised AttributeError" in message
+    assert "this command names no worker (worker is None)" in message
+    assert steps[-1] == "attempt:fire"
+
+
+def test_hooks_get_no_worker_only_after_the_outcome_or_for_an_unaccountable_decision() -> None:
+    seen: list[tuple[str, str]] = []
+
+    class Recording(MirrorMachine):
+        rejections: ClassVar[frozenset[str]] = PathwayStateMachine.every_rejection
+
+        def fire(self, trigger: str, at: datetime, worker: Worker | None) -> None:
+            if worker is None:
+                seen.append(("fire", "finished" if self.sut().finished else self.sut().state))
+            super().fire(trigger, at, worker)
+
+        def decide(
+            self,
+            checkpoint: str,
+            answers: Mapping[str, bool],
+            at: datetime,
+            worker: Worker | None,
+            rationale: str,
+        ) -> None:
+            if worker is None:
+                seen.append(("decide", checkpoint))
+            super().decide(checkpoint, answers, at, worker, rationale)
+
+    run_state_machine_as_test(Recording, settings=SETTINGS)
+    assert seen
+    assert {where for call, where in seen if call == "fire"} == {"finished"}
+    assert not [c for c, _ in seen if c == "decide"]  # the clinic has no PLAN checkpoint
 
 
 # ------------------------------------------------------------------------ set-up errors

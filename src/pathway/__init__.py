@@ -43,6 +43,7 @@ from pathway._journal._measures import CaseMeasures
 from pathway._model._pathway import Pathway
 from pathway._version import __version__ as __version__
 from pathway.errors import (
+    ArgumentError,
     CheckpointError,
     ConflictError,
     DefinitionError,
@@ -69,6 +70,7 @@ if TYPE_CHECKING:
     from pathway._sim._result import SimulationResult, Summary
 
 __all__ = [
+    "ArgumentError",
     "Case",
     "CaseMeasures",
     "CaseStarted",

@@ -4,6 +4,10 @@ Each error a user can cause is a :class:`PathwayError` and also the builtin exce
 Python programmer would expect, so ``except ValueError`` keeps working::
 
     PathwayError (Exception)
+    ├── ArgumentError (TypeError)           a call's argument is not what it takes: the wrong
+    │                                       type (``fire(42)``, ``by=3``), or text that is
+    │                                       empty where a name is needed, too long or not
+    │                                       valid Unicode
     ├── DefinitionError (ValueError)        a pathway file is wrong: one or more Problems,
     │   │                                   each with file:line:col, field, expected, found
     │   ├── SourceError                     the file cannot be read as YAML text at all
@@ -43,6 +47,7 @@ from typing import Literal
 import attrs
 
 __all__ = [
+    "ArgumentError",
     "CheckpointError",
     "ConflictError",
     "DefinitionError",
@@ -116,6 +121,16 @@ class Problem:
 
 class PathwayError(Exception):
     """Root of every error pathway raises on purpose."""
+
+
+class ArgumentError(PathwayError, TypeError):
+    """An argument of a call is not what the call takes; nothing is changed.
+
+    The wrong type (a trigger that is not text, a time that is not a ``datetime``, facts
+    that are not a mapping), or text that cannot name anything: empty, longer than the
+    limit, or not valid Unicode. The message names the argument, what was expected and
+    what was found.
+    """
 
 
 class DefinitionError(PathwayError, ValueError):

@@ -12,14 +12,24 @@ checked by :mod:`._facts`; the case's JSON is written here and read by
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from pathway._engine._facts import checked_facts, data_json
+from pathway._engine._facts import (
+    checked_facts,
+    copied,
+    data_json,
+    items_argument,
+    lookup_name,
+    name_argument,
+    shown,
+    text_argument,
+    wrong_type,
+)
 from pathway._engine._machine import machine_for, runtime
-from pathway._engine._replay import apply_command, compare, decided, workers_in
+from pathway._engine._replay import apply_command, compare, decided, event_text, workers_in
 from pathway._engine._types import Option, Worker
 from pathway._journal._codec import check_version, decode_case, encode_case
 from pathway._journal._events import (
@@ -51,9 +61,10 @@ from pathway._model._pathway import (
 )
 from pathway._vocab import DEMANDS
 from pathway.errors import (
+    ArgumentError,
     CheckpointError,
     ExpressionError,
-    FactError,
+    PathwayError,
     ReplayError,
     TransitionError,
     did_you_mean,
@@ -77,10 +88,11 @@ def new_case(
 
     ``facts`` are checked against the declared facts (FactError naming the fact);
     ``roster`` maps worker ids to roles so ``by="amy"`` can be checked. Raises
-    :class:`FactError`, or :class:`TransitionError` for a bad ``at``.
+    :class:`FactError`; :class:`TransitionError` for a time that cannot be held;
+    :class:`ArgumentError` for an argument of the wrong type or an unusable case id.
     """
     case = Case(pathway, case_id, roster)
-    case._start(checked_facts(pathway, facts or {}), at)
+    case._start(checked_facts(pathway, {} if facts is None else facts), at)
     return case
 
 
@@ -117,9 +129,11 @@ class Case:
     )
 
     def __init__(self, pathway: Pathway, case_id: str, roster: Mapping[str, str] | None = None):
+        if not issubclass(type(pathway), Pathway):
+            raise wrong_type("'pathway'", "a compiled Pathway (from pathway.load)", pathway)
         self.pathway = pathway
-        self.case_id = case_id
-        self._roster = roster
+        self.case_id = name_argument(case_id, "'case_id'")
+        self._roster = _roster_argument(roster)
         self._events: list[Event | Row] = []  # hot-path rows are built when read
         self._built_upto = 0  # every entry before this index is an event
         self._facts: dict[str, Any] = {}
@@ -158,8 +172,8 @@ class Case:
 
     @property
     def facts(self) -> Mapping[str, Any]:
-        """The case's facts (read-only view; change them with :meth:`update_facts`)."""
-        return dict(self._facts)
+        """A copy of the case's facts (change them with :meth:`update_facts`)."""
+        return cast(dict[str, Any], copied(self._facts))
 
     @property
     def journal(self) -> Journal:
@@ -174,7 +188,8 @@ class Case:
     def measures(self, at: datetime | None = None) -> CaseMeasures:
         """Visits, hand-offs by level, waits by cause, touch and elapsed time, failure
         demand and DNAs so far (elapsed up to ``at`` if given, else the last event)."""
-        return measure_events(self._built(), until=self._time(at, check=False) if at else None)
+        until = self._time(at, check=False) if at is not None else None
+        return measure_events(self._built(), until=until)
 
     def __repr__(self) -> str:
         return f"<Case {self.case_id!r} at {self._state!r}, {len(self._events)} events>"
@@ -184,6 +199,7 @@ class Case:
     def fire(
         self,
         trigger: str,
+        /,
         *,
         at: datetime,
         by: Worker | str | None = None,
@@ -197,16 +213,34 @@ class Case:
         guard holds, in declaration order). Raises :class:`TransitionError` (naming the
         case, state, trigger and the allowed triggers) and changes nothing when the
         trigger is unknown, not possible from here, a checkpoint's, blocked by a guard
-        or a closed calendar, ``by`` does not fit, or ``data`` is not plain JSON data.
+        or a closed calendar, ``by`` does not fit, or ``data`` is not plain JSON data
+        within the bounds; :class:`ArgumentError` for an argument of the wrong type.
         """
-        when = self._time(at)
+        return self._fire(trigger, at, by, to, data)
+
+    def _fire(
+        self,
+        trigger: str,
+        at: datetime,
+        by: Worker | str | None,
+        to: str | None,
+        data: Mapping[str, Any],
+    ) -> Case:
+        """:meth:`fire` with its data as a mapping (replay passes any key)."""
+        when = self._time(at, check=False)
+        if type(trigger) is not str:
+            trigger = lookup_name(trigger, "'trigger'", self._where())
+        if to is not None and type(to) is not str:
+            to = lookup_name(to, "'to'", self._where())
+        if by is not None and type(by) is not Worker:
+            by = self._resolve_worker(by)
+        if self._now is not None and when < self._now:
+            self._in_order(when)  # raises
         candidates = self._rt.table.get((self._state, trigger))
         if not candidates or candidates[0].checkpoint is not None:
             candidates = self._candidates(trigger)  # raises, saying why
         step = self._step
-        worker = by if by is None or (by.__class__ is Worker and by.role == step.role) else None
-        if worker is not by:
-            worker = self._worker_for(by)
+        worker = by if by is None or by.role == step.role else self._worker_for(by)
         if step.calendar is not None and not self._begun:
             self._check_calendar(when, "complete")  # a begun step may run past its window
         transition = candidates[0]
@@ -222,7 +256,9 @@ class Case:
 
         Optional: without it, a step counts as started when it is completed.
         """
-        when = self._time(at)
+        when = self._time(at, check=False)
+        by = self._resolve_worker(by)
+        self._in_order(when)
         if self.finished or self._started_at is not None:
             state = "has finished" if self.finished else "has already begun"
             raise TransitionError(f"case {self.case_id!r}: step {self._state!r} {state}")
@@ -251,12 +287,18 @@ class Case:
         invalid (:class:`TransitionError` if time goes backwards, ``by`` is an unknown
         worker, or the step's calendar is closed: a decision completes the step).
         """
-        when = self._time(at)
-        cp = self._checkpoint_here(checkpoint)
+        when = self._time(at, check=False)
+        where = self._where()
+        name = lookup_name(checkpoint, "'checkpoint'", where)
+        rationale = text_argument(rationale, "'rationale'", where)
+        asked = {} if answers is None else self._answers_argument(answers)
+        by = self._resolve_worker(by)
+        self._in_order(when)
+        cp = self._checkpoint_here(name)
         decider = self._decider(cp, by, rationale)
         if not self._begun:  # as for fire: a step begun in its window may run past it
             self._check_calendar(when, "decide")
-        given = self._person_answers(cp, answers or {})
+        given = self._person_answers(cp, asked)
         automatic, facts_used = self._automatic_answers(cp)
         all_answers = {**given, **automatic}
         transition = self.pathway.transitions[cp.route_for(all_answers).transition]
@@ -310,23 +352,37 @@ class Case:
         ``re_referral``. A ``re_presentation`` after a missed visit is the person coming
         back to rebook it: the rebooked visit is then at the client's request. Raises
         TransitionError for another kind."""
-        when = self._time(at)
+        when = self._time(at, check=False)
+        demand = lookup_name(demand, "'demand'", self._where())
+        note = text_argument(note, "'note'", self._where())
+        self._in_order(when)
         if demand not in DEMANDS:
             raise TransitionError(
-                f"unknown failure demand {demand!r}; expected one of {', '.join(DEMANDS)}"
+                f"unknown failure demand {shown(demand)}; expected one of {', '.join(DEMANDS)}"
             )
         self._append(FailureDemand(self.case_id, when, demand, self._state, note))
         if demand == "re_presentation" and self._missed and self._started_at is None:
             self._client_rebooked = True
         return self
 
-    def update_facts(self, *, at: datetime, by: Worker | str | None = None, **facts: Any) -> Case:
-        """Record facts learned during the journey; guards read the new values."""
-        when = self._time(at)
+    def update_facts(
+        self, /, *, at: datetime, by: Worker | str | None = None, **facts: Any
+    ) -> Case:
+        """Record facts learned during the journey; guards read the new values. Raises
+        :class:`FactError` as :func:`new_case` does, and TransitionError or ArgumentError
+        for ``at`` and ``by``."""
+        return self._update_facts(at, by, facts)
+
+    def _update_facts(self, at: datetime, by: Worker | str | None, facts: object) -> Case:
+        """:meth:`update_facts` with the facts as a mapping (replay passes any name)."""
+        when = self._time(at, check=False)
+        by = self._resolve_worker(by)
+        self._in_order(when)
         checked = checked_facts(self.pathway, facts)
         worker = self._worker_for(by, check_role=False)
         self._facts.update(checked)
-        self._append(FactsUpdated(self.case_id, when, checked, _id(worker), _role(worker)))
+        event = FactsUpdated(self.case_id, when, copied(checked), _id(worker), _role(worker))
+        self._append(event)
         return self
 
     # -- asking what may happen ----------------------------------------------------
@@ -405,6 +461,10 @@ class Case:
         another pathway or version (the message says which), or when replay does not
         reproduce the recorded journal event for event.
         """
+        if not issubclass(type(pathway), Pathway):
+            raise wrong_type("'pathway'", "a compiled Pathway (from pathway.load)", pathway)
+        if not issubclass(type(text), str | bytes | bytearray):
+            raise wrong_type("'text'", "the text of Case.to_json() (a str)", text)
         return replay(pathway, decode_case(pathway, text), roster=roster)
 
     # -- internals ----------------------------------------------------------------------
@@ -414,7 +474,7 @@ class Case:
         self._facts = facts
         p = self.pathway
         self._append(
-            CaseStarted(self.case_id, when, p.start, p.id, p.version, p.content_hash, facts)
+            CaseStarted(self.case_id, when, p.start, p.id, p.version, p.content_hash, copied(facts))
         )
         self._enter_work(when, None)
 
@@ -422,20 +482,65 @@ class Case:
         """``at`` as an instant in UTC (naive times are in the pathway's time zone).
 
         The journal keeps UTC so that durations across a clock change are exact and a
-        case reads back from JSON identical to how it was recorded.
+        case reads back from JSON identical to how it was recorded. Raises
+        :class:`ArgumentError` if ``at`` is not a datetime (or its time zone fails), and
+        :class:`TransitionError` if it is an instant a datetime cannot hold in UTC or in
+        the pathway's time zones, or (with ``check``) before the last event.
         """
-        if at.__class__ is not datetime or at.tzinfo is not UTC:  # UTC needs no work
-            if not isinstance(at, datetime):
-                raise TransitionError(
-                    f"case {self.case_id!r}: 'at' must be a datetime, found {at!r}"
-                )
-            at = self._to_utc(at)
-        if check and self._now is not None and at < self._now:
+        if type(at) is not datetime or at.tzinfo is not UTC:  # UTC needs no work
+            at = self._instant(at)
+        elif not 1 < at.year < 9999:
+            self._check_extreme(at, at)
+        if check:
+            self._in_order(at)
+        return at
+
+    def _in_order(self, at: datetime) -> None:
+        """TransitionError if ``at`` (in UTC) is before the case's last event."""
+        if self._now is not None and at < self._now:
             raise TransitionError(
                 f"case {self.case_id!r}: time goes backwards: {self._local(at)} is before the "
                 f"last event at {self._local(self._now)}"
             )
-        return at
+
+    def _instant(self, at: object) -> datetime:
+        """A time that is not UTC already, checked and converted to UTC."""
+        kind = type(at)
+        if not issubclass(kind, datetime):
+            raise wrong_type("'at'", "a datetime", at, self._where())
+        given: datetime = at  # type: ignore[assignment]
+        if kind is not datetime:  # a subclass: the plain datetime it stands for
+            given = datetime(
+                *given.timetuple()[:6], given.microsecond, given.tzinfo, fold=given.fold
+            )
+        try:
+            utc = self._to_utc(given)
+        except OverflowError:
+            raise TransitionError(
+                f"case {self.case_id!r}: 'at' {_iso(given)} is too close to the limits of a "
+                "datetime (years 1 to 9999) to be held in UTC"
+            ) from None
+        except Exception as error:  # a user's tzinfo whose utcoffset fails
+            raise ArgumentError(
+                f"case {self.case_id!r}: 'at' has a time zone that gives no usable UTC "
+                f"offset: {type(error).__name__}: {error}"
+            ) from None
+        if not 1 < utc.year < 9999:
+            self._check_extreme(utc, given)
+        return utc
+
+    def _check_extreme(self, utc: datetime, given: datetime) -> None:
+        """TransitionError unless ``utc``, an instant in year 1 or 9999, can be shown in
+        every time zone the pathway reads (its own and its calendars')."""
+        names = {self.pathway.timezone} | {c.timezone for c in self.pathway.calendars.values()}
+        for name in sorted(names):
+            try:
+                utc.astimezone(ZoneInfo(name))
+            except OverflowError:
+                raise TransitionError(
+                    f"case {self.case_id!r}: 'at' {_iso(given)} is too close to the limits of "
+                    f"a datetime (years 1 to 9999) to be read in time zone {name!r}"
+                ) from None
 
     def _to_utc(self, at: datetime) -> datetime:
         """``at`` in UTC by offset arithmetic (the same instant ``astimezone`` gives, about
@@ -465,7 +570,12 @@ class Case:
         self._built_upto = len(events)
         return events
 
+    def _where(self) -> str:
+        """The start of a message about this case."""
+        return f"case {self.case_id!r}: "
+
     def _candidates(self, trigger: str) -> tuple[Transition, ...]:
+        trigger = lookup_name(trigger, "'trigger'", self._where())
         compiled = self._rt.table.get((self._state, trigger))
         if not compiled:
             raise self._not_allowed(trigger, known=trigger in machine_for(self.pathway).events)
@@ -479,14 +589,23 @@ class Case:
 
     def _not_allowed(self, trigger: str, *, known: bool) -> TransitionError:
         allowed = self.allowed_triggers()
-        listed = ", ".join(repr(t) for t in allowed) or "none (the case has finished)"
+        listed = ", ".join(repr(t) for t in allowed) or self._why_none()
         guess = did_you_mean(trigger, self.pathway.triggers) if not known else None
         what = "is not a trigger of this pathway" if not known else "cannot fire from here"
         hint = f"; did you mean {guess!r}?" if guess else ""
         return TransitionError(
-            f"case {self.case_id!r} in state {self._state!r}: trigger {trigger!r} {what}; "
+            f"case {self.case_id!r} in state {self._state!r}: trigger {shown(trigger)} {what}; "
             f"allowed triggers: {listed}{hint}"
         )
+
+    def _why_none(self) -> str:
+        """What to say when no trigger may fire: finished, a decision due, or guards."""
+        if self.finished:
+            return "none (the case has finished)"
+        checkpoint = self.step.checkpoint
+        if checkpoint is not None:
+            return f"none (checkpoint {checkpoint!r} is pending: record it with case.decide)"
+        return "none (every guard from here is false or cannot be evaluated)"
 
     def _choose(
         self, trigger: str, candidates: tuple[Transition, ...], to: str | None
@@ -496,7 +615,7 @@ class Case:
             if not candidates:
                 raise TransitionError(
                     f"case {self.case_id!r}: trigger {trigger!r} from "
-                    f"{self._state!r} does not lead to {to!r}"
+                    f"{self._state!r} does not lead to {shown(to)}"
                 )
         if len(candidates) == 1 and self._holds(candidates[0]):
             return candidates[0]  # the common case: one way, and its guard holds
@@ -522,14 +641,41 @@ class Case:
         return worker
 
     def _resolve_worker(self, by: Worker | str | None) -> Worker | None:
-        if by is None or isinstance(by, Worker):
-            return by
-        if self._roster is None or by not in self._roster:
+        """The worker ``by`` names: itself, or the roster's worker with that id.
+
+        Raises :class:`ArgumentError` if ``by`` is neither a Worker, text nor ``None``,
+        and TransitionError for a worker id the roster does not have.
+        """
+        kind = type(by)
+        if by is None or kind is Worker:
+            return by  # type: ignore[return-value]
+        if issubclass(kind, Worker):  # a subclass: the plain worker it stands for
+            return Worker(by.id, by.role)  # type: ignore[union-attr]
+        expected = "a Worker, a worker id from the case's roster (a str), or None"
+        if not issubclass(kind, str):
+            raise wrong_type("'by'", expected, by, self._where())
+        name = lookup_name(by, "'by'", self._where())
+        role = self._roster_role(name)
+        if role is None:
             raise TransitionError(
-                f"case {self.case_id!r}: unknown worker {by!r}; pass by=Worker({by!r}, role=...) "
-                "or give new_case(..., roster={worker: role})"
+                f"case {self.case_id!r}: unknown worker {shown(name)}; pass "
+                f"by=Worker({shown(name)}, role=...) or give new_case(..., "
+                "roster={worker: role})"
             )
-        return Worker(by, self._roster[by])
+        return Worker(name, role)
+
+    def _roster_role(self, worker: str) -> str | None:
+        """The role the roster gives ``worker``, or ``None`` if it has no such worker."""
+        roster = self._roster
+        if roster is None:
+            return None
+        try:
+            return roster.get(worker)
+        except Exception as error:  # a user's mapping may raise anything
+            raise ArgumentError(
+                f"case {self.case_id!r}: the roster fails to look up worker {shown(worker)}: "
+                f"{type(error).__name__}: {error}"
+            ) from None
 
     def _calendar_open(self, at: datetime) -> bool:
         calendar = self._step.calendar
@@ -645,7 +791,7 @@ class Case:
         if cp is None:
             guess = did_you_mean(name, self.pathway.checkpoints)
             hint = f"; did you mean {guess!r}?" if guess else ""
-            raise CheckpointError(f"unknown checkpoint {name!r}{hint}")
+            raise CheckpointError(f"unknown checkpoint {shown(name)}{hint}")
         if cp.step != self._state:
             raise CheckpointError(
                 f"case {self.case_id!r} is at {self._state!r}; checkpoint "
@@ -668,6 +814,18 @@ class Case:
                 )
         return decider
 
+    def _answers_argument(self, answers: object) -> dict[str, Any]:
+        """``answers`` as a dict with text keys (ArgumentError if it is not a mapping of
+        question names)."""
+        where, expected = self._where(), "a mapping of question names to True or False"
+        given: dict[str, Any] = {}
+        for key, value in items_argument(answers, "'answers'", expected, where):
+            name = lookup_name(key, "a question's name in 'answers'", where)
+            if name in given:
+                raise CheckpointError(f"{where}the answer to {name!r} is given twice")
+            given[name] = value
+        return given
+
     def _person_answers(self, cp: Checkpoint, answers: Mapping[str, bool]) -> dict[str, bool]:
         questions = {q.id: q for q in cp.questions}
         for name, answer in answers.items():
@@ -675,14 +833,16 @@ class Case:
             if question is None:
                 guess = did_you_mean(name, questions)
                 hint = f"; did you mean {guess!r}?" if guess else ""
-                raise CheckpointError(f"checkpoint {cp.id!r} has no question {name!r}{hint}")
+                raise CheckpointError(f"checkpoint {cp.id!r} has no question {shown(name)}{hint}")
             if question.automatic:
                 raise CheckpointError(
                     f"question {name!r} of {cp.id!r} is answered from facts "
                     f"({question.expression}); do not pass an answer"
                 )
-            if not isinstance(answer, bool):
-                raise CheckpointError(f"answer to {name!r} must be true or false, found {answer!r}")
+            if type(answer) is not bool:
+                raise CheckpointError(
+                    f"answer to {name!r} must be true or false, found {shown(answer)}"
+                )
         missing = [q.id for q in cp.questions if not q.automatic and q.id not in answers]
         if missing:
             raise CheckpointError(f"checkpoint {cp.id!r} needs answers to: {', '.join(missing)}")
@@ -702,7 +862,15 @@ class Case:
                     f"answered from facts: {error.reason}"
                 ) from None
             used.update(question.expression.values_used(self._facts))
-        return answers, used
+        return answers, copied(used)
+
+
+def _iso(at: datetime) -> str:
+    """``at`` in ISO 8601 for a message (or its repr, if its time zone fails)."""
+    try:
+        return at.isoformat()
+    except Exception:  # a user's tzinfo
+        return shown(at)
 
 
 def _id(worker: Worker | None) -> str | None:
@@ -722,6 +890,10 @@ def replay(
     version, or if the rebuilt journal differs from ``events``: the message names the
     first differing event (a command rejected on replay counts as differing there).
     """
+    if not issubclass(type(pathway), Pathway):
+        raise wrong_type("'pathway'", "a compiled Pathway (from pathway.load)", pathway)
+    events = _events_argument(events)
+    roster = _roster_argument(roster)
     if not events or not isinstance(events[0], CaseStarted):
         raise ReplayError("a journal must begin with a case_started event")
     first = events[0]
@@ -734,8 +906,14 @@ def replay(
     workers = workers_in(events, roster)
     try:
         case = new_case(pathway, first.case_id, dict(first.facts), at=first.at, roster=workers)
-    except (TransitionError, FactError) as error:
+    except PathwayError as error:
         raise ReplayError(f"event 0 (case_started) is rejected on replay: {error}") from None
+    started = case._built()[0]
+    if started != first:  # its step, or facts or time as the engine keeps them
+        raise ReplayError(
+            f"replay differs at event 0: recorded {event_text(first)}, replay gives "
+            f"{event_text(started)}"
+        )
     checked = 1
     for index, event in enumerate(events[1:], start=1):
         if event.command and not decided(pathway, event):
@@ -743,6 +921,25 @@ def replay(
     compare(case._built(), events, checked)
     case._roster = roster
     return case
+
+
+def _events_argument(events: object) -> list[Event]:
+    """``events`` as a list of journal events; ArgumentError for anything else."""
+    if not issubclass(type(events), Sequence) or issubclass(type(events), str | bytes):
+        raise wrong_type("'events'", "a list of journal events", events)
+    listed: list[Event] = list(cast(Sequence[Event], events))
+    for index, event in enumerate(listed):
+        if not issubclass(type(event), Event):
+            raise wrong_type(f"'events[{index}]'", "a journal event", event)
+    return listed
+
+
+def _roster_argument(roster: object) -> Mapping[str, str] | None:
+    """``roster`` itself if it is ``None`` or a mapping; ArgumentError otherwise (its
+    entries are checked when a worker is looked up: each becomes a Worker)."""
+    if roster is None or issubclass(type(roster), Mapping):
+        return cast(Mapping[str, str] | None, roster)
+    raise wrong_type("'roster'", "a mapping of worker ids to roles, or None", roster)
 
 
 provide_case_factory(new_case)

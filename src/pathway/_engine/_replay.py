@@ -20,27 +20,42 @@ from pathway._journal._events import (
     VisitMissed,
 )
 from pathway._model._pathway import Pathway
-from pathway.errors import CheckpointError, FactError, ReplayError, TransitionError
+from pathway.errors import PathwayError, ReplayError
 
 if TYPE_CHECKING:
     from pathway._engine._case import Case
 
-__all__ = ["apply_command", "compare", "decided", "workers_in"]
+__all__ = ["apply_command", "compare", "decided", "event_text", "workers_in"]
+
+#: How much of an event a message shows.
+_EVENT_TEXT_LENGTH = 2_000
+
+
+def event_text(event: object) -> str:
+    """An event for a message: its ``repr``, cut short, and never failing (an event
+    given to replay may hold anything, a value whose ``repr`` fails included)."""
+    try:
+        text = repr(event)
+    except Exception:
+        return f"<{type(event).__name__} event whose values cannot be shown>"
+    return text if len(text) <= _EVENT_TEXT_LENGTH else text[:_EVENT_TEXT_LENGTH] + "..."
 
 
 def decided(pathway: Pathway, event: Event) -> bool:
     """A checkpoint's move is recorded as a Transitioned event but made by its Decision."""
-    if not isinstance(event, Transitioned):
-        return False
+    if not isinstance(event, Transitioned) or type(event.trigger) is not str:
+        return False  # a trigger that is not text is refused when its command is re-run
     checkpoint = pathway.checkpoints.get(event.trigger)
     return checkpoint is not None and checkpoint.step == event.source
 
 
 def workers_in(events: list[Event], roster: Mapping[str, str] | None) -> dict[str, str]:
+    """The roster to replay with: ``roster``, and each worker the journal names with a
+    role (names that are not text are left for the replayed command to refuse)."""
     workers = dict(roster or {})
     for event in events:
         worker, role = getattr(event, "worker", None), getattr(event, "role", None)
-        if worker is not None and role is not None:
+        if type(worker) is str and type(role) is str:
             workers.setdefault(worker, role)
     return workers
 
@@ -50,24 +65,30 @@ def apply_command(case: Case, recorded: list[Event], index: int, checked: int) -
     record; return how many events are checked so far."""
     event = recorded[index]
     command = _COMMANDS.get(type(event))
-    if command is None:  # a Migrated event: only a replay that knows every version can
-        raise ReplayError(  # make it (pathway.store); see _migrate.replay_versions
+    if command is None and event.kind == "migrated":  # only a replay that knows every
+        raise ReplayError(  # version can make it (pathway.store; _migrate.replay_versions)
             f"event {index} ({event.kind}) moves the case to another pathway version; "
             "rebuild it from the case store, which knows every version it ran on"
         )
+    if command is None:
+        raise ReplayError(
+            f"event {index} is a {type(event).__name__}, which is not a command replay knows"
+        )
     try:
         command(case, event)
-    except (TransitionError, CheckpointError, FactError) as error:
+    except ReplayError:
+        raise
+    except PathwayError as error:  # any refusal, an ArgumentError for a bad field included
         compare(case._built(), recorded, checked, min(len(case._events), index))
         first = len(case._events)
         because = f"event {index} ({event.kind}) is rejected on replay: {error}"
         if first < index:
             raise ReplayError(
-                f"replay differs at event {first}: recorded {recorded[first]!r}, replay gives "
-                f"no such event because {because}"
+                f"replay differs at event {first}: recorded {event_text(recorded[first])}, "
+                f"replay gives no such event because {because}"
             ) from None
         raise ReplayError(
-            f"replay differs at event {index}: recorded {event!r}; {because}"
+            f"replay differs at event {index}: recorded {event_text(event)}; {because}"
         ) from None
     compare(case._built(), recorded, checked, len(case._events))
     return len(case._events)
@@ -81,20 +102,20 @@ def _by(case: Case, worker: str | None, role: str | None) -> Worker | None:
 
 def _replay_decision(case: Case, event: Event) -> None:
     assert isinstance(event, Decision)
-    person = {k: v for k, v in event.answers if k not in event.automatic}
+    automatic = event.automatic
+    if not isinstance(automatic, tuple | list) or not all(type(a) is str for a in automatic):
+        raise ReplayError(
+            f"a decision's 'automatic' must be a list of question names: {event_text(event)}"
+        )
+    person = {k: v for k, v in event.answers if k not in automatic}
     by = _by(case, event.decided_by, event.role)
     case.decide(event.checkpoint, person, at=event.at, by=by, rationale=event.rationale)
 
 
 def _replay_transitioned(case: Case, event: Event) -> None:
     assert isinstance(event, Transitioned)
-    case.fire(
-        event.trigger,
-        at=event.at,
-        by=_by(case, event.worker, event.role),
-        to=event.target,
-        **dict(event.data),
-    )
+    by = _by(case, event.worker, event.role)
+    case._fire(event.trigger, event.at, by, event.target, dict(event.data))
 
 
 def _replay_step_started(case: Case, event: Event) -> None:
@@ -113,7 +134,7 @@ def _replay_failure(case: Case, event: Event) -> None:
 
 def _replay_facts(case: Case, event: Event) -> None:
     assert isinstance(event, FactsUpdated)
-    case.update_facts(at=event.at, by=_by(case, event.worker, event.role), **dict(event.facts))
+    case._update_facts(event.at, _by(case, event.worker, event.role), dict(event.facts))
 
 
 _COMMANDS = {
@@ -126,6 +147,15 @@ _COMMANDS = {
 }
 
 
+def _differ(rebuilt: Event, recorded: Event) -> bool:
+    """Whether two events differ; a recorded field whose comparison raises (an object
+    of the caller's) is not what replay gives, so it differs."""
+    try:
+        return bool(rebuilt != recorded)
+    except Exception:
+        return True
+
+
 def compare(
     rebuilt: list[Event], recorded: list[Event], start: int = 0, end: int | None = None
 ) -> None:
@@ -133,19 +163,20 @@ def compare(
     (events before ``start`` are known to agree)."""
     stop = len(recorded) if end is None else min(end, len(recorded))
     for index in range(start, min(len(rebuilt), stop)):
-        if rebuilt[index] != recorded[index]:
+        if _differ(rebuilt[index], recorded[index]):
             raise ReplayError(
-                f"replay differs at event {index}: recorded {recorded[index]!r}, "
-                f"replay gives {rebuilt[index]!r}"
+                f"replay differs at event {index}: recorded {event_text(recorded[index])}, "
+                f"replay gives {event_text(rebuilt[index])}"
             )
     if len(rebuilt) < stop:
         index = len(rebuilt)
         raise ReplayError(
-            f"replay differs at event {index}: recorded {recorded[index]!r}, replay gives "
-            "no such event (the journal has events its commands do not produce)"
+            f"replay differs at event {index}: recorded {event_text(recorded[index])}, replay "
+            "gives no such event (the journal has events its commands do not produce)"
         )
     if len(rebuilt) > stop:
-        there = repr(recorded[stop]) if stop < len(recorded) else "nothing (the journal ends)"
+        there = event_text(recorded[stop]) if stop < len(recorded) else "nothing (the journal ends)"
         raise ReplayError(
-            f"replay differs at event {stop}: recorded {there}, replay gives {rebuilt[stop]!r}"
+            f"replay differs at event {stop}: recorded {there}, replay gives "
+            f"{event_text(rebuilt[stop])}"
         )

@@ -4,15 +4,30 @@ from __future__ import annotations
 
 import attrs
 
+from pathway._engine._facts import name_argument
+
 __all__ = ["Option", "Worker"]
+
+
+def _worker_id(value: object) -> str:
+    return name_argument(value, "Worker id")
+
+
+def _worker_role(value: object) -> str:
+    return name_argument(value, "Worker role")
 
 
 @attrs.frozen(slots=True)
 class Worker:
-    """A named worker in a role: ``case.fire("allocate", by=Worker("amy", "duty_lead"))``."""
+    """A named worker in a role: ``case.fire("allocate", by=Worker("amy", "duty_lead"))``.
 
-    id: str
-    role: str
+    ``id`` and ``role`` are names: text of 1 to 1,000 characters, valid Unicode.
+    Raises :class:`~pathway.ArgumentError` for anything else, so a case never records a
+    worker its JSON cannot hold.
+    """
+
+    id: str = attrs.field(converter=_worker_id)
+    role: str = attrs.field(converter=_worker_role)
 
 
 @attrs.frozen(slots=True)

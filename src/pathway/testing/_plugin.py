@@ -6,8 +6,8 @@
   off with ``pathway_collect = false`` or disable the plugin with ``-p no:pathway``.
 * ``--pathway-simulate N`` adds ``<file>::smoke``: N seeded random journeys through the
   live engine, each checked to run, end where the model says, and replay from JSON
-  (``--pathway-seed`` picks the seed). This smoke run is a stand-in until the cohort
-  simulator exists; the simulator will then run a short simulation here instead.
+  (``--pathway-seed`` picks the seed). It checks the live engine on the file; cohorts
+  are simulated by ``pathway simulate``.
 * Fixtures ``load_pathway`` (load a file, cached by path for the session) and
   ``new_case`` (start a case on a pathway or file, with defaults for id and time).
 """
@@ -187,8 +187,8 @@ class PathwayItem(_FileItem):
 
 
 class PathwaySmokeItem(_FileItem):
-    """Runs seeded random journeys through the live engine (a stand-in for a short
-    cohort simulation until the simulator exists)."""
+    """Runs seeded random journeys through the live engine, each checked with
+    :func:`~pathway.testing.check_journey`."""
 
     def __init__(self, *, runs: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -6,6 +6,11 @@ forward each command to your system (``start_case``, ``fire``, ``decide``, optio
 ``handoffs``). Hypothesis then runs valid journeys through both, checks after every step
 that they agree, and tries invalid commands that both must reject. A disagreement is
 shrunk to the shortest sequence of commands that shows it.
+
+Only a refusal your system signals counts as one: by default a
+:class:`~pathway.PathwayError`; set ``rejected_errors`` (or override ``rejected``) to
+name your system's own. Any other exception from a hook is a bug in your adapter or
+system, and fails the test.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from pathway._define._spec import PathwaySpec
 from pathway._engine._case import Case
 from pathway._engine._types import Worker
 from pathway._model._pathway import Pathway
-from pathway.errors import PathwayError
+from pathway.errors import ArgumentError, PathwayError
 from pathway.testing._invalid import INVALID_CODES, InvalidKind, applicable_kinds
 from pathway.testing._journeys import (
     DEFAULT_START,
@@ -90,8 +95,16 @@ class PathwayStateMachine(RuleBasedStateMachine):
     system's ``state()``, ``visits()`` and ``handoffs()`` must equal the engine's (the
     current step id, attendances so far, and hand-offs so far at ``handoff_levels``).
     It also tries commands the pathway forbids (``rejections``, codes as in
-    :func:`~pathway.testing.invalid_triggers`): your hook must raise one of
-    ``rejected_errors`` and its state must not change.
+    :func:`~pathway.testing.invalid_triggers`): your hook must refuse them, and its
+    state must not change. A refusal is an exception :meth:`rejected` accepts: by
+    default one of ``rejected_errors``, which is ``(pathway.PathwayError,)`` unless you
+    set it to your system's own (``rejected_errors = (MyDomainError,)``). Any other
+    exception (an ``AttributeError`` in your adapter, say) fails the test, naming it.
+
+    ``worker`` is ``None`` when the command has nobody to name: a trigger fired after the
+    case has finished (no step owns it: rejection ``finished``) and a PLAN decision
+    without a decision-maker (rejection ``unaccountable``). Valid commands always come
+    with a worker of the owner role. Your hooks must accept ``None``.
 
     Fired triggers never need ``to=``: your system should take the first transition on
     that trigger, in declaration order, whose guard holds, as the engine does.
@@ -103,12 +116,13 @@ class PathwayStateMachine(RuleBasedStateMachine):
     rejections: ClassVar[frozenset[str]] = DEFAULT_REJECTIONS
     #: Every rejection code, for ``rejections = PathwayStateMachine.every_rejection``.
     every_rejection: ClassVar[frozenset[str]] = INVALID_CODES
-    rejected_errors: ClassVar[tuple[type[BaseException], ...]] = (Exception,)
+    #: The exceptions with which your system refuses a command (see :meth:`rejected`).
+    rejected_errors: ClassVar[tuple[type[BaseException], ...]] = (PathwayError,)
 
     def __init__(self) -> None:
         super().__init__()
         if not isinstance(getattr(type(self), "pathway", None), Pathway):
-            raise TypeError(
+            raise ArgumentError(
                 f"{type(self).__name__}.pathway must be a compiled pathway: set "
                 "'pathway = pathway.load(...)' or use PathwayStateMachine.for_pathway(...)"
             )
@@ -135,7 +149,9 @@ class PathwayStateMachine(RuleBasedStateMachine):
         raise NotImplementedError("implement start_case(case_id, facts, at)")
 
     def fire(self, trigger: str, at: datetime, worker: Worker | None) -> None:
-        """Fire ``trigger`` in your system; raise if it is not allowed."""
+        """Fire ``trigger`` in your system; raise one of ``rejected_errors`` if it is not
+        allowed. ``worker`` is ``None`` only for a trigger fired after the case has
+        finished (nobody owns it then)."""
         raise NotImplementedError("implement fire(trigger, at, worker)")
 
     def decide(
@@ -146,11 +162,14 @@ class PathwayStateMachine(RuleBasedStateMachine):
         worker: Worker | None,
         rationale: str,
     ) -> None:
-        """Record a checkpoint decision (answers to questions asked of a person)."""
+        """Record a checkpoint decision (answers to questions asked of a person); raise
+        one of ``rejected_errors`` if it is not allowed. ``worker`` is ``None`` only for
+        a PLAN decision without a decision-maker, which must be refused."""
         raise NotImplementedError("implement decide(checkpoint, answers, at, worker, rationale)")
 
     def begin(self, at: datetime, worker: Worker | None) -> None:
-        """Optional: work on the current step starts. Not overridden: never called."""
+        """Optional: work on the current step starts (``worker`` is always named). Not
+        overridden: never called."""
 
     def did_not_attend(self, at: datetime) -> None:
         """Optional: the person missed the booked visit. Not overridden: never called."""
@@ -178,6 +197,13 @@ class PathwayStateMachine(RuleBasedStateMachine):
     def observed(self) -> dict[str, object]:
         """What your system says, keyed like :meth:`expected`."""
         return {"state": self.state(), "visits": self.visits(), "handoffs": self.handoffs()}
+
+    def rejected(self, error: Exception) -> bool:
+        """Whether ``error``, raised by a hook for a command the pathway forbids, is
+        your system refusing it. By default: it is one of ``rejected_errors``. Override
+        it when a refusal is told apart otherwise (an error code on one exception
+        class, say). Anything it does not accept fails the test as a bug."""
+        return isinstance(error, self.rejected_errors)
 
     # -- rules ----------------------------------------------------------------------------
 
@@ -274,12 +300,31 @@ class PathwayStateMachine(RuleBasedStateMachine):
             self._send(attempt.command)
         except NotImplementedError:
             raise
-        except self.rejected_errors:
-            return
+        except Exception as error:
+            if self.rejected(error):
+                return
+            raise AssertionError(self._not_a_refusal(attempt, error)) from error
         raise AssertionError(
             f"your system accepted {attempt.command!r}, which the pathway forbids: "
             f"{attempt.kind.description}"
         )
+
+    def _not_a_refusal(self, attempt: Attempt, error: Exception) -> str:
+        """Why an exception from a hook is not counted as a refusal, and what to do."""
+        names = ", ".join(e.__name__ for e in self.rejected_errors) or "nothing"
+        message = (
+            f"your system raised {type(error).__name__}: {error} for {attempt.command!r} "
+            f"(which the pathway forbids: {attempt.kind.description}), but that is not a "
+            f"refusal: rejected_errors is ({names}) and rejected() did not accept it. "
+            "If this is how your system refuses, add it to rejected_errors (or override "
+            "rejected()); otherwise it is a bug in your system or its adapter"
+        )
+        if getattr(attempt.command, "by", "") is None:
+            message += (
+                "; note that this command names no worker (worker is None), as for a "
+                "finished case or a PLAN decision without a decision-maker"
+            )
+        return message
 
     def _refused_by_engine(self, attempt: Attempt) -> None:
         assert self.case is not None
