@@ -65,10 +65,10 @@ def test_the_shipped_pathways_include_a_duration_of_zero() -> None:
     )
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", [p for p in EXAMPLES if loads(p.read_text())], ids=lambda p: p.name
+)
 def test_every_example_that_loads_validates_under_the_schema(path: Path) -> None:
-    if not loads(path.read_text()):
-        pytest.skip(f"{path.name} is an example of mistakes")
     assert schema_errors(load_document(path).data) == []
 
 
