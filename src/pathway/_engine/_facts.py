@@ -147,22 +147,31 @@ def _unicode_problem(text: str) -> str:
     return ""
 
 
+def _bounded_text(
+    value: object, argument: str, where: str, *, shortest: int, longest: int, unicode: bool
+) -> str:
+    """``value`` as text of ``shortest`` to ``longest`` characters, valid Unicode when
+    ``unicode``; ArgumentError naming ``argument`` otherwise."""
+    size = f"{shortest} to {longest:,}" if shortest else f"at most {longest:,}"
+    expected = f"text (a str) of {size} characters"
+    text = _exact_text(value, argument, expected, where)
+    if not shortest <= len(text) <= longest:
+        raise ArgumentError(
+            f"{where}{argument} must be {expected}, found text of {len(text):,} characters"
+        )
+    problem = _unicode_problem(text) if unicode else ""
+    if problem:
+        raise ArgumentError(f"{where}{argument} must be valid Unicode text: {problem}")
+    return text
+
+
 def name_argument(value: object, argument: str, where: str = "") -> str:
     """``value`` as a name the case records (a case id, a worker's id or role).
 
     Raises :class:`ArgumentError` unless it is text of 1 to :data:`MAX_NAME_LENGTH`
     characters that is valid Unicode.
     """
-    expected = f"text (a str) of 1 to {MAX_NAME_LENGTH:,} characters"
-    text = _exact_text(value, argument, expected, where)
-    if not text or len(text) > MAX_NAME_LENGTH:
-        raise ArgumentError(
-            f"{where}{argument} must be {expected}, found text of {len(text):,} characters"
-        )
-    problem = _unicode_problem(text)
-    if problem:
-        raise ArgumentError(f"{where}{argument} must be valid Unicode text: {problem}")
-    return text
+    return _bounded_text(value, argument, where, shortest=1, longest=MAX_NAME_LENGTH, unicode=True)
 
 
 def lookup_name(value: object, argument: str, where: str = "") -> str:
@@ -172,13 +181,7 @@ def lookup_name(value: object, argument: str, where: str = "") -> str:
     Raises :class:`ArgumentError` unless it is text of at most :data:`MAX_NAME_LENGTH`
     characters.
     """
-    expected = f"text (a str) of at most {MAX_NAME_LENGTH:,} characters"
-    text = _exact_text(value, argument, expected, where)
-    if len(text) > MAX_NAME_LENGTH:
-        raise ArgumentError(
-            f"{where}{argument} must be {expected}, found text of {len(text):,} characters"
-        )
-    return text
+    return _bounded_text(value, argument, where, shortest=0, longest=MAX_NAME_LENGTH, unicode=False)
 
 
 def text_argument(value: object, argument: str, where: str = "") -> str:
@@ -187,16 +190,7 @@ def text_argument(value: object, argument: str, where: str = "") -> str:
     Raises :class:`ArgumentError` unless it is text of at most :data:`MAX_TEXT_LENGTH`
     characters that is valid Unicode.
     """
-    expected = f"text (a str) of at most {MAX_TEXT_LENGTH:,} characters"
-    text = _exact_text(value, argument, expected, where)
-    if len(text) > MAX_TEXT_LENGTH:
-        raise ArgumentError(
-            f"{where}{argument} must be {expected}, found text of {len(text):,} characters"
-        )
-    problem = _unicode_problem(text)
-    if problem:
-        raise ArgumentError(f"{where}{argument} must be valid Unicode text: {problem}")
-    return text
+    return _bounded_text(value, argument, where, shortest=0, longest=MAX_TEXT_LENGTH, unicode=True)
 
 
 # -- plain JSON data ---------------------------------------------------------------------------
