@@ -60,11 +60,13 @@ def main_job() -> None:
 
 
 def test() -> None:
-    """Lint, type-check and run the whole test suite (slow tests included)."""
+    """Lint, type-check and run the whole test suite: the default run, then the slow tests."""
     run(str(BIN / "ruff"), "check", "src", "tests", "benchmarks", "examples", "tasks.py")
     run(str(BIN / "ruff"), "format", "--check", "src", "tests")
     run(str(BIN / "mypy"), "--strict", "src/pathway")
-    run(str(BIN / "python"), "-m", "pytest", "-n", "2", "-q", "-p", "no:cacheprovider")
+    pytest = (str(BIN / "python"), "-m", "pytest", "-n", "2", "--dist", "worksteal", "-q")
+    run(*pytest, "-p", "no:cacheprovider")  # the default suite (slow tests left out)
+    run(*pytest, "-p", "no:cacheprovider", "-m", "slow")  # then the slow ones
 
 
 TASKS = {"main": main_job, "test": test}
