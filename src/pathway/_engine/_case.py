@@ -29,7 +29,7 @@ from pathway._engine._facts import (
     wrong_type,
 )
 from pathway._engine._machine import machine_for, runtime
-from pathway._engine._replay import apply_command, compare, decided, event_text, workers_in
+from pathway._engine._replay import apply_command, compare, decided, differ, event_text, workers_in
 from pathway._engine._types import Option, Worker
 from pathway._journal._codec import check_version, decode_case, encode_case
 from pathway._journal._events import (
@@ -909,7 +909,7 @@ def replay(
     except PathwayError as error:
         raise ReplayError(f"event 0 (case_started) is rejected on replay: {error}") from None
     started = case._built()[0]
-    if started != first:  # its step, or facts or time as the engine keeps them
+    if differ(started, first):  # its step, or facts or time as the engine keeps them
         raise ReplayError(
             f"replay differs at event 0: recorded {event_text(first)}, replay gives "
             f"{event_text(started)}"

@@ -25,7 +25,7 @@ from pathway.errors import PathwayError, ReplayError
 if TYPE_CHECKING:
     from pathway._engine._case import Case
 
-__all__ = ["apply_command", "compare", "decided", "event_text", "workers_in"]
+__all__ = ["apply_command", "compare", "decided", "differ", "event_text", "workers_in"]
 
 #: How much of an event a message shows.
 _EVENT_TEXT_LENGTH = 2_000
@@ -147,7 +147,7 @@ _COMMANDS = {
 }
 
 
-def _differ(rebuilt: Event, recorded: Event) -> bool:
+def differ(rebuilt: Event, recorded: Event) -> bool:
     """Whether two events differ; a recorded field whose comparison raises (an object
     of the caller's) is not what replay gives, so it differs."""
     try:
@@ -163,7 +163,7 @@ def compare(
     (events before ``start`` are known to agree)."""
     stop = len(recorded) if end is None else min(end, len(recorded))
     for index in range(start, min(len(rebuilt), stop)):
-        if _differ(rebuilt[index], recorded[index]):
+        if differ(rebuilt[index], recorded[index]):
             raise ReplayError(
                 f"replay differs at event {index}: recorded {event_text(recorded[index])}, "
                 f"replay gives {event_text(rebuilt[index])}"

@@ -221,6 +221,12 @@ def check_version(pathway: _Versioned, recorded: object) -> None:
     if not isinstance(recorded, Mapping):
         raise ReplayError("case JSON has no 'pathway' section naming the version it ran on")
     keys = _PATHWAY_KEYS
+    for key in keys:
+        if type(recorded.get(key)) is not str:
+            raise ReplayError(
+                f"the journal's pathway {key} must be text, found a "
+                f"{type(recorded.get(key)).__name__}"
+            )
     if all(recorded.get(key) == getattr(pathway, key) for key in keys):
         return
     if all(recorded.get(key) == getattr(pathway, key) for key in keys[:2]):
