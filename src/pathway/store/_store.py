@@ -57,11 +57,9 @@ _LIST_COLUMNS = (
 
 def format_time(at: datetime) -> str:
     """``at`` as the store keeps it: UTC, fixed width, so text order is time order."""
-    u = at.astimezone(UTC)
-    return (
-        f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:"
-        f"{u.second:02d}.{u.microsecond:06d}Z"
-    )
+    # isoformat pads the year to four digits and, with timespec, always writes the
+    # microseconds: "0005-01-02T03:04:05.000000Z"
+    return at.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_time(text: str) -> datetime:
