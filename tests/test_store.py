@@ -11,7 +11,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,7 @@ from pathway import ConflictError, MigrationError, ReplayError, StoreError
 from pathway.store import SCHEMA_VERSION, Store, load_step_map, migrate_cases, open_store
 from store_support import (
     DESK,
+    LONDON,
     LOOP_V2_YAML,
     LOOP_V3_YAML,
     LOOP_YAML,
@@ -216,6 +217,80 @@ def test_a_declared_due_time_wins_until_the_step_changes(store: Store) -> None:
     item = store.worklist(step="waiting").items[0]
     assert item.due_at == stored.case.journal[-1].at + timedelta(days=2)
     assert case.state == "intake"
+
+
+# The loop with office hours for the nurse (whose steps include 'waiting'): weekdays
+# 09:00-17:00 London, Monday 2024-03-11 closed, and a chase of two working days (16h).
+OFFICE_YAML = (
+    LOOP_YAML.replace('version: "1"', 'version: "office"')
+    .replace(
+        "roles:\n",
+        'calendars:\n  office:\n    open: {mon-fri: "09:00-17:00"}\n'
+        '    closures: ["2024-03-11"]\nroles:\n',
+    )
+    .replace(
+        "nurse: {team: clinic, organisation: hub}",
+        "nurse: {team: clinic, organisation: hub, calendar: office}",
+    )
+    .replace("chase_after: 2d", "chase_after: 16h")
+)
+
+
+def _london(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2024, 3, day, hour, minute, tzinfo=LONDON)
+
+
+def test_overdue_and_waiting_in_working_time_skip_weekends_and_closures(store: Store) -> None:
+    office = pathway.load(OFFICE_YAML)
+    store.publish(office)
+    # a: waits from Friday 15:00; calendar due Sat 07:00; working: Fri 2h, (weekend,
+    # closed Monday), Tue 8h, Wed 6h -> Wed 15:00. b: from Tue 09:00 -> calendar Wed
+    # 01:00, working Wed 17:00. c: from Wed 13:00 -> calendar Thu 05:00, working Fri 13:00.
+    for case_id, accepted in (("a", _london(8, 15)), ("b", _london(12, 9)), ("c", _london(13, 13))):
+        case = office.new_case(case_id, {"urgent": False, "score": 1}, at=START)
+        case.fire("accept", at=accepted, by=DESK)
+        store.create(case)
+
+    def overdue(now: datetime, clock: str, limit: int = 100) -> list[str]:
+        seen, after = [], None
+        while True:
+            page = store.worklist(overdue=True, now=now, clock=clock, limit=limit, after=after)
+            seen.extend(i.case_id for i in page.items)
+            if page.next is None:
+                return seen
+            after = page.next
+
+    assert overdue(_london(9, 12), "calendar") == ["a"]
+    assert overdue(_london(9, 12), "working") == []
+    assert overdue(_london(13, 14, 59), "working") == []
+    assert overdue(_london(13, 15), "working") == ["a"]
+    assert overdue(_london(13, 17), "working") == ["a", "b"]
+    thursday = _london(14, 12)
+    assert overdue(thursday, "calendar") == ["a", "b", "c"]
+    for limit in (1, 2, 100):  # paging over candidates the working clock turns down
+        assert overdue(thursday, "working", limit) == ["a", "b"]
+    assert overdue(_london(15, 13), "working") == ["a", "b", "c"]
+    # waiting longer than 10 hours: a's tenth working hour ends Tuesday 17:00
+    ten = timedelta(hours=10)
+    tuesday = store.worklist(waiting_over=ten, now=_london(12, 16, 59), clock="working")
+    assert [i.case_id for i in tuesday.items] == []
+    tuesday = store.worklist(waiting_over=ten, now=_london(12, 17), clock="working")
+    assert [i.case_id for i in tuesday.items] == ["a"]
+    saturday = store.worklist(waiting_over=ten, now=_london(9, 1), clock="calendar")
+    assert [i.case_id for i in saturday.items] == ["a"]
+    # a declared due time is an instant: the same on both clocks
+    stored = store.load("c")
+    store.save(stored.case, stored.revision, due=_london(13, 14))
+    assert overdue(_london(13, 14), "calendar") == ["a", "b", "c"]
+    assert overdue(_london(13, 14), "working") == ["c"]
+    # the loop's own steps have no calendar: working time is calendar time there
+    started(store, "plain")
+    plain = store.load("plain")
+    plain.case.fire("accept", at=_london(8, 15), by=DESK)
+    store.save(plain.case, plain.revision)
+    assert "plain" in overdue(_london(10, 15), "working")
+    with pytest.raises(StoreError, match="clock must be"):
+        store.worklist(overdue=True, now=thursday, clock="wall")
 
 
 def test_worklists_page_through_every_case_once(store: Store) -> None:

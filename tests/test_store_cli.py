@@ -39,6 +39,12 @@ def test_list_show_and_json(db: str, capsys: pytest.CaptureFixture[str]) -> None
     assert main(["cases", "--db", db, "list", "--overdue", "--now", now, "--format", "json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert [c["case_id"] for c in listed["cases"]] == ["c1"]
+    # the loop declares no calendars: working time is calendar time
+    assert main(["cases", "--db", db, "list", "--overdue", "--working-time", "--now", now]) == 0
+    assert capsys.readouterr().out.startswith("c1  waiting")
+    early = (START + timedelta(hours=1)).isoformat()
+    assert main(["cases", "--db", db, "list", "--overdue", "--working-time", "--now", early]) == 0
+    assert capsys.readouterr().out == "no cases\n"
     assert main(["cases", "--db", db, "list", "--limit", "1"]) == 0
     assert "more: --after 'c0|c0'" in capsys.readouterr().out
     assert main(["cases", "--db", db, "show", "c2"]) == 0

@@ -53,6 +53,7 @@ def _list(store: Store, args: argparse.Namespace) -> int:
         waiting_over=waiting,
         overdue=args.overdue,
         checkpoints=args.checkpoints,
+        clock="working" if args.working_time else "calendar",
         limit=args.limit,
         after=args.after,
     )

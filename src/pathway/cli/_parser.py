@@ -206,6 +206,12 @@ def _cases(commands: Any) -> None:
     listing.add_argument("--worker", metavar="WORKER", help="cases being worked by this worker")
     listing.add_argument("--overdue", action="store_true", help="due time (or chase) passed")
     listing.add_argument("--waiting-over", metavar="DURATION", help="waiting longer, e.g. 3d")
+    listing.add_argument(
+        "--working-time",
+        action="store_true",
+        help="count --overdue's chase and --waiting-over in the step's open hours "
+        "(its calendar, else its role's), not calendar time",
+    )
     listing.add_argument("--checkpoints", action="store_true", help="a decision is pending")
     listing.add_argument("--now", metavar="TIME", help="the time to judge by (default: now, UTC)")
     listing.add_argument("--limit", type=int, default=100, help="cases per page (default 100)")

@@ -39,7 +39,11 @@ class SQLiteBackend:
         if path != ":memory:" and Path(path).is_dir():
             raise StoreError(f"{path}: is a folder, not a database file")
         try:
-            self._db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+            # one thread at a time, not always the same one (a pool of stores in a
+            # threaded web server hands a store from thread to thread)
+            self._db = sqlite3.connect(
+                path, timeout=timeout, isolation_level=None, check_same_thread=False
+            )
         except sqlite3.Error as error:
             raise StoreError(f"{path}: cannot open the database: {error}") from None
         self._depth = 0

@@ -29,6 +29,7 @@ from pathway._journal._codec import (
     verify_chain,
 )
 from pathway._journal._events import Event, event_to_dict
+from pathway._model._calendar import Calendar
 from pathway._model._pathway import Pathway
 from pathway.errors import ConflictError, PathwayError, ReplayError, StoreError
 from pathway.store._backend import Backend, Row
@@ -39,6 +40,7 @@ from pathway.store._schema import (
     create_statements,
     upgrade_statements,
 )
+from pathway.store._working import step_calendar, working_deadline
 
 __all__ = ["Store", "StoredCase", "WorkItem", "WorkPage", "format_time", "parse_time"]
 
@@ -49,17 +51,15 @@ _CASE_COLUMNS = (
 )
 _LIST_COLUMNS = (
     "case_id, pathway_id, pathway_version, step, role, worker, waiting_since, due_at, "
-    "last_event_at, checkpoint, revision"
+    "last_event_at, checkpoint, revision, due_declared"
 )
 
 
 def format_time(at: datetime) -> str:
     """``at`` as the store keeps it: UTC, fixed width, so text order is time order."""
-    u = at.astimezone(UTC)
-    return (
-        f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:"
-        f"{u.second:02d}.{u.microsecond:06d}Z"
-    )
+    # isoformat pads the year to four digits and, with timespec, always writes the
+    # microseconds: "0005-01-02T03:04:05.000000Z"
+    return at.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_time(text: str) -> datetime:
@@ -405,21 +405,36 @@ class Store:
         waiting_over: timedelta | None = None,
         overdue: bool = False,
         checkpoints: bool = False,
+        clock: str = "calendar",
         limit: int = 100,
         after: str | None = None,
     ) -> WorkPage:
         """Open cases matching every filter given, a page at a time.
 
         ``step``, ``role``, ``worker``: where the case is and who owns it.
-        ``waiting_over``: waiting (work on the step not begun) since before
-        ``now - waiting_over``. ``overdue``: due time (declared, or the wait's
-        ``chase_after``) at or before ``now``. ``checkpoints``: a decision is pending.
-        Times are calendar time (UTC instants); ``now`` is required for the two time
-        filters (the store never reads the clock). Ordered by case id, or by the wait
-        or due time (oldest first) when that filter is used.
+        ``waiting_over``: waiting (work on the step not begun) for longer than this.
+        ``overdue``: a declared due time at or before ``now``, or the wait's
+        ``chase_after`` used up. ``checkpoints``: a decision is pending. ``now`` is
+        required for the two time filters (the store never reads the clock).
+
+        ``clock`` says how the two durations (``waiting_over`` and ``chase_after``) are
+        counted: ``"calendar"`` (every minute since the wait began, answered by the
+        indexes alone) or ``"working"`` (only the open time of the step's calendar, or of
+        its role's calendar when the step has none; see :mod:`._working`). A declared
+        due time is an instant and is the same on both clocks. Working time never runs
+        faster than calendar time, so the indexes narrow the candidates to the cases
+        overdue (or waiting) in calendar time, and the working-time check runs in Python
+        over those, in index order: its cost grows with the cases that are late in
+        calendar time but not yet in working time, that precede the page.
+
+        Ordered by case id, or by the wait or the (calendar) due time, oldest first,
+        when that filter is used. Raises StoreError for a missing ``now``, an unknown
+        ``clock`` or a ``limit`` outside 1..10000.
         """
         if (waiting_over is not None or overdue) and now is None:
             raise StoreError("worklists by waiting time or overdue need now=... (a datetime)")
+        if clock not in ("calendar", "working"):
+            raise StoreError(f"clock must be 'calendar' or 'working', found {clock!r}")
         if not 1 <= limit <= 10_000:
             raise StoreError(f"limit must be between 1 and 10000, found {limit}")
         where, params = ["finished = 0"], []
@@ -438,26 +453,83 @@ class Store:
             where.append("waiting_since <= ?")
             params.append(format_time(now - waiting_over))
             order = "waiting_since"
-        if after is not None:
-            key, _, last = after.partition("|")
-            if order == "case_id":
-                where.append("case_id > ?")
-                params.append(last)
-            else:
-                where.append(f"({order} > ? OR ({order} = ? AND case_id > ?))")
-                params.extend((key, key, last))
-        sql = (
-            f"SELECT {_LIST_COLUMNS} FROM cases WHERE {' AND '.join(where)} "
-            f"ORDER BY {order}{', case_id' if order != 'case_id' else ''} LIMIT ?"
-        )
-        rows = self._db.query(sql, (*params, limit + 1))
+        keep: Callable[[Row], bool] | None = None
+        if clock == "working" and now is not None and (overdue or waiting_over is not None):
+            keep = self._working_filter(now, overdue=overdue, waiting_over=waiting_over)
+        rows = self._scan(where, params, order, after, limit + 1, keep)
         items = tuple(_work_item(row) for row in rows[:limit])
         following = None
         if len(rows) > limit:
-            last_item = rows[limit - 1]
-            sort_key = {"case_id": 0, "due_at": 7, "waiting_since": 6}[order]
-            following = f"{last_item[sort_key]}|{last_item[0]}"
+            following = _page_key(rows[limit - 1], order)
         return WorkPage(items, following)
+
+    def _scan(
+        self,
+        where: list[str],
+        params: list[Any],
+        order: str,
+        after: str | None,
+        wanted: int,
+        keep: Callable[[Row], bool] | None,
+    ) -> list[Row]:
+        """Up to ``wanted`` rows past ``after`` in ``order``; with ``keep``, rows are read
+        in batches and only those it accepts are counted."""
+        batch = wanted if keep is None else max(wanted, 500)
+        found: list[Row] = []
+        while True:
+            clauses, values = list(where), list(params)
+            if after is not None:
+                key, _, last = after.partition("|")
+                if order == "case_id":
+                    clauses.append("case_id > ?")
+                    values.append(last)
+                else:
+                    clauses.append(f"({order} > ? OR ({order} = ? AND case_id > ?))")
+                    values.extend((key, key, last))
+            sql = (
+                f"SELECT {_LIST_COLUMNS} FROM cases WHERE {' AND '.join(clauses)} "
+                f"ORDER BY {order}{', case_id' if order != 'case_id' else ''} LIMIT ?"
+            )
+            rows = self._db.query(sql, (*values, batch))
+            if keep is None:
+                return rows
+            for row in rows:
+                if keep(row):
+                    found.append(row)
+                    if len(found) == wanted:
+                        return found
+            if len(rows) < batch:
+                return found
+            after = _page_key(rows[-1], order)
+
+    def _working_filter(
+        self, now: datetime, *, overdue: bool, waiting_over: timedelta | None
+    ) -> Callable[[Row], bool]:
+        """Whether a worklist row is overdue / waiting too long in working time."""
+        calendars: dict[tuple[str, str, str], Calendar | None] = {}
+
+        def calendar(row: Row) -> Calendar | None:
+            key = (row[1], row[2], row[3])
+            if key not in calendars:
+                calendars[key] = step_calendar(self.pathway(row[1], row[2]), row[3])
+            return calendars[key]
+
+        def passed(row: Row, minutes: float) -> bool:
+            deadline = working_deadline(calendar(row), parse_time(row[6]), minutes)
+            return deadline is not None and deadline <= now
+
+        def keep(row: Row) -> bool:
+            if overdue and not row[11]:  # a declared due time is an instant: SQL judged it
+                if row[6] is None:
+                    return False
+                allowance = parse_time(row[7]) - parse_time(row[6])
+                if not passed(row, allowance / timedelta(minutes=1)):
+                    return False
+            if waiting_over is not None:
+                return row[6] is not None and passed(row, waiting_over / timedelta(minutes=1))
+            return True
+
+        return keep
 
     # -- internals -------------------------------------------------------------------
 
@@ -602,6 +674,12 @@ def _due(
     if status.waiting_since is not None and status.chase_after is not None:
         return format_time(status.waiting_since + timedelta(minutes=status.chase_after)), 0
     return None, 0
+
+
+def _page_key(row: Row, order: str) -> str:
+    """The ``after=`` token that continues a worklist past ``row``."""
+    sort_key = {"case_id": 0, "due_at": 7, "waiting_since": 6}[order]
+    return f"{row[sort_key]}|{row[0]}"
 
 
 def _work_item(row: Row) -> WorkItem:
