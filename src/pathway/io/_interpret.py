@@ -69,6 +69,8 @@ from pathway.io._foreign import Coded, ForeignLog
 
 __all__ = ["Interpretation", "interpret"]
 
+I8 = npt.NDArray[np.int8]
+I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
 _MINUTE = 60_000_000_000
@@ -321,10 +323,10 @@ def _moment(ns: int) -> datetime:
 class _Events:
     case: I64
     at: I64
-    kind: I64
+    kind: I8
     started: I64
-    attendance: I64
-    codes: dict[str, I64]
+    attendance: I32
+    codes: dict[str, I32]
     open_cases: int
     finished: B
 
@@ -341,28 +343,62 @@ class _Out:
         )
 
     def build(self) -> dict[str, Any]:
-        n = sum(len(p["at"]) for p in self.parts)
-        names = {k for p in self.parts for k in p} - {"order", "sub", "kind", "case", "at"}
-        joined: dict[str, Any] = {
-            "order": np.concatenate([p["order"] for p in self.parts] or [np.zeros(0, np.int64)]),
-            "sub": np.concatenate([np.full(len(p["at"]), p["sub"]) for p in self.parts]),
-            "kind": np.concatenate([np.full(len(p["at"]), p["kind"]) for p in self.parts]),
-            "case": np.concatenate([p["case"] for p in self.parts] or [np.zeros(0, np.int64)]),
-            "at": np.concatenate([p["at"] for p in self.parts] or [np.zeros(0, np.int64)]),
-        }
+        """The columns in event order (by instance, then ``sub``): ``kind`` as int8,
+        ``case`` and the text codes as int32, times as int64. Each column is joined and
+        reordered on its own, and the blocks are let go as they are used, so a large
+        log's columns are not all held twice."""
+        parts = self.parts
+        empty = np.zeros(0, np.int64)
+        sizes = [len(p["at"]) for p in parts]
+        order = _event_order(
+            np.concatenate([p["order"] for p in parts] or [empty]),
+            np.concatenate(
+                [np.full(k, p["sub"], np.int64) for p, k in zip(parts, sizes, strict=True)]
+                or [empty]
+            ),
+        )
+        names = list(dict.fromkeys(k for p in parts for k in p if k not in {"order", "sub"}))
+        joined: dict[str, Any] = {}
         for name in names:
+            dtype = _DTYPES.get(name, np.int32)
             fill = NAT if name == "started" else -1
-            joined[name] = np.concatenate(
-                [
-                    np.asarray(p[name], np.int64)
-                    if name in p
-                    else np.full(len(p["at"]), fill, np.int64)
-                    for p in self.parts
+            if name == "kind":
+                blocks = [np.full(k, p["kind"], np.int8) for p, k in zip(parts, sizes, strict=True)]
+            else:
+                blocks = [
+                    np.asarray(p[name], dtype) if name in p else np.full(k, fill, dtype)
+                    for p, k in zip(parts, sizes, strict=True)
                 ]
-            )
-        order = np.lexsort((joined["sub"], joined["order"]))
-        assert all(len(v) == n for v in joined.values())
-        return {k: np.asarray(v)[order] for k, v in joined.items()}
+            joined[name] = np.concatenate(blocks or [empty.astype(dtype)])[order]
+            for p in parts:
+                p.pop(name, None)
+        self.parts = []
+        return joined
+
+
+def _event_order(order: I64, sub: I64) -> I64:
+    """The permutation that sorts rows by (``order``, ``sub``), ties by position: what
+    ``np.lexsort((sub, order))`` gives. Blocks never share an (instance, sub) pair
+    except for ``sub`` values that split one instance's rows between blocks, so the keys
+    are placed in a table of slots and read back in order (no sort) when they are
+    distinct and few enough; else the sort."""
+    n = len(order)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    span = int(sub.max()) + 1
+    key = order * span + sub
+    size = int(key.max()) + 1
+    if int(sub.min()) >= 0 and int(order.min()) >= 0 and size <= 16 * n + 1024:
+        slots = np.full(size, -1, dtype=np.int64)
+        slots[key] = np.arange(n, dtype=np.int64)
+        placed = slots[slots >= 0]
+        if len(placed) == n:
+            return placed
+    return np.lexsort((sub, order))
+
+
+#: Column types of a built event table (text codes are int32).
+_DTYPES: dict[str, Any] = {"at": np.int64, "started": np.int64, "kind": np.int8, "case": np.int64}
 
 
 def _emit(
@@ -463,7 +499,7 @@ def _emit(
         at=built["at"],
         kind=built["kind"],
         started=built.get("started", np.full(len(built["at"]), NAT, np.int64)),
-        attendance=built.get("attendance", np.full(len(built["at"]), -1, np.int64)),
+        attendance=built.get("attendance", np.full(len(built["at"]), -1, np.int32)),
         codes={k: v for k, v in built.items() if k not in _NOT_CODES},
         open_cases=int((~finished).sum()),
         finished=finished,
@@ -484,7 +520,7 @@ def _triggers(
             declared.setdefault((transition.source, transition.target), transition.trigger)
     width = max(len(labels), 1)
     keys = source * width + target
-    unique, inverse = np.unique(keys, return_inverse=True)
+    unique, inverse = _unique(keys, width * width)
     codes = np.asarray(
         [
             vocab["trigger"].code(
@@ -497,7 +533,20 @@ def _triggers(
         or [0],
         dtype=np.int64,
     )
-    return codes[inverse.reshape(-1)] if len(keys) else np.zeros(0, dtype=np.int64)
+    return codes[inverse] if len(keys) else np.zeros(0, dtype=np.int64)
+
+
+def _unique(keys: I64, bound: int) -> tuple[I64, I64]:
+    """``np.unique(keys, return_inverse=True)`` for keys in ``[0, bound)``: by a table
+    of ``bound`` flags (no sort) when that is small beside the keys, else by sorting."""
+    if len(keys) and bound <= 4 * len(keys) + 4096:
+        seen = np.zeros(bound, dtype=bool)
+        seen[keys] = True
+        unique = np.flatnonzero(seen)
+        rank = np.cumsum(seen, dtype=np.int64) - 1
+        return unique.astype(np.int64), rank[keys]
+    unique, inverse = np.unique(keys, return_inverse=True)
+    return unique, inverse.reshape(-1)
 
 
 def _waits(
