@@ -4,7 +4,7 @@ The XES scanner (:meth:`_Reader.scan`) is held to the expat reader on the shippe
 on files of the common shape, and on unusual or malformed files (left to expat, so the
 errors are the same).
 
-The interpreter places events without sorting where it can (:func:`_event_order`,
+The interpreter places events without sorting where it can (:func:`_places`,
 :func:`_unique`, the run order of :func:`sorted_log`) and leaves unused text fields
 as one shared blank column; these tests hold each shortcut to the plain computation.
 """
@@ -25,16 +25,29 @@ from pathway._journal._eventlog import EventLog, blank_codes, sorted_log
 from pathway.errors import EventLogError
 from pathway.io import _xes as xes
 from pathway.io._foreign import ForeignLog
-from pathway.io._interpret import _event_order, _unique, interpret
+from pathway.io._interpret import _places, _unique, interpret
 
 small = st.integers(min_value=0, max_value=30)
 
 
-@given(st.lists(st.tuples(small, st.integers(min_value=0, max_value=6)), max_size=60))
-def test_event_order_is_the_lexsort(pairs: list[tuple[int, int]]) -> None:
-    order = np.asarray([p[0] for p in pairs], dtype=np.int64)
-    sub = np.asarray([p[1] for p in pairs], dtype=np.int64)
-    assert np.array_equal(_event_order(order, sub), np.lexsort((sub, order)))
+@given(
+    st.lists(
+        st.tuples(st.sets(small, max_size=20), st.integers(min_value=0, max_value=6)), max_size=8
+    )
+)
+def test_places_are_the_lexsort(blocks: list[tuple[set[int], int]]) -> None:
+    """Blocks of distinct instances, each with a ``sub``: every row lands where sorting
+    the joined rows by (instance, sub, position) puts it."""
+    orders = [np.asarray(sorted(ids), dtype=np.int64) for ids, _ in blocks]
+    subs = [sub for _, sub in blocks]
+    places = _places(orders, subs)
+    joined_order = np.concatenate([*orders, np.zeros(0, np.int64)])
+    joined_sub = np.concatenate(
+        [np.full(len(o), s) for o, s in zip(orders, subs, strict=True)] + [np.zeros(0, np.int64)]
+    )
+    where = np.empty(len(joined_order), dtype=np.int64)
+    where[np.lexsort((joined_sub, joined_order))] = np.arange(len(joined_order))
+    assert np.concatenate([*places, np.zeros(0, np.int64)]).tolist() == where.tolist()
 
 
 @given(st.lists(small, max_size=60), st.integers(min_value=31, max_value=5000))
