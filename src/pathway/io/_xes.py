@@ -1,5 +1,10 @@
 """XES (IEEE 1849) event logs, ``.xes`` or gzipped ``.xes.gz``, read as a stream.
 
+Files of the common shape (plain attribute elements in events in traces, UTF-8, no
+DOCTYPE) are read by a scanner that takes whole traces in large blocks and works out
+their structure with numpy (:meth:`_Reader.scan`); every other file, and every
+malformed one, by expat as below, so results and errors are expat's either way.
+
 The file is parsed with the standard library's expat parser (``xml.parsers.expat``,
 the C parser under ``xml.etree``), driven by one callback per element start and end:
 no element tree is ever built, so memory grows with the events' values only, and the
