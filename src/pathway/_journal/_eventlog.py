@@ -56,6 +56,7 @@ __all__ = [
     "TIME_FIELDS",
     "EventLog",
     "Vocabulary",
+    "blank_codes",
     "kind_code",
     "nanoseconds",
     "sorted_log",
@@ -65,6 +66,8 @@ __all__ = [
 I8 = npt.NDArray[np.int8]
 I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
+#: Integer columns a producer may hand over (lists, or numpy arrays of any width).
+_Ints = Sequence[int] | npt.NDArray[np.signedinteger[Any]]
 
 KINDS: tuple[str, ...] = tuple(EVENT_TYPES)
 NAT = np.iinfo(np.int64).min
@@ -148,7 +151,7 @@ def kind_code(kind: str) -> int:
     return KINDS.index(kind)
 
 
-def _int_array(values: Sequence[int] | I64, dtype: type[np.signedinteger[Any]]) -> Any:
+def _int_array(values: _Ints, dtype: type[np.signedinteger[Any]]) -> Any:
     return np.asarray(values, dtype=dtype)
 
 
@@ -253,12 +256,12 @@ class EventLog:
         cls,
         *,
         case_ids: Sequence[str],
-        case: Sequence[int] | I64,
-        at: Sequence[int] | I64,
-        kind: Sequence[int] | I64,
-        started: Sequence[int] | I64 | None = None,
-        attendance: Sequence[int] | I64 | None = None,
-        codes: Mapping[str, Sequence[int] | I64] | None = None,
+        case: _Ints,
+        at: _Ints,
+        kind: _Ints,
+        started: _Ints | None = None,
+        attendance: _Ints | None = None,
+        codes: Mapping[str, _Ints] | None = None,
         vocab: Mapping[str, Sequence[str]] | None = None,
     ) -> EventLog:
         """A log from columns a producer already holds (the simulator's buffers).
@@ -277,8 +280,9 @@ class EventLog:
             if tuple(given[: len(known)]) != known:
                 raise ValueError(f"vocabulary {domain!r} must start with {known}")
             vocabulary[domain] = tuple(given)
+        supplied = codes or {}
         columns = {
-            field: _int_array((codes or {}).get(field, np.full(n, -1)), np.int32)
+            field: _int_array(supplied[field], np.int32) if field in supplied else blank_codes(n)
             for field in DOMAIN_OF
         }
         return sorted_log(
@@ -325,6 +329,19 @@ class EventLog:
             parsed = json.loads(text)
             return tuple(parsed) if name == "automatic" else parsed
         return text
+
+
+def blank_codes(n: int) -> I32:
+    """A code column of ``n`` events that all lack the field: every entry -1, read-only,
+    and backed by a single value (a zero-stride view), so the many text fields a log
+    never uses cost no memory. Reordering it is a no-op (see :func:`sorted_log`)."""
+    blank: I32 = np.broadcast_to(np.int32(-1), (n,))
+    return blank
+
+
+def _is_blank(column: I32) -> bool:
+    """Whether ``column`` is a :func:`blank_codes` view (constant, nothing to reorder)."""
+    return column.ndim == 1 and column.strides == (0,) and not column.flags.writeable
 
 
 def _datetime(ns: int) -> datetime:
@@ -438,6 +455,28 @@ def _in_order(case: I64, at: I64) -> bool:
     return bool(np.all(step >= 0) and np.all((step > 0) | (np.diff(at) >= 0)))
 
 
+def _run_order(case: I64, at: I64, renumber: I64) -> I64 | None:
+    """The order :func:`sorted_log` wants, without a sort, when each case's rows are one
+    run already in time order (how interpreted logs come): the runs are put in the new
+    case order. ``None`` when the rows are not in that shape."""
+    n = len(case)
+    if n < 2:
+        return None
+    same = case[1:] == case[:-1]
+    if not bool(np.all(~same | (at[1:] >= at[:-1]))):
+        return None
+    starts = np.concatenate([np.zeros(1, np.int64), np.flatnonzero(~same) + 1])
+    run_case = case[starts]
+    if len(starts) != len(renumber) or bool(np.any(np.bincount(run_case) > 1)):
+        return None
+    lengths = np.diff(np.append(starts, n))
+    runs = np.argsort(renumber[run_case], kind="stable")
+    moved = lengths[runs]
+    new_starts = np.cumsum(moved) - moved
+    order: I64 = np.repeat(starts[runs] - new_starts, moved) + np.arange(n, dtype=np.int64)
+    return order
+
+
 def sorted_log(
     *,
     case: I64,
@@ -476,9 +515,14 @@ def sorted_log(
             codes=dict(codes),
             vocab=dict(vocab),
         )
-    order = np.lexsort((np.arange(len(at)), at, new_case))
+    order = _run_order(case, at, renumber)
+    if order is None:
+        order = np.lexsort((np.arange(len(at)), at, new_case))
     pending = codes if isinstance(codes, dict) else dict(codes)
-    reordered = {field: pending.pop(field)[order] for field in list(pending)}
+    reordered = {}
+    for field in list(pending):
+        column = pending.pop(field)
+        reordered[field] = column if _is_blank(column) else column[order]
     return EventLog(
         case=new_case[order].astype(np.int32),
         case_ids=ordered_ids,

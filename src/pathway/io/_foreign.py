@@ -148,6 +148,8 @@ def parse_times(texts: Sequence[str | None], records: Records, field: str) -> I6
     time does not parse or is out of range, or the first record of each kind when aware
     and naive times are mixed.
     """
+    if isinstance(texts, list) and texts.count(None) == len(texts):
+        return np.full(len(texts), NAT, dtype=np.int64)
     fast = _arrow_times(texts)
     if fast is not None:
         return fast
@@ -184,7 +186,7 @@ def _arrow_times(texts: Sequence[str | None]) -> I64 | None:
     if not available("pyarrow.compute"):
         return None
     pa = require("pyarrow", extra="report", feature="reading event logs")
-    array = pa.array(["" if t is None else t for t in texts], type=pa.string())
+    array = pa.array(texts, type=pa.string())
     array = pa.compute.if_else(pa.compute.equal(array, ""), None, array)
     for target in (pa.timestamp("ns", tz="UTC"), pa.timestamp("ns")):
         try:

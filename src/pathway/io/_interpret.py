@@ -69,6 +69,8 @@ from pathway.io._foreign import Coded, ForeignLog
 
 __all__ = ["Interpretation", "interpret"]
 
+I8 = npt.NDArray[np.int8]
+I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
 _MINUTE = 60_000_000_000
@@ -321,10 +323,10 @@ def _moment(ns: int) -> datetime:
 class _Events:
     case: I64
     at: I64
-    kind: I64
+    kind: I8
     started: I64
-    attendance: I64
-    codes: dict[str, I64]
+    attendance: I32
+    codes: dict[str, I32]
     open_cases: int
     finished: B
 
@@ -341,28 +343,53 @@ class _Out:
         )
 
     def build(self) -> dict[str, Any]:
-        n = sum(len(p["at"]) for p in self.parts)
-        names = {k for p in self.parts for k in p} - {"order", "sub", "kind", "case", "at"}
-        joined: dict[str, Any] = {
-            "order": np.concatenate([p["order"] for p in self.parts] or [np.zeros(0, np.int64)]),
-            "sub": np.concatenate([np.full(len(p["at"]), p["sub"]) for p in self.parts]),
-            "kind": np.concatenate([np.full(len(p["at"]), p["kind"]) for p in self.parts]),
-            "case": np.concatenate([p["case"] for p in self.parts] or [np.zeros(0, np.int64)]),
-            "at": np.concatenate([p["at"] for p in self.parts] or [np.zeros(0, np.int64)]),
-        }
+        """The columns in event order (by instance, then ``sub``): ``kind`` as int8,
+        text codes and ``attendance`` as int32, ``case`` and times as int64. Each block's
+        rows are written straight to their places (see :func:`_places`): no joined copy
+        and no sort."""
+        parts = self.parts
+        total = sum(len(p["at"]) for p in parts)
+        places = _places([p["order"] for p in parts], [p["sub"] for p in parts])
+        names = list(dict.fromkeys(k for p in parts for k in p if k not in {"order", "sub"}))
+        joined: dict[str, Any] = {}
         for name in names:
+            dtype = _DTYPES.get(name, np.int32)
             fill = NAT if name == "started" else -1
-            joined[name] = np.concatenate(
-                [
-                    np.asarray(p[name], np.int64)
-                    if name in p
-                    else np.full(len(p["at"]), fill, np.int64)
-                    for p in self.parts
-                ]
-            )
-        order = np.lexsort((joined["sub"], joined["order"]))
-        assert all(len(v) == n for v in joined.values())
-        return {k: np.asarray(v)[order] for k, v in joined.items()}
+            if all(name in p for p in parts):
+                column = np.empty(total, dtype=dtype)
+            else:
+                column = np.full(total, fill, dtype=dtype)
+            for part, place in zip(parts, places, strict=True):
+                if name in part:
+                    column[place] = part.pop(name)
+            joined[name] = column
+        self.parts = []
+        return joined
+
+
+def _places(orders: list[I64], subs: list[int]) -> list[I64]:
+    """Where each block's rows go when all rows are sorted by (instance ``order``, then
+    ``sub``), ties in block order: what ``np.lexsort((sub, order))`` of the joined blocks
+    gives, without a sort. Each block names an instance at most once."""
+    size = 1 + max((int(o.max()) for o in orders if len(o)), default=-1)
+    counts = np.zeros(size, dtype=np.int64)
+    for order in orders:
+        counts[order] += 1
+    next_free = np.cumsum(counts) - counts
+    places: list[I64] = [np.zeros(0, np.int64)] * len(orders)
+    for i in sorted(range(len(orders)), key=lambda i: subs[i]):
+        places[i] = next_free[orders[i]]
+        next_free[orders[i]] += 1
+    return places
+
+
+#: Column types of a built event table (text codes are int32).
+_DTYPES: dict[str, Any] = {
+    "at": np.int64,
+    "started": np.int64,
+    "kind": np.int8,
+    "case": np.int64,
+}
 
 
 def _emit(
@@ -463,7 +490,7 @@ def _emit(
         at=built["at"],
         kind=built["kind"],
         started=built.get("started", np.full(len(built["at"]), NAT, np.int64)),
-        attendance=built.get("attendance", np.full(len(built["at"]), -1, np.int64)),
+        attendance=built.get("attendance", np.full(len(built["at"]), -1, np.int32)),
         codes={k: v for k, v in built.items() if k not in _NOT_CODES},
         open_cases=int((~finished).sum()),
         finished=finished,
@@ -484,7 +511,7 @@ def _triggers(
             declared.setdefault((transition.source, transition.target), transition.trigger)
     width = max(len(labels), 1)
     keys = source * width + target
-    unique, inverse = np.unique(keys, return_inverse=True)
+    unique, inverse = _unique(keys, width * width)
     codes = np.asarray(
         [
             vocab["trigger"].code(
@@ -497,7 +524,20 @@ def _triggers(
         or [0],
         dtype=np.int64,
     )
-    return codes[inverse.reshape(-1)] if len(keys) else np.zeros(0, dtype=np.int64)
+    return codes[inverse] if len(keys) else np.zeros(0, dtype=np.int64)
+
+
+def _unique(keys: I64, bound: int) -> tuple[I64, I64]:
+    """``np.unique(keys, return_inverse=True)`` for keys in ``[0, bound)``: by a table
+    of ``bound`` flags (no sort) when that is small beside the keys, else by sorting."""
+    if len(keys) and bound <= 4 * len(keys) + 4096:
+        seen = np.zeros(bound, dtype=bool)
+        seen[keys] = True
+        unique = np.flatnonzero(seen)
+        rank = np.cumsum(seen, dtype=np.int64) - 1
+        return unique.astype(np.int64), rank[keys]
+    unique, inverse = np.unique(keys, return_inverse=True)
+    return unique, inverse.reshape(-1)
 
 
 def _waits(

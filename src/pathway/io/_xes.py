@@ -1,5 +1,10 @@
 """XES (IEEE 1849) event logs, ``.xes`` or gzipped ``.xes.gz``, read as a stream.
 
+Files of the common shape (plain attribute elements in events in traces, UTF-8, no
+DOCTYPE) are read by a scanner that takes whole traces in large blocks and works out
+their structure with numpy (:meth:`_Reader.scan`); every other file, and every
+malformed one, by expat as below, so results and errors are expat's either way.
+
 The file is parsed with the standard library's expat parser (``xml.parsers.expat``,
 the C parser under ``xml.etree``), driven by one callback per element start and end:
 no element tree is ever built, so memory grows with the events' values only, and the
@@ -19,6 +24,7 @@ top-level event attribute is kept as an event attribute.
 from __future__ import annotations
 
 import gzip
+import re
 import zlib
 from array import array
 from collections.abc import Callable, Iterator
@@ -30,7 +36,7 @@ import numpy as np
 
 from pathway._journal._eventlog import MAX_PROBLEMS
 from pathway.errors import EventLogError, Problem
-from pathway.io._foreign import Coded, ForeignLog, Records, parse_times
+from pathway.io._foreign import I64, Coded, ForeignLog, Records, parse_times
 
 __all__ = ["XES_KEYS", "read_xes"]
 
@@ -67,10 +73,43 @@ def read_xes(path: str | Path) -> ForeignLog:
     reader = _Reader(str(source))
     try:
         with _open(source) as stream:
-            reader.read(stream)
-    except (OSError, EOFError, zlib.error) as error:
-        raise EventLogError([reader.broken(f"the file cannot be read: {error}")]) from None
+            scanned = reader.scan(stream)
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError):
+        scanned = False
+    if not scanned:
+        reader = _Reader(str(source))
+        try:
+            with _open(source) as stream:
+                reader.read(stream)
+        except (OSError, EOFError, zlib.error) as error:
+            raise EventLogError([reader.broken(f"the file cannot be read: {error}")]) from None
     return reader.log()
+
+
+#: How much of the file the scanner takes at a time (cut after a ``</trace>``).
+_BLOCK = 1 << 24
+_WS = "[ \t\r\n]"
+#: What may stand between two attribute values of the common shape: the end of the
+#: attribute before (``"/>``), ``<event>``/``</event>``/``<trace>``/``</trace>`` tags, and
+#: the start of the next attribute element up to its key (``<string key="``).
+_SEPARATOR = re.compile(
+    f"{_WS}*(?P<close>/>)?(?P<marks>(?:{_WS}*</?(?:event|trace)>)*){_WS}*"
+    f"(?:<(?P<tag>string|date|int|float|boolean|id){_WS}+key=)?"
+)
+_MARK = re.compile("</?(?:event|trace)>")
+_VALUE_SEPARATOR = re.compile(f"{_WS}+value=")
+#: Characters a key or value must not hold for the scanner to take it as written: markup,
+#: entity or character references, what expat would normalise (tabs, line breaks) or
+#: refuse (other control characters, U+FFFE, U+FFFF).
+_NOT_PLAIN = re.compile("[<&\x00-\x1f\ufffe\uffff]")
+_OUT, _IN_TRACE, _IN_EVENT = 0, 1, 2
+_TAGS = ("", "string", "date", "int", "float", "boolean", "id")
+_TAIL = re.compile(f"{_WS}*</log>{_WS}*")
+_ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
+
+
+class _Unusual(Exception):
+    """The file is not in the shape the scanner reads; expat reads it instead."""
 
 
 def _open(path: Path) -> IO[bytes]:
@@ -96,6 +135,15 @@ class _Column:
         if code is None:
             code = labels[value] = len(labels)
         self.codes.append(code)
+
+    def extend(self, rows: I64, values: list[str]) -> None:
+        """:meth:`add` for many rows at once (codes in order of first sight, as one by one)."""
+        local = {value: i for i, value in enumerate(dict.fromkeys(values))}
+        codes = np.fromiter(map(local.__getitem__, values), np.int64, len(values))
+        labels = self.labels
+        mapping = np.fromiter((labels.setdefault(v, len(labels)) for v in local), np.int64)
+        self.rows.frombytes(np.ascontiguousarray(rows, dtype=np.int64).tobytes())
+        self.codes.frombytes(mapping[codes].tobytes() if len(values) else b"")
 
     def coded(self, n: int) -> Coded:
         codes = np.full(n, -1, dtype=np.int64)
@@ -187,6 +235,157 @@ class _Reader:
                 ]
             ) from None
 
+    def scan(self, stream: IO[bytes]) -> bool:
+        """Read ``stream`` fast when it has the common shape; ``False`` when it does not
+        (the reader is then spoiled: read the file again with :meth:`read`).
+
+        The common shape: a well-formed header in UTF-8 without a DOCTYPE (checked by
+        expat), then traces of plain attribute elements (``<string key=".."
+        value=".."/>`` and the other XES types) and events holding only those, then
+        ``</log>``. The file is taken in blocks of whole traces, each split at its
+        quotes, and the structure is read from the few distinct pieces of markup
+        between values (see :func:`_separator`), so no Python code runs per element.
+        Within that shape a file's events, times, attributes and traces come out exactly
+        as :meth:`read` gives them; anything else (comments, CDATA, entities, nested
+        attributes, namespaced tags, empty events, tabs or line breaks in values, a
+        truncated or malformed file) is left to :meth:`read`.
+        """
+        data = stream.read(_BLOCK)
+        head = data.find(b"<trace>")
+        if head < 0 or not _plain_header(data[:head]):
+            return False
+        data = data[head:]
+        try:
+            while True:
+                more = stream.read(_BLOCK)
+                cut = data.rfind(b"</trace>")
+                if more and cut < 0:
+                    data += more
+                    continue
+                end = cut + len("</trace>") if cut >= 0 else 0
+                if end:
+                    self._scan(data[:end].decode("utf-8"))
+                if not more:
+                    return _TAIL.fullmatch(data[end:].decode("utf-8")) is not None
+                data = data[end:] + more
+        except _Unusual:
+            return False
+
+    def _scan(self, text: str) -> None:
+        """The traces of ``text`` (whole traces, possibly after white space).
+
+        Splitting at quotes leaves, for ``A`` attributes, ``4A + 1`` pieces: markup, key,
+        `` value=``, value, markup, key... Each markup piece (a *separator*) says what
+        closes and opens before the next attribute; cumulative counts over them give each
+        attribute its event and trace. Raises :class:`_Unusual` for anything else."""
+        parts = text.split('"')
+        if len(parts) % 4 != 1 or len(parts) < 5:
+            raise _Unusual
+        keys, values = parts[1::4], parts[3::4]
+        if _NOT_PLAIN.search("".join(keys)) or _NOT_PLAIN.search("".join(values)):
+            raise _Unusual
+        if any(_VALUE_SEPARATOR.fullmatch(piece) is None for piece in set(parts[2::4])):
+            raise _Unusual
+        separators = parts[0::4]
+        del parts
+        n_attributes = len(keys)
+        index = {piece: i for i, piece in enumerate(dict.fromkeys(separators))}
+        info = np.asarray([_separator(piece) for piece in index], dtype=np.int64)
+        code = np.fromiter(map(index.__getitem__, separators), np.int64, len(separators))
+        del separators
+        per = info[code]
+        close, tag, before, after = per[:, 0], per[:, 1], per[:, 2], per[:, 3]
+        if close[0] or not close[1:].all() or not tag[:-1].all() or tag[-1]:
+            raise _Unusual
+        marked = np.flatnonzero(before >= 0)
+        if (
+            not marked.size
+            or marked[0] != 0
+            or marked[-1] != n_attributes
+            or before[0] != _OUT
+            or after[-1] != _OUT
+            or (after[marked[:-1]] != before[marked[1:]]).any()
+        ):
+            raise _Unusual
+        last = np.maximum.accumulate(np.where(before >= 0, np.arange(len(code)), 0))
+        state = after[last[:n_attributes]]
+        if (state == _OUT).any():
+            raise _Unusual
+        opens_event = per[:, 4]
+        event = np.cumsum(opens_event)[:n_attributes] - 1
+        trace = np.cumsum(per[:, 5]) - 1
+        n_events = int(opens_event.sum())
+        n_traces = int(per[:, 5].sum())
+        event_trace = trace[np.flatnonzero(opens_event)]
+        per_trace = np.bincount(event_trace, minlength=n_traces)
+        self._event_values(keys, values, np.flatnonzero(state == _IN_EVENT), event, n_events)
+        in_trace = np.flatnonzero(state == _IN_TRACE)
+        first = self.n
+        if not self._named_traces(keys, values, in_trace, tag, trace, per_trace):
+            attributes: list[dict[str, Any]] = [{} for _ in range(n_traces)]
+            for i in in_trace.tolist():
+                attributes[int(trace[i])][keys[i]] = _typed(_TAGS[int(tag[i])], values[i])
+            for count, given in zip(per_trace.tolist(), attributes, strict=True):
+                self.n += count
+                self._trace(given)
+        self.n = first + n_events
+
+    def _named_traces(
+        self, keys: list[str], values: list[str], rows: I64, tag: I64, trace: I64, counts: I64
+    ) -> bool:
+        """:meth:`_trace` for every trace at once when each has one attribute, a text
+        ``concept:name`` (the usual export); ``False`` (nothing done) otherwise."""
+        if len(rows) != len(counts) or (trace[rows] != np.arange(len(counts))).any():
+            return False
+        if not np.isin(tag[rows], (_TAGS.index("string"), _TAGS.index("id"))).all():
+            return False
+        if any(keys[i] != "concept:name" for i in rows.tolist()):
+            return False
+        case_ids = self.case_ids
+        codes = [case_ids.setdefault(values[i], len(case_ids)) for i in rows.tolist()]
+        self.traces += len(codes)
+        self.case_of_event.frombytes(np.repeat(np.asarray(codes, np.int64), counts).tobytes())
+        self.trace_first = self.n + int(counts.sum())
+        if codes:
+            self.last_trace = values[int(rows[-1])]
+        return True
+
+    def _event_values(
+        self, keys: list[str], values: list[str], rows: I64, event: I64, n_events: int
+    ) -> None:
+        """File the values of the event attributes ``rows`` (positions among ``keys``)
+        by key, in the order each key first occurs, as :meth:`read` does."""
+        times = np.full(n_events, None, dtype=object)
+        starts = np.full(n_events, None, dtype=object)
+        if rows.size:
+            names = {key: i for i, key in enumerate(dict.fromkeys(keys))}
+            key_code = np.fromiter(map(names.__getitem__, keys), np.int64, len(keys))[rows]
+            by_key = np.argsort(key_code, kind="stable")
+            grouped = key_code[by_key]
+            bounds = np.flatnonzero(np.diff(grouped)) + 1
+            starts_at = np.concatenate([np.zeros(1, np.int64), bounds])
+            ends_at = np.append(bounds, len(grouped))
+            labels = list(names)
+            text = np.asarray(values, dtype=object)
+            for lo, hi in sorted(
+                zip(starts_at.tolist(), ends_at.tolist(), strict=True),
+                key=lambda span: int(by_key[span[0]]),
+            ):
+                chosen = rows[by_key[lo:hi]]
+                at = event[chosen]
+                key = labels[int(grouped[lo])]
+                if key in ("time:timestamp", "start_timestamp"):
+                    if (np.diff(at) == 0).any():
+                        raise _Unusual
+                    (times if key == "time:timestamp" else starts)[at] = text[chosen]
+                    continue
+                column = self.columns.get(key)
+                if column is None:
+                    column = self.columns[key] = _Column()
+                column.extend(at + self.n, text[chosen].tolist())
+        self.times.extend(times.tolist())
+        self.starts.extend(starts.tolist())
+
     def _trace(self, attributes: dict[str, Any]) -> None:
         self.traces += 1
         name = attributes.pop("concept:name", None)
@@ -246,6 +445,64 @@ class _Reader:
             attributes=attributes,
             case_attributes=self.case_attributes,
         )
+
+
+_STEPS = {
+    "<trace>": (_OUT, _IN_TRACE),
+    "</trace>": (_IN_TRACE, _OUT),
+    "<event>": (_IN_TRACE, _IN_EVENT),
+    "</event>": (_IN_EVENT, _IN_TRACE),
+}
+
+
+def _separator(piece: str) -> tuple[int, int, int, int, int, int]:
+    """What one separator does: (ends an attribute, tag code of the next attribute (0:
+    none), state it needs before (-1: any), state after (-1: unchanged), events opened,
+    traces opened). Raises :class:`_Unusual` for markup outside the common shape, an
+    event or trace left empty, or an event opened without an attribute after it."""
+    found = _SEPARATOR.fullmatch(piece)
+    if found is None:
+        raise _Unusual
+    marks = _MARK.findall(found.group("marks"))
+    tag = found.group("tag") or ""
+    joined = "".join(marks)
+    if "<event></event>" in joined or "<trace></trace>" in joined:
+        raise _Unusual
+    if "<event>" in marks and (marks[-1] != "<event>" or not tag):
+        raise _Unusual
+    before = after = -1
+    for position, mark in enumerate(marks):
+        need, then = _STEPS[mark]
+        if position == 0:
+            before = need
+        elif after != need:
+            raise _Unusual
+        after = then
+    close = int(found.group("close") is not None)
+    return close, _TAGS.index(tag), before, after, marks.count("<event>"), marks.count("<trace>")
+
+
+def _plain_header(head: bytes) -> bool:
+    """Whether ``head`` (all before the first ``<trace>``) is a well-formed start of a
+    ``<log>`` in UTF-8 without a DOCTYPE, so the traces after it can be scanned."""
+    if b"<!DOCTYPE" in head:
+        return False
+    declared = _ENCODING.match(head)
+    if declared is not None and declared.group(1).lower() not in {b"utf-8", b"utf8"}:
+        return False
+    parser = ParserCreate()
+    structural: list[str] = []
+
+    def opened(tag: str, _attributes: dict[str, str]) -> None:
+        if _local(tag) in {"trace", "event"}:
+            structural.append(tag)
+
+    parser.StartElementHandler = opened
+    try:
+        parser.Parse(head + b"</log>", True)
+    except ExpatError:
+        return False
+    return not structural
 
 
 def _local(tag: str) -> str:
