@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 import pathway
 import pathway.io as pio
+from log_support import aligned_tables
 from pathway._analysis._cases import case_table
 from pathway._analysis._conformance import conformance
 from pathway.cli import main
@@ -330,8 +331,7 @@ def test_export_then_read_keeps_the_measures(
         == 0
     )
     again = pio.read_events(target, patients, case_type="case").log
-    before, after = case_table(original, patients), case_table(again, patients)
-    order = [again.case_ids.index(c) for c in original.case_ids]
+    before, after, order = aligned_tables(original, again, patients)
     assert np.array_equal(before.end_to_end, after.end_to_end[order])
     assert np.allclose(before.touch, after.touch[order])
     assert np.allclose(before.total_wait, after.total_wait[order])

@@ -14,6 +14,7 @@ import pytest
 
 import pathway
 import pathway.io as pio
+from log_support import aligned_tables
 from pathway._analysis._cases import case_table, handoff_events
 from pathway._report._build import build_report
 
@@ -80,8 +81,7 @@ def test_pathway_to_xes_to_pm4py_and_back(tmp_path: Path) -> None:
     assert set(frame.columns) >= {"org:resource", "start_timestamp", "time:timestamp"}
     pm4py.write_xes(frame, str(tmp_path / "again.xes"))
     again = pio.read_events(tmp_path / "again.xes", model).log
-    before, after = case_table(original, model), case_table(again, model)
-    order = [again.case_ids.index(c) for c in original.case_ids]
+    before, after, order = aligned_tables(original, again, model)
     assert np.allclose(before.end_to_end, after.end_to_end[order])
     assert np.allclose(before.touch, after.touch[order])
     assert np.allclose(before.total_wait, after.total_wait[order])
@@ -95,8 +95,7 @@ def test_pathway_to_ocel_to_pm4py_and_back(tmp_path: Path) -> None:
     assert len(ocel.events) == 42
     pm4py.write_ocel2_sqlite(ocel, str(tmp_path / "again.sqlite"))
     again = pio.read_events(tmp_path / "again.sqlite", case_type="case").log
-    before, after = case_table(original), case_table(again)
-    order = [again.case_ids.index(c) for c in original.case_ids]
+    before, after, order = aligned_tables(original, again)
     assert np.allclose(before.end_to_end, after.end_to_end[order])
     assert np.array_equal(before.handoffs, after.handoffs[order])
 
