@@ -551,6 +551,20 @@ def test_client_rebooks_without_dna() -> None:
     assert "add 'dna: <probability>'" in (problem.suggestion or "")
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "says"),
+    [
+        ("dna_applies", "booked_later", "when a missed visit can happen"),
+        ("rebook_wait", "1d", "the wait after a missed visit"),
+    ],
+)
+def test_missed_visit_fields_without_dna(field: str, value: str, says: str) -> None:
+    problem = only(edit("to: plan}", f"to: plan, {field}: {value}}}"))
+    check(problem, "dna-field-without-dna", f"transitions[1].{field}", 24, 62)
+    assert problem.message == f"'{field}' says {says}, but this move has no 'dna'"
+    assert problem.found == f"{field}: {value} with dna: None"
+
+
 # ----------------------------------------------------------------------- shape
 
 

@@ -55,11 +55,12 @@ def test_2017_misses_are_the_documented_ones(found: dict[tuple[str, str], float]
 @needs_fast
 def test_2018_predictions_are_the_documented_ones(found: dict[tuple[str, str], float]) -> None:
     # Predicted, not tuned (docs/calibration.md): the perfect flow within 25% of 1 h 45 m,
-    # a few same-day doctors, and both medians below what was observed.
+    # a few same-day doctors, the prescription median within 25% of the observed 4 days,
+    # and the services median below the observed 7 (the documented miss).
     decided = found[("2018", "to the prescribing decision in one visit, median")]
     assert decided == pytest.approx(105, rel=0.25)
     assert 0.05 <= found[("2018", "prescription cases done in one visit")] < 0.5
-    assert 2.0 <= found[("2018", "to a prescription, median (days)")] < 4
+    assert found[("2018", "to a prescription, median (days)")] == pytest.approx(4, rel=0.25)
     assert 3.0 <= found[("2018", "to services, median (days)")] < 7
     # ...and far quicker than 2017 on the same people.
     assert found[("2018", "to a prescription, median (days)")] < (
@@ -68,17 +69,22 @@ def test_2018_predictions_are_the_documented_ones(found: dict[tuple[str, str], f
 
 
 @needs_fast
-def test_the_observed_prescription_median_lies_between_the_two_readings() -> None:
-    # 2018 without a missed doctor's visit (shipped) and with every doctor's visit booked
-    # as in 2017 (the bound): the observed 4 days lies between them.
-    from pathway._sim._fidelity import sensitivity
+def test_the_shipped_reading_lies_between_the_two_bounds() -> None:
+    # 2018 with the doctor's visit never missed (low), as shipped (a miss only when it is
+    # booked for a later day), and always booked as in 2017 (high): the shipped reading
+    # lies between the bounds, and so does the observed 4 days.
+    from pathway._sim._fidelity import BOUNDS, sensitivity
 
     rows = sensitivity(NEW, cases=5000, replications=3)
     (bound,) = [
-        r for r in rows if r.low is None and r.measure == "to a prescription, median (days)"
+        r
+        for r in rows
+        if r.assumption == BOUNDS[0] and r.measure == "to a prescription, median (days)"
     ]
+    assert bound.low is not None
     assert bound.high is not None
-    assert bound.base < 4 < bound.high
+    assert bound.low < bound.base < bound.high
+    assert bound.low < 4 < bound.high
 
 
 def test_sensitivity_moves_doctor_capacity_the_right_way() -> None:
@@ -90,14 +96,14 @@ def test_sensitivity_moves_doctor_capacity_the_right_way() -> None:
         for r in rows
         if r.measure == "prescription cases done in one visit" and r.low is not None
     }
-    assert len(one_visit) == 4
+    assert len(one_visit) == 5
     capacity = one_visit["doctor capacity (clinic hours)"]
     assert capacity.low is not None
     assert capacity.high is not None
     assert capacity.low < capacity.base < capacity.high  # more clinic time, more same day
     text = render_sensitivity(rows)
     assert "share needing a doctor" in text
-    assert "doctor booked for a later date" in text
+    assert "always booked for a later date" in text
 
 
 # ----------------------------------------------------------- the assumption movers

@@ -361,3 +361,52 @@ def test_the_event_log_tells_the_same_rebooking_story_as_a_live_case(tmp_path: P
             elif isinstance(event, VisitAttended):
                 assert event.requested_by == ("client" if client_rebooked else "service")
     assert told > 10
+
+
+def _doctor_after_a_visit(dna_applies: str, arrive: str, cases: int = 400) -> str:
+    # A visit (10 minutes, as many workers as cases), then straight on to a doctor's clinic held on
+    # weekday mornings; a missed doctor's appointment is rebooked for a day later.
+    times = ", ".join(f'"2017-10-02T{arrive}"' for _ in range(cases))
+    return f"""
+roles:
+  staff: {{team: t, organisation: o, capacity: {cases}}}
+calendars:
+  clinic: {{open: {{"mon, tue, wed, thu, fri": "09:00-12:00"}}}}
+steps:
+  first: {{title: First, role: staff, visit: true, duration: 10m}}
+  doctor: {{title: Doctor, role: staff, visit: true, calendar: clinic, duration: 20m}}
+  done: {{title: Done, outcome: true}}
+transitions:
+  - {{trigger: to_doctor, from: first, to: doctor, wait: 0m, cause: handoff, dna: 0.5,
+      dna_applies: {dna_applies}, rebook_wait: 1d}}
+  - {{trigger: finish, from: doctor, to: done}}
+arrivals:
+  at: [{times}]
+"""
+
+
+def test_booked_later_cannot_miss_a_visit_seen_on_the_spot() -> None:
+    # Arriving Monday 09:00, the clinic is open when the first visit ends: seen there
+    # and then, one attendance, nobody misses it. With 'always', half would.
+    on_the_spot = run(_doctor_after_a_visit("booked_later", "09:00:00")).measures()
+    assert on_the_spot["dnas"].sum() == 0
+    assert (on_the_spot["visits"] == 1).all()
+    always = run(_doctor_after_a_visit("always", "09:00:00")).measures()
+    assert always["dnas"].sum() > 100
+
+
+def test_booked_later_misses_a_later_day_appointment_and_rebooks_after_its_own_wait() -> None:
+    # Arriving Monday 13:00, the clinic has shut: an appointment on Tuesday 09:00, missed
+    # half the time; each miss waits rebook_wait (1 day) to the next morning's clinic.
+    m = run(_doctor_after_a_visit("booked_later", "13:00:00")).measures()
+    dnas = m["dnas"]
+    share = dnas.sum() / (dnas.sum() + len(dnas))
+    assert share == pytest.approx(0.5, abs=0.06)
+    assert list(m["wait_client_minutes"]) == pytest.approx(list(dnas * 1440.0))
+    # Monday 13:10 to Tuesday 09:00, and a weekend for every rebooking that lands on a
+    # Saturday: misses 1-4 fall Tuesday to Friday, then every fifth is a Friday again.
+    weekends = (dnas + 1) // 5
+    assert weekends.max() >= 1
+    expected = 20 * 60 - 10 + weekends * 2 * 1440.0
+    assert list(m["wait_calendar_minutes"]) == pytest.approx(list(expected))
+    assert (m["visits"] == 2).all()

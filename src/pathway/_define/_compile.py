@@ -149,6 +149,13 @@ _ORDERED_MAPPINGS = (
 )
 
 
+_MOVES = (("transitions", "*"), ("checkpoints", "*", "routes", "*"))
+_HASHED_WHEN_GIVEN = frozenset({"dna_applies", "rebook_wait"})
+"""Fields of a move added to format 1 after its first release: they count in the content
+hash only when given, so every file written before them keeps its hash (and the cases
+and stores pinned to it keep loading). Add each new optional field here."""
+
+
 def _canonical(value: object, path: tuple[str, ...]) -> object:
     """``value`` with the keys of every mapping sorted, except where order is meaning."""
     if isinstance(value, list):
@@ -157,6 +164,8 @@ def _canonical(value: object, path: tuple[str, ...]) -> object:
         return value
     ordered = any(_matches(pattern, path) for pattern in _ORDERED_MAPPINGS)
     items = value.items() if ordered else sorted(value.items())
+    if any(_matches(pattern, path) for pattern in _MOVES):
+        items = [(k, v) for k, v in items if v is not None or k not in _HASHED_WHEN_GIVEN]
     return {key: _canonical(item, (*path, "*" if ordered else key)) for key, item in items}
 
 
@@ -587,6 +596,8 @@ def _check_visit_fields(
             suggestion=f"mark step {spec_t.to!r} 'visit: true' or remove 'dna'",
             code="dna-not-visit",
         )
+    _check_needs_dna(report, path, spec_t, "dna_applies", "when a missed visit can happen")
+    _check_needs_dna(report, path, spec_t, "rebook_wait", "the wait after a missed visit")
     if spec_t.client_rebooks is not None and not spec_t.dna:
         report.add(
             (*path, "client_rebooks"),
@@ -597,14 +608,32 @@ def _check_visit_fields(
         )
 
 
+def _check_needs_dna(
+    report: _Report, path: Path, spec_t: TransitionSpec | RouteSpec, field: str, says: str
+) -> None:
+    """A ``dna-field-without-dna`` problem when ``field`` is set on a move with no ``dna``."""
+    value = getattr(spec_t, field)
+    if value is not None and not spec_t.dna:
+        report.add(
+            (*path, field),
+            f"{field!r} says {says}, but this move has no 'dna'",
+            found=f"{field}: {value} with dna: {spec_t.dna}",
+            suggestion=f"add 'dna: <probability>' to the move, or remove {field!r}",
+            code="dna-field-without-dna",
+        )
+
+
 def _movement(spec_t: TransitionSpec | RouteSpec) -> dict[str, object]:
     wait = parse_duration_distribution(spec_t.wait) if spec_t.wait is not None else None
+    rebook = spec_t.rebook_wait
     chase = parse_duration(spec_t.chase_after) if spec_t.chase_after is not None else None
     return {
         "wait": wait,
         "declared_cause": spec_t.cause,
         "dna": spec_t.dna or 0.0,
         "client_rebooks": spec_t.client_rebooks or 0.0,
+        "dna_applies": spec_t.dna_applies or "always",
+        "rebook_wait": parse_duration_distribution(rebook) if rebook is not None else None,
         "chase_after": chase,
     }
 

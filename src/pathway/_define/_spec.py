@@ -65,6 +65,7 @@ IDENTIFIER = r"^[A-Za-z][A-Za-z0-9_]*$"
 SLUG = r"^[a-z0-9][a-z0-9_.-]*$"
 
 DeclaredCause = Literal["handoff", "booking", "referral", "approval", "external", "client"]
+DnaApplies = Literal["always", "booked_later"]
 FactType = Literal["bool", "int", "float", "str", "list", "mapping"]
 PLAN_QUESTIONS = ("proportionate", "legal", "accountable", "necessary")
 
@@ -308,6 +309,19 @@ class TransitionSpec(_Spec):
             "is at the client's request. Otherwise the service rebooks (default)."
         ),
     )
+    dna_applies: DnaApplies | None = Field(
+        default=None,
+        description=(
+            "When the 'dna' chance applies: to every visit reached by this move ('always', "
+            "the default), or only when the person cannot be seen during the visit they are "
+            "on and is booked for a later day ('booked_later'), so someone seen on the spot "
+            "cannot miss it."
+        ),
+    )
+    rebook_wait: DurationDistribution | None = Field(
+        default=None,
+        description="The wait for the new appointment after a missed visit (default: 'wait').",
+    )
     chase_after: Duration | None = Field(
         default=None, description="The person chases progress (failure demand) after this wait."
     )
@@ -337,6 +351,8 @@ class RouteSpec(_Spec):
     cause: DeclaredCause | None = None
     dna: Probability | None = None
     client_rebooks: Probability | None = None
+    dna_applies: DnaApplies | None = None
+    rebook_wait: DurationDistribution | None = None
     chase_after: Duration | None = None
 
 

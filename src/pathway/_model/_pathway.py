@@ -117,6 +117,9 @@ class Transition:
     ``source`` (before guards). ``cause`` is the analysis wait cause (DESIGN.md's table)
     derived from the declared cause. ``client_rebooks`` is the chance that, after a
     missed visit, the person comes back to rebook (else the service rebooks them).
+    ``dna_applies`` says whether ``dna`` applies to every visit the move reaches
+    (``"always"``) or only to one booked for a later day (``"booked_later"``);
+    ``rebook_wait`` is the wait for a new appointment after a miss (None: ``wait``).
     """
 
     index: int
@@ -130,6 +133,8 @@ class Transition:
     declared_cause: str | None = None
     dna: float = 0.0
     client_rebooks: float = 0.0
+    dna_applies: str = "always"
+    rebook_wait: Distribution | None = None
     chase_after: float | None = None
     handoff: HandoffLevel = "none"
     checkpoint: str | None = None

@@ -220,9 +220,11 @@ from pathway._sim._layout import (
     TF_WEIGHT,
     TI_BOOKED,
     TI_CAUSE,
+    TI_DNA_LATER,
     TI_GUARD,
     TI_HANDOFF,
     TI_KEY,
+    TI_REBOOK_WAIT,
     TI_TARGET,
     TI_WAIT,
     WEEK,
@@ -723,7 +725,7 @@ def ready(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, slot: int, t: float) -> 
     transition = slot_get(im, slot, S_TR)
     if step_get(im, step, SI_VISIT) != 0 and transition >= 0:
         dna = trf_get(im, fm, transition, TF_DNA)
-        if dna > 0.0:
+        if dna > 0.0 and booked(im, fm, slot, transition, opens):
             occurrence = slot_get(im, slot, S_WAITOCC) * 4096 + slot_get(im, slot, S_ATTEMPT)
             key = tr_get(im, transition, TI_KEY)
             if slot_draw(im, slot, PURPOSE_DNA, key, occurrence) < dna:
@@ -740,6 +742,16 @@ def ready(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, slot: int, t: float) -> 
         heap_push(im, fm, opens, K_GATE, slot, 0)
     else:
         at_gate(im, fm, CF, M32, MI, slot, t)
+
+
+def booked(im: Any, fm: Any, slot: int, transition: int, opens: float) -> bool:
+    """Whether the visit the case is ready for is an appointment it could miss: always,
+    unless the move says ``dna_applies: booked_later`` and the person is still on site
+    when the step's calendar lets them be seen (``opens``), within the same visit."""
+    if tr_get(im, transition, TI_DNA_LATER) == 0 or slot_get(im, slot, S_HAS_VISIT) == 0:
+        return True
+    gap = opens - slotf_get(im, fm, slot, SF_LASTVISIT)
+    return gap > scf_get(im, fm, SCF_SAMEVISIT)
 
 
 def missed(im: Any, fm: Any, M32: Any, MI: Any, slot: int, t: float) -> None:
@@ -763,7 +775,8 @@ def missed(im: Any, fm: Any, M32: Any, MI: Any, slot: int, t: float) -> None:
         MI[case, MI_FAILURE + FD_REBOOK] += 1
         emit(im, fm, EV_FAILURE_DEMAND, case, step, FD_REBOOK, 0, 0, 0, t, t)
     u = slot_draw(im, slot, PURPOSE_REBOOK, key, occurrence)
-    wait = sample(im, fm, tr_get(im, transition, TI_WAIT), u)
+    rebook = tr_get(im, transition, TI_REBOOK_WAIT)
+    wait = sample(im, fm, rebook if rebook >= 0 else tr_get(im, transition, TI_WAIT), u)
     slot_set(im, slot, S_HAS_VISIT, 0)
     begin_segment(im, fm, slot, CAUSE_CLIENT, t)
     heap_push(im, fm, t + wait, K_READY, slot, 0)
@@ -1068,6 +1081,7 @@ KERNEL_FUNCTIONS = (
     "arm_chase",
     "reach_outcome",
     "ready",
+    "booked",
     "missed",
     "at_gate",
     "_eligible",

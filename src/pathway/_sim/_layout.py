@@ -32,7 +32,9 @@ TI_HANDOFF = 4  # index into HANDOFF_LEVELS
 TI_KEY = 5  # stable hash of "trigger->target"
 TI_GUARD = 6  # guard column in the cohort's guard matrix, or -1
 TI_BOOKED = 7  # 1 when the declared cause is a booking (an appointment)
-N_TI = 8
+TI_REBOOK_WAIT = 8  # distribution index of the wait after a missed visit (-1: TI_WAIT's)
+TI_DNA_LATER = 9  # 1 when dna applies only to a visit booked for a later day
+N_TI = 10
 TF_WEIGHT = 0  # effective branching weight (see _plan.effective_weights)
 TF_DNA = 1
 TF_CHASE = 2  # chase_after in minutes, 0 = never

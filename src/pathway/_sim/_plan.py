@@ -323,6 +323,9 @@ class _Builder:
             row[L.TI_KEY] = key_of(f"{t.trigger}->{t.target}")
             row[L.TI_GUARD] = guard_of.get(t.index, -1)
             row[L.TI_BOOKED] = int(t.declared_cause == "booking")
+            where = f"transitions[{t.index}].rebook_wait"
+            row[L.TI_REBOOK_WAIT] = self._distribution(t.rebook_wait, where)
+            row[L.TI_DNA_LATER] = int(t.dna_applies == "booked_later")
             tr_f[t.index, L.TF_WEIGHT] = max(t.weight, 0.0)
             tr_f[t.index, L.TF_DNA] = t.dna
             tr_f[t.index, L.TF_CHASE] = t.chase_after or 0.0

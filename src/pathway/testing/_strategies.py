@@ -340,6 +340,10 @@ def _movement(draft: _Draft, target: str) -> Data:
             movement["chase_after"] = "1w"
     if draft.steps[target].get("visit") and choices.boolean():
         movement["dna"] = pick(choices, (0.3, 0.1))
+        if choices.boolean():
+            movement["dna_applies"] = pick(choices, ("always", "booked_later"))
+        if choices.boolean():
+            movement["rebook_wait"] = pick(choices, ("1d", "2h"))
     return movement
 
 
