@@ -37,6 +37,7 @@ from pathway._define._spec import (
     RoleSpec,
     RouteSpec,
     StepSpec,
+    TargetSpec,
     TransitionSpec,
 )
 
@@ -150,6 +151,7 @@ MODELS: dict[str | None, Any] = {
     "QuestionSpec": QuestionSpec,
     "RouteSpec": RouteSpec,
     "ArrivalsSpec": ArrivalsSpec,
+    "TargetSpec": TargetSpec,
 }
 SINGLE_OBJECTS = {None, "ArrivalsSpec"}
 

@@ -72,19 +72,35 @@ def test_report_page_in_chromium(tmp_path: Path) -> None:
                 "e.getBoundingClientRect().width, e.getBoundingClientRect().height])",
             )
             marks = page.eval_on_selector_all(
-                "svg.swimlane rect.step, svg.pareto rect.bar, svg.xmr .series",
+                "svg.swimlane rect.step, svg.pareto rect.bar, svg.spc .series",
                 "els => els.filter(e => e.getBoundingClientRect().width > 0).length",
+            )
+            folded = page.eval_on_selector_all(
+                "svg.xmr", "els => els.map(e => e.checkVisibility())"
             )
             shot = tmp_path / "report.png"
             page.screenshot(path=str(shot), full_page=True)
+            for summary in page.query_selector_all("details > summary"):
+                summary.click()  # the per-case charts are a detail, shown on request
+            opened = page.eval_on_selector_all(
+                "svg.xmr",
+                "els => els.filter(e => e.checkVisibility())"
+                ".map(e => e.getBoundingClientRect().width)",
+            )
         finally:
             browser.close()
     assert errors == []
     assert [url for url in requests if not url.startswith("file://")] == []
     assert requests == [page_file.as_uri()]
     classes = [cls for cls, _w, _h in sizes]
-    assert sorted(classes) == ["pareto", "swimlane", "xmr xmr-0", "xmr xmr-1"]
-    assert all(width > 300 and height > 100 for _cls, width, height in sizes)
+    charts = ["pareto", "spc spc-0", "spc spc-1", "swimlane", "xmr xmr-0", "xmr xmr-1"]
+    assert sorted(classes) == ["icon", "icon", *charts]
+    shown = [(w, h) for cls, w, h in sizes if cls in charts and not cls.startswith("xmr")]
+    assert all(width > 300 and height > 100 for width, height in shown)
+    assert all(w == h == 40 for cls, w, h in sizes if cls == "icon")
+    assert folded == [False, False]  # the per-case charts are folded away
+    assert len(opened) == 2
+    assert all(width > 300 for width in opened)
     assert marks > 10
     assert shot.stat().st_size > 50_000
     keep = os.environ.get("PATHWAY_SCREENSHOT")

@@ -41,6 +41,7 @@ __all__ = [
     "OWNER_LEVELS",
     "RECORDED_CAUSES",
     "REQUESTERS",
+    "TARGET_MEASURES",
     "UNATTRIBUTED",
     "WAIT_CAUSES",
     "WORK_CLASSES",
@@ -91,6 +92,8 @@ REQUESTERS: tuple[Requester, ...] = ("service", "client")
 MINUTES_PER_HOUR = 60
 MINUTES_PER_DAY = 1440
 MINUTES_PER_WEEK = 10080
+#: The measures charted by period, the ones a pathway file may set a target for (days).
+TARGET_MEASURES = ("end_to_end", "fragmentation")
 
 # -- words for people ------------------------------------------------------------------
 

@@ -63,7 +63,7 @@ from pathway._model._pathway import (
     Transition,
     frozen_map,
 )
-from pathway._vocab import OWNER_LEVELS, HandoffLevel, WaitCause
+from pathway._vocab import OWNER_LEVELS, TARGET_MEASURES, HandoffLevel, WaitCause
 from pathway.errors import DefinitionError, ExpressionError, Problem, did_you_mean
 
 __all__ = ["Locator", "NullLocator", "compile_spec", "content_hash"]
@@ -149,11 +149,12 @@ _ORDERED_MAPPINGS = (
 )
 
 
-_MOVES = (("transitions", "*"), ("checkpoints", "*", "routes", "*"))
-_HASHED_WHEN_GIVEN = frozenset({"dna_applies", "rebook_wait"})
-"""Fields of a move added to format 1 after its first release: they count in the content
-hash only when given, so every file written before them keeps its hash (and the cases
-and stores pinned to it keep loading). Add each new optional field here."""
+_MOVES = ((), ("transitions", "*"), ("checkpoints", "*", "routes", "*"))
+_HASHED_WHEN_GIVEN = frozenset({"dna_applies", "rebook_wait", "targets"})
+"""Fields added to format 1 after its first release (of the pathway, or of a move): they
+count in the content hash only when given, so every file written before them keeps its
+hash (and the cases and stores pinned to it keep loading). Add each new optional field
+here."""
 
 
 def _canonical(value: object, path: tuple[str, ...]) -> object:
@@ -231,6 +232,7 @@ def compile_spec(
     transitions = _transitions(spec, report, facts, steps)
     checkpoints, transitions = _checkpoints(spec, report, facts, steps, transitions)
     arrivals = _arrivals(spec, report, calendars)
+    targets = _targets(spec, report)
     if not report.errors:
         _check_graph(report, start, steps, transitions)
         _check_weights(report, transitions)
@@ -257,7 +259,28 @@ def compile_spec(
         content_hash=content_hash(spec),
         warnings=tuple(report.warnings),
         same_visit_within=parse_duration(spec.same_visit_within),
+        targets=frozen_map(targets),
     )
+
+
+def _targets(spec: PathwaySpec, report: _Report) -> dict[str, float]:
+    """Each declared target in minutes; an ``unknown-measure`` problem for a measure
+    that is not charted by period."""
+    targets: dict[str, float] = {}
+    for measure, target in (spec.targets or {}).items():
+        if measure not in TARGET_MEASURES:
+            report.add(
+                ("targets", measure),
+                f"no target can be set for {measure!r}: it is not a measure charted by period",
+                expected=f"one of {', '.join(repr(m) for m in TARGET_MEASURES)}",
+                found=repr(measure),
+                suggestion="use 'end_to_end' (first contact to outcome) or 'fragmentation'",
+                key=True,
+                code="unknown-measure",
+            )
+            continue
+        targets[measure] = parse_duration(target.at_most)
+    return targets
 
 
 def _calendars(spec: PathwaySpec, report: _Report) -> dict[str, Calendar]:

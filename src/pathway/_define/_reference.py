@@ -76,6 +76,7 @@ SECTIONS: Final[tuple[Section, ...]] = (
     Section("QuestionSpec", "Questions", "`checkpoints.<id>.questions: {<id>: ...}`"),
     Section("RouteSpec", "Routes", "`checkpoints.<id>.routes: [...]`, a list"),
     Section("ArrivalsSpec", "Arrivals", "`arrivals: ...`, at the top level"),
+    Section("TargetSpec", "Targets", "`targets: {<measure>: ...}`, at the top level"),
 )
 """Every object of the format, in the order the reference presents them."""
 
@@ -176,6 +177,11 @@ adult:
     "ArrivalsSpec": """\
 rate: 3/d
 calendar: hub_hours
+""",
+    "TargetSpec": """\
+end_to_end:
+  at_most: 21d
+  source: the commissioner's waiting-time standard (an example, not from a source)
 """,
 }
 """A short YAML example for each object (tests check each one is valid)."""

@@ -389,6 +389,13 @@ class CheckpointSpec(_Spec):
     )
 
 
+class TargetSpec(_Spec):
+    """A target for a measure charted by period: the value it should stay at or under."""
+
+    at_most: Duration = Field(description="The measure should be at most this, e.g. '14d'.")
+    source: str | None = Field(default=None, description="Where the target comes from.")
+
+
 class ArrivalsSpec(_Spec):
     """How synthetic cases arrive: a Poisson rate within a calendar, or a fixed list."""
 
@@ -455,4 +462,12 @@ class PathwaySpec(_Spec):
     )
     arrivals: ArrivalsSpec | None = Field(
         default=None, description="How synthetic cases arrive (simulation only)."
+    )
+    targets: dict[Identifier, TargetSpec] | None = Field(
+        default=None,
+        description=(
+            "Targets for the measures the report charts by period ('end_to_end' and "
+            "'fragmentation', in days): the report says whether the system will meet each "
+            "consistently, never, or hit and miss (Making Data Count assurance)."
+        ),
     )

@@ -149,27 +149,42 @@ class BehaviouralDiff:
 
 
 def _sentence(c: Comparison) -> str:
-    verb = {"increased": "rises", "decreased": "falls", "unchanged": "stays about"}[c.direction]
-    low, high = c.median_ci
+    """The change in one measure, said by its median, or by its mean when the medians
+    are the same (counts that are zero for most people), never a change of 0 to 0."""
     unit = c.unit if c.unit != "share" else ""
     old, new = _fmt(c.old_median, c.unit), _fmt(c.new_median, c.unit)
+    low, high = c.mean_ci
+    interval = f"95% CI of the mean change {_fmt(low, c.unit)} to {_fmt(high, c.unit)}"
     if c.direction == "unchanged":
-        return (
-            f"median {c.label} stays about the same ({old} -> {new} {unit}; the change is "
-            "not significant)"
-        ).replace("  ", " ")
-    return (
+        if old == new:
+            return f"median {c.label} stays the same ({old} {unit}; no significant change)"
+        return _tidy(
+            f"median {c.label} moves from {old} to {new} {unit}, but the change is not "
+            f"significant ({c.cases} people; {interval})"
+        )
+    verb = {"increased": "rises", "decreased": "falls"}[c.direction]
+    if old == new:
+        return _tidy(
+            f"mean {c.label} per person {verb} from {_fmt(c.old_mean, c.unit, 2)} to "
+            f"{_fmt(c.new_mean, c.unit, 2)} {unit} (the median is {old} in both; {interval})"
+        )
+    low, high = c.median_ci
+    return _tidy(
         f"median {c.label} {verb} from {old} to {new} {unit} (95% CI of the median change "
         f"{_fmt(low, c.unit)} to {_fmt(high, c.unit)})"
-    ).replace("  ", " ")
+    )
 
 
-def _fmt(value: float, unit: str) -> str:
+def _tidy(text: str) -> str:
+    return text.replace("  ", " ").replace(" ,", ",").replace(" (", " (").replace(" ;", ";")
+
+
+def _fmt(value: float, unit: str, places: int = 1) -> str:
     if not math.isfinite(value):
         return "n/a"
     if unit == "share":
         return f"{value:.0%}"
-    return f"{value:.1f}" if abs(value) < 100 else f"{value:,.0f}"
+    return f"{value:.{places}f}" if abs(value) < 100 else f"{value:,.0f}"
 
 
 def check_compatible(old: Pathway, new: Pathway) -> None:

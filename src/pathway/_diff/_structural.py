@@ -321,6 +321,7 @@ def _diff_identity(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Chang
         "start",
         "same_visit_within",
         "arrivals",
+        "targets",
     )
     fields = tuple(FieldChange(k, old.get(k), new.get(k)) for k in keys if old.get(k) != new.get(k))
     return [Change("pathway", "changed", str(new.get("id")), fields=fields)] if fields else []

@@ -241,6 +241,7 @@ class Pathway:
     content_hash: str
     warnings: tuple[Problem, ...] = ()
     same_visit_within: float = 60.0
+    targets: Mapping[str, float] = attrs.field(factory=dict)
     _outgoing: Mapping[str, tuple[Transition, ...]] = attrs.field(
         init=False,
         repr=False,

@@ -10,7 +10,7 @@ Counts of demand, work and appointments use every event in the log.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +22,7 @@ from pathway._analysis._attribution import Attribution, Contributor, attribute
 from pathway._analysis._cases import STEP_COMPLETED, CaseTable, case_table, repeated_items
 from pathway._analysis._conformance import Conformance, conformance
 from pathway._analysis._journey import Journey, journey_of
+from pathway._analysis._spc import period_chart
 from pathway._analysis._stats import summarise
 from pathway._analysis._summaries import (
     B,
@@ -171,7 +172,13 @@ def build_report(
         appointments=appointments(log),
         outcomes=outcomes(log, table),
         repeated_items=(dict(repeated_items(log, pathway, scope)) if pathway is not None else None),
-        charts=_charts(table, scope, rebase_index(table, scope, change_at), screen_outliers),
+        charts=_charts(
+            table,
+            scope,
+            rebase_index(table, scope, change_at),
+            screen_outliers,
+            pathway.targets if pathway is not None else {},
+        ),
         journey=_typical_journey(log, table, scope, pathway),
         conformance=conformance,
         notes=tuple(notes),
@@ -236,7 +243,14 @@ def _headline_text(
     return " ".join(sentences)
 
 
-def _charts(table: CaseTable, scope: B, rebase: list[int], screen: bool) -> tuple[Chart, ...]:
+def _charts(
+    table: CaseTable,
+    scope: B,
+    rebase: list[int],
+    screen: bool,
+    targets: Mapping[str, float],
+) -> tuple[Chart, ...]:
+    """Each charted measure per case and per period; ``targets`` in minutes by measure."""
     values = table.measures()
     charts = []
     for name in CHARTED:
@@ -245,7 +259,14 @@ def _charts(table: CaseTable, scope: B, rebase: list[int], screen: bool) -> tupl
             continue
         title, unit = MEASURES[name]
         chart = xmr(series, rebase=rebase, screen_outliers=screen)
-        charts.append(Chart(name, title, unit, chart))
+        target = targets.get(name)
+        periods = period_chart(
+            table.start[scope],
+            series,
+            direction="decrease",
+            target=None if target is None else target / MINUTES_PER_DAY,
+        )
+        charts.append(Chart(name, title, unit, chart, periods))
     return tuple(charts)
 
 

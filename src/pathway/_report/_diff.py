@@ -11,16 +11,19 @@ from typing import Any
 import attrs
 import numpy as np
 
+from pathway._analysis._spc import before_after
 from pathway._analysis._xmr import xmr
 from pathway._diff._behaviour import BehaviouralDiff, Comparison
 from pathway._diff._gate import GateResult
 from pathway._diff._structural import StructuralDiff
+from pathway._report._changes import change_sentences
 from pathway._report._html import CSS, html_table
 from pathway._report._markdown import markdown_table
 from pathway._report._report import Chart
 from pathway._report._sections import Section, table
-from pathway._report._svg import control_chart, swimlane
+from pathway._report._svg import control_chart, swimlane, verdict_icons
 from pathway._report._text import plain_table
+from pathway._report._words import PERIOD_WORDS, verdict_sentence
 from pathway._vocab import CAUSE_WAITING
 
 __all__ = ["DIFF_SCHEMA", "Diff", "diff_sections"]
@@ -156,9 +159,9 @@ def _changes_section(structure: StructuralDiff) -> Section:
         return Section("changes", "Structural changes", ("None.",))
     old, new = structure.old_nominal, structure.new_nominal
     lines = (
-        f"Old nominal path: {' -> '.join(old.steps)}",
-        f"New nominal path: {' -> '.join(new.steps)}",
-        *(f"- {c.describe()}" for c in structure.changes),
+        f"Old nominal path: {_titles(structure.old, old.steps)}",
+        f"New nominal path: {_titles(structure.new, new.steps)}",
+        *(f"- {sentence}" for sentence in change_sentences(structure)),
     )
     nominal = table(
         ["on the nominal path", "old", "new"],
@@ -185,6 +188,11 @@ def _changes_section(structure: StructuralDiff) -> Section:
         "ttt",
     )
     return Section("changes", "Structural changes", lines, (nominal,))
+
+
+def _titles(pathway: Any, steps: Sequence[str]) -> str:
+    """A path as people read it: each step's title (its id when it has none)."""
+    return " -> ".join(pathway.steps[s].title or s for s in steps)
 
 
 # -- HTML ------------------------------------------------------------------------------------
@@ -231,27 +239,35 @@ def _journeys(reports: tuple[Any, Any]) -> str:
 
 
 def _chart(diff: Diff) -> str:
+    """End-to-end time, old then new: by period with its verdict, each case as a detail."""
     if diff.reports is None:
         return ""
-    old, new = (_end_to_end_days(r) for r in diff.reports)
-    values = np.concatenate([old, new])
+    (old_starts, old), (new_starts, new) = (_end_to_end_days(r) for r in diff.reports)
     if len(old) < 2 or len(new) < 2:
         return ""
-    chart = Chart(
-        "end_to_end_days",
-        "End-to-end time per case, old then new pathway",
-        "days",
-        xmr(values, rebase=[len(old)]),
-    )
+    title = "End-to-end time, old then new pathway"
+    per_case = Chart("end_to_end_days", title, "days", xmr(np.concatenate([old, new]),
+                                                           rebase=[len(old)]))  # fmt: skip
+    periods = before_after((old_starts, old), (new_starts, new))
+    noun = PERIOD_WORDS[periods.period]
+    by_period = attrs.evolve(per_case, chart=periods.chart)
+    axis = f"{noun.capitalize()} of first contact (mean of its cases), old then new"
+    period_svg = control_chart(by_period, 0, x_label=axis, labels=periods.labels, css="spc")
+    verdict = verdict_sentence(periods.variation, None)
     return (
-        f"<figure>{control_chart(chart, 0)}<figcaption>Cases in arrival order: the old "
-        "pathway, then the new one; the limits are recalculated where the new pathway "
-        "starts.</figcaption></figure>"
+        f'<figure><div class="verdict">{verdict_icons(periods)}<p><strong>{escape(title)} '
+        f"by {noun}:</strong> {escape(verdict)} (new pathway).</p></div>{period_svg}"
+        f"<figcaption>The mean per {noun} of the cases that started in it: the old pathway, "
+        "then the new one on the same people; the limits are recalculated where the new "
+        "pathway starts.</figcaption></figure>"
+        f"<details><summary>Each case ({len(old) + len(new)} cases)</summary><figure>"
+        f"{control_chart(per_case, 1)}<figcaption>Cases in arrival order: the old pathway, "
+        "then the new one.</figcaption></figure></details>"
     )
 
 
-def _end_to_end_days(report: Any) -> Any:
-    import numpy as np
-
+def _end_to_end_days(report: Any) -> tuple[Any, Any]:
+    """The cases in scope: when each started (ns) and its end-to-end time in days."""
     minutes = np.asarray(report.cases.end_to_end, dtype=float)
-    return minutes[report.scope] / 1440.0
+    starts = np.asarray(report.cases.start, dtype=np.int64)
+    return starts[report.scope], minutes[report.scope] / 1440.0

@@ -18,9 +18,17 @@ from pathway._report._svg import (
     WORK_COLOURS,
     control_chart,
     pareto,
+    period_chart,
     swimlane,
+    verdict_icons,
 )
-from pathway._report._words import SCHEMA, plain_days, plain_minutes
+from pathway._report._words import (
+    PERIOD_WORDS,
+    SCHEMA,
+    plain_days,
+    plain_minutes,
+    verdict_sentence,
+)
 from pathway._version import __version__
 from pathway._vocab import (
     CAUSE_WAITING,
@@ -32,7 +40,7 @@ from pathway._vocab import (
 )
 
 if TYPE_CHECKING:
-    from pathway._report._report import Report
+    from pathway._report._report import Chart, Report
 
 __all__ = ["report_html"]
 
@@ -59,6 +67,8 @@ abbr{text-decoration:underline dotted;cursor:help}
 .legend i{display:inline-block;width:14px;height:14px;border-radius:3px;margin-right:5px;
 vertical-align:-2px}
 figure{margin:.5rem 0 1rem}figcaption{color:#455a64;font-size:.9rem}
+.verdict{display:flex;gap:10px;align-items:center}.verdict p{margin:0}
+details{margin:0 0 1.5rem}summary{cursor:pointer;color:#37474f}
 dl{font-size:.92rem}dt{font-weight:600;margin-top:.5rem}dd{margin-left:1rem}
 footer{color:#607d8b;font-size:.85rem;margin-top:2rem}
 """
@@ -99,7 +109,12 @@ def html_table(table: Table) -> str:
 
 
 def _section(section: Section, figures: str = "", level: int = 2) -> str:
-    paragraphs = "".join(f"<p>{_with_tooltips(t)}</p>" for t in section.text)
+    prose = [t for t in section.text if not t.startswith("- ")]
+    bullets = [t[2:] for t in section.text if t.startswith("- ")]
+    paragraphs = "".join(f"<p>{_with_tooltips(t)}</p>" for t in prose)
+    if bullets:
+        items = "".join(f"<li>{_with_tooltips(b)}</li>" for b in bullets)
+        paragraphs += f"<ul>{items}</ul>"
     tables = "".join(html_table(t) for t in section.tables)
     return (
         f'<section id="{section.key}"><h{level}>{escape(section.title)}</h{level}>'
@@ -170,12 +185,31 @@ def _pareto_figure(report: Report) -> str:
 
 
 def _chart_figures(report: Report) -> str:
-    return "".join(
-        f"<figure>{control_chart(chart, index)}<figcaption>{escape(chart.title)}: "
+    return "".join(_chart_figure(chart, index) for index, chart in enumerate(report.charts))
+
+
+def _chart_figure(chart: Chart, index: int) -> str:
+    """The measure per period with its verdict, and the per-case chart as a detail."""
+    per_case = (
+        f"<figure>{control_chart(chart, index)}<figcaption>{escape(chart.title)}, each case: "
         "dashed red lines are the process limits, the solid line the mean; orange points "
-        "are special causes above the mean, blue below. A lower limit below zero means only "
-        "unusually long journeys can stand out.</figcaption></figure>"
-        for index, chart in enumerate(report.charts)
+        "are special causes above the mean, blue below. With many cases, points outside "
+        "the limits are expected and say little about the system.</figcaption></figure>"
+    )
+    periods = chart.periods
+    if periods is None:
+        return per_case
+    noun = PERIOD_WORDS[periods.period]
+    verdict = verdict_sentence(periods.variation, periods.assurance)
+    return (
+        f'<figure class="spc-figure"><div class="verdict">{verdict_icons(periods)}'
+        f"<p><strong>{escape(chart.title)} by {noun}:</strong> {escape(verdict)}.</p></div>"
+        f"{period_chart(chart, index)}<figcaption>{escape(chart.title)}: the mean per {noun} "
+        "of the cases that started in it, with the Making Data Count rules (a point outside "
+        "the limits, a run of 7 on one side of the mean, a trend of 7, 2 of 3 near a "
+        "limit).</figcaption></figure>"
+        f"<details><summary>Each case ({len(chart.chart.values)} cases)</summary>{per_case}"
+        "</details>"
     )
 
 

@@ -16,6 +16,7 @@ from pathway._version import __version__
 from pathway._vocab import FRAGMENTATION_CAUSES, MINUTES_PER_DAY
 
 if TYPE_CHECKING:
+    from pathway._analysis._spc import PeriodChart
     from pathway._report._report import Chart, Report
 
 __all__ = ["MAX_CHART_VALUES", "report_dict"]
@@ -194,4 +195,22 @@ def _chart(chart: Chart) -> dict[str, Any]:
         "signals": xmr.signals(),
         "special_cause_points": int(xmr.special.sum()),
         "values": values,
+        "by_period": _periods(chart.periods) if chart.periods is not None else None,
+    }
+
+
+def _periods(periods: PeriodChart) -> dict[str, Any]:
+    """The measure per period with its Making Data Count verdicts."""
+    chart = periods.chart
+    return {
+        "period": periods.period,
+        "labels": list(periods.labels),
+        "cases": periods.counts.tolist(),
+        "values": chart.values.tolist(),
+        "segments": [segment.to_dict() for segment in chart.segments],
+        "signals": chart.signals(),
+        "improvement": periods.direction,
+        "variation": periods.variation,
+        "target": periods.target,
+        "assurance": periods.assurance,
     }

@@ -13,6 +13,7 @@ from pathway._analysis._attribution import Attribution, Contributor
 from pathway._analysis._cases import CaseTable
 from pathway._analysis._conformance import Conformance
 from pathway._analysis._journey import Journey
+from pathway._analysis._spc import PeriodChart
 from pathway._analysis._stats import Summary
 from pathway._analysis._xmr import XmR
 from pathway._model._pathway import Pathway
@@ -41,12 +42,14 @@ class Headline:
 
 @attrs.frozen(eq=False)
 class Chart:
-    """An XmR chart of a per-case measure over the cases in scope, in arrival order."""
+    """An XmR chart of a per-case measure over the cases in scope, in arrival order, and
+    the same measure per period (week or month) with its Making Data Count verdicts."""
 
     measure: str
     title: str
     unit: str
     chart: XmR
+    periods: PeriodChart | None = None
 
 
 @attrs.frozen(eq=False)

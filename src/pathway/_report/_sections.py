@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING
 import attrs
 
 from pathway._report._conform import SHOWN_TRACES, Grid, lead, summary_grid, traces_grid
-from pathway._report._words import MEASURES, contributor_words, plain_days
+from pathway._report._words import (
+    ASSURANCE_WORDS,
+    MEASURES,
+    PERIOD_WORDS,
+    VARIATION_WORDS,
+    contributor_words,
+    plain_days,
+    verdict_sentence,
+)
 from pathway._vocab import (
     CAUSE_WAITING,
     FRAGMENTATION_CAUSES,
@@ -22,7 +30,7 @@ from pathway._vocab import (
 
 if TYPE_CHECKING:
     from pathway._analysis._stats import Summary
-    from pathway._report._report import Report
+    from pathway._report._report import Chart, Report
 
 __all__ = ["GLOSSARY", "Section", "Table", "sections"]
 
@@ -352,6 +360,57 @@ def _journey(report: Report) -> Section | None:
 def _charts(report: Report) -> Section | None:
     if not report.charts:
         return None
+    tables = []
+    periods = [chart for chart in report.charts if chart.periods is not None]
+    if periods:
+        tables.append(_period_table(periods))
+    tables.append(_case_chart_table(report))
+    verdicts = tuple(
+        f"- {chart.title} by {PERIOD_WORDS[chart.periods.period]}: "
+        f"{verdict_sentence(chart.periods.variation, chart.periods.assurance).lower()}."
+        for chart in periods
+        if chart.periods is not None
+    )
+    return Section(
+        "charts",
+        "Is the system stable? Control charts",
+        (
+            "Each measure by period (the mean of the cases that started in it), read the "
+            "Making Data Count way: the verdict is about the latest period. The second "
+            "table charts every case; with many cases, points outside the limits are "
+            "expected and say little about the system.",
+            *verdicts,
+        ),
+        tuple(tables),
+    )
+
+
+def _period_table(charts: Sequence[Chart]) -> Table:
+    rows = []
+    for chart in charts:
+        periods = chart.periods
+        assert periods is not None
+        last = periods.chart.segments[-1]
+        verdict = VARIATION_WORDS[periods.variation]
+        if periods.assurance is not None:
+            verdict += "; " + ASSURANCE_WORDS[periods.assurance]
+        rows.append(
+            (
+                f"{chart.title} ({chart.unit})",
+                f"{PERIOD_WORDS[periods.period]} ({len(periods.labels)})",
+                number(last.mean, chart.unit),
+                number(last.lower, chart.unit),
+                number(last.upper, chart.unit),
+                str(int(periods.chart.special.sum())),
+                verdict,
+            )
+        )
+    headers = ("Measure", "By (points)", "Mean", "Lower limit", "Upper limit",
+               "Special-cause points", "Verdict")  # fmt: skip
+    return table(headers, rows, "ttnnnnt", "By period")
+
+
+def _case_chart_table(report: Report) -> Table:
     rows = []
     for chart in report.charts:
         xmr = chart.chart
@@ -379,15 +438,7 @@ def _charts(report: Report) -> Section | None:
         "Trends of 7",
         "2 of 3 near a limit",
     )
-    return Section(
-        "charts",
-        "Is the system stable? Control charts",
-        (
-            "XmR charts of each case in arrival order. Points inside the process limits are "
-            "the system's normal variation; the last four columns count special-cause points.",
-        ),
-        (table(headers, rows, "tnnnnnnn"),),
-    )
+    return table(headers, rows, "tnnnnnnn", "Each case, in arrival order")
 
 
 def _steps(report: Report) -> Section:

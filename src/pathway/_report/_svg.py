@@ -12,10 +12,21 @@ from collections.abc import Callable, Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
+import attrs
 import numpy as np
 
 from pathway._analysis._journey import Journey, JourneyStep
-from pathway._report._words import contributor_words, plain_days, plain_minutes
+from pathway._analysis._spc import PeriodChart
+from pathway._report._words import (
+    ASSURANCE_ICONS,
+    ASSURANCE_WORDS,
+    PERIOD_WORDS,
+    VARIATION_ICONS,
+    VARIATION_WORDS,
+    contributor_words,
+    plain_days,
+    plain_minutes,
+)
 from pathway._vocab import CAUSE_WAITING, DEMAND_EVENT_WORDS, MINUTES_PER_DAY, WORK_WORDS
 
 if TYPE_CHECKING:
@@ -27,7 +38,9 @@ __all__ = [
     "control_chart",
     "nice_ticks",
     "pareto",
+    "period_chart",
     "swimlane",
+    "verdict_icons",
 ]
 
 WORK_COLOURS = {
@@ -404,9 +417,53 @@ def _pareto_label(kind: str, key: str, y: float, bar: int) -> str:
 # ------------------------------------------------------------------------ XmR chart
 
 
-def control_chart(chart: Chart, index: int = 0) -> str:
-    """An XmR chart: each case's value in arrival order, the mean, the process limits,
-    and special-cause points marked (orange above the mean, blue below)."""
+def period_chart(chart: Chart, index: int = 0) -> str:
+    """The chart's measure per period (its ``periods``), with the period as the x axis."""
+    periods = chart.periods
+    if periods is None:
+        return ""
+    per = attrs.evolve(chart, chart=periods.chart, periods=None)
+    noun = PERIOD_WORDS[periods.period]
+    return control_chart(
+        per,
+        index,
+        x_label=f"{noun.capitalize()} of first contact (mean of its cases)",
+        labels=periods.labels,
+        css="spc",
+    )
+
+
+def verdict_icons(periods: PeriodChart) -> str:
+    """The Making Data Count icons: variation, and assurance when there is a target."""
+    variation = VARIATION_WORDS[periods.variation]
+    icons = [_icon(*VARIATION_ICONS[periods.variation], f"Variation: {variation}")]
+    if periods.assurance is not None:
+        assurance = ASSURANCE_WORDS[periods.assurance]
+        icons.append(_icon(*ASSURANCE_ICONS[periods.assurance], f"Assurance: {assurance}"))
+    return "".join(icons)
+
+
+def _icon(letter: str, colour: str, words: str) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="icon" viewBox="0 0 40 40" width="40" '
+        f'height="40" role="img" aria-label="{escape(words)}"><title>{escape(words)}</title>'
+        f'<circle cx="20" cy="20" r="17" fill="#ffffff" stroke="{colour}" stroke-width="3"/>'
+        f'<text x="20" y="26" font-size="17" font-weight="bold" text-anchor="middle" '
+        f'fill="{colour}" style="{FONT}">{escape(letter)}</text></svg>'
+    )
+
+
+def control_chart(
+    chart: Chart,
+    index: int = 0,
+    *,
+    x_label: str = "Case number, in order of first contact",
+    labels: Sequence[str] | None = None,
+    css: str = "xmr",
+) -> str:
+    """An XmR chart: each point's value in order (cases, or periods when ``labels`` name
+    them), the mean, the process limits, and special-cause points marked (orange above
+    the mean, blue below)."""
     xmr = chart.chart
     values = xmr.values
     n = len(values)
@@ -445,13 +502,13 @@ def control_chart(chart: Chart, index: int = 0) -> str:
         )
     body.append(_series(values, px, py))
     body += _limit_lines(chart, px, py)
-    body += _special_points(chart, px, py)
+    body += _special_points(chart, px, py, labels)
     unit = "%" if chart.unit == "share" else chart.unit
     body.append(
         _text(
             left + plot_w / 2,
             height - 18,
-            "Case number, in order of first contact",
+            x_label,
             font_size="13",
             text_anchor="middle",
             fill="#263238",
@@ -459,28 +516,29 @@ def control_chart(chart: Chart, index: int = 0) -> str:
     )
     body.append(
         f'<text transform="translate(16,{top + plot_h / 2}) rotate(-90)" font-size="13" '
-        f'text-anchor="middle" fill="#263238">{escape(chart.title)} ({escape(unit)})</text>'
+        f'text-anchor="middle" fill="#263238">{escape(unit)}</text>'
     )
     for tick in nice_ticks(1, max(n, 2), 8):
-        if 1 <= tick <= n:
+        if 1 <= tick <= n and tick == int(tick):
             body.append(
                 _text(
                     px(tick - 1),
                     top + plot_h + 18,
-                    _num(tick),
+                    labels[int(tick) - 1] if labels is not None else _num(tick),
                     font_size="12",
                     text_anchor="middle",
                     fill="#37474f",
                 )
             )
     last = xmr.segments[-1] if xmr.segments else None
+    points = "periods" if labels is not None else "cases"
     desc = (
-        f"{n} cases. Mean {last.mean:.2f}, process limits {last.lower:.2f} to "
+        f"{n} {points}. Mean {last.mean:.2f}, process limits {last.lower:.2f} to "
         f"{last.upper:.2f} {chart.unit}; {int(xmr.special.sum())} special-cause points."
         if last is not None
-        else "No cases."
+        else f"No {points}."
     )
-    return _svg(WIDTH, height, f"Control chart: {chart.title}", desc, body, f"xmr xmr-{index}")
+    return _svg(WIDTH, height, f"Control chart: {chart.title}", desc, body, f"{css} {css}-{index}")
 
 
 def _series(values: np.ndarray, px: Callable[[float], float], py: Callable[[float], float]) -> str:
@@ -528,7 +586,10 @@ def _limit_lines(
 
 
 def _special_points(
-    chart: Chart, px: Callable[[float], float], py: Callable[[float], float]
+    chart: Chart,
+    px: Callable[[float], float],
+    py: Callable[[float], float],
+    labels: Sequence[str] | None = None,
 ) -> list[str]:
     xmr = chart.chart
     flagged = np.flatnonzero(xmr.special)
@@ -548,7 +609,8 @@ def _special_points(
             )
             if flags[i]
         ]
-        tip = f"Case {i + 1}: {value:.2f} {chart.unit} — special cause: {', '.join(rules)}"
+        point = labels[i] if labels is not None else f"Case {i + 1}"
+        tip = f"{point}: {value:.2f} {chart.unit} — special cause: {', '.join(rules)}"
         body.append(
             f'<circle class="special" cx="{_num(px(i))}" cy="{_num(py(value))}" r="3.2" '
             f'fill="{colour}"><title>{escape(tip)}</title></circle>'

@@ -17,11 +17,27 @@ from pathway._vocab import (
     LEVELS,
     MINUTES_PER_DAY,
     RECORDED_CAUSES,
+    TARGET_MEASURES,
     WORK_CLASSES,
     waiting,
 )
 
-__all__ = ["CHARTED", "MEASURES", "SCHEMA", "contributor_words", "plain_days", "plain_minutes"]
+__all__ = [
+    "ASSURANCE_ICONS",
+    "ASSURANCE_SENTENCES",
+    "ASSURANCE_WORDS",
+    "CHARTED",
+    "MEASURES",
+    "PERIOD_WORDS",
+    "SCHEMA",
+    "VARIATION_ICONS",
+    "VARIATION_SENTENCES",
+    "VARIATION_WORDS",
+    "contributor_words",
+    "plain_days",
+    "plain_minutes",
+    "verdict_sentence",
+]
 
 SCHEMA = "pathway-report/1"
 _WORK_MEASURE_WORDS = {
@@ -52,7 +68,49 @@ MEASURES: Mapping[str, tuple[str, str]] = {
     "decisions": ("Checkpoint decisions", "count"),
 }
 #: The measures charted as XmR control charts, in order.
-CHARTED = ("end_to_end", "fragmentation")
+CHARTED = TARGET_MEASURES
+#: The period a Making Data Count chart plots by.
+PERIOD_WORDS = {"month": "month", "week": "week", "day": "day", "case": "case"}
+#: The variation verdict (the last point's type, as NHSRplotthedots names it) in words:
+#: short (a table cell) and long (a sentence).
+VARIATION_WORDS = {
+    "common_cause": "common cause",
+    "special_cause_improvement": "special cause: improvement",
+    "special_cause_concern": "special cause: concern",
+    "special_cause_neutral_high": "special cause: high",
+    "special_cause_neutral_low": "special cause: low",
+}
+VARIATION_SENTENCES = {
+    "common_cause": "the latest period is within the system's usual (common cause) variation",
+    "special_cause_improvement": "the latest period shows special cause variation: improvement",
+    "special_cause_concern": "the latest period shows special cause variation: concern",
+    "special_cause_neutral_high": "the latest period is unusually high (special cause)",
+    "special_cause_neutral_low": "the latest period is unusually low (special cause)",
+}
+#: The assurance verdict against a target, short and long.
+ASSURANCE_WORDS = {
+    "consistent_pass": "target met consistently",
+    "consistent_fail": "target missed consistently",
+    "inconsistent": "target hit and miss",
+}
+ASSURANCE_SENTENCES = {
+    "consistent_pass": "the target will be met consistently",
+    "consistent_fail": "the target will be missed consistently unless the system changes",
+    "inconsistent": "the target will be met and missed at random (hit and miss)",
+}
+#: Each verdict's icon: a letter and a colour (Making Data Count's grey, blue, orange).
+VARIATION_ICONS = {
+    "common_cause": ("~", "#5f6b73"),
+    "special_cause_improvement": ("+", "#0d5ea6"),
+    "special_cause_concern": ("!", "#b34700"),
+    "special_cause_neutral_high": ("H", "#6a3d9a"),
+    "special_cause_neutral_low": ("L", "#6a3d9a"),
+}
+ASSURANCE_ICONS = {
+    "consistent_pass": ("P", "#0d5ea6"),
+    "consistent_fail": ("F", "#b34700"),
+    "inconsistent": ("?", "#5f6b73"),
+}
 
 
 def plain_days(days: float) -> str:
@@ -96,3 +154,11 @@ def contributor_words(
     if source == "(start)" or short:
         return f"the wait before '{title(target)}' ({causes})"
     return f"the wait between '{title(source)}' and '{title(target)}' ({causes})"
+
+
+def verdict_sentence(variation: str, assurance: str | None) -> str:
+    """The Making Data Count verdict as a sentence, capitalised, without a full stop."""
+    text = VARIATION_SENTENCES[variation]
+    if assurance is not None:
+        text += "; " + ASSURANCE_SENTENCES[assurance]
+    return text[:1].upper() + text[1:]
