@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from pathway._analysis._journey import Journey, JourneyStep
+from pathway._report._palette import WORK_COLOURS
 from pathway._report._words import contributor_words, plain_days, plain_minutes
 from pathway._vocab import CAUSE_WAITING, DEMAND_EVENT_WORDS, MINUTES_PER_DAY, WORK_WORDS
 
@@ -30,12 +31,6 @@ __all__ = [
     "swimlane",
 ]
 
-WORK_COLOURS = {
-    "value": "#2e7d32",
-    "waste1": "#f9a825",
-    "waste2": "#e65100",
-    "waste3": "#6a1b9a",
-}
 CAUSE_COLOURS = {
     "handoff": "#c62828",
     "visit_gap": "#1565c0",
