@@ -48,6 +48,7 @@ __all__ = [
     "map_pair",
     "map_section",
     "map_svg",
+    "svg_document",
 ]
 
 Change = Literal["added", "removed", "changed"]
@@ -491,13 +492,17 @@ def _line_legend(top: float, marks: Marks) -> list[str]:
 
 # -- pages and sections -----------------------------------------------------------------------
 
+#: What a page needs for the maps: a scrolling frame, and the old and new side by side.
+MAP_CSS = (
+    ".map{overflow-x:auto;border:1px solid #cfd8dc;border-radius:6px}.map svg{display:block}"
+    ".map-pair{display:grid;grid-template-columns:repeat(auto-fit,minmax(460px,1fr));gap:1rem}"
+    ".map-pair figure{min-width:0}"
+)
 PAGE_CSS = (
     "body{margin:0;background:#fff;color:#1c2529;font:16px/1.5 " + FONT + "}"
     "main{padding:20px}h1{font-size:1.5rem;margin:0 0 .4rem}"
-    ".map{overflow-x:auto;border:1px solid #cfd8dc;border-radius:6px}"
-    ".map svg{display:block}figure{margin:.5rem 0 1rem}figcaption{color:#455a64;"
-    "font-size:.9rem;margin:.3rem 0}"
-    ".pair{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:1rem}"
+    "figure{margin:.5rem 0 1rem}figcaption{color:#455a64;font-size:.9rem;margin:.3rem 0}"
+    + MAP_CSS
 )
 
 
@@ -537,9 +542,7 @@ def map_section(pathway: Pathway | None) -> str:
     if pathway is None:
         return ""
     return (
-        '<section id="map"><h2>The pathway</h2>'
-        f"<style>{PAGE_CSS.split('main{')[0]}.map{{overflow-x:auto;border:1px solid #cfd8dc;"
-        "border-radius:6px}.map svg{display:block}</style>"
+        f'<section id="map"><h2>The pathway</h2><style>{MAP_CSS}</style>'
         f"{map_figure(pathway, prefix='report-map')}</section>"
     )
 
@@ -553,12 +556,7 @@ def map_pair(old: Pathway, new: Pathway) -> str:
         map_figure(new, prefix="map-new", marks=new_marks,
                    caption="After: added steps and transitions in green, changed outlined in blue."),
     )  # fmt: skip
-    return (
-        f"<style>{PAGE_CSS.split('main{')[0]}.map{{overflow-x:auto;border:1px solid #cfd8dc;"
-        "border-radius:6px}.map svg{display:block}.pair{display:grid;"
-        "grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:1rem}</style>"
-        f'<div class="pair">{"".join(figures)}</div>'
-    )
+    return f'<style>{MAP_CSS}</style><div class="map-pair">{"".join(figures)}</div>'
 
 
 # -- what changed -------------------------------------------------------------------------------
