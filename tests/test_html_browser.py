@@ -83,7 +83,7 @@ def test_report_page_in_chromium(tmp_path: Path) -> None:
     assert [url for url in requests if not url.startswith("file://")] == []
     assert requests == [page_file.as_uri()]
     classes = [cls for cls, _w, _h in sizes]
-    assert sorted(classes) == ["pareto", "swimlane", "xmr xmr-0", "xmr xmr-1"]
+    assert sorted(classes) == ["pareto", "process-map", "swimlane", "xmr xmr-0", "xmr xmr-1"]
     assert all(width > 300 and height > 100 for _cls, width, height in sizes)
     assert marks > 10
     assert shot.stat().st_size > 50_000

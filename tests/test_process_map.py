@@ -144,7 +144,10 @@ def test_lanes_by_team_and_organisation() -> None:
     [
         (Fixed(1440.0), "1 d"),
         # a lognormal from its median and p90, as pathway files give it
-        (Lognormal(math.log(3 * 1440), math.log(10 / 3) / 1.2815515655446004), "median 3 d, p90 10 d"),
+        (
+            Lognormal(math.log(3 * 1440), math.log(10 / 3) / 1.2815515655446004),
+            "median 3 d, p90 10 d",
+        ),
         (Uniform(60.0, 300.0), "1 h to 5 h"),
         (Exponential(4320.0), "mean 3 d"),
         (Triangular(15.0, 25.0, 35.0), "15 min to 35 min, mostly 25 min"),
@@ -182,8 +185,10 @@ def test_every_generated_map_is_whole_and_tidy(spec: object) -> None:
         boxes = list(geometry.boxes.values())
         assert sorted(b.step for b in boxes) == sorted(compiled.steps)
         for i, a in enumerate(boxes):
-            assert 0 <= a.x and a.x + a.width <= geometry.width
-            assert 0 <= a.y and a.y + a.height <= geometry.height
+            assert a.x >= 0
+            assert a.x + a.width <= geometry.width
+            assert a.y >= 0
+            assert a.y + a.height <= geometry.height
             for b in boxes[i + 1 :]:
                 assert not _overlap(a, b), (a.step, b.step)
     svg = map_svg(compiled)
@@ -191,9 +196,7 @@ def test_every_generated_map_is_whole_and_tidy(spec: object) -> None:
     drawn = [g.get("data-step") for g in tree.iter(f"{SVG}g") if g.get("data-step")]
     assert sorted(drawn) == sorted(compiled.steps)  # every step exactly once
     edges = [
-        int(i)
-        for g in tree.iter(f"{SVG}g")
-        for i in (g.get("data-transitions") or "").split()
+        int(i) for g in tree.iter(f"{SVG}g") for i in (g.get("data-transitions") or "").split()
     ]
     assert sorted(edges) == [t.index for t in compiled.transitions]  # every transition once
     for path in tree.iter(f"{SVG}path"):
@@ -256,9 +259,7 @@ def test_dot_renders_with_graphviz(path: Path) -> None:
 def test_dot_of_generated_pathways_renders(spec: object) -> None:
     compiled = pathway.load(spec)  # type: ignore[arg-type]
     edges = [
-        g
-        for g in _tree(_render_dot(dot(compiled))).iter(f"{SVG}g")
-        if g.get("class") == "edge"
+        g for g in _tree(_render_dot(dot(compiled))).iter(f"{SVG}g") if g.get("class") == "edge"
     ]
     checkpoint_links = sum(1 for s in compiled.steps.values() if s.checkpoint)
     assert len(edges) == len(compiled.transitions) + checkpoint_links
@@ -309,7 +310,7 @@ def test_show_takes_one_format(capsys: pytest.CaptureFixture[str]) -> None:
     assert "not allowed with argument" in capsys.readouterr().err
 
 
-# -- the diff's maps --------------------------------------------------------------------------------
+# -- the diff's maps ------------------------------------------------------------------------
 
 
 def test_diff_marks_what_changed() -> None:
@@ -321,7 +322,8 @@ def test_diff_marks_what_changed() -> None:
     assert all(kind in {"removed", "changed"} for kind in old_marks.transitions.values())
     assert all(kind in {"added", "changed"} for kind in new_marks.transitions.values())
     same_marks = map_changes(old, old)
-    assert not same_marks[0] and not same_marks[1]
+    assert not same_marks[0]
+    assert not same_marks[1]
 
 
 def test_diff_pair_shows_both_maps_with_unique_ids() -> None:

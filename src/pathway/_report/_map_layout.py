@@ -21,6 +21,7 @@ length shapes the layout.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
@@ -321,8 +322,8 @@ def ranks(pathway: Pathway, back: frozenset[int]) -> dict[str, int]:
         if t.index not in back and t.source != t.target:
             incoming[t.target].append(t.source)
     rank: dict[str, int] = {}
-    for step in _topological(pathway, back):
-        rank[step] = max((rank[s] + 1 for s in incoming[step]), default=0)
+    for name in _topological(pathway, back):
+        rank[name] = max((rank[s] + 1 for s in incoming[name]), default=0)
     working = [rank[s] for s, step in pathway.steps.items() if not step.outcome]
     last = max(working, default=-1) + 1
     for step_id, step in pathway.steps.items():
@@ -440,7 +441,7 @@ def _neighbours(groups: Sequence[_Group]) -> dict[str, list[str]]:
         if group.back:
             continue
         chain = [group.source, *group.passes, group.target]
-        for a, b in zip(chain, chain[1:], strict=False):
+        for a, b in itertools.pairwise(chain):
             links.setdefault(a, []).append(b)
             links.setdefault(b, []).append(a)
     return links
@@ -581,7 +582,9 @@ def _slot_centre(slot: _Slot) -> float:
 # -- edges -----------------------------------------------------------------------------------
 
 
-def _forward_points(group: _Group, boxes: Mapping[str, Box], slots: Mapping[str, _Slot]) -> list[Point]:
+def _forward_points(
+    group: _Group, boxes: Mapping[str, Box], slots: Mapping[str, _Slot]
+) -> list[Point]:
     """From the source's right side (its diamond's tip for a route), through each
     placeholder, to the target's left side."""
     source, target = boxes[group.source], boxes[group.target]
@@ -602,13 +605,21 @@ def _is_route(group: _Group) -> bool:
     return any(t.checkpoint is not None for t in group.transitions)
 
 
-def _back_points(group: _Group, boxes: Mapping[str, Box], lanes: Sequence[Lane], track: int) -> list[Point]:
+def _back_points(
+    group: _Group, boxes: Mapping[str, Box], lanes: Sequence[Lane], track: int
+) -> list[Point]:
     """A loop: right out of the source, up to a track at the top of its lane, back left,
     and down (or up) the gap before the target into its left side."""
     source, target = boxes[group.source], boxes[group.target]
     if group.source == group.target:
         x, y = source.x + source.width, source.y
-        return [(x - 30, y), (x - 30, y - 12), (x + 12, y - 12), (x + 12, source.cy), (x, source.cy)]
+        return [
+            (x - 30, y),
+            (x - 30, y - 12),
+            (x + 12, y - 12),
+            (x + 12, source.cy),
+            (x, source.cy),
+        ]
     lane = lanes[source.lane] if source.lane >= 0 else lanes[-1]
     channel = lane.y + LANE_PAD / 2 + CHANNEL * track
     out_x = source.x + source.width + 12 + 4 * track
@@ -660,7 +671,7 @@ def _candidates(points: Sequence[Point]) -> Iterable[Point]:
     the gap between columns, then the same a little above and below."""
     segments = [
         (a, b)
-        for a, b in zip(points, points[1:], strict=False)
+        for a, b in itertools.pairwise(points)
         if abs(b[0] - a[0]) >= 1 or abs(b[1] - a[1]) >= 1
     ]
     bases: list[Point] = []
@@ -668,7 +679,7 @@ def _candidates(points: Sequence[Point]) -> Iterable[Point]:
         for (x1, y1), (x2, y2) in segments:
             x, y = x1 + (x2 - x1) * fraction, y1 + (y2 - y1) * fraction
             bases.extend([(x, y), (_gap_middle(x), y)])
-    for step in range(0, 13):
+    for step in range(13):
         for dy in (step * 9.0, -step * 9.0) if step else (0.0,):
             for x, y in bases:
                 yield x, y + dy

@@ -14,6 +14,7 @@ green, removed in red, changed outlined in blue (see :func:`map_changes`).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from html import escape
 from typing import Literal
@@ -62,7 +63,12 @@ CHANGE_WORDS: Mapping[str, str] = {
 FONT = "system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif"
 INK, MUTED, EDGE = "#1c2529", "#455a64", "#78909c"
 #: Dash patterns of the hand-off levels (none: a solid line).
-DASHES: Mapping[str, str] = {"worker": "2 3", "role": "7 4", "team": "12 4", "organisation": "14 4 3 4"}
+DASHES: Mapping[str, str] = {
+    "worker": "2 3",
+    "role": "7 4",
+    "team": "12 4",
+    "organisation": "14 4 3 4",
+}
 LEGEND_H = 92
 
 
@@ -72,7 +78,9 @@ class Marks:
     __slots__ = ("steps", "transitions")
 
     def __init__(
-        self, steps: Mapping[str, Change] | None = None, transitions: Mapping[int, Change] | None = None
+        self,
+        steps: Mapping[str, Change] | None = None,
+        transitions: Mapping[int, Change] | None = None,
     ) -> None:
         self.steps: Mapping[str, Change] = dict(steps or {})
         self.transitions: Mapping[int, Change] = dict(transitions or {})
@@ -140,7 +148,7 @@ def map_svg(
         *(_edge(pathway, e, prefix, marks) for e in geometry.edges),
         *(_box(pathway, b, marks) for b in geometry.boxes.values()),
         *(_label(e, marks) for e in geometry.edges if e.label),
-        _legend(geometry.height + 6, geometry.width, marks),
+        _legend(geometry.height + 6, marks),
     ]
     width = max(geometry.width, 980)
     return (
@@ -196,9 +204,7 @@ def _lanes(geometry: MapLayout, lane_by: LaneBy) -> list[str]:
             f'<rect x="0" y="{_n(lane.y)}" width="{_n(geometry.lanes_right)}" '
             f'height="{_n(lane.height)}" fill="{fill}" stroke="#cfd8dc"/>'
             f'<rect x="0" y="{_n(lane.y)}" width="{HEADER_W}" height="{_n(lane.height)}" '
-            'fill="#eceff1" stroke="#cfd8dc"/>'
-            + _lane_words(lane)
-            + "</g>"
+            'fill="#eceff1" stroke="#cfd8dc"/>' + _lane_words(lane) + "</g>"
         )
     return parts
 
@@ -277,9 +283,7 @@ def _work_box(pathway: Pathway, step: Step, box: Box) -> str:
     parts.append(_text(box.x + 12, box.y + box.height - 20, meta, font_size=10.5, fill=MUTED))
     if step.calendar:
         words = _lines(f"gate: {_gate(pathway, step.calendar)}", 27, 1)[0]
-        parts.append(
-            _text(box.x + 12, box.y + box.height - 7, words, font_size=10, fill="#6d4c41")
-        )
+        parts.append(_text(box.x + 12, box.y + box.height - 7, words, font_size=10, fill="#6d4c41"))
     if step.visit:
         parts.append(
             f'<circle cx="{_n(box.x + box.width - 9)}" cy="{_n(box.y + 9)}" r="4.5" fill="{INK}"/>'
@@ -301,11 +305,12 @@ def _diamond(pathway: Pathway, step: Step, box: Box) -> str:
     cx, cy, r = box.x + box.width, box.cy, DIAMOND
     questions = "; ".join(q.text for q in checkpoint.questions)
     kind = f"{checkpoint.framework} checkpoint" if checkpoint.framework else "checkpoint"
+    mark = _text(cx, cy + 4.5, "?", font_size=13, font_weight=700, fill=INK, text_anchor="middle")
     return (
         f'<g class="checkpoint"><title>{escape(f"{kind}: {checkpoint.title}. {questions}")}'
         f'</title><polygon points="{_n(cx - r)},{_n(cy)} {_n(cx)},{_n(cy - r)} '
         f'{_n(cx + r)},{_n(cy)} {_n(cx)},{_n(cy + r)}" fill="#fff3e0" stroke="{INK}" '
-        f'stroke-width="1.5"/>{_text(cx, cy + 4.5, "?", font_size=13, font_weight=700, fill=INK, text_anchor="middle")}</g>'
+        f'stroke-width="1.5"/>{mark}</g>'
     )
 
 
@@ -356,7 +361,7 @@ def _path(edge: Edge) -> str:
     segments for back arcs."""
     points = edge.points
     d = f"M{_n(points[0][0])},{_n(points[0][1])}"
-    for (x1, y1), (x2, y2) in zip(points, points[1:], strict=False):
+    for (x1, y1), (x2, y2) in itertools.pairwise(points):
         if edge.curved and abs(y2 - y1) > 0.5:
             bend = (x2 - x1) / 2
             d += f" C{_n(x1 + bend)},{_n(y1)} {_n(x2 - bend)},{_n(y2)} {_n(x2)},{_n(y2)}"
@@ -430,7 +435,7 @@ def _label(edge: Edge, marks: Marks) -> str:
 # -- legend ---------------------------------------------------------------------------------
 
 
-def _legend(top: float, width: float, marks: Marks) -> str:
+def _legend(top: float, marks: Marks) -> str:
     """Work classes, the box and line styles, and (on a diff) what changed."""
     parts = [_text(20, top + 16, "Key", font_size=12, font_weight=700, fill=INK)]
     x = 60.0
@@ -456,7 +461,9 @@ def _legend(top: float, width: float, marks: Marks) -> str:
     )
     parts.append(_text(x + 22, top + 16, "checkpoint (a decision)", font_size=11, fill=INK))
     x += 170
-    parts.append(_text(x, top + 16, "gate: a calendar the step waits for", font_size=11, fill="#6d4c41"))
+    parts.append(
+        _text(x, top + 16, "gate: a calendar the step waits for", font_size=11, fill="#6d4c41")
+    )
     parts.extend(_line_legend(top + 34, marks))
     return "".join(parts)
 
@@ -466,9 +473,7 @@ def _line_legend(top: float, marks: Marks) -> list[str]:
         ("most likely journey", INK, 3.0, ""),
         ("other way", EDGE, 1.5, ""),
     ]
-    items.extend(
-        (f"hand-off {LEVEL_WORDS[level]}", EDGE, 1.5, DASHES[level]) for level in DASHES
-    )
+    items.extend((f"hand-off {LEVEL_WORDS[level]}", EDGE, 1.5, DASHES[level]) for level in DASHES)
     if marks:
         items.extend((CHANGE_WORDS[k], CHANGE_COLOURS[k], 3.0, "") for k in CHANGE_COLOURS)
     parts, x, y = [], 60.0, top
@@ -501,8 +506,7 @@ MAP_CSS = (
 PAGE_CSS = (
     "body{margin:0;background:#fff;color:#1c2529;font:16px/1.5 " + FONT + "}"
     "main{padding:20px}h1{font-size:1.5rem;margin:0 0 .4rem}"
-    "figure{margin:.5rem 0 1rem}figcaption{color:#455a64;font-size:.9rem;margin:.3rem 0}"
-    + MAP_CSS
+    "figure{margin:.5rem 0 1rem}figcaption{color:#455a64;font-size:.9rem;margin:.3rem 0}" + MAP_CSS
 )
 
 
@@ -550,16 +554,16 @@ def map_section(pathway: Pathway | None) -> str:
 def map_pair(old: Pathway, new: Pathway) -> str:
     """The diff page's maps: old and new side by side, what changed highlighted."""
     old_marks, new_marks = map_changes(old, new)
+    before = "Before: removed steps and transitions in red, changed outlined in blue."
+    after = "After: added steps and transitions in green, changed outlined in blue."
     figures = (
-        map_figure(old, prefix="map-old", marks=old_marks,
-                   caption="Before: removed steps and transitions in red, changed outlined in blue."),
-        map_figure(new, prefix="map-new", marks=new_marks,
-                   caption="After: added steps and transitions in green, changed outlined in blue."),
-    )  # fmt: skip
+        map_figure(old, prefix="map-old", marks=old_marks, caption=before),
+        map_figure(new, prefix="map-new", marks=new_marks, caption=after),
+    )
     return f'<style>{MAP_CSS}</style><div class="map-pair">{"".join(figures)}</div>'
 
 
-# -- what changed -------------------------------------------------------------------------------
+# -- what changed ---------------------------------------------------------------------------
 
 
 def map_changes(old: Pathway, new: Pathway) -> tuple[Marks, Marks]:
@@ -612,4 +616,3 @@ def _edge_marks(
         elif other[key][1] != spec:
             marks[index] = "changed"
     return marks
-

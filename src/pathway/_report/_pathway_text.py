@@ -10,10 +10,10 @@ from pathway._model._distributions import format_duration
 from pathway._model._pathway import Checkpoint, Pathway, Step, Transition
 from pathway._report._map_layout import (
     LaneBy,
+    back_edges,
     lane_key,
     lane_order,
     lane_words,
-    back_edges,
     ranks,
     transition_words,
     wrap,
@@ -260,14 +260,15 @@ def dot(pathway: Pathway, lane_by: LaneBy = "role") -> str:
         lines.append(
             f'    label={_q(*heading)}; style=filled; fillcolor="#f5f7fa"; color="#b0bec5";'
         )
-        for step in steps:
-            lines.extend(f"    {line}" for line in _dot_step(pathway, pathway.steps[step]))
+        for step_id in steps:
+            lines.extend(f"    {line}" for line in _dot_step(pathway, pathway.steps[step_id]))
         lines.append("  }")
-    for step in pathway.steps.values():
-        if step.outcome:
+    for outcome in pathway.steps.values():
+        if outcome.outcome:
+            nominal_outcome = outcome.id in pathway.nominal_steps()
             lines.append(
-                f"  {_q(step.id)} [label={_q(*wrap(step.title, 28))}, shape=ellipse, "
-                f'fillcolor="#eceff1", penwidth={3 if step.id in pathway.nominal_steps() else 1}];'
+                f"  {_q(outcome.id)} [label={_q(*wrap(outcome.title, 28))}, shape=ellipse, "
+                f'fillcolor="#eceff1", penwidth={3 if nominal_outcome else 1}];'
             )
     lines.extend(f"  {_dot_edge(pathway, t, t.index in nominal)}" for t in pathway.transitions)
     lines.append("}")
