@@ -139,12 +139,21 @@ def test_show_mermaid(files: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == "flowchart LR"
     assert '  done(("done"))' in lines
-    assert '  plan{"plan: plan_check"}' in lines
-    assert '  contact -. "refer / hand-off: team" .-> assess' in lines
+    assert '    plan{"plan: plan_check"}' in lines  # in its owner's lane
+    assert '  subgraph lane_worker["worker (recovery, hub)"]' in lines
+    # edges carry the chance, the wait in words and the hand-off level
+    assert (
+        '  contact -. "refer · wait 1 d to 5 d (next appointment) · hand-off: team" .-> assess'
+        in lines
+    )
+    assert '  plan -. "see_doctor · p 0.6 · hand-off: organisation" .-> doctor' in lines
     # a checkpoint's routes to one step share one edge, labelled with their conditions
-    assert '  plan -- "plan_check: not legal / not accountable / not necessary" --> advice' in lines
-    assert '  plan -. "plan_check: proceed / hand-off: organisation" .-> doctor' in lines
-    assert len(lines) == 1 + 6 + 5 + 3
+    assert (
+        '  plan -- "plan_check: not legal / not accountable / not necessary · p 0" --> advice'
+        in lines
+    )
+    assert '  plan -. "plan_check: proceed · hand-off: organisation" .-> doctor' in lines
+    assert len(lines) == 1 + 3 * 2 + 4 + 2 + 5 + 3
 
 
 def test_mermaid_renames_steps_called_like_mermaid_keywords() -> None:

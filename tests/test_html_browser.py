@@ -93,7 +93,8 @@ def test_report_page_in_chromium(tmp_path: Path) -> None:
     assert [url for url in requests if not url.startswith("file://")] == []
     assert requests == [page_file.as_uri()]
     classes = [cls for cls, _w, _h in sizes]
-    charts = ["pareto", "spc spc-0", "spc spc-1", "swimlane", "xmr xmr-0", "xmr xmr-1"]
+    charts = ["pareto", "process-map", "spc spc-0", "spc spc-1", "swimlane"]
+    charts += ["xmr xmr-0", "xmr xmr-1"]
     assert sorted(classes) == ["icon", "icon", *charts]
     shown = [(w, h) for cls, w, h in sizes if cls in charts and not cls.startswith("xmr")]
     assert all(width > 300 and height > 100 for width, height in shown)

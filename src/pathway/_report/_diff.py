@@ -18,6 +18,7 @@ from pathway._diff._gate import GateResult
 from pathway._diff._structural import StructuralDiff
 from pathway._report._changes import change_sentences
 from pathway._report._html import CSS, html_table
+from pathway._report._map_svg import map_pair
 from pathway._report._markdown import markdown_table
 from pathway._report._report import Chart
 from pathway._report._sections import Section, table
@@ -203,6 +204,8 @@ def _page(diff: Diff) -> str:
     for section in diff_sections(diff):
         body.append(f'<section id="{section.key}"><h2>{escape(section.title)}</h2>')
         body.extend(_html_text(section.text))
+        if section.key == "summary":
+            body.append(map_pair(diff.structure.old, diff.structure.new))
         if section.key == "headline" and diff.reports is not None:
             body.append(_journeys(diff.reports))
             body.append(_chart(diff))

@@ -12,6 +12,7 @@ import re
 from html import escape
 from typing import TYPE_CHECKING
 
+from pathway._report._map_svg import map_section
 from pathway._report._sections import GLOSSARY, Section, Table, number, sections
 from pathway._report._svg import (
     CAUSE_COLOURS,
@@ -235,6 +236,7 @@ def report_html(report: Report) -> str:
         f'<p class="sub">{_with_tooltips(summary.text[1])}</p>',
         f'<p class="headline">{_with_tooltips(summary.text[0])}</p>',
         _cards(report),
+        map_section(report.pathway),
     ]
     body.extend(_section(section, figures.get(key, "")) for key, section in parts.items())
     body.append(_glossary())

@@ -17,6 +17,7 @@ import numpy as np
 
 from pathway._analysis._journey import Journey, JourneyStep
 from pathway._analysis._spc import PeriodChart
+from pathway._report._palette import WORK_COLOURS
 from pathway._report._words import (
     ASSURANCE_ICONS,
     ASSURANCE_WORDS,
@@ -43,12 +44,6 @@ __all__ = [
     "verdict_icons",
 ]
 
-WORK_COLOURS = {
-    "value": "#2e7d32",
-    "waste1": "#f9a825",
-    "waste2": "#e65100",
-    "waste3": "#6a1b9a",
-}
 CAUSE_COLOURS = {
     "handoff": "#c62828",
     "visit_gap": "#1565c0",

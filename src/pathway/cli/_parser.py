@@ -43,7 +43,22 @@ def _validate(commands: Any) -> None:
 def _show(commands: Any) -> None:
     show = commands.add_parser("show", help="summarise a pathway: steps, visits, hand-offs")
     show.add_argument("file", metavar="FILE", help="pathway YAML file")
-    show.add_argument("--mermaid", action="store_true", help="print a Mermaid flowchart")
+    formats = show.add_mutually_exclusive_group()
+    formats.add_argument(
+        "--mermaid", action="store_true", help="a Mermaid flowchart with lanes and labels"
+    )
+    formats.add_argument("--svg", action="store_true", help="the process map as an SVG file")
+    formats.add_argument(
+        "--html", action="store_true", help="a self-contained web page with the process map"
+    )
+    formats.add_argument("--dot", action="store_true", help="a Graphviz DOT graph (dot -Tsvg)")
+    show.add_argument(
+        "--lanes",
+        choices=["role", "team", "organisation"],
+        default="role",
+        help="one lane per role (default), team or organisation (maps and graphs)",
+    )
+    show.add_argument("-o", "--output", metavar="FILE", help="write to FILE, not stdout")
 
 
 def _schema(commands: Any) -> None:

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from pathway._define._load import load
 from pathway._define._schema import schema_text
-from pathway._report._pathway_text import mermaid, summary
+from pathway._report._map_svg import map_page, map_svg, svg_document
+from pathway._report._pathway_text import dot, mermaid, summary
 from pathway.cli._common import (
     EXIT_INVALID,
     EXIT_OK,
@@ -63,9 +64,21 @@ def _validate_one(file: str) -> tuple[dict[str, object], bool]:
 
 
 def run_show(arguments: argparse.Namespace) -> int:
-    """``pathway show FILE [--mermaid]``: the summary or a Mermaid flowchart."""
+    """``pathway show FILE [--mermaid | --svg | --html | --dot] [--lanes L] [-o OUT]``:
+    the summary, a flowchart, the process map or a page with it."""
     pathway = load_file(arguments.file)
-    print(mermaid(pathway) if arguments.mermaid else summary(pathway), end="")
+    lanes = arguments.lanes
+    if arguments.svg:
+        text = svg_document(map_svg(pathway, lanes))
+    elif arguments.html:
+        text = map_page(pathway, lanes)
+    elif arguments.dot:
+        text = dot(pathway, lanes)
+    elif arguments.mermaid:
+        text = mermaid(pathway, lanes)
+    else:
+        text = summary(pathway)
+    write_output(arguments.output, text, announce=arguments.output is not None)
     return EXIT_OK
 
 
