@@ -82,9 +82,7 @@ def _svg(width: int, height: int, title: str, desc: str, body: Sequence[str], cs
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="{css}" viewBox="0 0 {width} {height}" '
         f'width="100%" role="img" style="{FONT};max-width:{width}px">'
-        f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>"
-        + "".join(body)
-        + "</svg>"
+        f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>" + "".join(body) + "</svg>"
     )
 
 
