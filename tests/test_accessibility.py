@@ -99,9 +99,7 @@ def _assert_accessible(page_file: Path) -> None:
     if "<svg" in page_file.read_text(encoding="utf-8"):  # every chart has a text alternative
         assert "svg-img-alt" in passed, sorted(passed)
     violations = results["violations"]
-    assert violations == [], f"{page_file.name}: WCAG 2.2 AA violations:\n" + _describe(
-        violations
-    )
+    assert violations == [], f"{page_file.name}: WCAG 2.2 AA violations:\n" + _describe(violations)
     # What axe could not decide needs a person, except colour contrast of chart text: axe
     # cannot see the background behind SVG text (it checks all HTML text itself). Anything
     # else left undecided (an ARIA reference to a missing or duplicated id...) is a fault.
