@@ -3,6 +3,7 @@
 
     python3 tasks.py main    the main job: diff the old and new Recovery Hub pathways
     python3 tasks.py test    lint (ruff), type-check (mypy --strict) and run the tests
+    python3 tasks.py docs    build the documentation site into site/ (mkdocs --strict)
 
 Each creates ``.venv`` and installs the project with its dev extra when needed (again
 whenever ``pyproject.toml`` changes), then runs inside it. Standard library only.
@@ -11,6 +12,7 @@ whenever ``pyproject.toml`` changes), then runs inside it. Standard library only
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 import venv
@@ -69,7 +71,14 @@ def test() -> None:
     run(*pytest, "-p", "no:cacheprovider", "-m", "slow")  # then the slow ones
 
 
-TASKS = {"main": main_job, "test": test}
+def docs() -> None:
+    """Build the documentation site into ``site/``; any broken link or reference fails it."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about its successor
+    run(str(BIN / "mkdocs"), "build", "--strict", "--quiet")
+    print("The site is site/index.html", flush=True)
+
+
+TASKS = {"main": main_job, "test": test, "docs": docs}
 
 
 def cli() -> None:

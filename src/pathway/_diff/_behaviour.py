@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from pathway._model._pathway import Pathway
-from pathway._sim._api import simulate
+from pathway._sim._api import Progress, simulate
 from pathway._sim._result import SimulationResult, t_quantile
 from pathway._vocab import FRAGMENTATION_CAUSES, MINUTES_PER_DAY, WAIT_CAUSES, WORK_CLASSES
 from pathway.errors import DefinitionError, Problem
@@ -228,11 +228,14 @@ def behavioural_diff(
     replications: int = 1,
     executor: Executor | None = None,
     events: tuple[str | Path, str | Path] | None = None,
+    progress: Progress | None = None,
 ) -> BehaviouralDiff:
     """Simulate ``old`` and ``new`` on the same cohort and compare every measure.
 
-    Raises :class:`DefinitionError` when the pathways cannot share a cohort (no arrivals,
-    no facts in common) and :class:`MissingExtraError` without the ``sim`` extra.
+    ``progress(done, total)`` is called as the simulations go, over both pathways
+    (``total`` counts every case of both runs). Raises :class:`DefinitionError` when the
+    pathways cannot share a cohort (no arrivals, no facts in common) and
+    :class:`MissingExtraError` without the ``sim`` extra.
     """
     check_compatible(old, new)
     runs = [
@@ -243,10 +246,23 @@ def behavioural_diff(
             replications=replications,
             executor=executor,
             events=events[i] if events else None,
+            progress=_half(progress, i),
         )
         for i, p in enumerate((old, new))
     ]
     return _compare(runs[0], runs[1], cases, seed, replications)
+
+
+def _half(progress: Progress | None, index: int) -> Progress | None:
+    """The progress of run ``index`` (0 old, 1 new) as its half of both runs' work."""
+    if progress is None:
+        return None
+    report = progress
+
+    def half(done: int, total: int) -> None:
+        report(index * total + done, 2 * total)
+
+    return half
 
 
 def _compare(

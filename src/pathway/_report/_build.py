@@ -10,7 +10,7 @@ Counts of demand, work and appointments use every event in the log.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from datetime import datetime
 from pathlib import Path
@@ -288,13 +288,15 @@ def diff(
     simulate: bool = True,
     fail_if: Sequence[str] = (),
     journeys: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Diff:
     """Compare ``old`` and ``new``: structure, and behaviour on one simulated cohort.
 
     With ``simulate`` (the default) both pathways run on the same ``cases`` people with
     common random numbers; ``journeys`` also keeps both event logs to draw typical
     journeys and control charts (for the HTML page). ``fail_if`` gates are evaluated
-    (see :mod:`pathway._diff._gate`). Raises :class:`~pathway.errors.DefinitionError`
+    (see :mod:`pathway._diff._gate`). ``progress(done, total)`` is called as the
+    simulations go (over both pathways' cases). Raises :class:`~pathway.errors.DefinitionError`
     when the pathways cannot share a cohort, ``ValueError`` for an unreadable gate and
     :class:`~pathway.errors.MissingExtraError` without the ``sim`` extra.
     """
@@ -302,7 +304,9 @@ def diff(
     behaviour: BehaviouralDiff | None = None
     reports: tuple[Any, Any] | None = None
     if simulate:
-        behaviour, reports = _behaviour(old, new, cases, seed, replications, executor, journeys)
+        behaviour, reports = _behaviour(
+            old, new, cases, seed, replications, executor, journeys, progress
+        )
     gates = tuple(evaluate_gates(fail_if, structure, behaviour))
     return Diff(structure, behaviour, gates, reports)
 
@@ -315,15 +319,29 @@ def _behaviour(
     replications: int,
     executor: Executor | None,
     journeys: bool,
+    progress: Callable[[int, int], None] | None,
 ) -> tuple[BehaviouralDiff, tuple[Any, Any] | None]:
     if not journeys:
         return behavioural_diff(
-            old, new, cases=cases, seed=seed, replications=replications, executor=executor
+            old,
+            new,
+            cases=cases,
+            seed=seed,
+            replications=replications,
+            executor=executor,
+            progress=progress,
         ), None
     with tempfile.TemporaryDirectory(prefix="pathway-diff-") as folder:
         paths = (Path(folder) / "old.parquet", Path(folder) / "new.parquet")
         behaviour = behavioural_diff(
-            old, new, cases=cases, seed=seed, replications=1, executor=executor, events=paths
+            old,
+            new,
+            cases=cases,
+            seed=seed,
+            replications=1,
+            executor=executor,
+            events=paths,
+            progress=progress,
         )
         reports = (analyse(paths[0], old), analyse(paths[1], new))
     return behaviour, reports

@@ -71,7 +71,7 @@ figure{margin:.5rem 0 1rem}figcaption{color:#455a64;font-size:.9rem}
 .verdict{display:flex;gap:10px;align-items:center}.verdict p{margin:0}
 details{margin:0 0 1.5rem}summary{cursor:pointer;color:#37474f}
 dl{font-size:.92rem}dt{font-weight:600;margin-top:.5rem}dd{margin-left:1rem}
-footer{color:#607d8b;font-size:.85rem;margin-top:2rem}
+footer{color:#455a64;font-size:.85rem;max-width:1080px;margin:0 auto;padding:0 20px 40px}
 """
 TERMS = sorted(GLOSSARY, key=len, reverse=True)
 TERM_PATTERN = re.compile(
@@ -240,7 +240,7 @@ def report_html(report: Report) -> str:
     ]
     body.extend(_section(section, figures.get(key, "")) for key, section in parts.items())
     body.append(_glossary())
-    body.append(
+    footer = (
         f"<footer>Made by pathway {escape(__version__)} (report schema {SCHEMA}). "
         "Definitions of every measure: docs/reference/measures.md.</footer>"
     )
@@ -249,5 +249,5 @@ def report_html(report: Report) -> str:
         "<!DOCTYPE html>\n"
         f'<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<style>{CSS}</style></head><body><main>{''.join(body)}</main></body></html>\n"
+        f"<style>{CSS}</style></head><body><main>{''.join(body)}</main>{footer}</body></html>\n"
     )

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from pathway._analysis._conformance import conformance
 from pathway._report._conform import conformance_json, conformance_markdown, conformance_text
 from pathway.cli._common import EXIT_FITNESS, EXIT_OK, UsageError, load_file, write_output
 from pathway.cli._logs import read_cli_events
+from pathway.cli._progress import command_progress
 
 __all__ = ["run_conform", "threshold"]
 
@@ -31,8 +33,11 @@ def run_conform(args: argparse.Namespace) -> int:
     """Run ``pathway conform``; return 4 when fitness is below ``--fail-under``."""
     minimum = threshold(args.fail_under) if args.fail_under is not None else None
     model = load_file(args.file)
-    found = read_cli_events(args, args.log, model)
-    result = conformance(found.log, model)
+    with command_progress(args.quiet) as progress:
+        progress.stage(f"reading {Path(args.log).name}")
+        found = read_cli_events(args, args.log, model)
+        progress.stage(f"checking {found.log.n_cases:,} journeys against the pathway")
+        result = conformance(found.log, model)
     if args.format == "json":
         text = conformance_json(result, model) + "\n"
     elif args.format == "markdown":

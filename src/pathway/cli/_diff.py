@@ -20,6 +20,7 @@ from pathway.cli._common import (
     load_file,
     write_output,
 )
+from pathway.cli._progress import command_progress
 
 __all__ = ["run_diff"]
 
@@ -32,27 +33,36 @@ def run_diff(args: argparse.Namespace) -> int:
     check_count(args.replications, "-r/--replications")
     check_seed(args.seed)
     old, new = load_file(args.old), load_file(args.new)
-    try:
-        result = diff(
-            old,
-            new,
-            cases=args.cases,
-            seed=args.seed,
-            replications=args.replications,
-            simulate=not args.no_simulate,
-            fail_if=args.fail_if,
-            journeys=bool(args.html) and not args.no_simulate,
-        )
-    except ValueError as error:
-        if type(error) is ValueError:
-            raise UsageError(str(error)) from None
-        raise
-    _output(result, args)
+    with command_progress(args.quiet) as progress:
+        if not args.no_simulate:
+            progress.stage(f"simulating {args.cases:,} people through both pathways")
+        try:
+            result = diff(
+                old,
+                new,
+                cases=args.cases,
+                seed=args.seed,
+                replications=args.replications,
+                simulate=not args.no_simulate,
+                fail_if=args.fail_if,
+                journeys=bool(args.html) and not args.no_simulate,
+                progress=progress.update if progress.shown else None,
+            )
+        except ValueError as error:
+            if type(error) is ValueError:
+                raise UsageError(str(error)) from None
+            raise
+        progress.stage("writing the diff")
+        outputs = _render(result, args)
+    for target, text, announce in outputs:
+        write_output(target, text, announce=announce)
     return EXIT_GATE_FAILED if result.failed_gates else EXIT_OK
 
 
-def _output(result: Diff, args: argparse.Namespace) -> None:
+def _render(result: Diff, args: argparse.Namespace) -> list[tuple[str | None, str, bool]]:
+    """What to write: (file or None for stdout, text, whether to announce the file)."""
     render = {"text": result.to_text, "markdown": result.to_markdown, "json": result.to_json}
-    write_output(args.output, render[args.format]())
+    outputs: list[tuple[str | None, str, bool]] = [(args.output, render[args.format](), False)]
     if args.html:
-        write_output(args.html, result.to_html(), announce=True)
+        outputs.append((args.html, result.to_html(), True))
+    return outputs

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pathway.cli._common import EXIT_OK, UsageError, load_file
 from pathway.cli._logs import read_cli_events
+from pathway.cli._progress import command_progress
 from pathway.io import EXPORT_FORMATS, export_log
 
 __all__ = ["run_export"]
@@ -28,10 +29,13 @@ def run_export(args: argparse.Namespace) -> int:
             + ", ".join(f"*{s}" for s in EXPORT_FORMATS)
         )
     model = load_file(args.pathway) if args.pathway else None
-    found = read_cli_events(args, args.log, model)
-    try:
-        export_log(found.log, target)
-    except OSError as error:
-        raise UsageError(f"cannot write {args.output}: {error.strerror or error}") from None
+    with command_progress(args.quiet) as progress:
+        progress.stage(f"reading {Path(args.log).name}")
+        found = read_cli_events(args, args.log, model)
+        progress.stage(f"writing {target.name}")
+        try:
+            export_log(found.log, target)
+        except OSError as error:
+            raise UsageError(f"cannot write {args.output}: {error.strerror or error}") from None
     print(f"wrote {args.output} ({found.log.n_cases} cases)", file=sys.stderr)
     return EXIT_OK

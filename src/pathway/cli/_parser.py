@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-__all__ = ["REPORT_FORMATS", "build_parser", "log_options"]
+__all__ = ["REPORT_FORMATS", "build_parser", "log_options", "quiet_option"]
 
 REPORT_FORMATS = ("text", "markdown", "json", "html")
 _SEED_HELP = "random seed (same seed, same result)"
@@ -83,7 +83,7 @@ def _simulate(commands: Any) -> None:
     parser.add_argument("--start", metavar="DATE", help="first day, e.g. 2017-10-02")
     parser.add_argument("--horizon", metavar="DURATION", help="stop the clock, e.g. 52w")
     parser.add_argument("--warmup", metavar="DURATION", help="leave out early arrivals, e.g. 8w")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    quiet_option(parser, "--no-progress")
     parser.add_argument(
         "--fidelity",
         action="store_true",
@@ -115,7 +115,20 @@ def _report(commands: Any) -> None:
     parser.add_argument("--format", choices=REPORT_FORMATS, default="text", help="report format")
     parser.add_argument("-o", "--output", metavar="OUT", help="write the report to OUT")
     parser.add_argument("--html", metavar="OUT", help="also write the HTML page to OUT")
+    quiet_option(parser)
     log_options(parser)
+
+
+def quiet_option(parser: Any, *aliases: str) -> None:
+    """``-q/--quiet``: no progress display (it is shown only when stderr is a terminal)."""
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        *aliases,
+        dest="quiet",
+        action="store_true",
+        help="no progress display on stderr (shown only when stderr is a terminal)",
+    )
 
 
 def log_options(parser: Any) -> None:
@@ -154,6 +167,7 @@ def _conform(commands: Any) -> None:
         help="exit 4 when the share of fitting journeys is below SHARE (0 to 1, or a percent)",
     )
     parser.add_argument("-o", "--output", metavar="OUT", help="write to OUT, not stdout")
+    quiet_option(parser)
     log_options(parser)
 
 
@@ -170,6 +184,7 @@ def _export(commands: Any) -> None:
     parser.add_argument(
         "--pathway", metavar="FILE", help="read the log against this pathway (steps, outcomes)"
     )
+    quiet_option(parser)
     log_options(parser)
 
 
@@ -201,6 +216,7 @@ def _diff(commands: Any) -> None:
         metavar="GATE",
         help="fail (exit 3) when GATE holds, e.g. 'visits > 1' or 'handoffs increased'; repeatable",
     )
+    quiet_option(parser)
 
 
 def _cases(commands: Any) -> None:

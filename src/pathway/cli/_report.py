@@ -34,6 +34,7 @@ from pathway.cli._common import (
     write_output,
 )
 from pathway.cli._logs import read_cli_events
+from pathway.cli._progress import Progress, command_progress
 from pathway.io import Interpretation, read_log
 
 __all__ = ["run_report", "simulated_log"]
@@ -44,23 +45,33 @@ def run_report(args: argparse.Namespace) -> int:
     check_count(args.simulate, "--simulate")
     check_seed(args.seed)
     model = load_file(args.file)
-    report = analyse(_log(args, model), model)
-    write_output(args.output, _render(report, args.format))
-    if args.html:
-        write_output(args.html, report.to_html(), announce=True)
+    with command_progress(args.quiet) as progress:
+        log = _log(args, model, progress)
+        progress.stage("measuring the journeys")
+        report = analyse(log, model)
+        progress.stage("writing the report")
+        text = _render(report, args.format)
+        page = report.to_html() if args.html else None
+    write_output(args.output, text)
+    if page is not None:
+        write_output(args.html, page, announce=True)
     return EXIT_OK
 
 
-def _log(args: argparse.Namespace, model: Pathway) -> EventLog | Interpretation:
+def _log(args: argparse.Namespace, model: Pathway, progress: Progress) -> EventLog | Interpretation:
     if args.events:
+        progress.stage(f"reading {Path(args.events).name}")
         return read_cli_events(args, args.events, model)
     if args.simulate is not None:
-        return simulated_log(model, args.simulate, args.seed)
+        return simulated_log(model, args.simulate, args.seed, progress)
     raise UsageError("give an event log with --events LOG, or --simulate N to simulate one")
 
 
-def simulated_log(model: Pathway, cases: int, seed: int) -> EventLog:
-    """Simulate ``cases`` cases with the cohort simulator and read back its event log.
+def simulated_log(
+    model: Pathway, cases: int, seed: int, progress: Progress | None = None
+) -> EventLog:
+    """Simulate ``cases`` cases with the cohort simulator and read back its event log,
+    showing how far it has got on ``progress``.
 
     Raises :class:`UsageError` for more cases than the simulator holds and
     :class:`~pathway.errors.SimulationError` when their times would pass 2262.
@@ -69,10 +80,21 @@ def simulated_log(model: Pathway, cases: int, seed: int) -> EventLog:
     simulator = require("pathway._sim._api", extra="sim", feature=feature)
     if cases > simulator.MAX_CASES:
         raise UsageError(f"--simulate must be at most {simulator.MAX_CASES:,}, found {cases:,}")
+    update = progress.update if progress is not None and progress.shown else None
     with tempfile.TemporaryDirectory(prefix="pathway-report-") as folder:
         path = Path(folder) / "events.parquet"
+        if progress is not None:
+            progress.stage(f"simulating {cases:,} cases")
         with input_errors():
-            simulator.simulate(model, cases=cases, seed=seed, events=path)
+            simulator.simulate(
+                model,
+                cases=cases,
+                seed=seed,
+                events=path,
+                progress=update,
+            )
+        if progress is not None:
+            progress.stage("reading the simulated log")
         return read_log(path)
 
 

@@ -6,7 +6,8 @@ Run by ``pathway.cli`` through :func:`run_simulate`::
     pathway simulate FILE -n 1000 --events out.parquet      # full event log too
     pathway simulate --fidelity                             # 2017/2018 against the sources
 
-The progress bar and messages go to stderr; the summary table to stdout.
+The progress display (on a terminal only, see :mod:`pathway.cli._progress`) and the
+messages go to stderr; the summary table to stdout.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from pathway.cli._common import (
     existing_file,
     input_errors,
 )
+from pathway.cli._progress import command_progress
 from pathway.errors import SimulationError
 
 __all__ = ["run_simulate"]
@@ -105,25 +107,24 @@ def _simulate(args: argparse.Namespace) -> int:
     executor: Executor | None = None
     if args.workers > 1 and args.replications > 1:
         executor = ProcessPoolExecutor(max_workers=args.workers)
-    progress = None if args.no_progress else _Progress()
     try:
-        result = simulate(
-            pathway,
-            cases=args.cases,
-            seed=args.seed,
-            replications=args.replications,
-            executor=executor,
-            start=args.start,
-            horizon=args.horizon,
-            warmup=args.warmup,
-            events=args.events,
-            progress=progress,
-        )
+        with command_progress(args.quiet) as progress:
+            progress.stage(f"simulating {Path(args.file[0]).name}")
+            result = simulate(
+                pathway,
+                cases=args.cases,
+                seed=args.seed,
+                replications=args.replications,
+                executor=executor,
+                start=args.start,
+                horizon=args.horizon,
+                warmup=args.warmup,
+                events=args.events,
+                progress=progress.update if progress.shown else None,
+            )
     finally:
         if executor is not None:
             executor.shutdown()
-        if progress is not None:
-            progress.close()
     _print_result(result)
     return EXIT_OK
 
@@ -159,41 +160,3 @@ def _fidelity(args: argparse.Namespace) -> int:
         options["cases"] = args.cases
     print(render(fidelity(files[0], files[1], **options)))
     return EXIT_OK
-
-
-class _Progress:
-    """A progress bar on stderr (rich when present, else a plain percentage line)."""
-
-    def __init__(self) -> None:
-        self._bar: Any = None
-        self._task: Any = None
-        self._last = -1
-        try:
-            from rich.progress import Progress
-
-            self._bar = Progress(transient=True, console=_console())
-            self._bar.start()
-            self._task = self._bar.add_task("simulating", total=None)
-        except ImportError:
-            self._bar = None
-
-    def __call__(self, done: int, total: int) -> None:
-        if self._bar is not None:
-            self._bar.update(self._task, completed=done, total=total)
-            return
-        percent = 100 * done // max(total, 1)
-        if percent != self._last:
-            self._last = percent
-            print(f"\rsimulating: {percent}%", end="", file=sys.stderr, flush=True)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.stop()
-        elif self._last >= 0:
-            print(file=sys.stderr)
-
-
-def _console() -> Any:
-    from rich.console import Console
-
-    return Console(stderr=True)
