@@ -233,7 +233,7 @@ def _export_moves(pathway: Pathway, data: Mapping[str, Any], graph: _Graph, step
         if step.checkpoint is not None
         else {}
     )
-    spec_moves = {(t["from"], t["to"], t["trigger"]): t for t in data["transitions"]}
+    spec_moves = {(t["from"], t["to"], t["trigger"]): t for t in data.get("transitions", [])}
     for move in moves:
         _export_move(graph, pathway, move, source, gateway, conditions, shares, spec_moves)
 
@@ -596,7 +596,8 @@ def _waypoints(
         middle = (start[0] + end[0]) / 2
         return [start, (middle, s_mid), (middle, t_mid), end]
     below = max(sy + sh, ty + th) + 15
-    return [(sx + sw / 2, sy + sh), (sx + sw / 2, below), (tx + tw / 2, below), (tx + tw / 2, ty + th)]
+    start_x, end_x = sx + sw * 0.6, tx + tw * 0.4
+    return [(start_x, sy + sh), (start_x, below), (end_x, below), (end_x, ty + th)]
 
 
 # -- reading XML ----------------------------------------------------------------------------
@@ -974,7 +975,8 @@ def _read_steps(reader: _Reader, roles: Mapping[str, Any]) -> dict[str, Any]:
                 item["outcome"] = kind == "end"
         else:
             base = element_id.removeprefix("Step_") if element_id.startswith("Step_") else ""
-            step_id = _unique(_slug(base or name or element_id, "_"), steps)
+            label = name.removesuffix(VISIT_SUFFIX)
+            step_id = _unique(_slug(base or label or element_id, "_"), steps)
             item = {"outcome": True} if kind == "end" else {}
             if name:
                 item["title"] = name.removesuffix(VISIT_SUFFIX)
@@ -1024,7 +1026,7 @@ def _paths(node_id: str, reader: _Reader) -> Iterator[_Path]:
         for flow in reversed(reader.out.get(current, [])):
             target = flow.get("targetRef")
             after = reader.nodes.get(target)
-            if after is None or target in seen:
+            if after is None or (target in seen and not _is_step(after)):
                 continue
             condition = flow.find("conditionExpression")
             conditions = list(path.conditions)
@@ -1098,7 +1100,8 @@ def _read_move(
     if name:
         move["title"] = name
     if condition and not re.fullmatch(r"route == '[^']*'", condition):
-        _set_guard(move, condition, first, reader, facts)
+        held = [f for f in path.flows if f.find("conditionExpression") is not None]
+        _set_guard(move, condition, held[-1] if held else first, reader, facts)
     if timer is not None:
         _set_wait(move, timer, path, reader)
     return -1.0, move
