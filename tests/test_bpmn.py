@@ -94,8 +94,14 @@ def test_the_export_shows_roles_steps_gateways_checkpoints_timers_and_outcomes()
     assert start is not None
     first = flows[start.findtext(f"{BPMN}outgoing", "")]
     assert first.get("targetRef") == "Step_admitted"
-    shapes = {s.get("bpmnElement") for s in root.iter("{http://www.omg.org/spec/BPMN/20100524/DI}BPMNShape")}
-    edges = {e.get("bpmnElement") for e in root.iter("{http://www.omg.org/spec/BPMN/20100524/DI}BPMNEdge")}
+    shapes = {
+        s.get("bpmnElement")
+        for s in root.iter("{http://www.omg.org/spec/BPMN/20100524/DI}BPMNShape")
+    }
+    edges = {
+        e.get("bpmnElement")
+        for e in root.iter("{http://www.omg.org/spec/BPMN/20100524/DI}BPMNEdge")
+    }
     nodes = {e.get("id") for e in process if e.get("id") and e.tag != f"{BPMN}sequenceFlow"}
     assert nodes - {"LaneSet_1"} <= shapes
     assert edges == set(flows)
@@ -104,7 +110,7 @@ def test_the_export_shows_roles_steps_gateways_checkpoints_timers_and_outcomes()
 def test_weighted_branches_and_guards_and_visits() -> None:
     model = pathway.load(ROOT / "pathways" / "recovery-hub-2017.yaml")
     text = export_bpmn(model)
-    assert "<bpmn:conditionExpression xsi:type=\"bpmn:tFormalExpression\">needs_prescribing<" in text
+    assert '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">needs_prescribing<' in text
     assert "route == 'drop_out" in text or "route == '" in text
     visits = [s for s in model.steps.values() if s.visit]
     for step in visits:
@@ -158,53 +164,7 @@ def test_a_task_moved_to_another_lane_changes_its_role() -> None:
 
 # -- a diagram drawn in another tool -----------------------------------------------------------
 
-FOREIGN = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="d1" targetNamespace="x">
-  <bpmn:collaboration id="c1">
-    <bpmn:participant id="pool" name="Community clinic" processRef="clinic" />
-    <bpmn:participant id="gp" name="GP" />
-    <bpmn:messageFlow id="letter" sourceRef="Activity_see" targetRef="gp" />
-  </bpmn:collaboration>
-  <bpmn:process id="clinic" name="Community clinic referral" isExecutable="false">
-    <bpmn:laneSet id="ls">
-      <bpmn:lane id="Lane_a" name="Reception">
-        <bpmn:flowNodeRef>start</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>Activity_book</bpmn:flowNodeRef>
-      </bpmn:lane>
-      <bpmn:lane id="Lane_b" name="Nurse practitioner">
-        <bpmn:flowNodeRef>Activity_see</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>split</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>both</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>done</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>referred</bpmn:flowNodeRef>
-      </bpmn:lane>
-    </bpmn:laneSet>
-    <bpmn:startEvent id="start" />
-    <bpmn:task id="Activity_book" name="Book an appointment" />
-    <bpmn:intermediateCatchEvent id="wait">
-      <bpmn:timerEventDefinition><bpmn:timeDuration>P3D</bpmn:timeDuration></bpmn:timerEventDefinition>
-    </bpmn:intermediateCatchEvent>
-    <bpmn:userTask id="Activity_see" name="See the nurse (visit)" />
-    <bpmn:exclusiveGateway id="split" name="Needs a referral?" />
-    <bpmn:parallelGateway id="both" />
-    <bpmn:endEvent id="done" name="Discharged" />
-    <bpmn:endEvent id="referred" name="Referred on" />
-    <bpmn:dataObjectReference id="notes" name="Clinic notes" />
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="Activity_book" />
-    <bpmn:sequenceFlow id="f2" sourceRef="Activity_book" targetRef="wait" />
-    <bpmn:sequenceFlow id="f3" sourceRef="wait" targetRef="Activity_see" />
-    <bpmn:sequenceFlow id="f4" sourceRef="Activity_see" targetRef="split" />
-    <bpmn:sequenceFlow id="f5" name="no" sourceRef="split" targetRef="done">
-      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${!referral}</bpmn:conditionExpression>
-    </bpmn:sequenceFlow>
-    <bpmn:sequenceFlow id="f6" name="yes" sourceRef="split" targetRef="both">
-      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${referral}</bpmn:conditionExpression>
-    </bpmn:sequenceFlow>
-    <bpmn:sequenceFlow id="f7" sourceRef="both" targetRef="referred" />
-  </bpmn:process>
-</bpmn:definitions>
-"""
+FOREIGN = (ROOT / "docs" / "examples" / "clinic.bpmn").read_text(encoding="utf-8")
 
 
 def test_a_foreign_diagram_becomes_a_draft_that_validates() -> None:
@@ -227,7 +187,8 @@ def test_a_foreign_diagram_becomes_a_draft_that_validates() -> None:
         ("see_the_nurse", "referred_on", "yes"),
     }
     (booked,) = [t for t in model.transitions if t.source == "book_an_appointment"]
-    assert booked.wait is not None and booked.wait.mean() == 3 * 1440
+    assert booked.wait is not None
+    assert booked.wait.mean() == 3 * 1440
     unmapped = {(u.element, u.kind): u.reason for u in found.unmapped}
     assert set(unmapped) == {
         ("letter", "messageFlow"),
@@ -255,7 +216,10 @@ def test_the_cli_imports_and_lists_what_did_not_map(
 
 def test_the_cli_exports_and_imports_a_shipped_pathway(tmp_path: Path) -> None:
     out = tmp_path / "hub.bpmn"
-    assert main(["export-bpmn", str(ROOT / "pathways" / "recovery-hub-2018.yaml"), "-o", str(out)]) == 0
+    assert (
+        main(["export-bpmn", str(ROOT / "pathways" / "recovery-hub-2018.yaml"), "-o", str(out)])
+        == 0
+    )
     draft = tmp_path / "hub.yaml"
     assert main(["import-bpmn", str(out), "-o", str(draft)]) == 0
     assert pathway.load(draft) == pathway.load(ROOT / "pathways" / "recovery-hub-2018.yaml")
@@ -304,7 +268,8 @@ def test_malformed_xml_names_the_line_and_column() -> None:
 
 def test_a_file_that_is_not_bpmn_or_has_no_process() -> None:
     (problem,) = _error('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>').problems
-    assert "not a BPMN 2.0 file" in problem.message and problem.line == 2
+    assert "not a BPMN 2.0 file" in problem.message
+    assert problem.line == 2
     empty = f'<bpmn:definitions xmlns:bpmn="{BPMN[1:-1]}" id="only" />'
     (problem,) = _error(empty).problems
     assert "no bpmn:process" in problem.message

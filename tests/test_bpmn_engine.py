@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import re
 import xml.etree.ElementTree as ET
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -105,7 +105,7 @@ def _fire_timers(workflow: BpmnWorkflow) -> int:
     """Set every due timer, then move its due time into the past; how many there were."""
     workflow.refresh_timers()
     waiting = workflow.get_tasks(state=TaskState.WAITING)
-    past = (datetime.now(timezone.utc) - timedelta(seconds=1)).isoformat()
+    past = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
     for task in waiting:
         assert task._get_internal_data("event_value") is not None, task.task_spec.name
         task._set_internal_data(event_value=past)
@@ -144,8 +144,8 @@ def run_nominal_path(model: pathway.Pathway) -> tuple[list[str], int]:
     ends = [
         t.task_spec.name.removeprefix("Step_")
         for t in workflow.get_tasks(state=TaskState.COMPLETED)
-        if t.task_spec.name.startswith("Step_") and t.task_spec.name.removeprefix("Step_")
-        in model.outcomes
+        if t.task_spec.name.startswith("Step_")
+        and t.task_spec.name.removeprefix("Step_") in model.outcomes
     ]
     return [*walked, *ends], timers
 

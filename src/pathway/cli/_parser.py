@@ -26,7 +26,18 @@ def build_parser(version: str) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"pathway {version}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    adders = (_validate, _show, _schema, _simulate, _report, _diff, _conform, _export, _bpmn, _cases)
+    adders = (
+        _validate,
+        _show,
+        _schema,
+        _simulate,
+        _report,
+        _diff,
+        _conform,
+        _export,
+        _bpmn,
+        _cases,
+    )
     for add in adders:
         add(commands)
     return parser

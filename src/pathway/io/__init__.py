@@ -15,10 +15,10 @@
     draft = pathway.io.import_bpmn("hub.bpmn")       # .pathway, .yaml, .unmapped
 
 Each format is one module here: pathway's own CSV and Parquet (``_files``),
-BPMN 2.0 (``_bpmn``), process-mining tables (``_table``), XES (``_xes``), OCEL 2.0 (``_ocel``), the rules that
-read a foreign log against a pathway (``_interpret``) and the process-mining writers
-(``_export``). Needs numpy (the ``report`` or ``sim`` extra); importing this package
-without it raises :class:`~pathway.MissingExtraError` naming the extra.
+process-mining tables (``_table``), XES (``_xes``), OCEL 2.0 (``_ocel``), the rules that
+read a foreign log against a pathway (``_interpret``), the process-mining writers
+(``_export``) and a pathway as BPMN 2.0 and back (``_bpmn``). Needs numpy (the
+``report`` or ``sim`` extra); importing this package without it raises :class:`~pathway.MissingExtraError` naming the extra.
 """
 
 from __future__ import annotations
@@ -28,7 +28,13 @@ from pathway._extras import require
 require("numpy", extra="report", feature="pathway.io")
 
 # ruff: noqa: E402 - after the extras check
-from pathway.io._bpmn import BPMN_LIMITS, BpmnImport, Unmapped, export_bpmn, import_bpmn
+from pathway.io._bpmn import (
+    BPMN_LIMITS,
+    BpmnImport,
+    Unmapped,
+    export_bpmn,
+    import_bpmn,
+)
 from pathway.io._events import FORMATS, read_events
 from pathway.io._export import EXPORT_FORMATS, export_log
 from pathway.io._files import read_log, write_log

@@ -543,6 +543,7 @@ def _diagram(root: ET.Element, graph: _Graph, roles: list[str]) -> None:
         tops[band] = y
         y += height[band] * _ROW
     bounds: dict[str, tuple[float, float, float, float]] = {}
+    box: tuple[float, float, float, float]
     for (band, column), members in rows.items():
         for row, node_id in enumerate(members):
             w, h = _size(graph.nodes[node_id].kind)
@@ -573,7 +574,10 @@ def _num(value: float) -> str:
 
 
 def _shape(
-    plane: ET.Element, element: str, box: tuple[float, float, float, float], horizontal: bool = False
+    plane: ET.Element,
+    element: str,
+    box: tuple[float, float, float, float],
+    horizontal: bool = False,
 ) -> None:
     shape = _sub(plane, "BPMNShape", BPMNDI, id=f"{element}_di", bpmnElement=element)
     if horizontal:
@@ -742,7 +746,13 @@ _TASKS = frozenset(
     }
 )
 _GATEWAYS = frozenset(
-    {"exclusiveGateway", "inclusiveGateway", "parallelGateway", "eventBasedGateway", "complexGateway"}
+    {
+        "exclusiveGateway",
+        "inclusiveGateway",
+        "parallelGateway",
+        "eventBasedGateway",
+        "complexGateway",
+    }
 )
 _PASS = frozenset({"intermediateCatchEvent", "intermediateThrowEvent"})
 _QUIET = frozenset({"laneSet", "sequenceFlow", "documentation", "extensionElements"})
@@ -900,8 +910,11 @@ def _collect(element: _Element, reader: _Reader) -> None:
         if tag in {"subProcess", "adHocSubProcess", "transaction"} and element.children:
             reader.skip(element, "a sub-process becomes one step; what is inside is not imported")
         if tag in _GATEWAYS and tag != "exclusiveGateway":
-            reader.skip(element, f"a {tag} is read as a choice of one way (pathway moves a case "
-                        "along one transition at a time)")
+            reader.skip(
+                element,
+                f"a {tag} is read as a choice of one way (pathway moves a case "
+                "along one transition at a time)",
+            )
         if tag in _PASS and element.find("timerEventDefinition") is None:
             reader.skip(element, "only timer events become waits; this one is passed through")
         for boundary in element.findall("boundaryEvent"):
@@ -1043,9 +1056,7 @@ def _paths(node_id: str, reader: _Reader) -> Iterator[_Path]:
                 stack.append((target, step, seen | {target}))
 
 
-def _read_moves(
-    reader: _Reader, facts: set[str], spec: Mapping[str, Any]
-) -> list[dict[str, Any]]:
+def _read_moves(reader: _Reader, facts: set[str], spec: Mapping[str, Any]) -> list[dict[str, Any]]:
     moves: list[tuple[float, dict[str, Any]]] = []
     taken: set[tuple[str, str, str]] = set()
     for element_id, step_id in reader.step_of.items():
@@ -1075,8 +1086,11 @@ def _read_move(
         shown = data.get("shown", {})
         if "route" in data:
             if target != shown.get("to") or step_id != shown.get("from"):
-                reader.skip(flow, "a checkpoint route was redirected in the diagram; the "
-                            "checkpoint keeps its own routes (edit them in the YAML)")
+                reader.skip(
+                    flow,
+                    "a checkpoint route was redirected in the diagram; the "
+                    "checkpoint keeps its own routes (edit them in the YAML)",
+                )
             return None
         if isinstance(data.get("transition"), dict):
             move: dict[str, Any] = _json(data["transition"])
