@@ -18,7 +18,8 @@ Each format is one module here: pathway's own CSV and Parquet (``_files``),
 process-mining tables (``_table``), XES (``_xes``), OCEL 2.0 (``_ocel``), the rules that
 read a foreign log against a pathway (``_interpret``), the process-mining writers
 (``_export``) and a pathway as BPMN 2.0 and back (``_bpmn``). Needs numpy (the
-``report`` or ``sim`` extra); importing this package without it raises :class:`~pathway.MissingExtraError` naming the extra.
+``report`` or ``sim`` extra); importing this package without it raises
+:class:`~pathway.MissingExtraError` naming the extra.
 """
 
 from __future__ import annotations
