@@ -15,6 +15,7 @@ from pathway import PathwayError
 
 PUBLIC = [
     "ArgumentError",
+    "BpmnError",
     "Case",
     "CaseMeasures",
     "CaseStarted",
@@ -116,6 +117,43 @@ def test_each_error_subclasses_its_builtin() -> None:
     assert issubclass(pathway.SourceError, ValueError)
     assert issubclass(pathway.EventLogError, pathway.DefinitionError)
     assert "EventLogError" in (pathway.errors.__doc__ or "")
+    assert issubclass(pathway.BpmnError, pathway.DefinitionError)
+    assert "BpmnError" in (pathway.errors.__doc__ or "")
+
+
+# In ruff's RUF022 order (constants, classes, functions), as ruff checks it.
+IO_PUBLIC = [
+    "BPMN_LIMITS",
+    "EXPORT_FORMATS",
+    "FORMATS",
+    "BpmnImport",
+    "ForeignLog",
+    "Interpretation",
+    "Unmapped",
+    "export_bpmn",
+    "export_log",
+    "import_bpmn",
+    "interpret",
+    "read_events",
+    "read_log",
+    "read_ocel",
+    "read_table",
+    "read_xes",
+    "write_log",
+]
+
+
+def test_io_all_is_pinned_and_sorted() -> None:
+    io = pytest.importorskip("pathway.io", reason="pathway.io needs the report extra")
+    assert io.__all__ == IO_PUBLIC
+    for name in IO_PUBLIC:
+        assert getattr(io, name) is not None, name
+
+
+def test_a_bpmn_error_is_headed_as_a_bpmn_error() -> None:
+    problem = pathway.Problem("bad", source="in.bpmn", line=3, column=2, field="element T")
+    lines = str(pathway.BpmnError([problem])).splitlines()
+    assert lines == ["1 error in BPMN file in.bpmn:", str(problem)]
 
 
 def test_an_event_log_error_is_headed_as_a_log_error_and_counts_what_is_not_shown() -> None:

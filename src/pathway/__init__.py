@@ -44,6 +44,7 @@ from pathway._model._pathway import Pathway
 from pathway._version import __version__ as __version__
 from pathway.errors import (
     ArgumentError,
+    BpmnError,
     CheckpointError,
     ConflictError,
     DefinitionError,
@@ -71,6 +72,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ArgumentError",
+    "BpmnError",
     "Case",
     "CaseMeasures",
     "CaseStarted",

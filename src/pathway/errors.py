@@ -13,9 +13,13 @@ Python programmer would expect, so ``except ValueError`` keeps working::
     │   ├── SourceError                     the file cannot be read as YAML text at all
     │   │                                   (missing, empty, binary, not UTF-8, too big,
     │   │                                   too deep, too many aliases, duplicate key)
-    │   └── EventLogError                   an event log cannot be read or used: each Problem
-    │                                       names the file and the record (line or row,
-    │                                       column, event or object)
+    │   ├── EventLogError                   an event log cannot be read or used: each Problem
+    │   │                                   names the file and the record (line or row,
+    │   │                                   column, event or object)
+    │   └── BpmnError                       a BPMN file cannot be imported: not safe,
+    │                                       well-formed BPMN 2.0, or its draft pathway does
+    │                                       not validate; each Problem names the file, the
+    │                                       line and the element id
     ├── ExpressionError (ValueError)        a guard or question does not parse or check
     ├── FactError (ValueError)              a case's facts do not match the declared facts
     ├── TransitionError (ValueError)        a trigger cannot fire now (unknown, not allowed
@@ -48,6 +52,7 @@ import attrs
 
 __all__ = [
     "ArgumentError",
+    "BpmnError",
     "CheckpointError",
     "ConflictError",
     "DefinitionError",
@@ -191,6 +196,22 @@ class EventLogError(DefinitionError):
         head = f"{_plural(total, 'error')} in event log {self.log}"
         if self.omitted:
             head += f" (the first {len(self.problems)} shown, {self.omitted} more not shown)"
+        return "\n".join([head + ":", *(str(problem) for problem in self.problems)])
+
+
+class BpmnError(DefinitionError):
+    """A BPMN 2.0 file cannot be imported as a pathway (``pathway.io.import_bpmn``).
+
+    Not readable, not well-formed XML, a DOCTYPE or entity declaration (refused, so no
+    entity is ever expanded or fetched), not BPMN 2.0, no process, or a draft pathway that
+    does not validate. Every problem names the file, the line and, where there is one,
+    the BPMN element id (``field`` reads ``element Task_1``). The message is headed
+    ``N errors in BPMN file FILE:``.
+    """
+
+    def _summary(self) -> str:
+        source = self.problems[0].source if self.problems else "<bpmn>"
+        head = f"{_plural(len(self.problems), 'error')} in BPMN file {source}"
         return "\n".join([head + ":", *(str(problem) for problem in self.problems)])
 
 

@@ -50,6 +50,8 @@ _COMMANDS: dict[str, _Command] = {
     "cases": _Command("pathway.cli._cases", "run_cases", None),
     "conform": _Command("pathway.cli._conform", "run_conform", "report"),
     "export": _Command("pathway.cli._export", "run_export", "report"),
+    "export-bpmn": _Command("pathway.cli._bpmn", "run_export_bpmn", "report"),
+    "import-bpmn": _Command("pathway.cli._bpmn", "run_import_bpmn", "report"),
 }
 
 

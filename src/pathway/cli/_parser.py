@@ -26,7 +26,19 @@ def build_parser(version: str) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"pathway {version}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_validate, _show, _schema, _simulate, _report, _diff, _conform, _export, _cases):
+    adders = (
+        _validate,
+        _show,
+        _schema,
+        _simulate,
+        _report,
+        _diff,
+        _conform,
+        _export,
+        _bpmn,
+        _cases,
+    )
+    for add in adders:
         add(commands)
     return parser
 
@@ -186,6 +198,29 @@ def _export(commands: Any) -> None:
     )
     quiet_option(parser)
     log_options(parser)
+
+
+def _bpmn(commands: Any) -> None:
+    out = commands.add_parser(
+        "export-bpmn",
+        help="write a pathway as BPMN 2.0 (with its diagram) for bpmn.io or Camunda Modeler",
+        description="Write PATHWAY as BPMN 2.0 XML with diagram interchange: a pool with a "
+        "lane per role, user tasks for steps, exclusive gateways for branches and "
+        "checkpoints, timer events for waits, end events for outcomes. What BPMN cannot "
+        "carry travels in extension elements, so import-bpmn gives the pathway back.",
+    )
+    out.add_argument("file", metavar="PATHWAY", help="the pathway YAML")
+    out.add_argument("-o", "--output", metavar="OUT", help="write to OUT (.bpmn), not stdout")
+    back = commands.add_parser(
+        "import-bpmn",
+        help="read a BPMN 2.0 process into a draft pathway YAML; list what did not map",
+        description="Read the first pool's process of IN.bpmn into a draft pathway that "
+        "validates: lanes become roles, tasks steps, end events outcomes, gateways and "
+        "flows transitions, timer events waits. What could not be mapped is listed on "
+        "standard error, each with its BPMN element id and why.",
+    )
+    back.add_argument("file", metavar="IN.bpmn", help="the BPMN 2.0 XML file")
+    back.add_argument("-o", "--output", metavar="OUT", help="write the YAML to OUT, not stdout")
 
 
 def _diff(commands: Any) -> None:
