@@ -216,3 +216,35 @@ def test_targets_count_in_the_hash_only_when_given() -> None:
     targeted = pathway.load(with_targets("targets:\n  end_to_end: {at_most: 60d}\n"))
     assert plain.content_hash != targeted.content_hash
     assert plain.targets == {}
+
+
+# ------------------------------------------- NHSRplotthedots' own test vectors, as values
+
+
+@pytest.mark.parametrize(
+    ("values", "flagged_trend"),
+    [
+        ([1.0, 2, 3, 4, 5, 6], []),  # ptd_seven_point_trend(1:6): too short
+        ([1.0, 2, 3, 3, 4, 5, 6], []),  # c(1:3, 3:6): a tie breaks the trend
+        ([1.0, 2, 3, 4, 5, 6, 7], list(range(7))),  # 1:7
+        ([2.0, 1, 2, 3, 4, 5, 6, 7, 3], list(range(1, 8))),  # c(2, 1:7, 3)
+        ([7.0, 6, 5, 4, 3, 2, 1], list(range(7))),  # 7:1
+        ([2.0, 7, 6, 5, 4, 3, 2, 1, 3], list(range(1, 8))),  # c(2, 7:1, 3)
+    ],
+)
+def test_trends_as_nhsrplotthedots_tests_them(
+    values: list[float], flagged_trend: list[int]
+) -> None:
+    # its vectors mark the point that completes a trend of 7; ptd_part_of_seven_trend then
+    # flags all seven, which is what a chart shows and what xmr flags
+    assert np.flatnonzero(xmr(values).trend).tolist() == flagged_trend
+
+
+def test_runs_as_nhsrplotthedots_tests_them() -> None:
+    # ptd_seven_point_one_side_mean(c(rep(1, 8), -1)): 8 above then 1 below -> the 8 flagged
+    values = [10.0, 10.5, 10.2, 10.1, 10.4, 10.3, 10.2, 10.6, 1.0]
+    chart = xmr(values)
+    assert chart.side.tolist() == [1] * 8 + [-1]
+    assert np.flatnonzero(chart.shift).tolist() == list(range(8))
+    six = xmr([10.0, 10.5, 10.2, 10.1, 10.4, 10.3, 1.0])  # c(rep(1, 6), -1): no run
+    assert not six.shift.any()

@@ -56,7 +56,9 @@ def test_a_renamed_step_is_reported_as_a_rename_not_a_removal() -> None:
     assert steps[0].fields == ()
     # transitions into and out of the renamed step are the same transitions
     assert diff.by_section("transitions") == ()
-    assert "treats step 'full_assessment' as renamed to 'assessment'" in diff.summary()
+    assert "treats step 'full assessment' (full_assessment) as renamed to 'assessment'" in (
+        diff.summary()
+    )
 
 
 def test_field_changes_are_listed_field_by_field() -> None:

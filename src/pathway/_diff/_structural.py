@@ -191,10 +191,14 @@ class StructuralDiff:
             _touch_sentence(self.old_nominal.touch_minutes, self.new_nominal.touch_minutes),
         ]
         renamed = [c for c in self.changes if c.kind == "renamed" and c.section != "transitions"]
-        sentences.extend(
-            f"treats {c.section[:-1]} {c.old_id!r} as renamed to {c.id!r}" for c in renamed
-        )
+        sentences.extend(self._renamed_sentence(c) for c in renamed)
         return [s for s in sentences if s]
+
+    def _renamed_sentence(self, change: Change) -> str:
+        """``treats step 'Old title' (old_id) as renamed to 'New title' (new_id)``."""
+        old = _titled(self.old, change.section, change.old_id or "")
+        new = _titled(self.new, change.section, change.id)
+        return f"treats {change.section[:-1]} {old} as renamed to {new}"
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping (the ``structure`` part of the diff JSON)."""
@@ -217,6 +221,13 @@ class StructuralDiff:
             },
             "changes": [_change_dict(c) for c in self.changes],
         }
+
+
+def _titled(pathway: Pathway, section: str, key: str) -> str:
+    """An item by its title and id (``'Full assessment' (full_assessment)``), or its id."""
+    item = (getattr(pathway, section, None) or {}).get(key)
+    title = getattr(item, "title", "") if item is not None else ""
+    return f"'{title}' ({key})" if title and title != key else f"'{key}'"
 
 
 def _count_sentence(noun: str, old: int, new: int) -> str:
@@ -254,9 +265,10 @@ def _checkpoint_sentences(old: Pathway, new: Pathway) -> list[str]:
     for name, cp in new.checkpoints.items():
         if name not in old.checkpoints:
             kind = f"a {cp.framework} checkpoint" if cp.framework else "a checkpoint"
-            sentences.append(f"adds {kind} ({name!r} at {cp.step!r})")
+            where = _titled(new, "steps", cp.step)
+            sentences.append(f"adds {kind}, {_titled(new, 'checkpoints', name)} at {where}")
     sentences.extend(
-        f"removes the checkpoint {name!r}"
+        f"removes the checkpoint {_titled(old, 'checkpoints', name)}"
         for name in old.checkpoints
         if name not in new.checkpoints
     )
