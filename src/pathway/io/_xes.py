@@ -32,8 +32,10 @@ from pathlib import Path
 from typing import IO, Any, cast
 from xml.parsers.expat import ErrorString, ExpatError, ParserCreate
 
+import attrs
 import numpy as np
 
+from pathway._extras import available, require
 from pathway._journal._eventlog import MAX_PROBLEMS
 from pathway.errors import EventLogError, Problem
 from pathway.io._foreign import I64, Coded, ForeignLog, Records, parse_times
@@ -102,7 +104,10 @@ _VALUE_SEPARATOR = re.compile(f"{_WS}+value=")
 #: entity or character references, what expat would normalise (tabs, line breaks) or
 #: refuse (other control characters, U+FFFE, U+FFFF).
 _NOT_PLAIN = re.compile("[<&\x00-\x1f\ufffe\uffff]")
+#: :data:`_NOT_PLAIN` in RE2's words, for pyarrow.
+_NOT_PLAIN_RE2 = r"[<&\x00-\x1f\x{FFFE}\x{FFFF}]"
 _OUT, _IN_TRACE, _IN_EVENT = 0, 1, 2
+_QUOTE = ord('"')
 _TAGS = ("", "string", "date", "int", "float", "boolean", "id")
 _TAIL = re.compile(f"{_WS}*</log>{_WS}*")
 _ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
@@ -110,6 +115,28 @@ _ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([^
 
 class _Unusual(Exception):
     """The file is not in the shape the scanner reads; expat reads it instead."""
+
+
+@attrs.frozen(eq=False)
+class _Block:
+    """A scanned block's attributes: key codes into ``key_labels``, values (a pyarrow
+    text array) and XES type tag codes (into ``_TAGS``), one row per attribute."""
+
+    key_code: I64
+    key_labels: list[str]
+    values: Any
+    tag: I64
+
+
+def _arrow() -> tuple[Any, Any]:
+    """pyarrow and pyarrow.compute (the scanner is only tried when they are installed)."""
+    pa = require("pyarrow", extra="report", feature="reading XES logs fast")
+    return pa, require("pyarrow.compute", extra="report", feature="reading XES logs fast")
+
+
+def _encoded(pc: Any, pieces: Any, first: int) -> Any:
+    """Every fourth of ``pieces`` from ``first``, dictionary-encoded."""
+    return pc.take(pieces, np.arange(first, len(pieces), 4)).dictionary_encode()
 
 
 def _open(path: Path) -> IO[bytes]:
@@ -136,14 +163,13 @@ class _Column:
             code = labels[value] = len(labels)
         self.codes.append(code)
 
-    def extend(self, rows: I64, values: list[str]) -> None:
-        """:meth:`add` for many rows at once (codes in order of first sight, as one by one)."""
-        local = {value: i for i, value in enumerate(dict.fromkeys(values))}
-        codes = np.fromiter(map(local.__getitem__, values), np.int64, len(values))
+    def extend_coded(self, rows: I64, codes: I64, local: list[str]) -> None:
+        """:meth:`add` for many rows at once, their values given as ``codes`` into
+        ``local`` (numbered in order of first sight, as one by one would)."""
         labels = self.labels
         mapping = np.fromiter((labels.setdefault(v, len(labels)) for v in local), np.int64)
         self.rows.frombytes(np.ascontiguousarray(rows, dtype=np.int64).tobytes())
-        self.codes.frombytes(mapping[codes].tobytes() if len(values) else b"")
+        self.codes.frombytes(mapping[codes].tobytes() if len(codes) else b"")
 
     def coded(self, n: int) -> Coded:
         codes = np.full(n, -1, dtype=np.int64)
@@ -163,6 +189,9 @@ class _Reader:
         self.case_attributes: dict[str, dict[str, Any]] = {}
         self.times: list[str | None] = []
         self.starts: list[str | None] = []
+        #: The scanner's times and start times, one pyarrow text array per block.
+        self.time_chunks: list[Any] = []
+        self.start_chunks: list[Any] = []
         self.columns: dict[str, _Column] = {}
         self.trace_first = 0
         self.last_trace = ""
@@ -250,6 +279,8 @@ class _Reader:
         attributes, namespaced tags, empty events, tabs or line breaks in values, a
         truncated or malformed file) is left to :meth:`read`.
         """
+        if not available("pyarrow.compute"):
+            return False
         data = stream.read(_BLOCK)
         head = data.find(b"<trace>")
         if head < 0 or not _plain_header(data[:head]):
@@ -264,36 +295,55 @@ class _Reader:
                     continue
                 end = cut + len("</trace>") if cut >= 0 else 0
                 if end:
-                    self._scan(data[:end].decode("utf-8"))
+                    self._scan(data[:end])
                 if not more:
                     return _TAIL.fullmatch(data[end:].decode("utf-8")) is not None
                 data = data[end:] + more
         except _Unusual:
             return False
 
-    def _scan(self, text: str) -> None:
-        """The traces of ``text`` (whole traces, possibly after white space).
+    def _scan(self, data: bytes) -> None:
+        """The traces of ``data`` (whole traces, possibly after white space).
 
         Splitting at quotes leaves, for ``A`` attributes, ``4A + 1`` pieces: markup, key,
         `` value=``, value, markup, key... Each markup piece (a *separator*) says what
         closes and opens before the next attribute; cumulative counts over them give each
-        attribute its event and trace. Raises :class:`_Unusual` for anything else."""
-        parts = text.split('"')
-        if len(parts) % 4 != 1 or len(parts) < 5:
+        attribute its event and trace. The pieces are one pyarrow text array over the
+        block's bytes (each piece keeps the quote that ends it), so no Python string is
+        made per value. Raises :class:`_Unusual` for anything else, and
+        :class:`UnicodeDecodeError` for bytes that are not UTF-8."""
+        pa, pc = _arrow()
+        if not data.isascii():
+            data.decode("utf-8")
+        quotes = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == _QUOTE)
+        n_pieces = len(quotes) + 1
+        if n_pieces % 4 != 1 or n_pieces < 5:
             raise _Unusual
-        keys, values = parts[1::4], parts[3::4]
-        if _NOT_PLAIN.search("".join(keys)) or _NOT_PLAIN.search("".join(values)):
+        offsets = np.empty(n_pieces + 1, dtype=np.int64)
+        offsets[0] = 0
+        offsets[1:-1] = quotes + 1
+        offsets[-1] = len(data)
+        del quotes
+        pieces = pa.LargeStringArray.from_buffers(
+            n_pieces, pa.py_buffer(offsets), pa.py_buffer(data)
+        )
+        keys = _encoded(pc, pieces, 1)
+        key_labels = [label[:-1] for label in keys.dictionary.to_pylist()]
+        key_code = keys.indices.to_numpy().astype(np.int64)
+        if _NOT_PLAIN.search("".join(key_labels)):
             raise _Unusual
-        if any(_VALUE_SEPARATOR.fullmatch(piece) is None for piece in set(parts[2::4])):
+        joiners = pc.unique(pc.take(pieces, np.arange(2, n_pieces, 4))).to_pylist()
+        if any(_VALUE_SEPARATOR.fullmatch(piece[:-1]) is None for piece in joiners):
             raise _Unusual
-        separators = parts[0::4]
-        del parts
-        n_attributes = len(keys)
-        index = {piece: i for i, piece in enumerate(dict.fromkeys(separators))}
-        info = np.asarray([_separator(piece) for piece in index], dtype=np.int64)
-        code = np.fromiter(map(index.__getitem__, separators), np.int64, len(separators))
-        del separators
-        per = info[code]
+        values = pc.utf8_slice_codeunits(pc.take(pieces, np.arange(3, n_pieces, 4)), 0, -1)
+        if pc.any(pc.match_substring_regex(values, _NOT_PLAIN_RE2)).as_py():
+            raise _Unusual
+        separators = _encoded(pc, pieces, 0)
+        del pieces
+        n_attributes = len(key_code)
+        labels = [piece.removesuffix('"') for piece in separators.dictionary.to_pylist()]
+        info = np.asarray([_separator(piece) for piece in labels], dtype=np.int64)
+        per = info[separators.indices.to_numpy()]
         close, tag, before, after = per[:, 0], per[:, 1], per[:, 2], per[:, 3]
         if close[0] or not close[1:].all() or not tag[:-1].all() or tag[-1]:
             raise _Unusual
@@ -307,7 +357,7 @@ class _Reader:
             or (after[marked[:-1]] != before[marked[1:]]).any()
         ):
             raise _Unusual
-        last = np.maximum.accumulate(np.where(before >= 0, np.arange(len(code)), 0))
+        last = np.maximum.accumulate(np.where(before >= 0, np.arange(len(per)), 0))
         state = after[last[:n_attributes]]
         if (state == _OUT).any():
             raise _Unusual
@@ -318,73 +368,90 @@ class _Reader:
         n_traces = int(per[:, 5].sum())
         event_trace = trace[np.flatnonzero(opens_event)]
         per_trace = np.bincount(event_trace, minlength=n_traces)
-        self._event_values(keys, values, np.flatnonzero(state == _IN_EVENT), event, n_events)
+        block = _Block(key_code, key_labels, values, tag)
+        self._event_values(block, np.flatnonzero(state == _IN_EVENT), event, n_events)
         in_trace = np.flatnonzero(state == _IN_TRACE)
         first = self.n
-        if not self._named_traces(keys, values, in_trace, tag, trace, per_trace):
+        if not self._named_traces(block, in_trace, trace, per_trace):
             attributes: list[dict[str, Any]] = [{} for _ in range(n_traces)]
-            for i in in_trace.tolist():
-                attributes[int(trace[i])][keys[i]] = _typed(_TAGS[int(tag[i])], values[i])
+            texts = pc.take(values, in_trace).to_pylist()
+            for i, text in zip(in_trace.tolist(), texts, strict=True):
+                key = key_labels[int(key_code[i])]
+                attributes[int(trace[i])][key] = _typed(_TAGS[int(tag[i])], text)
             for count, given in zip(per_trace.tolist(), attributes, strict=True):
                 self.n += count
                 self._trace(given)
         self.n = first + n_events
 
-    def _named_traces(
-        self, keys: list[str], values: list[str], rows: I64, tag: I64, trace: I64, counts: I64
-    ) -> bool:
+    def _named_traces(self, block: _Block, rows: I64, trace: I64, counts: I64) -> bool:
         """:meth:`_trace` for every trace at once when each has one attribute, a text
         ``concept:name`` (the usual export); ``False`` (nothing done) otherwise."""
         if len(rows) != len(counts) or (trace[rows] != np.arange(len(counts))).any():
             return False
-        if not np.isin(tag[rows], (_TAGS.index("string"), _TAGS.index("id"))).all():
+        if not np.isin(block.tag[rows], (_TAGS.index("string"), _TAGS.index("id"))).all():
             return False
-        if any(keys[i] != "concept:name" for i in rows.tolist()):
+        if "concept:name" not in block.key_labels or (
+            block.key_code[rows] != block.key_labels.index("concept:name")
+        ).any():
             return False
+        _, pc = _arrow()
+        names = pc.take(block.values, rows).to_pylist()
         case_ids = self.case_ids
-        codes = [case_ids.setdefault(values[i], len(case_ids)) for i in rows.tolist()]
+        codes = [case_ids.setdefault(name, len(case_ids)) for name in names]
         self.traces += len(codes)
         self.case_of_event.frombytes(np.repeat(np.asarray(codes, np.int64), counts).tobytes())
         self.trace_first = self.n + int(counts.sum())
         if codes:
-            self.last_trace = values[int(rows[-1])]
+            self.last_trace = names[-1]
         return True
 
-    def _event_values(
-        self, keys: list[str], values: list[str], rows: I64, event: I64, n_events: int
-    ) -> None:
-        """File the values of the event attributes ``rows`` (positions among ``keys``)
-        by key, in the order each key first occurs, as :meth:`read` does."""
-        times = np.full(n_events, None, dtype=object)
-        starts = np.full(n_events, None, dtype=object)
+    def _event_values(self, block: _Block, rows: I64, event: I64, n_events: int) -> None:
+        """File the values of the event attributes ``rows`` (positions among the block's
+        attributes) by key, in the order each key first occurs, as :meth:`read` does."""
+        pa, pc = _arrow()
+        times: Any = None
+        starts: Any = None
         if rows.size:
-            names = {key: i for i, key in enumerate(dict.fromkeys(keys))}
-            key_code = np.fromiter(map(names.__getitem__, keys), np.int64, len(keys))[rows]
+            key_code = block.key_code[rows]
             by_key = np.argsort(key_code, kind="stable")
             grouped = key_code[by_key]
             bounds = np.flatnonzero(np.diff(grouped)) + 1
             starts_at = np.concatenate([np.zeros(1, np.int64), bounds])
             ends_at = np.append(bounds, len(grouped))
-            labels = list(names)
-            text = np.asarray(values, dtype=object)
             for lo, hi in sorted(
                 zip(starts_at.tolist(), ends_at.tolist(), strict=True),
                 key=lambda span: int(by_key[span[0]]),
             ):
                 chosen = rows[by_key[lo:hi]]
                 at = event[chosen]
-                key = labels[int(grouped[lo])]
+                key = block.key_labels[int(grouped[lo])]
                 if key in ("time:timestamp", "start_timestamp"):
                     if (np.diff(at) == 0).any():
                         raise _Unusual
-                    (times if key == "time:timestamp" else starts)[at] = text[chosen]
+                    if len(at) == n_events:
+                        placed = pc.take(block.values, chosen)
+                    else:
+                        where = np.full(n_events, -1, dtype=np.int64)
+                        where[at] = chosen
+                        indices = pa.array(where, mask=where < 0)
+                        placed = pc.take(block.values, indices)
+                    if key == "time:timestamp":
+                        times = placed
+                    else:
+                        starts = placed
                     continue
                 column = self.columns.get(key)
                 if column is None:
                     column = self.columns[key] = _Column()
-                column.extend(at + self.n, text[chosen].tolist())
-        self.times.extend(times.tolist())
-        self.starts.extend(starts.tolist())
+                encoded = pc.take(block.values, chosen).dictionary_encode()
+                column.extend_coded(
+                    at + self.n,
+                    encoded.indices.to_numpy().astype(np.int64),
+                    encoded.dictionary.to_pylist(),
+                )
+        empty = pa.nulls(n_events, type=pa.large_string())
+        self.time_chunks.append(empty if times is None else times)
+        self.start_chunks.append(empty if starts is None else starts)
 
     def _trace(self, attributes: dict[str, Any]) -> None:
         self.traces += 1
@@ -420,9 +487,11 @@ class _Reader:
             records.problem(int(row), "concept:name", "the event has no concept:name")
             for row in np.flatnonzero(coded_activity.codes < 0)[:MAX_PROBLEMS]
         ]
+        times = _joined(self.time_chunks) if self.time_chunks else self.times
+        starts = _joined(self.start_chunks) if self.start_chunks else self.starts
         problems += [
             records.problem(row, "time:timestamp", "the event has no time:timestamp")
-            for row in _missing(self.times)
+            for row in _missing(times)
         ][: MAX_PROBLEMS - len(problems)]
         if problems:
             raise EventLogError(problems)
@@ -438,8 +507,8 @@ class _Reader:
             case=np.frombuffer(self.case_of_event, dtype=np.int64).copy(),
             case_ids=tuple(self.case_ids),
             activity=coded_activity,
-            at=parse_times(self.times, records, "time:timestamp"),
-            start=parse_times(self.starts, records, "start_timestamp"),
+            at=parse_times(times, records, "time:timestamp"),
+            start=parse_times(starts, records, "start_timestamp"),
             fields=fields,
             records=records,
             attributes=attributes,
@@ -510,8 +579,20 @@ def _local(tag: str) -> str:
     return tag.rpartition(":")[2]
 
 
-def _missing(values: list[str | None]) -> Iterator[int]:
-    return (row for row, value in enumerate(values) if value is None)
+def _missing(values: Any) -> Iterator[int]:
+    """Rows of ``values`` (a list, or the scanner's pyarrow array) that have none."""
+    if isinstance(values, list):
+        return (row for row, value in enumerate(values) if value is None)
+    if not values.null_count:
+        return iter(())
+    _, pc = _arrow()
+    return iter(np.flatnonzero(pc.is_null(values).to_numpy(zero_copy_only=False)).tolist())
+
+
+def _joined(chunks: list[Any]) -> Any:
+    """The scanner's per-block text arrays as one pyarrow array."""
+    pa, _ = _arrow()
+    return pa.chunked_array(chunks, type=pa.large_string()).combine_chunks()
 
 
 def _typed(tag: str, value: str) -> Any:
