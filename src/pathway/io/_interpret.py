@@ -120,7 +120,7 @@ def interpret(
     rules = _Rules(pathway, vocab["step"].labels, vocab["role"].labels)
     events = _emit(foreign, table, step, worker, role, rules, vocab)
     log = EventLog.from_columns(
-        case_ids=foreign.case_ids,
+        case_ids=tuple(foreign.case_ids[int(i)] for i in events.case_order),
         case=events.case,
         at=events.at,
         kind=events.kind,
@@ -321,6 +321,7 @@ def _moment(ns: int) -> datetime:
 
 @attrs.frozen(eq=False)
 class _Events:
+    case_order: I64
     case: I64
     at: I64
     kind: I8
@@ -341,6 +342,33 @@ class _Out:
         self.parts.append(
             {"order": order, "sub": sub, "kind": kind_code(kind), "case": case, "at": at, **fields}
         )
+
+    def in_case_order(self, case: I64, n_cases: int) -> I64:
+        """Put the cases in the log's order before :meth:`build`, and return the old code
+        of each new case.
+
+        ``case`` is the case of each instance (instances grouped by case). Cases are
+        renumbered as :func:`~pathway._journal._eventlog.sorted_log` numbers them (by
+        first event, ties by code) and each case's instances moved, whole, to its new
+        place, so the built rows come already sorted by case and ``sorted_log`` need
+        not move them (when each case's events are in time order, as they usually are;
+        it sorts them otherwise, with the same result)."""
+        first = np.full(n_cases, np.iinfo(np.int64).max, dtype=np.int64)
+        for part in self.parts:
+            np.minimum.at(first, part["case"], part["at"])
+        by_first: I64 = np.lexsort((np.arange(n_cases), first))
+        renumber = np.empty(n_cases, dtype=np.int64)
+        renumber[by_first] = np.arange(n_cases)
+        counts = np.bincount(case, minlength=n_cases)
+        moved = counts[by_first]
+        new_start = np.empty(n_cases, dtype=np.int64)
+        new_start[by_first] = np.cumsum(moved) - moved
+        shift = new_start - (np.cumsum(counts) - counts)
+        rank = np.arange(len(case), dtype=np.int64) + shift[case]
+        for part in self.parts:
+            part["order"] = rank[part["order"]]
+            part["case"] = renumber[part["case"]]
+        return by_first
 
     def build(self) -> dict[str, Any]:
         """The columns in event order (by instance, then ``sub``): ``kind`` as int8,
@@ -482,10 +510,12 @@ def _emit(
     )
     reached_at = begin[reached] if rules.pathway is not None else end[reached]
     out.add(index[reached], 6, "outcome_reached", case[reached], reached_at, step=step[reached])
+    case_order = out.in_case_order(case, len(foreign.case_ids))
     built = out.build()
     finished = np.zeros(len(foreign.case_ids), dtype=bool)
     finished[case[reached]] = True
     return _Events(
+        case_order=case_order,
         case=built["case"],
         at=built["at"],
         kind=built["kind"],
