@@ -141,7 +141,7 @@ class ForeignLog:
         return self.fields.get(name)
 
 
-def parse_times(texts: Sequence[str | None] | Any, records: Records, field: str) -> I64:
+def parse_times(texts: Any, records: Records, field: str) -> I64:
     """Nanoseconds since 1970 for ISO 8601 ``texts`` (``None`` or empty: NAT), a
     sequence of optional strings or a pyarrow text array.
 

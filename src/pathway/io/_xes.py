@@ -23,6 +23,7 @@ top-level event attribute is kept as an event attribute.
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import re
 import zlib
@@ -139,6 +140,18 @@ def _encoded(pc: Any, pieces: Any, first: int) -> Any:
     return pc.take(pieces, np.arange(first, len(pieces), 4)).dictionary_encode()
 
 
+def _fill(stream: IO[bytes], buffer: bytearray, held: int) -> int:
+    """Read ``stream`` into ``buffer`` after its first ``held`` bytes until it is full or
+    the stream ends; how many bytes it then holds (fewer than its size: the stream ended)."""
+    with memoryview(buffer) as view:
+        while held < len(buffer):
+            count = stream.readinto(view[held:])  # type: ignore[attr-defined]
+            if not count:
+                break
+            held += count
+    return held
+
+
 def _open(path: Path) -> IO[bytes]:
     if path.suffix.lower() == ".gz":
         return cast(IO[bytes], gzip.open(path, "rb"))
@@ -184,8 +197,10 @@ class _Reader:
         self.source = source
         self.n = 0
         self.traces = 0
-        self.case_of_event = array("q")
-        self.case_ids: dict[str, int] = {}
+        #: Each trace's case id, in order: lists of strings, or the scanner's pyarrow
+        #: text arrays; and each trace's number of events.
+        self.trace_names: list[Any] = []
+        self.trace_sizes = array("q")
         self.case_attributes: dict[str, dict[str, Any]] = {}
         self.times: list[str | None] = []
         self.starts: list[str | None] = []
@@ -281,28 +296,33 @@ class _Reader:
         """
         if not available("pyarrow.compute"):
             return False
-        data = stream.read(_BLOCK)
-        head = data.find(b"<trace>")
-        if head < 0 or not _plain_header(data[:head]):
+        buffer = bytearray(_BLOCK)
+        held = _fill(stream, buffer, 0)
+        head = buffer.find(b"<trace>", 0, held)
+        if head < 0 or not _plain_header(bytes(buffer[:head])):
             return False
-        data = data[head:]
+        start, ended = head, held < len(buffer)
         try:
             while True:
-                more = stream.read(_BLOCK)
-                cut = data.rfind(b"</trace>")
-                if more and cut < 0:
-                    data += more
-                    continue
-                end = cut + len("</trace>") if cut >= 0 else 0
-                if end:
-                    self._scan(data[:end])
-                if not more:
-                    return _TAIL.fullmatch(data[end:].decode("utf-8")) is not None
-                data = data[end:] + more
+                cut = buffer.rfind(b"</trace>", start, held)
+                end = cut + len("</trace>") if cut >= 0 else start
+                if end > start:
+                    block = memoryview(buffer)[start:end]
+                    self._scan(block)
+                    block.release()  # a BufferError if pyarrow still held it: never reused
+                if ended:
+                    return _TAIL.fullmatch(buffer[end:held].decode("utf-8")) is not None
+                # keep what is left (part of a trace) at the front, then fill up the block
+                buffer[: held - end] = buffer[end:held]
+                start, held = 0, held - end
+                if held == len(buffer):
+                    buffer.extend(bytes(len(buffer)))
+                held = _fill(stream, buffer, held)
+                ended = held < len(buffer)
         except _Unusual:
             return False
 
-    def _scan(self, data: bytes) -> None:
+    def _scan(self, data: memoryview) -> None:
         """The traces of ``data`` (whole traces, possibly after white space).
 
         Splitting at quotes leaves, for ``A`` attributes, ``4A + 1`` pieces: markup, key,
@@ -313,9 +333,11 @@ class _Reader:
         made per value. Raises :class:`_Unusual` for anything else, and
         :class:`UnicodeDecodeError` for bytes that are not UTF-8."""
         pa, pc = _arrow()
-        if not data.isascii():
-            data.decode("utf-8")
-        quotes = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == _QUOTE)
+        raw = np.frombuffer(data, dtype=np.uint8)
+        if raw.max() >= 0x80:
+            codecs.utf_8_decode(data, "strict", True)
+        quotes = np.flatnonzero(raw == _QUOTE)
+        del raw
         n_pieces = len(quotes) + 1
         if n_pieces % 4 != 1 or n_pieces < 5:
             raise _Unusual
@@ -395,14 +417,13 @@ class _Reader:
         ).any():
             return False
         _, pc = _arrow()
-        names = pc.take(block.values, rows).to_pylist()
-        case_ids = self.case_ids
-        codes = [case_ids.setdefault(name, len(case_ids)) for name in names]
-        self.traces += len(codes)
-        self.case_of_event.frombytes(np.repeat(np.asarray(codes, np.int64), counts).tobytes())
+        names = pc.take(block.values, rows)
+        self.trace_names.append(names)
+        self.trace_sizes.frombytes(np.ascontiguousarray(counts, dtype=np.int64).tobytes())
+        self.traces += len(names)
         self.trace_first = self.n + int(counts.sum())
-        if codes:
-            self.last_trace = names[-1]
+        if len(names):
+            self.last_trace = names[-1].as_py()
         return True
 
     def _event_values(self, block: _Block, rows: I64, event: I64, n_events: int) -> None:
@@ -457,11 +478,12 @@ class _Reader:
         self.traces += 1
         name = attributes.pop("concept:name", None)
         case_id = str(name) if name is not None else f"(trace {self.traces})"
-        code = self.case_ids.setdefault(case_id, len(self.case_ids))
+        if not self.trace_names or not isinstance(self.trace_names[-1], list):
+            self.trace_names.append([])
+        self.trace_names[-1].append(case_id)
         if attributes:
             self.case_attributes.setdefault(case_id, {}).update(attributes)
-        count = self.n - self.trace_first
-        self.case_of_event.extend([code] * count)
+        self.trace_sizes.append(self.n - self.trace_first)
         self.trace_first = self.n
         self.last_trace = case_id
 
@@ -472,6 +494,25 @@ class _Reader:
         )
         return Problem(
             f"{message}; {where}", source=self.source, line=line, column=column, code="bad-log"
+        )
+
+    def _cases(self) -> tuple[I64, tuple[str, ...]]:
+        """Each trace's case code, and the case ids in order of first sight (traces with
+        the same name are one case)."""
+        chunks = self.trace_names
+        if all(isinstance(chunk, list) for chunk in chunks):
+            seen: dict[str, int] = {}
+            codes = [seen.setdefault(name, len(seen)) for chunk in chunks for name in chunk]
+            return np.asarray(codes, dtype=np.int64), tuple(seen)
+        pa, _ = _arrow()
+        joined = pa.chunked_array(
+            [pa.array(c, type=pa.large_string()) if isinstance(c, list) else c for c in chunks],
+            type=pa.large_string(),
+        )
+        encoded = joined.combine_chunks().dictionary_encode()
+        return (
+            encoded.indices.to_numpy().astype(np.int64),
+            tuple(encoded.dictionary.to_pylist()),
         )
 
     def log(self) -> ForeignLog:
@@ -495,6 +536,7 @@ class _Reader:
         ][: MAX_PROBLEMS - len(problems)]
         if problems:
             raise EventLogError(problems)
+        trace_case, case_ids = self._cases()
         fields: dict[str, Coded] = {}
         attributes: dict[str, Coded] = {}
         for key, column in self.columns.items():
@@ -504,8 +546,8 @@ class _Reader:
             else:
                 attributes[key] = column.coded(n)
         return ForeignLog(
-            case=np.frombuffer(self.case_of_event, dtype=np.int64).copy(),
-            case_ids=tuple(self.case_ids),
+            case=np.repeat(trace_case, np.frombuffer(self.trace_sizes, dtype=np.int64)),
+            case_ids=case_ids,
             activity=coded_activity,
             at=parse_times(times, records, "time:timestamp"),
             start=parse_times(starts, records, "start_timestamp"),
