@@ -357,7 +357,7 @@ class _Out:
         for part in self.parts:
             np.minimum.at(first, part["case"], part["at"])
         by_first: I64 = np.lexsort((np.arange(n_cases), first))
-        renumber = np.empty(n_cases, dtype=np.int64)
+        renumber = np.empty(n_cases, dtype=np.int32)
         renumber[by_first] = np.arange(n_cases)
         counts = np.bincount(case, minlength=n_cases)
         moved = counts[by_first]
@@ -416,7 +416,7 @@ _DTYPES: dict[str, Any] = {
     "at": np.int64,
     "started": np.int64,
     "kind": np.int8,
-    "case": np.int64,
+    "case": np.int32,
 }
 
 
