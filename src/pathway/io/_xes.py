@@ -121,7 +121,8 @@ class _Unusual(Exception):
 @attrs.frozen(eq=False)
 class _Block:
     """A scanned block's attributes: key codes into ``key_labels``, values (a pyarrow
-    text array) and XES type tag codes (into ``_TAGS``), one row per attribute."""
+    text array, each value still followed by its closing quote) and XES type tag codes
+    (into ``_TAGS``), one row per attribute."""
 
     key_code: I64
     key_labels: list[str]
@@ -357,7 +358,7 @@ class _Reader:
         joiners = pc.unique(pc.take(pieces, np.arange(2, n_pieces, 4))).to_pylist()
         if any(_VALUE_SEPARATOR.fullmatch(piece[:-1]) is None for piece in joiners):
             raise _Unusual
-        values = pc.utf8_slice_codeunits(pc.take(pieces, np.arange(3, n_pieces, 4)), 0, -1)
+        values = pc.take(pieces, np.arange(3, n_pieces, 4))  # each with its closing quote
         if pc.any(pc.match_substring_regex(values, _NOT_PLAIN_RE2)).as_py():
             raise _Unusual
         separators = _encoded(pc, pieces, 0)
@@ -396,7 +397,7 @@ class _Reader:
         first = self.n
         if not self._named_traces(block, in_trace, trace, per_trace):
             attributes: list[dict[str, Any]] = [{} for _ in range(n_traces)]
-            texts = pc.take(values, in_trace).to_pylist()
+            texts = [text[:-1] for text in pc.take(values, in_trace).to_pylist()]
             for i, text in zip(in_trace.tolist(), texts, strict=True):
                 key = key_labels[int(key_code[i])]
                 attributes[int(trace[i])][key] = _typed(_TAGS[int(tag[i])], text)
@@ -417,7 +418,7 @@ class _Reader:
         ).any():
             return False
         _, pc = _arrow()
-        names = pc.take(block.values, rows)
+        names = _unquoted(pc, pc.take(block.values, rows))
         self.trace_names.append(names)
         self.trace_sizes.frombytes(np.ascontiguousarray(counts, dtype=np.int64).tobytes())
         self.traces += len(names)
@@ -450,12 +451,12 @@ class _Reader:
                     if (np.diff(at) == 0).any():
                         raise _Unusual
                     if len(at) == n_events:
-                        placed = pc.take(block.values, chosen)
+                        placed = _unquoted(pc, pc.take(block.values, chosen))
                     else:
                         where = np.full(n_events, -1, dtype=np.int64)
                         where[at] = chosen
                         indices = pa.array(where, mask=where < 0)
-                        placed = pc.take(block.values, indices)
+                        placed = _unquoted(pc, pc.take(block.values, indices))
                     if key == "time:timestamp":
                         times = placed
                     else:
@@ -468,7 +469,7 @@ class _Reader:
                 column.extend_coded(
                     at + self.n,
                     encoded.indices.to_numpy().astype(np.int64),
-                    encoded.dictionary.to_pylist(),
+                    [label[:-1] for label in encoded.dictionary.to_pylist()],
                 )
         empty = pa.nulls(n_events, type=pa.large_string())
         self.time_chunks.append(empty if times is None else times)
@@ -632,9 +633,14 @@ def _missing(values: Any) -> Iterator[int]:
 
 
 def _joined(chunks: list[Any]) -> Any:
-    """The scanner's per-block text arrays as one pyarrow array."""
+    """The scanner's per-block text arrays as one (chunked) pyarrow array."""
     pa, _ = _arrow()
-    return pa.chunked_array(chunks, type=pa.large_string()).combine_chunks()
+    return pa.chunked_array(chunks, type=pa.large_string())
+
+
+def _unquoted(pc: Any, texts: Any) -> Any:
+    """Scanned values without the quote that closes each."""
+    return pc.utf8_slice_codeunits(texts, 0, -1)
 
 
 def _typed(tag: str, value: str) -> Any:
