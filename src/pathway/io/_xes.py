@@ -136,11 +136,6 @@ def _arrow() -> tuple[Any, Any]:
     return pa, require("pyarrow.compute", extra="report", feature="reading XES logs fast")
 
 
-def _encoded(pc: Any, pieces: Any, first: int) -> Any:
-    """Every fourth of ``pieces`` from ``first``, dictionary-encoded."""
-    return pc.take(pieces, np.arange(first, len(pieces), 4)).dictionary_encode()
-
-
 def _fill(stream: IO[bytes], buffer: bytearray, held: int) -> int:
     """Read ``stream`` into ``buffer`` after its first ``held`` bytes until it is full or
     the stream ends; how many bytes it then holds (fewer than its size: the stream ended)."""
@@ -329,9 +324,11 @@ class _Reader:
         Splitting at quotes leaves, for ``A`` attributes, ``4A + 1`` pieces: markup, key,
         `` value=``, value, markup, key... Each markup piece (a *separator*) says what
         closes and opens before the next attribute; cumulative counts over them give each
-        attribute its event and trace. The pieces are one pyarrow text array over the
-        block's bytes (each piece keeps the quote that ends it), so no Python string is
-        made per value. Raises :class:`_Unusual` for anything else, and
+        attribute its event and trace. The block is read as one pyarrow text array over
+        its bytes, alternately the *lead* of an attribute (separator, key and
+        `` value=``, with their quotes) and its value (with its closing quote), then a
+        last separator; the few distinct leads are taken apart in Python, and no Python
+        string is made per value. Raises :class:`_Unusual` for anything else, and
         :class:`UnicodeDecodeError` for bytes that are not UTF-8."""
         pa, pc = _arrow()
         raw = np.frombuffer(data, dtype=np.uint8)
@@ -339,34 +336,45 @@ class _Reader:
             codecs.utf_8_decode(data, "strict", True)
         quotes = np.flatnonzero(raw == _QUOTE)
         del raw
-        n_pieces = len(quotes) + 1
-        if n_pieces % 4 != 1 or n_pieces < 5:
+        if len(quotes) % 4 or not len(quotes):
             raise _Unusual
-        offsets = np.empty(n_pieces + 1, dtype=np.int64)
+        n_attributes = len(quotes) // 4
+        # lead j ends at quote 4j + 2, value j at quote 4j + 3 (both ends kept)
+        offsets = np.empty(2 * n_attributes + 2, dtype=np.int64)
         offsets[0] = 0
-        offsets[1:-1] = quotes + 1
+        np.add(quotes[2::4], 1, out=offsets[1:-1:2])
+        np.add(quotes[3::4], 1, out=offsets[2:-1:2])
         offsets[-1] = len(data)
         del quotes
         pieces = pa.LargeStringArray.from_buffers(
-            n_pieces, pa.py_buffer(offsets), pa.py_buffer(data)
+            len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data)
         )
-        keys = _encoded(pc, pieces, 1)
-        key_labels = [label[:-1] for label in keys.dictionary.to_pylist()]
-        key_code = keys.indices.to_numpy().astype(np.int64)
-        if _NOT_PLAIN.search("".join(key_labels)):
-            raise _Unusual
-        joiners = pc.unique(pc.take(pieces, np.arange(2, n_pieces, 4))).to_pylist()
-        if any(_VALUE_SEPARATOR.fullmatch(piece[:-1]) is None for piece in joiners):
-            raise _Unusual
-        values = pc.take(pieces, np.arange(3, n_pieces, 4))  # each with its closing quote
+        leads = pc.take(pieces, np.arange(0, len(pieces), 2)).dictionary_encode()
+        values = pc.take(pieces, np.arange(1, len(pieces), 2))  # each with its closing quote
+        del pieces
         if pc.any(pc.match_substring_regex(values, _NOT_PLAIN_RE2)).as_py():
             raise _Unusual
-        separators = _encoded(pc, pieces, 0)
-        del pieces
-        n_attributes = len(key_code)
-        labels = [piece.removesuffix('"') for piece in separators.dictionary.to_pylist()]
-        info = np.asarray([_separator(piece) for piece in labels], dtype=np.int64)
-        per = info[separators.indices.to_numpy()]
+        lead_code = leads.indices.to_numpy()
+        separators: list[str] = []
+        key_labels: list[str] = []
+        key_of_lead: list[int] = []
+        for lead in leads.dictionary.to_pylist():
+            separator, *rest = lead.split('"')
+            separators.append(separator)
+            if not rest:  # the block's last separator
+                key_of_lead.append(-1)
+                continue
+            key, joiner, _ = rest
+            if _NOT_PLAIN.search(key) or _VALUE_SEPARATOR.fullmatch(joiner) is None:
+                raise _Unusual
+            if key not in key_labels:
+                key_labels.append(key)
+            key_of_lead.append(key_labels.index(key))
+        key_code = np.asarray(key_of_lead, dtype=np.int64)[lead_code[:n_attributes]]
+        if (key_code < 0).any():
+            raise _Unusual
+        info = np.asarray([_separator(piece) for piece in separators], dtype=np.int64)
+        per = info[lead_code]
         close, tag, before, after = per[:, 0], per[:, 1], per[:, 2], per[:, 3]
         if close[0] or not close[1:].all() or not tag[:-1].all() or tag[-1]:
             raise _Unusual
