@@ -120,7 +120,7 @@ def interpret(
     rules = _Rules(pathway, vocab["step"].labels, vocab["role"].labels)
     events = _emit(foreign, table, step, worker, role, rules, vocab)
     log = EventLog.from_columns(
-        case_ids=tuple(foreign.case_ids[int(i)] for i in events.case_order),
+        case_ids=tuple(np.asarray(foreign.case_ids, dtype=object)[events.case_order].tolist()),
         case=events.case,
         at=events.at,
         kind=events.kind,
@@ -223,20 +223,33 @@ def _instances(foreign: ForeignLog) -> _Instances:
         end = np.concatenate([end, np.full(open_rows.size, NAT, dtype=np.int64)])
     case = foreign.case[rows]
     key = np.where(end != NAT, end, begin)
-    order = np.lexsort((rows, np.where(begin != NAT, begin, key), key, case))
-    rows = rows[order]
+    sort_keys = (rows, np.where(begin != NAT, begin, key), key, case)
+    if not _lex_sorted(sort_keys[::-1]):  # usually they come sorted (one trace per case)
+        order = np.lexsort(sort_keys)
+        rows, case, begin, end = rows[order], case[order], begin[order], end[order]
     return _Instances(
         row=rows,
-        case=case[order],
+        case=case,
         activity=foreign.activity.codes[rows],
-        begin=begin[order],
-        end=end[order],
+        begin=begin,
+        end=end,
         resource=_column(foreign.field("resource"), n)[rows],
         group=_column(foreign.field("group"), n)[rows],
         location=_column(foreign.field("location"), n)[rows],
         dropped=dropped,
         has_starts=bool(starts.size) or bool((foreign.start != NAT).any()),
     )
+
+
+def _lex_sorted(keys: tuple[I64, ...]) -> bool:
+    """Whether rows are already in the order ``np.lexsort(keys[::-1])`` gives (``keys``
+    from the most significant), so that sort can be skipped."""
+    undecided = np.ones(max(len(keys[0]) - 1, 0), dtype=bool)
+    for key in keys:
+        if (undecided & (key[:-1] > key[1:])).any():
+            return False
+        undecided &= key[:-1] == key[1:]
+    return True
 
 
 def _pair(foreign: ForeignLog, completes: I64, starts: I64, begin: I64) -> tuple[I64, I64]:
@@ -652,8 +665,10 @@ def _attendances(case: I64, begin: I64, end: I64, location: I64, visit: B, same:
 
 def _facts(foreign: ForeignLog, cases: I64, vocabulary: Vocabulary) -> I64:
     """The JSON facts code of each case (what the log says about it, numbers as numbers)."""
-    codes = np.full(len(cases), -1, dtype=np.int64)
     empty = vocabulary.code("{}")
+    if not foreign.case_attributes:
+        return np.full(len(cases), empty, dtype=np.int64)
+    codes = np.full(len(cases), -1, dtype=np.int64)
     for i, case in enumerate(cases.tolist()):
         given = foreign.case_attributes.get(foreign.case_ids[case])
         if not given:
