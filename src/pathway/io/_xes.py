@@ -421,9 +421,10 @@ class _Reader:
             return False
         if not np.isin(block.tag[rows], (_TAGS.index("string"), _TAGS.index("id"))).all():
             return False
-        if "concept:name" not in block.key_labels or (
-            block.key_code[rows] != block.key_labels.index("concept:name")
-        ).any():
+        if (
+            "concept:name" not in block.key_labels
+            or (block.key_code[rows] != block.key_labels.index("concept:name")).any()
+        ):
             return False
         _, pc = _arrow()
         names = _unquoted(pc, pc.take(block.values, rows))
