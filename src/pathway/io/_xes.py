@@ -1,9 +1,12 @@
 """XES (IEEE 1849) event logs, ``.xes`` or gzipped ``.xes.gz``, read as a stream.
 
 Files of the common shape (plain attribute elements in events in traces, UTF-8, no
-DOCTYPE) are read by a scanner that takes whole traces in large blocks and works out
-their structure with numpy (:meth:`_Reader.scan`); every other file, and every
-malformed one, by expat as below, so results and errors are expat's either way.
+DOCTYPE) are read by a scanner that takes whole traces in large blocks into one reused
+buffer, splits each block at its quotes into a pyarrow text array over the buffer's
+bytes and works out the structure with numpy (:meth:`_Reader.scan`), so no Python
+string is made per value; every other file, every malformed one, and every file when
+pyarrow is not installed, by expat as below, so results and errors are expat's either
+way.
 
 The file is parsed with the standard library's expat parser (``xml.parsers.expat``,
 the C parser under ``xml.etree``), driven by one callback per element start and end:
