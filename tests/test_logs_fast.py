@@ -382,3 +382,14 @@ def test_scanner_agrees_with_expat_on_generated_logs(
     )
     assert scanned(path) != twice  # an event with two times is left to expat
     assert_same(by_default(path), by_expat(path))
+
+
+def test_without_pyarrow_expat_reads_what_the_scanner_reads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The scanner needs pyarrow; without it every file goes to expat, same result."""
+    path = DATA / "helpdesk.xes.gz"
+    fast = by_default(path)
+    monkeypatch.setattr(xes, "available", lambda module: False)
+    assert not scanned(path)
+    assert_same(by_default(path), fast)
