@@ -25,7 +25,7 @@ from pathway._journal._eventlog import EventLog, blank_codes, sorted_log
 from pathway.errors import EventLogError
 from pathway.io import _xes as xes
 from pathway.io._foreign import ForeignLog
-from pathway.io._interpret import _places, _unique, interpret
+from pathway.io._interpret import _lex_sorted, _places, _unique, interpret
 
 small = st.integers(min_value=0, max_value=30)
 
@@ -48,6 +48,17 @@ def test_places_are_the_lexsort(blocks: list[tuple[set[int], int]]) -> None:
     where = np.empty(len(joined_order), dtype=np.int64)
     where[np.lexsort((joined_sub, joined_order))] = np.arange(len(joined_order))
     assert np.concatenate([*places, np.zeros(0, np.int64)]).tolist() == where.tolist()
+
+
+@given(st.lists(st.tuples(st.integers(0, 2), st.integers(-2, 2), st.integers(0, 2)), max_size=12))
+def test_lex_sorted_is_whether_lexsort_keeps_the_order(rows: list[tuple[int, int, int]]) -> None:
+    """The instance sort is skipped exactly when it would not move a row (with row
+    numbers as the last key, as the interpreter sorts)."""
+    keys = tuple(np.asarray([r[i] for r in rows], dtype=np.int64) for i in range(3))
+    numbers = np.arange(len(rows), dtype=np.int64)
+    most_first = (*keys, numbers)
+    unmoved = np.array_equal(np.lexsort(most_first[::-1]), numbers)
+    assert _lex_sorted(most_first) == unmoved
 
 
 @given(st.lists(small, max_size=60), st.integers(min_value=31, max_value=5000))
@@ -371,3 +382,14 @@ def test_scanner_agrees_with_expat_on_generated_logs(
     )
     assert scanned(path) != twice  # an event with two times is left to expat
     assert_same(by_default(path), by_expat(path))
+
+
+def test_without_pyarrow_expat_reads_what_the_scanner_reads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The scanner needs pyarrow; without it every file goes to expat, same result."""
+    path = DATA / "helpdesk.xes.gz"
+    fast = by_default(path)
+    monkeypatch.setattr(xes, "available", lambda module: False)
+    assert not scanned(path)
+    assert_same(by_default(path), fast)

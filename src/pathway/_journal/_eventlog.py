@@ -155,6 +155,12 @@ def _int_array(values: _Ints, dtype: type[np.signedinteger[Any]]) -> Any:
     return np.asarray(values, dtype=dtype)
 
 
+def _case_codes(values: _Ints) -> Any:
+    """Case codes as int64, or as they are when already int32 (no copy)."""
+    codes = np.asarray(values)
+    return codes if codes.dtype == np.int32 else codes.astype(np.int64, copy=False)
+
+
 @attrs.frozen(eq=False)
 class EventLog:
     """Many cases' events as columns (see the module docstring for the layout).
@@ -286,7 +292,7 @@ class EventLog:
             for field in DOMAIN_OF
         }
         return sorted_log(
-            case=_int_array(case, np.int64),
+            case=_case_codes(case),
             case_ids=tuple(case_ids),
             at=_int_array(at, np.int64),
             kind=_int_array(kind, np.int8),
@@ -447,7 +453,7 @@ class _Builder:
         )
 
 
-def _in_order(case: I64, at: I64) -> bool:
+def _in_order(case: I64 | I32, at: I64) -> bool:
     """Whether rows are already sorted by case, then time (a log this module wrote)."""
     if len(case) < 2:
         return True
@@ -455,7 +461,7 @@ def _in_order(case: I64, at: I64) -> bool:
     return bool(np.all(step >= 0) and np.all((step > 0) | (np.diff(at) >= 0)))
 
 
-def _run_order(case: I64, at: I64, renumber: I64) -> I64 | None:
+def _run_order(case: I64 | I32, at: I64, renumber: I64) -> I64 | None:
     """The order :func:`sorted_log` wants, without a sort, when each case's rows are one
     run already in time order (how interpreted logs come): the runs are put in the new
     case order. ``None`` when the rows are not in that shape."""
@@ -479,7 +485,7 @@ def _run_order(case: I64, at: I64, renumber: I64) -> I64 | None:
 
 def sorted_log(
     *,
-    case: I64,
+    case: I64 | I32,
     case_ids: tuple[str, ...],
     at: I64,
     kind: I8,
@@ -502,11 +508,12 @@ def sorted_log(
     by_first = np.lexsort((np.arange(n_cases), first))
     renumber = np.empty(n_cases, dtype=np.int64)
     renumber[by_first] = np.arange(n_cases)
-    new_case = renumber[case] if n_cases else case
-    ordered_ids = tuple(case_ids[i] for i in by_first)
+    unchanged = bool(np.array_equal(by_first, np.arange(n_cases)))
+    new_case = case if unchanged or not n_cases else renumber[case]
+    ordered_ids = tuple(case_ids) if unchanged else tuple(case_ids[i] for i in by_first)
     if _in_order(new_case, at):
         return EventLog(
-            case=new_case.astype(np.int32),
+            case=new_case.astype(np.int32, copy=False),
             case_ids=ordered_ids,
             at=at,
             kind=kind,

@@ -141,8 +141,9 @@ class ForeignLog:
         return self.fields.get(name)
 
 
-def parse_times(texts: Sequence[str | None], records: Records, field: str) -> I64:
-    """Nanoseconds since 1970 for ISO 8601 ``texts`` (``None`` or empty: NAT).
+def parse_times(texts: Any, records: Records, field: str) -> I64:
+    """Nanoseconds since 1970 for ISO 8601 ``texts`` (``None`` or empty: NAT), a
+    sequence of optional strings or a pyarrow text array.
 
     Raises :class:`~pathway.errors.EventLogError` naming the file and the records whose
     time does not parse or is out of range, or the first record of each kind when aware
@@ -150,9 +151,13 @@ def parse_times(texts: Sequence[str | None], records: Records, field: str) -> I6
     """
     if isinstance(texts, list) and texts.count(None) == len(texts):
         return np.full(len(texts), NAT, dtype=np.int64)
+    if _is_arrow(texts) and texts.null_count == len(texts):
+        return np.full(len(texts), NAT, dtype=np.int64)
     fast = _arrow_times(texts)
     if fast is not None:
         return fast
+    if _is_arrow(texts):
+        texts = texts.to_pylist()
     out = np.full(len(texts), NAT, dtype=np.int64)
     problems: list[Problem] = []
     aware_at: int | None = None
@@ -186,7 +191,7 @@ def _arrow_times(texts: Sequence[str | None]) -> I64 | None:
     if not available("pyarrow.compute"):
         return None
     pa = require("pyarrow", extra="report", feature="reading event logs")
-    array = pa.array(texts, type=pa.string())
+    array = texts if _is_arrow(texts) else pa.array(texts, type=pa.string())
     array = pa.compute.if_else(pa.compute.equal(array, ""), None, array)
     for target in (pa.timestamp("ns", tz="UTC"), pa.timestamp("ns")):
         try:
@@ -196,6 +201,11 @@ def _arrow_times(texts: Sequence[str | None]) -> I64 | None:
         ints = parsed.cast(pa.int64()).fill_null(NAT)
         return np.asarray(ints.to_numpy(zero_copy_only=False), dtype=np.int64)
     return None
+
+
+def _is_arrow(texts: Any) -> bool:
+    """Whether ``texts`` is a pyarrow array (the XES scanner's), not a Python sequence."""
+    return hasattr(texts, "null_count")
 
 
 _EXPECTED = "an ISO 8601 time such as 2024-03-01T09:30:00+00:00"

@@ -120,7 +120,7 @@ def interpret(
     rules = _Rules(pathway, vocab["step"].labels, vocab["role"].labels)
     events = _emit(foreign, table, step, worker, role, rules, vocab)
     log = EventLog.from_columns(
-        case_ids=foreign.case_ids,
+        case_ids=tuple(np.asarray(foreign.case_ids, dtype=object)[events.case_order].tolist()),
         case=events.case,
         at=events.at,
         kind=events.kind,
@@ -223,20 +223,33 @@ def _instances(foreign: ForeignLog) -> _Instances:
         end = np.concatenate([end, np.full(open_rows.size, NAT, dtype=np.int64)])
     case = foreign.case[rows]
     key = np.where(end != NAT, end, begin)
-    order = np.lexsort((rows, np.where(begin != NAT, begin, key), key, case))
-    rows = rows[order]
+    sort_keys = (rows, np.where(begin != NAT, begin, key), key, case)
+    if not _lex_sorted(sort_keys[::-1]):  # usually they come sorted (one trace per case)
+        order = np.lexsort(sort_keys)
+        rows, case, begin, end = rows[order], case[order], begin[order], end[order]
     return _Instances(
         row=rows,
-        case=case[order],
+        case=case,
         activity=foreign.activity.codes[rows],
-        begin=begin[order],
-        end=end[order],
+        begin=begin,
+        end=end,
         resource=_column(foreign.field("resource"), n)[rows],
         group=_column(foreign.field("group"), n)[rows],
         location=_column(foreign.field("location"), n)[rows],
         dropped=dropped,
         has_starts=bool(starts.size) or bool((foreign.start != NAT).any()),
     )
+
+
+def _lex_sorted(keys: tuple[I64, ...]) -> bool:
+    """Whether rows are already in the order ``np.lexsort(keys[::-1])`` gives (``keys``
+    from the most significant), so that sort can be skipped."""
+    undecided = np.ones(max(len(keys[0]) - 1, 0), dtype=bool)
+    for key in keys:
+        if (undecided & (key[:-1] > key[1:])).any():
+            return False
+        undecided &= key[:-1] == key[1:]
+    return True
 
 
 def _pair(foreign: ForeignLog, completes: I64, starts: I64, begin: I64) -> tuple[I64, I64]:
@@ -321,6 +334,7 @@ def _moment(ns: int) -> datetime:
 
 @attrs.frozen(eq=False)
 class _Events:
+    case_order: I64
     case: I64
     at: I64
     kind: I8
@@ -341,6 +355,33 @@ class _Out:
         self.parts.append(
             {"order": order, "sub": sub, "kind": kind_code(kind), "case": case, "at": at, **fields}
         )
+
+    def in_case_order(self, case: I64, n_cases: int) -> I64:
+        """Put the cases in the log's order before :meth:`build`, and return the old code
+        of each new case.
+
+        ``case`` is the case of each instance (instances grouped by case). Cases are
+        renumbered as :func:`~pathway._journal._eventlog.sorted_log` numbers them (by
+        first event, ties by code) and each case's instances moved, whole, to its new
+        place, so the built rows come already sorted by case and ``sorted_log`` need
+        not move them (when each case's events are in time order, as they usually are;
+        it sorts them otherwise, with the same result)."""
+        first = np.full(n_cases, np.iinfo(np.int64).max, dtype=np.int64)
+        for part in self.parts:
+            np.minimum.at(first, part["case"], part["at"])
+        by_first: I64 = np.lexsort((np.arange(n_cases), first))
+        renumber = np.empty(n_cases, dtype=np.int32)
+        renumber[by_first] = np.arange(n_cases)
+        counts = np.bincount(case, minlength=n_cases)
+        moved = counts[by_first]
+        new_start = np.empty(n_cases, dtype=np.int64)
+        new_start[by_first] = np.cumsum(moved) - moved
+        shift = new_start - (np.cumsum(counts) - counts)
+        rank = np.arange(len(case), dtype=np.int64) + shift[case]
+        for part in self.parts:
+            part["order"] = rank[part["order"]]
+            part["case"] = renumber[part["case"]]
+        return by_first
 
     def build(self) -> dict[str, Any]:
         """The columns in event order (by instance, then ``sub``): ``kind`` as int8,
@@ -388,7 +429,7 @@ _DTYPES: dict[str, Any] = {
     "at": np.int64,
     "started": np.int64,
     "kind": np.int8,
-    "case": np.int64,
+    "case": np.int32,
 }
 
 
@@ -482,10 +523,12 @@ def _emit(
     )
     reached_at = begin[reached] if rules.pathway is not None else end[reached]
     out.add(index[reached], 6, "outcome_reached", case[reached], reached_at, step=step[reached])
+    case_order = out.in_case_order(case, len(foreign.case_ids))
     built = out.build()
     finished = np.zeros(len(foreign.case_ids), dtype=bool)
     finished[case[reached]] = True
     return _Events(
+        case_order=case_order,
         case=built["case"],
         at=built["at"],
         kind=built["kind"],
@@ -622,8 +665,10 @@ def _attendances(case: I64, begin: I64, end: I64, location: I64, visit: B, same:
 
 def _facts(foreign: ForeignLog, cases: I64, vocabulary: Vocabulary) -> I64:
     """The JSON facts code of each case (what the log says about it, numbers as numbers)."""
-    codes = np.full(len(cases), -1, dtype=np.int64)
     empty = vocabulary.code("{}")
+    if not foreign.case_attributes:
+        return np.full(len(cases), empty, dtype=np.int64)
+    codes = np.full(len(cases), -1, dtype=np.int64)
     for i, case in enumerate(cases.tolist()):
         given = foreign.case_attributes.get(foreign.case_ids[case])
         if not given:

@@ -1,9 +1,12 @@
 """XES (IEEE 1849) event logs, ``.xes`` or gzipped ``.xes.gz``, read as a stream.
 
 Files of the common shape (plain attribute elements in events in traces, UTF-8, no
-DOCTYPE) are read by a scanner that takes whole traces in large blocks and works out
-their structure with numpy (:meth:`_Reader.scan`); every other file, and every
-malformed one, by expat as below, so results and errors are expat's either way.
+DOCTYPE) are read by a scanner that takes whole traces in large blocks into one reused
+buffer, splits each block at its quotes into a pyarrow text array over the buffer's
+bytes and works out the structure with numpy (:meth:`_Reader.scan`), so no Python
+string is made per value; every other file, every malformed one, and every file when
+pyarrow is not installed, by expat as below, so results and errors are expat's either
+way.
 
 The file is parsed with the standard library's expat parser (``xml.parsers.expat``,
 the C parser under ``xml.etree``), driven by one callback per element start and end:
@@ -23,6 +26,7 @@ top-level event attribute is kept as an event attribute.
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import re
 import zlib
@@ -32,8 +36,10 @@ from pathlib import Path
 from typing import IO, Any, cast
 from xml.parsers.expat import ErrorString, ExpatError, ParserCreate
 
+import attrs
 import numpy as np
 
+from pathway._extras import available, require
 from pathway._journal._eventlog import MAX_PROBLEMS
 from pathway.errors import EventLogError, Problem
 from pathway.io._foreign import I64, Coded, ForeignLog, Records, parse_times
@@ -102,7 +108,10 @@ _VALUE_SEPARATOR = re.compile(f"{_WS}+value=")
 #: entity or character references, what expat would normalise (tabs, line breaks) or
 #: refuse (other control characters, U+FFFE, U+FFFF).
 _NOT_PLAIN = re.compile("[<&\x00-\x1f\ufffe\uffff]")
+#: :data:`_NOT_PLAIN` in RE2's words, for pyarrow.
+_NOT_PLAIN_RE2 = r"[<&\x00-\x1f\x{FFFE}\x{FFFF}]"
 _OUT, _IN_TRACE, _IN_EVENT = 0, 1, 2
+_QUOTE = ord('"')
 _TAGS = ("", "string", "date", "int", "float", "boolean", "id")
 _TAIL = re.compile(f"{_WS}*</log>{_WS}*")
 _ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
@@ -110,6 +119,36 @@ _ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([^
 
 class _Unusual(Exception):
     """The file is not in the shape the scanner reads; expat reads it instead."""
+
+
+@attrs.frozen(eq=False)
+class _Block:
+    """A scanned block's attributes: key codes into ``key_labels``, values (a pyarrow
+    text array, each value still followed by its closing quote) and XES type tag codes
+    (into ``_TAGS``), one row per attribute."""
+
+    key_code: I64
+    key_labels: list[str]
+    values: Any
+    tag: I64
+
+
+def _arrow() -> tuple[Any, Any]:
+    """pyarrow and pyarrow.compute (the scanner is only tried when they are installed)."""
+    pa = require("pyarrow", extra="report", feature="reading XES logs fast")
+    return pa, require("pyarrow.compute", extra="report", feature="reading XES logs fast")
+
+
+def _fill(stream: IO[bytes], buffer: bytearray, held: int) -> int:
+    """Read ``stream`` into ``buffer`` after its first ``held`` bytes until it is full or
+    the stream ends; how many bytes it then holds (fewer than its size: the stream ended)."""
+    with memoryview(buffer) as view:
+        while held < len(buffer):
+            count = stream.readinto(view[held:])  # type: ignore[attr-defined]
+            if not count:
+                break
+            held += count
+    return held
 
 
 def _open(path: Path) -> IO[bytes]:
@@ -136,14 +175,13 @@ class _Column:
             code = labels[value] = len(labels)
         self.codes.append(code)
 
-    def extend(self, rows: I64, values: list[str]) -> None:
-        """:meth:`add` for many rows at once (codes in order of first sight, as one by one)."""
-        local = {value: i for i, value in enumerate(dict.fromkeys(values))}
-        codes = np.fromiter(map(local.__getitem__, values), np.int64, len(values))
+    def extend_coded(self, rows: I64, codes: I64, local: list[str]) -> None:
+        """:meth:`add` for many rows at once, their values given as ``codes`` into
+        ``local`` (numbered in order of first sight, as one by one would)."""
         labels = self.labels
         mapping = np.fromiter((labels.setdefault(v, len(labels)) for v in local), np.int64)
         self.rows.frombytes(np.ascontiguousarray(rows, dtype=np.int64).tobytes())
-        self.codes.frombytes(mapping[codes].tobytes() if len(values) else b"")
+        self.codes.frombytes(mapping[codes].tobytes() if len(codes) else b"")
 
     def coded(self, n: int) -> Coded:
         codes = np.full(n, -1, dtype=np.int64)
@@ -158,11 +196,16 @@ class _Reader:
         self.source = source
         self.n = 0
         self.traces = 0
-        self.case_of_event = array("q")
-        self.case_ids: dict[str, int] = {}
+        #: Each trace's case id, in order: lists of strings, or the scanner's pyarrow
+        #: text arrays; and each trace's number of events.
+        self.trace_names: list[Any] = []
+        self.trace_sizes = array("q")
         self.case_attributes: dict[str, dict[str, Any]] = {}
         self.times: list[str | None] = []
         self.starts: list[str | None] = []
+        #: The scanner's times and start times, one pyarrow text array per block.
+        self.time_chunks: list[Any] = []
+        self.start_chunks: list[Any] = []
         self.columns: dict[str, _Column] = {}
         self.trace_first = 0
         self.last_trace = ""
@@ -250,50 +293,91 @@ class _Reader:
         attributes, namespaced tags, empty events, tabs or line breaks in values, a
         truncated or malformed file) is left to :meth:`read`.
         """
-        data = stream.read(_BLOCK)
-        head = data.find(b"<trace>")
-        if head < 0 or not _plain_header(data[:head]):
+        if not available("pyarrow.compute"):
             return False
-        data = data[head:]
+        buffer = bytearray(_BLOCK)
+        held = _fill(stream, buffer, 0)
+        head = buffer.find(b"<trace>", 0, held)
+        if head < 0 or not _plain_header(bytes(buffer[:head])):
+            return False
+        start, ended = head, held < len(buffer)
         try:
             while True:
-                more = stream.read(_BLOCK)
-                cut = data.rfind(b"</trace>")
-                if more and cut < 0:
-                    data += more
-                    continue
-                end = cut + len("</trace>") if cut >= 0 else 0
-                if end:
-                    self._scan(data[:end].decode("utf-8"))
-                if not more:
-                    return _TAIL.fullmatch(data[end:].decode("utf-8")) is not None
-                data = data[end:] + more
+                cut = buffer.rfind(b"</trace>", start, held)
+                end = cut + len("</trace>") if cut >= 0 else start
+                if end > start:
+                    block = memoryview(buffer)[start:end]
+                    self._scan(block)
+                    block.release()  # a BufferError if pyarrow still held it: never reused
+                if ended:
+                    return _TAIL.fullmatch(buffer[end:held].decode("utf-8")) is not None
+                # keep what is left (part of a trace) at the front, then fill up the block
+                buffer[: held - end] = buffer[end:held]
+                start, held = 0, held - end
+                if held == len(buffer):
+                    buffer.extend(bytes(len(buffer)))
+                held = _fill(stream, buffer, held)
+                ended = held < len(buffer)
         except _Unusual:
             return False
 
-    def _scan(self, text: str) -> None:
-        """The traces of ``text`` (whole traces, possibly after white space).
+    def _scan(self, data: memoryview) -> None:
+        """The traces of ``data`` (whole traces, possibly after white space).
 
         Splitting at quotes leaves, for ``A`` attributes, ``4A + 1`` pieces: markup, key,
         `` value=``, value, markup, key... Each markup piece (a *separator*) says what
         closes and opens before the next attribute; cumulative counts over them give each
-        attribute its event and trace. Raises :class:`_Unusual` for anything else."""
-        parts = text.split('"')
-        if len(parts) % 4 != 1 or len(parts) < 5:
+        attribute its event and trace. The block is read as one pyarrow text array over
+        its bytes, alternately the *lead* of an attribute (separator, key and
+        `` value=``, with their quotes) and its value (with its closing quote), then a
+        last separator; the few distinct leads are taken apart in Python, and no Python
+        string is made per value. Raises :class:`_Unusual` for anything else, and
+        :class:`UnicodeDecodeError` for bytes that are not UTF-8."""
+        pa, pc = _arrow()
+        raw = np.frombuffer(data, dtype=np.uint8)
+        if raw.max() >= 0x80:
+            codecs.utf_8_decode(data, "strict", True)
+        quotes = np.flatnonzero(raw == _QUOTE)
+        del raw
+        if len(quotes) % 4 or not len(quotes):
             raise _Unusual
-        keys, values = parts[1::4], parts[3::4]
-        if _NOT_PLAIN.search("".join(keys)) or _NOT_PLAIN.search("".join(values)):
+        n_attributes = len(quotes) // 4
+        # lead j ends at quote 4j + 2, value j at quote 4j + 3 (both ends kept)
+        offsets = np.empty(2 * n_attributes + 2, dtype=np.int64)
+        offsets[0] = 0
+        np.add(quotes[2::4], 1, out=offsets[1:-1:2])
+        np.add(quotes[3::4], 1, out=offsets[2:-1:2])
+        offsets[-1] = len(data)
+        del quotes
+        pieces = pa.LargeStringArray.from_buffers(
+            len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data)
+        )
+        leads = pc.take(pieces, np.arange(0, len(pieces), 2)).dictionary_encode()
+        values = pc.take(pieces, np.arange(1, len(pieces), 2))  # each with its closing quote
+        del pieces
+        if pc.any(pc.match_substring_regex(values, _NOT_PLAIN_RE2)).as_py():
             raise _Unusual
-        if any(_VALUE_SEPARATOR.fullmatch(piece) is None for piece in set(parts[2::4])):
+        lead_code = leads.indices.to_numpy()
+        separators: list[str] = []
+        key_labels: list[str] = []
+        key_of_lead: list[int] = []
+        for lead in leads.dictionary.to_pylist():
+            separator, *rest = lead.split('"')
+            separators.append(separator)
+            if not rest:  # the block's last separator
+                key_of_lead.append(-1)
+                continue
+            key, joiner, _ = rest
+            if _NOT_PLAIN.search(key) or _VALUE_SEPARATOR.fullmatch(joiner) is None:
+                raise _Unusual
+            if key not in key_labels:
+                key_labels.append(key)
+            key_of_lead.append(key_labels.index(key))
+        key_code = np.asarray(key_of_lead, dtype=np.int64)[lead_code[:n_attributes]]
+        if (key_code < 0).any():
             raise _Unusual
-        separators = parts[0::4]
-        del parts
-        n_attributes = len(keys)
-        index = {piece: i for i, piece in enumerate(dict.fromkeys(separators))}
-        info = np.asarray([_separator(piece) for piece in index], dtype=np.int64)
-        code = np.fromiter(map(index.__getitem__, separators), np.int64, len(separators))
-        del separators
-        per = info[code]
+        info = np.asarray([_separator(piece) for piece in separators], dtype=np.int64)
+        per = info[lead_code]
         close, tag, before, after = per[:, 0], per[:, 1], per[:, 2], per[:, 3]
         if close[0] or not close[1:].all() or not tag[:-1].all() or tag[-1]:
             raise _Unusual
@@ -307,7 +391,7 @@ class _Reader:
             or (after[marked[:-1]] != before[marked[1:]]).any()
         ):
             raise _Unusual
-        last = np.maximum.accumulate(np.where(before >= 0, np.arange(len(code)), 0))
+        last = np.maximum.accumulate(np.where(before >= 0, np.arange(len(per)), 0))
         state = after[last[:n_attributes]]
         if (state == _OUT).any():
             raise _Unusual
@@ -318,83 +402,101 @@ class _Reader:
         n_traces = int(per[:, 5].sum())
         event_trace = trace[np.flatnonzero(opens_event)]
         per_trace = np.bincount(event_trace, minlength=n_traces)
-        self._event_values(keys, values, np.flatnonzero(state == _IN_EVENT), event, n_events)
+        block = _Block(key_code, key_labels, values, tag)
+        self._event_values(block, np.flatnonzero(state == _IN_EVENT), event, n_events)
         in_trace = np.flatnonzero(state == _IN_TRACE)
         first = self.n
-        if not self._named_traces(keys, values, in_trace, tag, trace, per_trace):
+        if not self._named_traces(block, in_trace, trace, per_trace):
             attributes: list[dict[str, Any]] = [{} for _ in range(n_traces)]
-            for i in in_trace.tolist():
-                attributes[int(trace[i])][keys[i]] = _typed(_TAGS[int(tag[i])], values[i])
+            texts = [text[:-1] for text in pc.take(values, in_trace).to_pylist()]
+            for i, text in zip(in_trace.tolist(), texts, strict=True):
+                key = key_labels[int(key_code[i])]
+                attributes[int(trace[i])][key] = _typed(_TAGS[int(tag[i])], text)
             for count, given in zip(per_trace.tolist(), attributes, strict=True):
                 self.n += count
                 self._trace(given)
         self.n = first + n_events
 
-    def _named_traces(
-        self, keys: list[str], values: list[str], rows: I64, tag: I64, trace: I64, counts: I64
-    ) -> bool:
+    def _named_traces(self, block: _Block, rows: I64, trace: I64, counts: I64) -> bool:
         """:meth:`_trace` for every trace at once when each has one attribute, a text
         ``concept:name`` (the usual export); ``False`` (nothing done) otherwise."""
         if len(rows) != len(counts) or (trace[rows] != np.arange(len(counts))).any():
             return False
-        if not np.isin(tag[rows], (_TAGS.index("string"), _TAGS.index("id"))).all():
+        if not np.isin(block.tag[rows], (_TAGS.index("string"), _TAGS.index("id"))).all():
             return False
-        if any(keys[i] != "concept:name" for i in rows.tolist()):
+        if (
+            "concept:name" not in block.key_labels
+            or (block.key_code[rows] != block.key_labels.index("concept:name")).any()
+        ):
             return False
-        case_ids = self.case_ids
-        codes = [case_ids.setdefault(values[i], len(case_ids)) for i in rows.tolist()]
-        self.traces += len(codes)
-        self.case_of_event.frombytes(np.repeat(np.asarray(codes, np.int64), counts).tobytes())
+        _, pc = _arrow()
+        names = _unquoted(pc, pc.take(block.values, rows))
+        self.trace_names.append(names)
+        self.trace_sizes.frombytes(np.ascontiguousarray(counts, dtype=np.int64).tobytes())
+        self.traces += len(names)
         self.trace_first = self.n + int(counts.sum())
-        if codes:
-            self.last_trace = values[int(rows[-1])]
+        if len(names):
+            self.last_trace = names[-1].as_py()
         return True
 
-    def _event_values(
-        self, keys: list[str], values: list[str], rows: I64, event: I64, n_events: int
-    ) -> None:
-        """File the values of the event attributes ``rows`` (positions among ``keys``)
-        by key, in the order each key first occurs, as :meth:`read` does."""
-        times = np.full(n_events, None, dtype=object)
-        starts = np.full(n_events, None, dtype=object)
+    def _event_values(self, block: _Block, rows: I64, event: I64, n_events: int) -> None:
+        """File the values of the event attributes ``rows`` (positions among the block's
+        attributes) by key, in the order each key first occurs, as :meth:`read` does."""
+        pa, pc = _arrow()
+        times: Any = None
+        starts: Any = None
         if rows.size:
-            names = {key: i for i, key in enumerate(dict.fromkeys(keys))}
-            key_code = np.fromiter(map(names.__getitem__, keys), np.int64, len(keys))[rows]
+            key_code = block.key_code[rows]
             by_key = np.argsort(key_code, kind="stable")
             grouped = key_code[by_key]
             bounds = np.flatnonzero(np.diff(grouped)) + 1
             starts_at = np.concatenate([np.zeros(1, np.int64), bounds])
             ends_at = np.append(bounds, len(grouped))
-            labels = list(names)
-            text = np.asarray(values, dtype=object)
             for lo, hi in sorted(
                 zip(starts_at.tolist(), ends_at.tolist(), strict=True),
                 key=lambda span: int(by_key[span[0]]),
             ):
                 chosen = rows[by_key[lo:hi]]
                 at = event[chosen]
-                key = labels[int(grouped[lo])]
+                key = block.key_labels[int(grouped[lo])]
                 if key in ("time:timestamp", "start_timestamp"):
                     if (np.diff(at) == 0).any():
                         raise _Unusual
-                    (times if key == "time:timestamp" else starts)[at] = text[chosen]
+                    if len(at) == n_events:
+                        placed = _unquoted(pc, pc.take(block.values, chosen))
+                    else:
+                        where = np.full(n_events, -1, dtype=np.int64)
+                        where[at] = chosen
+                        indices = pa.array(where, mask=where < 0)
+                        placed = _unquoted(pc, pc.take(block.values, indices))
+                    if key == "time:timestamp":
+                        times = placed
+                    else:
+                        starts = placed
                     continue
                 column = self.columns.get(key)
                 if column is None:
                     column = self.columns[key] = _Column()
-                column.extend(at + self.n, text[chosen].tolist())
-        self.times.extend(times.tolist())
-        self.starts.extend(starts.tolist())
+                encoded = pc.take(block.values, chosen).dictionary_encode()
+                column.extend_coded(
+                    at + self.n,
+                    encoded.indices.to_numpy().astype(np.int64),
+                    [label[:-1] for label in encoded.dictionary.to_pylist()],
+                )
+        empty = pa.nulls(n_events, type=pa.large_string())
+        self.time_chunks.append(empty if times is None else times)
+        self.start_chunks.append(empty if starts is None else starts)
 
     def _trace(self, attributes: dict[str, Any]) -> None:
         self.traces += 1
         name = attributes.pop("concept:name", None)
         case_id = str(name) if name is not None else f"(trace {self.traces})"
-        code = self.case_ids.setdefault(case_id, len(self.case_ids))
+        if not self.trace_names or not isinstance(self.trace_names[-1], list):
+            self.trace_names.append([])
+        self.trace_names[-1].append(case_id)
         if attributes:
             self.case_attributes.setdefault(case_id, {}).update(attributes)
-        count = self.n - self.trace_first
-        self.case_of_event.extend([code] * count)
+        self.trace_sizes.append(self.n - self.trace_first)
         self.trace_first = self.n
         self.last_trace = case_id
 
@@ -405,6 +507,25 @@ class _Reader:
         )
         return Problem(
             f"{message}; {where}", source=self.source, line=line, column=column, code="bad-log"
+        )
+
+    def _cases(self) -> tuple[I64, tuple[str, ...]]:
+        """Each trace's case code, and the case ids in order of first sight (traces with
+        the same name are one case)."""
+        chunks = self.trace_names
+        if all(isinstance(chunk, list) for chunk in chunks):
+            seen: dict[str, int] = {}
+            codes = [seen.setdefault(name, len(seen)) for chunk in chunks for name in chunk]
+            return np.asarray(codes, dtype=np.int64), tuple(seen)
+        pa, _ = _arrow()
+        joined = pa.chunked_array(
+            [pa.array(c, type=pa.large_string()) if isinstance(c, list) else c for c in chunks],
+            type=pa.large_string(),
+        )
+        encoded = joined.combine_chunks().dictionary_encode()
+        return (
+            encoded.indices.to_numpy().astype(np.int64),
+            tuple(encoded.dictionary.to_pylist()),
         )
 
     def log(self) -> ForeignLog:
@@ -420,12 +541,15 @@ class _Reader:
             records.problem(int(row), "concept:name", "the event has no concept:name")
             for row in np.flatnonzero(coded_activity.codes < 0)[:MAX_PROBLEMS]
         ]
+        times = _joined(self.time_chunks) if self.time_chunks else self.times
+        starts = _joined(self.start_chunks) if self.start_chunks else self.starts
         problems += [
             records.problem(row, "time:timestamp", "the event has no time:timestamp")
-            for row in _missing(self.times)
+            for row in _missing(times)
         ][: MAX_PROBLEMS - len(problems)]
         if problems:
             raise EventLogError(problems)
+        trace_case, case_ids = self._cases()
         fields: dict[str, Coded] = {}
         attributes: dict[str, Coded] = {}
         for key, column in self.columns.items():
@@ -435,11 +559,11 @@ class _Reader:
             else:
                 attributes[key] = column.coded(n)
         return ForeignLog(
-            case=np.frombuffer(self.case_of_event, dtype=np.int64).copy(),
-            case_ids=tuple(self.case_ids),
+            case=np.repeat(trace_case, np.frombuffer(self.trace_sizes, dtype=np.int64)),
+            case_ids=case_ids,
             activity=coded_activity,
-            at=parse_times(self.times, records, "time:timestamp"),
-            start=parse_times(self.starts, records, "start_timestamp"),
+            at=parse_times(times, records, "time:timestamp"),
+            start=parse_times(starts, records, "start_timestamp"),
             fields=fields,
             records=records,
             attributes=attributes,
@@ -510,8 +634,25 @@ def _local(tag: str) -> str:
     return tag.rpartition(":")[2]
 
 
-def _missing(values: list[str | None]) -> Iterator[int]:
-    return (row for row, value in enumerate(values) if value is None)
+def _missing(values: Any) -> Iterator[int]:
+    """Rows of ``values`` (a list, or the scanner's pyarrow array) that have none."""
+    if isinstance(values, list):
+        return (row for row, value in enumerate(values) if value is None)
+    if not values.null_count:
+        return iter(())
+    _, pc = _arrow()
+    return iter(np.flatnonzero(pc.is_null(values).to_numpy(zero_copy_only=False)).tolist())
+
+
+def _joined(chunks: list[Any]) -> Any:
+    """The scanner's per-block text arrays as one (chunked) pyarrow array."""
+    pa, _ = _arrow()
+    return pa.chunked_array(chunks, type=pa.large_string())
+
+
+def _unquoted(pc: Any, texts: Any) -> Any:
+    """Scanned values without the quote that closes each."""
+    return pc.utf8_slice_codeunits(texts, 0, -1)
 
 
 def _typed(tag: str, value: str) -> Any:
