@@ -125,3 +125,23 @@ def test_structure_only_diff_page_meets_wcag_22_aa(tmp_path: Path) -> None:
     page = tmp_path / "diff.html"
     _pathway("diff", str(HUB_2017), str(HUB_2018), "--no-simulate", "--html", str(page))
     _assert_accessible(page)
+
+
+def _luminance(colour: str) -> float:
+    red, green, blue = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
+
+
+def test_every_chart_colour_has_3_to_1_contrast_on_white() -> None:
+    # WCAG 2.2 1.4.11 (non-text contrast) for the marks of the charts and the map; axe
+    # does not check graphics, so the palette is checked here.
+    from pathway._report._palette import WORK_COLOURS
+    from pathway._report._svg import CAUSE_COLOURS, OTHER
+
+    colours = {**WORK_COLOURS, **CAUSE_COLOURS, "other": OTHER}
+    ratios = {name: (1.05) / (_luminance(c) + 0.05) for name, c in colours.items()}
+    assert {name: round(r, 2) for name, r in ratios.items() if r < 3} == {}

@@ -51,8 +51,8 @@ CAUSE_COLOURS = {
     "approval": "#ec407a",
     "capacity": "#00838f",
     "external": "#546e7a",
-    "client": "#9e9d24",
-    "unattributed": "#bdbdbd",
+    "client": "#827717",
+    "unattributed": "#878787",
     "waste work": "#e65100",
 }
 OTHER = "#78909c"
