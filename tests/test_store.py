@@ -100,6 +100,61 @@ def test_a_stale_save_is_a_conflict_and_writes_nothing(store: Store) -> None:
     assert list(store.load("c1").case.journal) == list(first.case.journal)
 
 
+def test_a_save_after_another_store_saved_is_a_conflict_and_writes_nothing(
+    store: Store, url: str
+) -> None:
+    case = started(store)  # this store remembers the row it wrote
+    with open_store(url) as other:
+        rival = other.load("c1")
+        next_move(rival.case, later(rival.case))
+        other.save(rival.case, rival.revision)
+    before = store.count_events()
+    next_move(case, later(case, 7))
+    with pytest.raises(ConflictError, match="changed since it was loaded"):
+        store.save(case, 1)
+    assert store.count_events() == before
+    assert list(store.load("c1").case.journal) == list(rival.case.journal)
+
+
+def test_a_due_time_declared_by_another_store_is_kept_by_the_next_save(
+    store: Store, url: str
+) -> None:
+    case = started(store)
+    case.fire("accept", at=later(case), by=DESK)  # waiting, due when its chase runs out
+    revision = store.save(case, 1)
+    due = START + timedelta(hours=3)
+    with open_store(url) as other:  # declares a due time: no new event, same revision
+        stored = other.load("c1")
+        other.save(stored.case, stored.revision, due=due)
+    case.begin(at=later(case), by=NURSE)  # stays at its step, no longer waiting
+    store.save(case, revision)
+    assert [i.due_at for i in store.worklist(step="waiting").items] == [due]
+
+
+@pytest.mark.parametrize("fresh", [False, True])
+def test_the_case_row_after_each_save_is_the_row_its_journal_gives(
+    store: Store, url: str, fresh: bool
+) -> None:
+    case = started(store)
+    revision = 1
+    for move in range(14):
+        if fresh:  # saves by a store that has not seen the case (the careful path)
+            with open_store(url) as other:
+                revision = other.save(case, revision)
+        else:
+            revision = store.save(case, revision)
+        with open_store(url) as reader:
+            row = reader._case_row("c1")
+            expected = Store._row_values(reader.load("c1").case, revision, row["head"], None, row)
+            found = {name: row[name] for name in expected}
+            for values in (found, expected):  # the same facts, in either order
+                values["facts"] = json.loads(values["facts"])
+            assert found == expected, move
+        next_move(case, later(case))
+        if move % 3 == 0:
+            case.update_facts(at=later(case), score=move)
+
+
 def test_transact_retries_a_unit_of_work_on_conflict(store: Store) -> None:
     started(store)
     rival = store.load("c1")

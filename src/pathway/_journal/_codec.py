@@ -93,11 +93,16 @@ _PATHWAY_KEYS = ("id", "version", "content_hash")
 _HASH = "hash"
 
 
+# json.dumps with these arguments builds a new encoder on every call; one kept encoder
+# gives the same text (dumps is JSONEncoder(...).encode) for half the time per event.
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
+)
+
+
 def canonical_json(value: Any) -> bytes:
     """``value`` as the chain hashes it: sorted keys, no spaces, ASCII, no NaN."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
-    ).encode("ascii")
+    return _CANONICAL.encode(value).encode("ascii")
 
 
 def chain_hash(previous: str, event: Mapping[str, Any]) -> str:

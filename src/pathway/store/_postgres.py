@@ -11,7 +11,7 @@ rather than interleave.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -37,6 +37,7 @@ class PostgresBackend:
             self._db = psycopg.connect(url, autocommit=True)
         except psycopg.Error as error:
             raise StoreError(f"{self.where}: cannot connect: {error}".strip()) from None
+        self._append_sql: dict[tuple[tuple[str, ...], tuple[str, ...]], str] = {}
 
     def prepare(self) -> None:
         """Nothing to set: PostgreSQL is durable and concurrent as it comes."""
@@ -59,6 +60,33 @@ class PostgresBackend:
         with self._db.cursor() as cursor:
             cursor.executemany(self._sql(sql), rows)
 
+    def append(
+        self,
+        case_id: str,
+        expected: Mapping[str, Any],
+        old: Mapping[str, Any],
+        new: Mapping[str, Any],
+        events: Sequence[Row],
+    ) -> bool:
+        """One statement, so one round trip and one commit (autocommit): a
+        data-modifying ``WITH`` updates the case row where it still holds ``expected``
+        and inserts the events only for the row it updated. Under READ COMMITTED a
+        concurrent save of the same case waits for the row lock, then re-checks the
+        condition on the row as committed, finds another revision and writes nothing.
+        The text is the same for every save, so it runs as a prepared statement."""
+        del old  # every column is set: the statement's text never changes
+        key = (tuple(new), tuple(expected))
+        sql = self._append_sql.get(key)
+        if sql is None:
+            sql = self._append_sql[key] = _append_sql(key[0], key[1])
+        columns = list(zip(*events, strict=True))
+        cursor = self._db.execute(
+            sql,
+            (*new.values(), case_id, *expected.values(), *(list(c) for c in columns[1:])),
+            prepare=True,
+        )
+        return cursor.rowcount > 0
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         with self._db.transaction():
@@ -75,3 +103,17 @@ class PostgresBackend:
 
     def close(self) -> None:
         self._db.close()
+
+
+def _append_sql(columns: Sequence[str], expected: Sequence[str]) -> str:
+    """The one statement of :meth:`PostgresBackend.append` for these columns."""
+    sets = ", ".join(f"{name} = %s" for name in columns)
+    where = " AND ".join(f"{name} IS NOT DISTINCT FROM %s" for name in expected)
+    return (
+        f"WITH moved AS (UPDATE cases SET {sets} WHERE case_id = %s AND {where} "
+        "RETURNING case_id) "
+        "INSERT INTO events (case_id, seq, at, kind, event, hash) "
+        "SELECT moved.case_id, n.seq, n.at, n.kind, n.event, n.hash FROM moved, "
+        "unnest(%s::integer[], %s::text[], %s::text[], %s::text[], %s::text[]) "
+        "AS n(seq, at, kind, event, hash)"
+    )

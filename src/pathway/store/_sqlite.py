@@ -10,7 +10,7 @@ IMMEDIATE``, so writers queue (for up to ``timeout`` seconds) instead of deadloc
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from pathway.store._backend import Row
 
 __all__ = ["SQLiteBackend"]
 
+_UNSET = object()
 _SYNCHRONOUS = {"normal": "NORMAL", "full": "FULL", "off": "OFF"}
 
 
@@ -61,6 +62,39 @@ class SQLiteBackend:
 
     def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         self._db.executemany(sql, rows)
+
+    def append(
+        self,
+        case_id: str,
+        expected: Mapping[str, Any],
+        old: Mapping[str, Any],
+        new: Mapping[str, Any],
+        events: Sequence[Row],
+    ) -> bool:
+        """One ``BEGIN IMMEDIATE`` transaction: the conditional ``UPDATE`` of the case row
+        (only the columns that changed, so only the worklist indexes whose key changed
+        are rewritten and fewer pages go to the WAL), then one ``INSERT`` of the events."""
+        changed = [name for name, value in new.items() if old.get(name, _UNSET) != value]
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            updated = self._db.execute(
+                f"UPDATE cases SET {', '.join(f'{name} = ?' for name in changed)} "
+                f"WHERE case_id = ? AND {' AND '.join(f'{name} IS ?' for name in expected)}",
+                (*(new[name] for name in changed), case_id, *expected.values()),
+            ).rowcount
+            if updated == 1:
+                for start in range(0, len(events), 500):  # at most 3,000 parameters each
+                    chunk = events[start : start + 500]
+                    self._db.execute(
+                        "INSERT INTO events (case_id, seq, at, kind, event, hash) VALUES "
+                        + ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(chunk)),
+                        [value for row in chunk for value in row],
+                    )
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT" if updated == 1 else "ROLLBACK")
+        return updated == 1
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
