@@ -155,6 +155,16 @@ def test_the_case_row_after_each_save_is_the_row_its_journal_gives(
             case.update_facts(at=later(case), score=move)
 
 
+def test_a_long_run_of_events_is_saved_in_one_go(store: Store, url: str) -> None:
+    case = started(store)
+    for _ in range(30):  # far more events than one save usually has
+        next_move(case, later(case))
+    assert store.save(case, 1) == len(case.journal) > 60
+    with open_store(url) as other:
+        assert list(other.load("c1").case.journal) == list(case.journal)
+    assert store.count_events() == len(case.journal)
+
+
 def test_transact_retries_a_unit_of_work_on_conflict(store: Store) -> None:
     started(store)
     rival = store.load("c1")

@@ -132,12 +132,11 @@ def chained_texts(events: Iterable[Event], previous: str = GENESIS) -> list[tupl
     the chain from ``previous`` (what the store appends: one serialisation serves both,
     since ``canonical_json([h, e])`` is ``["h",`` + ``canonical_json(e)`` + ``]``)."""
     out = []
+    encode = _CANONICAL.encode
     for event in events:
-        text = canonical_json(event_to_dict(event))
-        previous = hashlib.sha256(
-            b'["' + previous.encode("ascii") + b'",' + text + b"]"
-        ).hexdigest()
-        out.append((text.decode("ascii"), previous))
+        text = encode(event_to_dict(event))  # ASCII only (ensure_ascii)
+        previous = hashlib.sha256(f'["{previous}",{text}]'.encode("ascii")).hexdigest()
+        out.append((text, previous))
     return out
 
 

@@ -37,7 +37,7 @@ class PostgresBackend:
             self._db = psycopg.connect(url, autocommit=True)
         except psycopg.Error as error:
             raise StoreError(f"{self.where}: cannot connect: {error}".strip()) from None
-        self._append_sql: dict[tuple[tuple[str, ...], tuple[str, ...]], str] = {}
+        self._append_sql: dict[tuple[tuple[str, ...], tuple[str, ...], int], str] = {}
 
     def prepare(self) -> None:
         """Nothing to set: PostgreSQL is durable and concurrent as it comes."""
@@ -75,15 +75,17 @@ class PostgresBackend:
         condition on the row as committed, finds another revision and writes nothing.
         The text is the same for every save, so it runs as a prepared statement."""
         del old  # every column is set: the statement's text never changes
-        key = (tuple(new), tuple(expected))
+        count = len(events) if len(events) <= _VALUES_ROWS else 0
+        key = (tuple(new), tuple(expected), count)
         sql = self._append_sql.get(key)
         if sql is None:
-            sql = self._append_sql[key] = _append_sql(key[0], key[1])
-        columns = list(zip(*events, strict=True))
+            sql = self._append_sql[key] = _append_sql(key[0], key[1], count)
+        if count:  # each value a plain parameter (dumped in C)
+            rows: list[Any] = [value for row in events for value in row[1:]]
+        else:  # a long run of events: one array per column
+            rows = [list(column) for column in list(zip(*events, strict=True))[1:]]
         cursor = self._db.execute(
-            sql,
-            (*new.values(), case_id, *expected.values(), *(list(c) for c in columns[1:])),
-            prepare=True,
+            sql, (*new.values(), case_id, *expected.values(), *rows), prepare=True
         )
         return cursor.rowcount > 0
 
@@ -105,15 +107,25 @@ class PostgresBackend:
         self._db.close()
 
 
-def _append_sql(columns: Sequence[str], expected: Sequence[str]) -> str:
-    """The one statement of :meth:`PostgresBackend.append` for these columns."""
+_VALUES_ROWS = 16
+"""Saves of up to this many events list them in ``VALUES`` (one prepared statement per
+count); longer ones pass one array per column."""
+
+
+def _append_sql(columns: Sequence[str], expected: Sequence[str], count: int) -> str:
+    """The one statement of :meth:`PostgresBackend.append` for these columns and
+    ``count`` events (0: any number, as arrays)."""
     sets = ", ".join(f"{name} = %s" for name in columns)
     where = " AND ".join(f"{name} IS NOT DISTINCT FROM %s" for name in expected)
+    if count:
+        rows = ", ".join(["(%s::integer, %s::text, %s::text, %s::text, %s::text)"] * count)
+        source = f"(VALUES {rows})"
+    else:
+        source = "unnest(%s::integer[], %s::text[], %s::text[], %s::text[], %s::text[])"
     return (
         f"WITH moved AS (UPDATE cases SET {sets} WHERE case_id = %s AND {where} "
         "RETURNING case_id) "
         "INSERT INTO events (case_id, seq, at, kind, event, hash) "
-        "SELECT moved.case_id, n.seq, n.at, n.kind, n.event, n.hash FROM moved, "
-        "unnest(%s::integer[], %s::text[], %s::text[], %s::text[], %s::text[]) "
+        f"SELECT moved.case_id, n.seq, n.at, n.kind, n.event, n.hash FROM moved, {source} "
         "AS n(seq, at, kind, event, hash)"
     )

@@ -48,6 +48,7 @@ class SQLiteBackend:
         except sqlite3.Error as error:
             raise StoreError(f"{path}: cannot open the database: {error}") from None
         self._depth = 0
+        self._update_sql: dict[tuple[tuple[str, ...], tuple[str, ...]], str] = {}
 
     def prepare(self) -> None:
         """WAL and the durability setting (only once the file is known to be ours)."""
@@ -74,13 +75,18 @@ class SQLiteBackend:
         """One ``BEGIN IMMEDIATE`` transaction: the conditional ``UPDATE`` of the case row
         (only the columns that changed, so only the worklist indexes whose key changed
         are rewritten and fewer pages go to the WAL), then one ``INSERT`` of the events."""
-        changed = [name for name, value in new.items() if old.get(name, _UNSET) != value]
+        changed = tuple(name for name, value in new.items() if old.get(name, _UNSET) != value)
+        key = (changed, tuple(expected))
+        sql = self._update_sql.get(key)
+        if sql is None:
+            sql = self._update_sql[key] = (
+                f"UPDATE cases SET {', '.join(f'{name} = ?' for name in changed)} "
+                f"WHERE case_id = ? AND {' AND '.join(f'{name} IS ?' for name in expected)}"
+            )
         self._db.execute("BEGIN IMMEDIATE")
         try:
             updated = self._db.execute(
-                f"UPDATE cases SET {', '.join(f'{name} = ?' for name in changed)} "
-                f"WHERE case_id = ? AND {' AND '.join(f'{name} IS ?' for name in expected)}",
-                (*(new[name] for name in changed), case_id, *expected.values()),
+                sql, (*(new[name] for name in changed), case_id, *expected.values())
             ).rowcount
             if updated == 1:
                 for start in range(0, len(events), 500):  # at most 3,000 parameters each

@@ -79,6 +79,8 @@ def format_time(at: datetime) -> str:
     """``at`` as the store keeps it: UTC, fixed width, so text order is time order."""
     # isoformat pads the year to four digits and, with timespec, always writes the
     # microseconds: "0005-01-02T03:04:05.000000Z"
+    if at.tzinfo is UTC:  # the engine's times: already UTC ("...+00:00" cut off)
+        return at.isoformat(timespec="microseconds")[:-6] + "Z"
     return at.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
@@ -649,7 +651,8 @@ class Store:
         self._known.pop(case_id, None)
         if len(self._known) >= _REMEMBERED:
             del self._known[next(iter(self._known))]
-        self._known[case_id] = _Known({name: row[name] for name in _ROW_COLUMNS}, last, text)
+        kept = row if len(row) == len(_ROW_COLUMNS) else {name: row[name] for name in _ROW_COLUMNS}
+        self._known[case_id] = _Known(dict(kept), last, text)
 
     def _row_for_save(self, case_id: str, revision: int) -> tuple[dict[str, Any], str]:
         """The case row (locked, on PostgreSQL) and the stored text of event
@@ -743,8 +746,12 @@ def _continues(known: _Known, event: Event) -> bool:
     return canonical_json(event_to_dict(event)).decode("ascii") == known.last_text
 
 
+_FACTS_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """A case's facts as the case row keeps them."""
+    return _FACTS_JSON.encode(value)
 
 
 def _due(
