@@ -10,6 +10,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,6 +20,7 @@ import pytest
 import pathway
 from pathway import ConflictError, MigrationError, ReplayError, StoreError
 from pathway.store import SCHEMA_VERSION, Store, load_step_map, migrate_cases, open_store
+from pathway.store._sqlite import _NUDGE_EVERY
 from store_support import (
     DESK,
     LONDON,
@@ -409,18 +411,39 @@ def test_processes_racing_on_the_same_cases_lose_nothing(store: Store, url: str)
 @pytest.mark.slow
 def test_a_writer_killed_mid_append_leaves_a_consistent_store(store: Store, url: str) -> None:
     started(store, "k1")
-    for round_ in range(6):
+    # the last round runs long enough for the SQLite backend's checkpoint thread to start
+    for wanted in (5, 8, 11, 14, 17, 250):
         writer = subprocess.Popen(
             [sys.executable, WORKER, "append", url, "k1"], stdout=subprocess.PIPE, text=True
         )
         assert writer.stdout is not None
-        committed = [int(writer.stdout.readline()) for _ in range(5 + round_ * 3)]
+        committed = [int(writer.stdout.readline()) for _ in range(wanted)]
         os.kill(writer.pid, signal.SIGKILL)
         writer.wait()
         with open_store(url) as reopened:
             stored = reopened.load("k1")
             assert stored.revision >= committed[-1]
             assert stored.revision == len(stored.case.journal) == reopened.count_events()
+
+
+def test_sqlite_checkpoints_in_a_thread_of_its_own_that_stops_on_close(tmp_path: Path) -> None:
+    path = str(tmp_path / "cases.db")
+    before = set(threading.enumerate())
+    with open_store(path) as store:
+        store.publish(loop())
+        case = started(store)
+        revision = 1
+        for _ in range(2 * _NUDGE_EVERY):
+            next_move(case, later(case))
+            revision = store.save(case, revision)
+        running = [t for t in set(threading.enumerate()) - before if t.name.endswith("checkpoint")]
+        assert [t.name for t in running] == ["pathway-store-checkpoint"]
+        # the writer's own checkpoint is now only the backstop
+        assert store._db.query("PRAGMA wal_autocheckpoint") == [(10_000,)]
+    assert not running[0].is_alive()
+    with open_store(path) as reopened:
+        assert list(reopened.load("c1").case.journal) == list(case.journal)
+        assert reopened.count_events() == revision
 
 
 # -- schema upgrade and bad databases ------------------------------------------------------
