@@ -22,6 +22,7 @@ the stored row (locked on PostgreSQL) and its last event, and either raise
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -77,6 +78,16 @@ _LIST_COLUMNS = (
 
 def format_time(at: datetime) -> str:
     """``at`` as the store keeps it: UTC, fixed width, so text order is time order."""
+    if at.tzinfo is None:  # local time, as datetime.astimezone reads it
+        return _utc_text(at.astimezone(UTC))
+    return _utc_text(at)
+
+
+@functools.lru_cache(maxsize=4096)
+def _utc_text(at: datetime) -> str:
+    """An aware time's text. Cached: a save writes the same instant several times (the
+    events of one command share their time, and the case row repeats it); equal aware
+    datetimes are the same instant, so they have the same text in any time zone."""
     # isoformat pads the year to four digits and, with timespec, always writes the
     # microseconds: "0005-01-02T03:04:05.000000Z"
     if at.tzinfo is UTC:  # the engine's times: already UTC ("...+00:00" cut off)
