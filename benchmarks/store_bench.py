@@ -2,9 +2,9 @@
 
     python benchmarks/store_bench.py [--cases 1000000] [--saves 5000] [--no-postgres]
 
-First the disk: how many flushes (8 kB write + fdatasync) it completes per second, one
-after another; a durable commit on PostgreSQL waits for one, so this caps one
-connection's saves per second.
+Around each fire + save measurement, the disk: how many flushes (8 kB write +
+fdatasync) it completes per second, one after another; a durable commit on PostgreSQL
+waits for one, so this caps one connection's saves per second.
 
 For each backend (SQLite in WAL mode, and PostgreSQL over one connection on a throwaway
 server started like the tests start theirs, with fsync on):
@@ -196,11 +196,17 @@ def load_average() -> str:
     return ", ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
-def run(label: str, url_for: Any, args: argparse.Namespace, target: int) -> None:
+def run(label: str, url_for: Any, args: argparse.Namespace, target: int, folder: str) -> None:
     print(f"== {label} (load average {load_average()})")
+    before = flushes_per_second(folder)
     with open_store(url_for("fire")) as store:
         rate = fire_and_save(store, args.saves)
         blob = json_blob(store, args.saves)
+    after = flushes_per_second(folder)
+    print(
+        f"disk: {before:,.0f} flushes per second before, {after:,.0f} after (8 kB write + "
+        "fdatasync, one at a time; a durable PostgreSQL commit waits for one)"
+    )
     met = "met" if rate >= target else "NOT met"
     print(f"fire + save, pathway.store:    {rate:8.0f} per second (target {target:,}: {met})")
     print(f"fire + save, JSON blob in row: {blob:8.0f} per second (hand-written, same run)")
@@ -229,19 +235,24 @@ def main() -> None:
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        flushes = flushes_per_second(folder)
-        print(f"disk: {flushes:,.0f} flushes per second (8 kB write + fdatasync, one at a time)")
-        run("SQLite (WAL, synchronous=NORMAL)", lambda name: f"{folder}/{name}.db", args, 5000)
+        run(
+            "SQLite (WAL, synchronous=NORMAL, checkpoints in a thread)",
+            lambda name: f"{folder}/{name}.db",
+            args,
+            5000,
+            folder,
+        )
     if args.no_postgres or postgres_bin() is None:
         print("PostgreSQL: skipped (no server binaries, or --no-postgres)")
         return
     with postgres_cluster(fast=False) as cluster:
         run(
-            "PostgreSQL (one connection, unix socket, fsync on; each durable commit waits "
-            f"for one WAL flush, so at most about {flushes:,.0f} per second on this disk)",
+            "PostgreSQL (one connection, unix socket, fsync on: one statement and one "
+            "durable commit per save)",
             lambda _: cluster.new_database(),
             args,
             2000,
+            str(cluster.socket_dir),
         )
     print(f"load average at the end: {load_average()}")
 
