@@ -10,6 +10,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,6 +20,7 @@ import pytest
 import pathway
 from pathway import ConflictError, MigrationError, ReplayError, StoreError
 from pathway.store import SCHEMA_VERSION, Store, load_step_map, migrate_cases, open_store
+from pathway.store._sqlite import _NUDGE_EVERY
 from store_support import (
     DESK,
     LONDON,
@@ -98,6 +100,71 @@ def test_a_stale_save_is_a_conflict_and_writes_nothing(store: Store) -> None:
     assert isinstance(caught.value, pathway.PathwayError)
     assert store.count_events() == before
     assert list(store.load("c1").case.journal) == list(first.case.journal)
+
+
+def test_a_save_after_another_store_saved_is_a_conflict_and_writes_nothing(
+    store: Store, url: str
+) -> None:
+    case = started(store)  # this store remembers the row it wrote
+    with open_store(url) as other:
+        rival = other.load("c1")
+        next_move(rival.case, later(rival.case))
+        other.save(rival.case, rival.revision)
+    before = store.count_events()
+    next_move(case, later(case, 7))
+    with pytest.raises(ConflictError, match="changed since it was loaded"):
+        store.save(case, 1)
+    assert store.count_events() == before
+    assert list(store.load("c1").case.journal) == list(rival.case.journal)
+
+
+def test_a_due_time_declared_by_another_store_is_kept_by_the_next_save(
+    store: Store, url: str
+) -> None:
+    case = started(store)
+    case.fire("accept", at=later(case), by=DESK)  # waiting, due when its chase runs out
+    revision = store.save(case, 1)
+    due = START + timedelta(hours=3)
+    with open_store(url) as other:  # declares a due time: no new event, same revision
+        stored = other.load("c1")
+        other.save(stored.case, stored.revision, due=due)
+    case.begin(at=later(case), by=NURSE)  # stays at its step, no longer waiting
+    store.save(case, revision)
+    assert [i.due_at for i in store.worklist(step="waiting").items] == [due]
+
+
+@pytest.mark.parametrize("fresh", [False, True])
+def test_the_case_row_after_each_save_is_the_row_its_journal_gives(
+    store: Store, url: str, fresh: bool
+) -> None:
+    case = started(store)
+    revision = 1
+    for move in range(14):
+        if fresh:  # saves by a store that has not seen the case (the careful path)
+            with open_store(url) as other:
+                revision = other.save(case, revision)
+        else:
+            revision = store.save(case, revision)
+        with open_store(url) as reader:
+            row = reader._case_row("c1")
+            expected = Store._row_values(reader.load("c1").case, revision, row["head"], None, row)
+            found = {name: row[name] for name in expected}
+            for values in (found, expected):  # the same facts, in either order
+                values["facts"] = json.loads(values["facts"])
+            assert found == expected, move
+        next_move(case, later(case))
+        if move % 3 == 0:
+            case.update_facts(at=later(case), score=move)
+
+
+def test_a_long_run_of_events_is_saved_in_one_go(store: Store, url: str) -> None:
+    case = started(store)
+    for _ in range(30):  # far more events than one save usually has
+        next_move(case, later(case))
+    assert store.save(case, 1) == len(case.journal) > 60
+    with open_store(url) as other:
+        assert list(other.load("c1").case.journal) == list(case.journal)
+    assert store.count_events() == len(case.journal)
 
 
 def test_transact_retries_a_unit_of_work_on_conflict(store: Store) -> None:
@@ -344,18 +411,39 @@ def test_processes_racing_on_the_same_cases_lose_nothing(store: Store, url: str)
 @pytest.mark.slow
 def test_a_writer_killed_mid_append_leaves_a_consistent_store(store: Store, url: str) -> None:
     started(store, "k1")
-    for round_ in range(6):
+    # the last round runs long enough for the SQLite backend's checkpoint thread to start
+    for wanted in (5, 8, 11, 14, 17, 250):
         writer = subprocess.Popen(
             [sys.executable, WORKER, "append", url, "k1"], stdout=subprocess.PIPE, text=True
         )
         assert writer.stdout is not None
-        committed = [int(writer.stdout.readline()) for _ in range(5 + round_ * 3)]
+        committed = [int(writer.stdout.readline()) for _ in range(wanted)]
         os.kill(writer.pid, signal.SIGKILL)
         writer.wait()
         with open_store(url) as reopened:
             stored = reopened.load("k1")
             assert stored.revision >= committed[-1]
             assert stored.revision == len(stored.case.journal) == reopened.count_events()
+
+
+def test_sqlite_checkpoints_in_a_thread_of_its_own_that_stops_on_close(tmp_path: Path) -> None:
+    path = str(tmp_path / "cases.db")
+    before = set(threading.enumerate())
+    with open_store(path) as store:
+        store.publish(loop())
+        case = started(store)
+        revision = 1
+        for _ in range(2 * _NUDGE_EVERY):
+            next_move(case, later(case))
+            revision = store.save(case, revision)
+        running = [t for t in set(threading.enumerate()) - before if t.name.endswith("checkpoint")]
+        assert [t.name for t in running] == ["pathway-store-checkpoint"]
+        # the writer's own checkpoint is now only the backstop
+        assert store._db.query("PRAGMA wal_autocheckpoint") == [(10_000,)]
+    assert not running[0].is_alive()
+    with open_store(path) as reopened:
+        assert list(reopened.load("c1").case.journal) == list(case.journal)
+        assert reopened.count_events() == revision
 
 
 # -- schema upgrade and bad databases ------------------------------------------------------

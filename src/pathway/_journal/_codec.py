@@ -93,11 +93,16 @@ _PATHWAY_KEYS = ("id", "version", "content_hash")
 _HASH = "hash"
 
 
+# json.dumps with these arguments builds a new encoder on every call; one kept encoder
+# gives the same text (dumps is JSONEncoder(...).encode) for half the time per event.
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
+)
+
+
 def canonical_json(value: Any) -> bytes:
     """``value`` as the chain hashes it: sorted keys, no spaces, ASCII, no NaN."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
-    ).encode("ascii")
+    return _CANONICAL.encode(value).encode("ascii")
 
 
 def chain_hash(previous: str, event: Mapping[str, Any]) -> str:
@@ -127,12 +132,11 @@ def chained_texts(events: Iterable[Event], previous: str = GENESIS) -> list[tupl
     the chain from ``previous`` (what the store appends: one serialisation serves both,
     since ``canonical_json([h, e])`` is ``["h",`` + ``canonical_json(e)`` + ``]``)."""
     out = []
+    encode = _CANONICAL.encode
     for event in events:
-        text = canonical_json(event_to_dict(event))
-        previous = hashlib.sha256(
-            b'["' + previous.encode("ascii") + b'",' + text + b"]"
-        ).hexdigest()
-        out.append((text.decode("ascii"), previous))
+        text = encode(event_to_dict(event))  # ASCII only (ensure_ascii)
+        previous = hashlib.sha256(f'["{previous}",{text}]'.encode("ascii")).hexdigest()
+        out.append((text, previous))
     return out
 
 

@@ -7,7 +7,7 @@ BIGINT); each backend turns that into its driver's dialect. One backend per modu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
@@ -35,6 +35,21 @@ class Backend(Protocol):
 
     def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """Run ``sql`` once per row of parameters."""
+
+    def append(
+        self,
+        case_id: str,
+        expected: Mapping[str, Any],
+        old: Mapping[str, Any],
+        new: Mapping[str, Any],
+        events: Sequence[Row],
+    ) -> bool:
+        """Atomically: update the case row to ``new`` if its columns still hold
+        ``expected`` (NULL matching NULL), and insert ``events`` (rows of case_id, seq,
+        at, kind, event, hash) if it was; commit. False, with nothing written, if the row
+        did not match. ``old`` is the whole row as the caller knows it (a backend may
+        leave the columns it already holds unchanged). Raises what :meth:`is_conflict`
+        recognises if an event's (case_id, seq) is already stored."""
 
     def transaction(self) -> AbstractContextManager[None]:
         """A write transaction: committed when the block ends, rolled back on error.

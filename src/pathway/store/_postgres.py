@@ -11,7 +11,7 @@ rather than interleave.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -37,6 +37,7 @@ class PostgresBackend:
             self._db = psycopg.connect(url, autocommit=True)
         except psycopg.Error as error:
             raise StoreError(f"{self.where}: cannot connect: {error}".strip()) from None
+        self._append_sql: dict[tuple[tuple[str, ...], tuple[str, ...], int], str] = {}
 
     def prepare(self) -> None:
         """Nothing to set: PostgreSQL is durable and concurrent as it comes."""
@@ -59,6 +60,35 @@ class PostgresBackend:
         with self._db.cursor() as cursor:
             cursor.executemany(self._sql(sql), rows)
 
+    def append(
+        self,
+        case_id: str,
+        expected: Mapping[str, Any],
+        old: Mapping[str, Any],
+        new: Mapping[str, Any],
+        events: Sequence[Row],
+    ) -> bool:
+        """One statement, so one round trip and one commit (autocommit): a
+        data-modifying ``WITH`` updates the case row where it still holds ``expected``
+        and inserts the events only for the row it updated. Under READ COMMITTED a
+        concurrent save of the same case waits for the row lock, then re-checks the
+        condition on the row as committed, finds another revision and writes nothing.
+        The text is the same for every save, so it runs as a prepared statement."""
+        del old  # every column is set: the statement's text never changes
+        count = len(events) if len(events) <= _VALUES_ROWS else 0
+        key = (tuple(new), tuple(expected), count)
+        sql = self._append_sql.get(key)
+        if sql is None:
+            sql = self._append_sql[key] = _append_sql(key[0], key[1], count)
+        if count:  # each value a plain parameter (dumped in C)
+            rows: list[Any] = [value for row in events for value in row[1:]]
+        else:  # a long run of events: one array per column
+            rows = [list(column) for column in list(zip(*events, strict=True))[1:]]
+        cursor = self._db.execute(
+            sql, (*new.values(), case_id, *expected.values(), *rows), prepare=True
+        )
+        return cursor.rowcount > 0
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         with self._db.transaction():
@@ -75,3 +105,27 @@ class PostgresBackend:
 
     def close(self) -> None:
         self._db.close()
+
+
+_VALUES_ROWS = 16
+"""Saves of up to this many events list them in ``VALUES`` (one prepared statement per
+count); longer ones pass one array per column."""
+
+
+def _append_sql(columns: Sequence[str], expected: Sequence[str], count: int) -> str:
+    """The one statement of :meth:`PostgresBackend.append` for these columns and
+    ``count`` events (0: any number, as arrays)."""
+    sets = ", ".join(f"{name} = %s" for name in columns)
+    where = " AND ".join(f"{name} IS NOT DISTINCT FROM %s" for name in expected)
+    if count:
+        rows = ", ".join(["(%s::integer, %s::text, %s::text, %s::text, %s::text)"] * count)
+        source = f"(VALUES {rows})"
+    else:
+        source = "unnest(%s::integer[], %s::text[], %s::text[], %s::text[], %s::text[])"
+    return (
+        f"WITH moved AS (UPDATE cases SET {sets} WHERE case_id = %s AND {where} "
+        "RETURNING case_id) "
+        "INSERT INTO events (case_id, seq, at, kind, event, hash) "
+        f"SELECT moved.case_id, n.seq, n.at, n.kind, n.event, n.hash FROM moved, {source} "
+        "AS n(seq, at, kind, event, hash)"
+    )

@@ -6,10 +6,23 @@ the case table keeps what worklists read (step, owner, facts, times, due time) a
 ``revision``, the number of events stored. A save names the revision it started from and
 writes nothing unless that is still the stored one (:class:`~pathway.ConflictError`
 otherwise), so two writers can never lose an event.
+
+**How a save is written.** The store remembers, for each case it recently loaded, created
+or saved, the row it knows (revision, chain head, due time and the worklist columns) and
+the last event. A save that continues from that revision serialises each new event once
+(the same canonical JSON text is hashed into the chain and stored), then makes one
+conditional write: the case row is updated only ``WHERE revision``, ``head`` and the due
+columns are still the remembered ones, and the new events are inserted only if it was
+(on PostgreSQL one statement, a data-modifying ``WITH``, one round trip and one commit;
+on SQLite one ``BEGIN IMMEDIATE`` transaction that sets only the columns that changed).
+If the condition fails, nothing is written and the save takes the careful path: read
+the stored row (locked on PostgreSQL) and its last event, and either raise
+:class:`~pathway.ConflictError` or write against what it read.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -49,6 +62,14 @@ _CASE_COLUMNS = (
     "facts, revision, head, started_at, last_event_at, waiting_since, checkpoint, due_at, "
     "due_declared"
 )
+_ROW_COLUMNS = tuple(_CASE_COLUMNS.split(", ")[1:])
+"""The case row's columns a save sets (all but the case id)."""
+_GUARD_COLUMNS = ("revision", "head", "due_declared", "due_at")
+"""What a remembered row must still match in the database for a save to use it: the
+journal (revision and head decide every other column) and the due time, which a save
+with ``due=`` changes without adding events."""
+_REMEMBERED = 10_000
+"""How many cases' rows a store remembers (the least recently used are forgotten)."""
 _LIST_COLUMNS = (
     "case_id, pathway_id, pathway_version, step, role, worker, waiting_since, due_at, "
     "last_event_at, checkpoint, revision, due_declared"
@@ -57,8 +78,20 @@ _LIST_COLUMNS = (
 
 def format_time(at: datetime) -> str:
     """``at`` as the store keeps it: UTC, fixed width, so text order is time order."""
+    if at.tzinfo is None:  # local time, as datetime.astimezone reads it
+        return _utc_text(at.astimezone(UTC))
+    return _utc_text(at)
+
+
+@functools.lru_cache(maxsize=4096)
+def _utc_text(at: datetime) -> str:
+    """An aware time's text. Cached: a save writes the same instant several times (the
+    events of one command share their time, and the case row repeats it); equal aware
+    datetimes are the same instant, so they have the same text in any time zone."""
     # isoformat pads the year to four digits and, with timespec, always writes the
     # microseconds: "0005-01-02T03:04:05.000000Z"
+    if at.tzinfo is UTC:  # the engine's times: already UTC ("...+00:00" cut off)
+        return at.isoformat(timespec="microseconds")[:-6] + "Z"
     return at.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
@@ -102,6 +135,16 @@ class WorkPage:
     next: str | None
 
 
+@attrs.frozen(slots=True)
+class _Known:
+    """A case row as the store last read or wrote it, and the journal's last event (as
+    the event and as its stored text)."""
+
+    row: dict[str, Any]
+    last: Event
+    last_text: str
+
+
 class Store:
     """Live cases in a database. Open with :func:`pathway.store.open_store`.
 
@@ -112,6 +155,7 @@ class Store:
     def __init__(self, backend: Backend) -> None:
         self._db = backend
         self._pathways: dict[tuple[str, str, str], Pathway] = {}
+        self._known: dict[str, _Known] = {}
         self._open()
 
     # -- opening ------------------------------------------------------------------
@@ -172,7 +216,7 @@ class Store:
             ids = [row[0] for row in self._db.query("SELECT case_id FROM cases")]
             for case_id in ids:
                 row = self._case_row(case_id)
-                case = self._replay(case_id, row)
+                case, _ = self._replay(case_id, row)
                 self._write_status(case, row, None, row["revision"], row["head"])
             self._db.execute(
                 f"UPDATE {META_TABLE} SET value = ? WHERE key = 'schema_version'",
@@ -264,25 +308,18 @@ class Store:
         """Store a new case (its pathway must be published); return its revision.
         Raises ConflictError if a case with that id exists, StoreError if the
         pathway version is not published."""
-        pathway = case.pathway
-        self.pathway(pathway.id, pathway.version, pathway.content_hash)
+        self._published(case.pathway)
         events = list(case.journal)
         chained = chained_texts(events)
         head = chained[-1][1]
+        values = self._row_values(case, len(events), head, due, None)
         try:
             with self._db.transaction():
                 self._insert_events(case.case_id, 0, events, chained)
-                status = case_status(case)
                 self._db.execute(
                     f"INSERT INTO cases ({_CASE_COLUMNS}) VALUES "
                     "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        case.case_id,
-                        pathway.id,
-                        pathway.version,
-                        pathway.content_hash,
-                        *self._status_values(status, len(events), head, due, None),
-                    ),
+                    (case.case_id, *values.values()),
                 )
         except PathwayError:
             raise
@@ -293,18 +330,21 @@ class Store:
                     case.case_id,
                 ) from None
             raise
+        self._remember(case.case_id, values, events[-1], chained[-1][0])
         return len(events)
 
     def load(self, case_id: str) -> StoredCase:
         """The case and its revision. Raises KeyError-like StoreError if there is no such
         case; ReplayError if its stored journal is damaged (chain or replay)."""
         row = self._case_row(case_id)
-        return StoredCase(self._replay(case_id, row), row["revision"])
+        case, last_text = self._replay(case_id, row)
+        self._remember(case_id, row, case._built()[-1], last_text)
+        return StoredCase(case, row["revision"])
 
     def journal(self, case_id: str) -> list[Event]:
         """The stored events of a case, the chain checked (no replay)."""
         row = self._case_row(case_id)
-        return self._stored_events(case_id, row)
+        return self._stored_events(case_id, row)[0]
 
     def save(self, case: Case, revision: int, *, due: datetime | None = None) -> int:
         """Append the events ``case`` has beyond ``revision`` and update the case row;
@@ -323,9 +363,17 @@ class Store:
             )
         if revision == len(events) and due is None:
             return revision
-        pathway = case.pathway
-        self.pathway(pathway.id, pathway.version, pathway.content_hash)
+        self._published(case.pathway)
         new = events[revision:]
+        known = self._known.pop(case.case_id, None)
+        if (
+            new
+            and known is not None
+            and known.row["revision"] == revision
+            and _continues(known, events[revision - 1])
+            and self._append(case, known, events, due)
+        ):
+            return len(events)
         with self._db.transaction():
             row, last = self._row_for_save(case.case_id, revision)
             if row["revision"] != revision:
@@ -343,13 +391,42 @@ class Store:
             chained = chained_texts(new, row["head"])
             head = chained[-1][1] if chained else row["head"]
             self._insert_events(case.case_id, revision, new, chained)
-            if not self._write_status(case, row, due, revision, head):
+            values = self._write_status(case, row, due, revision, head)
+            if values is None:
                 raise ConflictError(
                     f"case {case.case_id!r} changed while it was being saved; load it "
                     "again and redo the work",
                     case.case_id,
                 )
+        self._remember(case.case_id, values, events[-1], chained[-1][0] if chained else last)
         return len(events)
+
+    def _append(self, case: Case, known: _Known, events: list[Event], due: datetime | None) -> bool:
+        """Save the events past the remembered revision in one conditional write; False,
+        having written nothing, if the stored row is no longer the remembered one."""
+        revision = known.row["revision"]
+        new = events[revision:]
+        chained = chained_texts(new, known.row["head"])
+        values = self._row_values(case, len(events), chained[-1][1], due, known.row)
+        try:
+            done = self._db.append(
+                case.case_id,
+                {name: known.row[name] for name in _GUARD_COLUMNS},
+                known.row,
+                values,
+                self._event_rows(case.case_id, revision, new, chained),
+            )
+        except Exception as error:
+            if self._db.is_conflict(error):  # events past the revision: another writer
+                raise ConflictError(
+                    f"case {case.case_id!r} changed while it was being saved; load it "
+                    "again and redo the work",
+                    case.case_id,
+                ) from None
+            raise
+        if done:
+            self._remember(case.case_id, values, events[-1], chained[-1][0])
+        return done
 
     def transact(
         self, case_id: str, work: Callable[[Case], object], *, attempts: int = 10
@@ -542,8 +619,9 @@ class Store:
             raise StoreError(f"no case {case_id!r} in {self._db.where}")
         return dict(zip(_CASE_COLUMNS.split(", "), rows[0], strict=True))
 
-    def _stored_events(self, case_id: str, row: Mapping[str, Any]) -> list[Event]:
-        """The case's events from the event table, the chain and the row checked."""
+    def _stored_events(self, case_id: str, row: Mapping[str, Any]) -> tuple[list[Event], str]:
+        """The case's events from the event table, the chain and the row checked, and
+        the stored text of the last one."""
         rows = self._db.query(  # rows at or past the revision belong to a later save
             "SELECT seq, event, hash FROM events WHERE case_id = ? AND seq < ? ORDER BY seq",
             (case_id, row["revision"]),
@@ -567,11 +645,25 @@ class Store:
                 f"says {row['revision']} events with head {str(row['head'])[:12]}, the "
                 f"event table holds {len(rows)} with head {head[:12]}"
             )
-        return events
+        return events, str(rows[-1][1])
 
-    def _replay(self, case_id: str, row: Mapping[str, Any]) -> Case:
-        events = self._stored_events(case_id, row)
-        return replay_versions(events, self.pathway)
+    def _replay(self, case_id: str, row: Mapping[str, Any]) -> tuple[Case, str]:
+        """The case replayed from its stored journal, and its last event's stored text."""
+        events, last_text = self._stored_events(case_id, row)
+        return replay_versions(events, self.pathway), last_text
+
+    def _published(self, pathway: Pathway) -> None:
+        """StoreError unless ``pathway`` (this exact content) is published."""
+        if (pathway.id, pathway.version, pathway.content_hash) not in self._pathways:
+            self.pathway(pathway.id, pathway.version, pathway.content_hash)
+
+    def _remember(self, case_id: str, row: Mapping[str, Any], last: Event, text: str) -> None:
+        """Keep the case row as now stored, for the next save of the case."""
+        self._known.pop(case_id, None)
+        if len(self._known) >= _REMEMBERED:
+            del self._known[next(iter(self._known))]
+        kept = row if len(row) == len(_ROW_COLUMNS) else {name: row[name] for name in _ROW_COLUMNS}
+        self._known[case_id] = _Known(dict(kept), last, text)
 
     def _row_for_save(self, case_id: str, revision: int) -> tuple[dict[str, Any], str]:
         """The case row (locked, on PostgreSQL) and the stored text of event
@@ -595,10 +687,7 @@ class Store:
         events: Sequence[Event],
         chained: Sequence[tuple[str, str]],
     ) -> None:
-        rows = [
-            (case_id, first + i, format_time(e.at), e.kind, text, hashed)
-            for i, (e, (text, hashed)) in enumerate(zip(events, chained, strict=True))
-        ]
+        rows = self._event_rows(case_id, first, events, chained)
         for start in range(0, len(rows), 500):  # one statement (one round trip) per 500
             chunk = rows[start : start + 500]
             self._db.execute(
@@ -607,56 +696,73 @@ class Store:
                 [value for row in chunk for value in row],
             )
 
-    def _status_values(
-        self,
-        status: CaseStatus,
-        revision: int,
-        head: str,
-        due: datetime | None,
-        row: Mapping[str, Any] | None,
-    ) -> tuple[Any, ...]:
+    @staticmethod
+    def _event_rows(
+        case_id: str, first: int, events: Sequence[Event], chained: Sequence[tuple[str, str]]
+    ) -> list[Row]:
+        """The event table's rows for ``events``, the first at sequence number ``first``."""
+        return [
+            (case_id, first + i, format_time(e.at), e.kind, text, hashed)
+            for i, (e, (text, hashed)) in enumerate(zip(events, chained, strict=True))
+        ]
+
+    @staticmethod
+    def _row_values(
+        case: Case, revision: int, head: str, due: datetime | None, row: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
+        """The case row's columns (:data:`_ROW_COLUMNS`, in order) for ``case`` now;
+        ``row`` is the stored row it replaces (None for a new case)."""
+        pathway = case.pathway
+        status = case_status(case)
         due_at, declared = _due(status, due, row)
-        return (
-            status.step,
-            status.role,
-            status.worker,
-            int(status.finished),
-            _json(dict(status.facts)),
-            revision,
-            head,
-            format_time(status.started_at),
-            format_time(status.last_event_at),
-            format_time(status.waiting_since) if status.waiting_since is not None else None,
-            status.checkpoint,
-            due_at,
-            declared,
-        )
+        waiting = status.waiting_since
+        return {
+            "pathway_id": pathway.id,
+            "pathway_version": pathway.version,
+            "content_hash": pathway.content_hash,
+            "step": status.step,
+            "role": status.role,
+            "worker": status.worker,
+            "finished": int(status.finished),
+            "facts": _json(dict(status.facts)),
+            "revision": revision,
+            "head": head,
+            "started_at": format_time(status.started_at),
+            "last_event_at": format_time(status.last_event_at),
+            "waiting_since": format_time(waiting) if waiting is not None else None,
+            "checkpoint": status.checkpoint,
+            "due_at": due_at,
+            "due_declared": declared,
+        }
 
     def _write_status(
         self, case: Case, row: Mapping[str, Any], due: datetime | None, revision: int, head: str
-    ) -> bool:
-        """Update the case row from ``case`` if it is still at ``revision``."""
-        pathway = case.pathway
-        values = self._status_values(case_status(case), len(case._built()), head, due, row)
+    ) -> dict[str, Any] | None:
+        """Update the case row from ``case`` if it is still at ``revision``; the values
+        written, or None if it was not."""
+        values = self._row_values(case, len(case._built()), head, due, row)
         changed = self._db.execute(
-            "UPDATE cases SET pathway_id = ?, pathway_version = ?, content_hash = ?, "
-            "step = ?, role = ?, worker = ?, finished = ?, facts = ?, revision = ?, head = ?, "
-            "started_at = ?, last_event_at = ?, waiting_since = ?, checkpoint = ?, "
-            "due_at = ?, due_declared = ? WHERE case_id = ? AND revision = ?",
-            (
-                pathway.id,
-                pathway.version,
-                pathway.content_hash,
-                *values,
-                case.case_id,
-                revision,
-            ),
+            f"UPDATE cases SET {', '.join(f'{name} = ?' for name in values)} "
+            "WHERE case_id = ? AND revision = ?",
+            (*values.values(), case.case_id, revision),
         )
-        return changed == 1
+        return values if changed == 1 else None
+
+
+def _continues(known: _Known, event: Event) -> bool:
+    """Whether ``event`` is the remembered last event (the same object, or the same
+    stored text)."""
+    if event is known.last:
+        return True
+    return canonical_json(event_to_dict(event)).decode("ascii") == known.last_text
+
+
+_FACTS_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """A case's facts as the case row keeps them."""
+    return _FACTS_JSON.encode(value)
 
 
 def _due(
