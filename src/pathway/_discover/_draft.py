@@ -12,8 +12,8 @@ say is written at the top. The rules (also in ``docs/how-to/from-last-years-data
   events say ``calendar`` for at least 5% of its completions (and at least 30 of them)
   gets a calendar from when it started (days with 1% of the starts or more, the same
   hours on each); a role's working hours are written as a comment, not a calendar (the
-  hours work happened are mostly the effect of upstream waits, not a gate); dates with
-  no event at all on a usually busy weekday are closures of every calendar;
+  hours work happened are mostly the effect of upstream waits, not a gate); dates no
+  step started on, on a usually busy weekday, are closures of every calendar;
 * a move per pair of consecutive steps seen, with ``p`` its share of the moves out of
   its step (loops and rare moves kept); its wait fitted when any was above zero;
 * a step is a visit when most of its completions were attended (``visit_attended``
@@ -173,8 +173,8 @@ def render_draft(mined: Mined, *, pathway_id: str, title: str) -> tuple[str, tup
             cal_lines.append(f"      {_q(days)}: {_q(hours)}")
         if closures:
             cal_lines.append(
-                "    closures:  # dates with no event at all on a weekday that usually has "
-                "10 or more"
+                "    closures:  # dates no step started on, on a weekday that usually has "
+                "10 or more starts"
             )
             cal_lines.extend(f'      - "{d}"' for d in closures)
     facts = _facts(mined, ids)

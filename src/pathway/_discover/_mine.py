@@ -6,8 +6,9 @@ or a foreign log after :func:`pathway.io.interpret`) in a few numpy passes and r
 turns it into a pathway file.
 
 Waits: the wait of a move is the sum of the ``waited`` events between it and the next
-move of the case, leaving out the ``calendar`` and ``capacity`` ones (the draft's
-calendars and capacities make those again when it is simulated). A foreign log read
+move of the case, leaving out the ``calendar`` and ``capacity`` ones just before the next
+step starts (the draft's calendars and capacities make those again when it is
+simulated); a gate before a later wait (a missed visit, then its rebooking) stays in. A foreign log read
 without a pathway records the whole gap between two steps as one wait.
 """
 
@@ -159,7 +160,6 @@ def mine(log: EventLog, *, timezone: str = "UTC", source: str = "<log>") -> Mine
     has = starts < len(log)
     arrivals = log.at[starts[has]]
     local_arrivals = local_minutes(arrivals, zone)
-    all_local = local_minutes(log.at, zone)
     first_day = _day(int(local_arrivals.min()))
     last_day = _day(int(local_arrivals.max()))
     return Mined(
@@ -177,7 +177,7 @@ def mine(log: EventLog, *, timezone: str = "UTC", source: str = "<log>") -> Mine
         arrivals_week=_week(local_arrivals),
         first_day=first_day,
         last_day=last_day,
-        closures=_closures(all_local, first_day, last_day),
+        closures=_closures(local_minutes(begin, zone), first_day, last_day),
         facts=_facts(log, first_rows),
         touch_known=touch_known,
         attendance_known=bool(len(visits)),
@@ -265,7 +265,11 @@ def _moves(log: EventLog, steps: tuple[str, ...]) -> tuple[Move, ...]:
     gate = np.asarray(
         [causes[c] in _GATES if c >= 0 else False for c in cause_code.tolist()], dtype=bool
     )
-    keep = ok & ~gate
+    # a gate before a later wait of the same entry (a missed visit's, then its rebooking)
+    # was not made by the step's own calendar at its start: it stays in the wait
+    later = np.full(len(rows), -1, dtype=np.int64)
+    np.maximum.at(later, entry_w[ok & ~gate], waited[ok & ~gate])
+    keep = ok & (~gate | (waited < later[np.maximum(entry_w, 0)]))
     minutes = (log.at[waited] - log.started[waited]) / MINUTE_NS
     total = np.bincount(entry_w[keep], weights=minutes[keep], minlength=len(rows))
     cause_of: dict[int, str] = {}
@@ -313,7 +317,7 @@ def _roles(
 
 
 def _closures(local: I64, first: date, last: date) -> tuple[date, ...]:
-    """Dates with no event at all, on a weekday that usually has at least
+    """Dates on which no step started, on a weekday that usually has at least
     :data:`CLOSURE_EXPECTED` events (so an empty day is not chance)."""
     days = (local // 1440).astype(np.int64)
     base = (first - date(1970, 1, 1)).days
