@@ -181,9 +181,7 @@ def log_measures(log: EventLog, mined: Mined, rename: dict[str, str] | None = No
     )
 
 
-def fit_report(
-    discovery: Discovery, *, seed: int = 0, cases: int | None = None
-) -> FitReport:
+def fit_report(discovery: Discovery, *, seed: int = 0, cases: int | None = None) -> FitReport:
     """Simulate ``discovery``'s draft over the log's number of cases (or ``cases``) and
     compare it with the log (see the module docstring). Raises what
     :func:`pathway.simulate` raises."""

@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from pathway._discover._fit import WeekWindows, duration_text, fit_duration, week_windows
+from pathway._discover._fit import WeekWindows, fit_duration, week_windows
 from pathway._discover._mine import Mined
 
 __all__ = ["MIN_STEP_CALENDAR", "render_draft"]
@@ -105,13 +105,10 @@ def render_draft(mined: Mined, *, pathway_id: str, title: str) -> tuple[str, tup
         return calendars[key][0]
 
     step_names = list(mined.steps)
-    outcome_only = [
-        s for s in mined.outcomes if s not in mined.steps and not _leaves(mined, s)
-    ]
+    outcome_only = [s for s in mined.outcomes if s not in mined.steps and not _leaves(mined, s)]
     for name in step_names + outcome_only:
         ids.get("step", name)
     role_ids = {role: ids.get("role", role) for role in mined.roles}
-    role_cal: dict[str, str | None] = {role: None for role in mined.roles}
     lines = _header(mined, pathway_id, title)
     body: list[str] = ["", "roles:"]
     for role, (busy, workers, week) in mined.roles.items():
@@ -119,9 +116,7 @@ def render_draft(mined: Mined, *, pathway_id: str, title: str) -> tuple[str, tup
         body.append(f"  {role_ids[role]}:")
         body.append(f"    title: {_q(role)}")
         body.append(f"    team: {_q(role)}  # TODO designer: the log names no teams")
-        body.append(
-            f'    organisation: "unknown"  # TODO designer: the log names no organisations'
-        )
+        body.append('    organisation: "unknown"  # TODO designer: the log names no organisations')
         body.append(
             f"    capacity: {capacity}  # most steps in progress at once: {busy} "
             f"(n={len(week)} steps, {workers} named worker(s))"
@@ -136,7 +131,7 @@ def render_draft(mined: Mined, *, pathway_id: str, title: str) -> tuple[str, tup
     for name in order:
         if name not in mined.steps:
             continue
-        body += _step(mined, name, ids, role_ids, role_cal, calendar, notes)
+        body += _step(mined, name, ids, role_ids, calendar)
     ended: dict[str, str] = {}
     for name in outcome_only:
         body.append(f"  {ids.get('step', name)}:")
@@ -158,7 +153,7 @@ def render_draft(mined: Mined, *, pathway_id: str, title: str) -> tuple[str, tup
             + " and none ended there: moved to the outcome 'open_at_end'"
         )
     body += ["", "transitions:"]
-    body += _transitions(mined, ids, ended, stuck, notes)
+    body += _transitions(mined, ids, ended, stuck)
     head_cal = _arrivals(mined, calendar, notes)
     cal_lines = ["", "calendars:"] if calendars else []
     for _key, (cal_id, windows, what) in calendars.items():
@@ -169,15 +164,15 @@ def render_draft(mined: Mined, *, pathway_id: str, title: str) -> tuple[str, tup
             f"the 0.5% to the 99.5% start time, to the quarter hour; covers "
             f"{windows.covered:.1%}"
         )
-        for days, hours in windows.open_map().items():
-            cal_lines.append(f"      {_q(days)}: {_q(hours)}")
+        for day_names, open_hours in windows.open_map().items():
+            cal_lines.append(f"      {_q(day_names)}: {_q(open_hours)}")
         if closures:
             cal_lines.append(
                 "    closures:  # dates no step started on, on a weekday that usually has "
                 "10 or more starts"
             )
             cal_lines.extend(f'      - "{d}"' for d in closures)
-    facts = _facts(mined, ids)
+    facts = _facts(mined)
     text = "\n".join(lines + cal_lines + body + facts + head_cal) + "\n"
     if not mined.touch_known:
         notes.append(
@@ -196,8 +191,7 @@ def render_draft(mined: Mined, *, pathway_id: str, title: str) -> tuple[str, tup
             f"there (the format has one start)"
         )
     notes.append(
-        "work classes are all 'value': the log cannot tell value from waste (marked "
-        "TODO designer)"
+        "work classes are all 'value': the log cannot tell value from waste (marked TODO designer)"
     )
     notes.append(
         "guards are not learnt: moves carry 'p' (their shares), so who goes where does "
@@ -222,7 +216,7 @@ def _header(mined: Mined, pathway_id: str, title: str) -> list[str]:
         "format: 1",
         f"id: {pathway_id}",
         f"title: {_q(title)}",
-        f'version: "discovered"',
+        'version: "discovered"',
         f"timezone: {_q(mined.timezone)}",
     ]
 
@@ -232,9 +226,7 @@ def _step(
     name: str,
     ids: _Ids,
     role_ids: Mapping[str, str],
-    role_cal: Mapping[str, str | None],
     calendar: Any,
-    notes: list[str],
 ) -> list[str]:
     sample = mined.steps[name]
     out = [f"  {ids.get('step', name)}:", f"    title: {_q(name)}"]
@@ -245,9 +237,7 @@ def _step(
         )
     out.append("    work: value  # TODO designer: classify (value, waste1, waste2, waste3)")
     if sample.visits and sample.visits >= sample.completions / 2:
-        out.append(
-            f"    visit: true  # attended {sample.visits} time(s) in n={sample.completions}"
-        )
+        out.append(f"    visit: true  # attended {sample.visits} time(s) in n={sample.completions}")
     fit = fit_duration(sample.touch) if mined.touch_known else None
     if fit is not None and fit.value != "0":
         out.append(f"    duration: {_flow(fit.value)}  # touch time: {fit.comment}")
@@ -265,9 +255,7 @@ def _step(
     return out
 
 
-def _transitions(
-    mined: Mined, ids: _Ids, ended: Mapping[str, str], stuck: list[str], notes: list[str]
-) -> list[str]:
+def _transitions(mined: Mined, ids: _Ids, ended: Mapping[str, str], stuck: list[str]) -> list[str]:
     by_source: dict[str, list[tuple[str, int, Any, str | None]]] = {}
     for move in mined.moves:
         by_source.setdefault(move.source, []).append(
@@ -304,7 +292,9 @@ def _arrivals(mined: Mined, calendar: Any, notes: list[str]) -> list[str]:
     days = _open_days(mined, windows)
     rate = len(mined.arrivals_week) / max(days, 1)
     hours = np.bincount((mined.arrivals_week // 60).astype(np.int64) % 24, minlength=24)
-    busiest = ", ".join(f"{h:02d}h {hours[h] / max(hours.sum(), 1):.0%}" for h in np.argsort(-hours)[:3])
+    busiest = ", ".join(
+        f"{h:02d}h {hours[h] / max(hours.sum(), 1):.0%}" for h in np.argsort(-hours)[:3]
+    )
     weekday = np.bincount((mined.arrivals_week // 1440).astype(np.int64), minlength=7)
     profile = ", ".join(
         f"{_DAYS[d]} {weekday[d] / max(weekday.sum(), 1):.0%}" for d in range(7) if weekday[d]
@@ -340,7 +330,7 @@ def _open_days(mined: Mined, windows: WeekWindows | None) -> int:
     return count
 
 
-def _facts(mined: Mined, ids: _Ids) -> list[str]:
+def _facts(mined: Mined) -> list[str]:
     out: list[str] = []
     for name, values in mined.facts.items():
         present = [v for v in values if v is not None]

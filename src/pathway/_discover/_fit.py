@@ -75,7 +75,7 @@ def duration_text(minutes: float) -> str:
 
 def _num(value: float) -> str:
     """Up to 4 significant figures, no exponent, no trailing zeros."""
-    digits = max(0, 3 - int(math.floor(math.log10(abs(value))))) if value else 0
+    digits = max(0, 3 - math.floor(math.log10(abs(value)))) if value else 0
     text = f"{value:.{digits}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
@@ -107,7 +107,9 @@ def _erf(x: F64) -> F64:
     """The error function, vectorised (Abramowitz-Stegun 7.1.26, error below 1.5e-7)."""
     sign = np.sign(x)
     t = 1.0 / (1.0 + 0.3275911 * np.abs(x))
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    poly = t * (
+        0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))
+    )
     return np.asarray(sign * (1.0 - poly * np.exp(-x * x)), dtype=np.float64)
 
 

@@ -8,8 +8,9 @@ turns it into a pathway file.
 Waits: the wait of a move is the sum of the ``waited`` events between it and the next
 move of the case, leaving out the ``calendar`` and ``capacity`` ones just before the next
 step starts (the draft's calendars and capacities make those again when it is
-simulated); a gate before a later wait (a missed visit, then its rebooking) stays in. A foreign log read
-without a pathway records the whole gap between two steps as one wait.
+simulated); a gate before a later wait (a missed visit, then its rebooking) stays in.
+A foreign log read without a pathway records the whole gap between two steps as one
+wait.
 """
 
 from __future__ import annotations
@@ -92,9 +93,7 @@ def local_minutes(ns: I64, zone: ZoneInfo) -> I64:
         return np.zeros(0, dtype=np.int64)
     hours = ns // (3_600 * 1_000_000_000)
     unique, inverse = np.unique(hours, return_inverse=True)
-    offsets = np.asarray(
-        [_offset(int(h), zone) for h in unique.tolist()], dtype=np.int64
-    )
+    offsets = np.asarray([_offset(int(h), zone) for h in unique.tolist()], dtype=np.int64)
     return np.asarray(ns // MINUTE_NS + offsets[inverse.ravel()], dtype=np.int64)
 
 
@@ -325,7 +324,7 @@ def _closures(local: I64, first: date, last: date) -> tuple[date, ...]:
     inside = (days >= base) & (days < base + span)
     counts = np.bincount(days[inside] - base, minlength=span)[:span]
     weekday = (np.arange(span) + base + 3) % 7
-    out = []
+    out: list[int] = []
     for d in range(7):
         on = weekday == d
         if not on.any():
