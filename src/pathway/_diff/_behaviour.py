@@ -236,8 +236,9 @@ def behavioural_diff(
 
     ``progress(done, total)`` is called as the simulations go, over both pathways
     (``total`` counts every case of both runs); ``start`` is the first simulated day.
-    Raises :class:`DefinitionError` when the pathways cannot share a cohort (no arrivals, no facts in common) and
-    :class:`MissingExtraError` without the ``sim`` extra.
+    Raises :class:`DefinitionError` when the pathways cannot share a cohort (no
+    arrivals, no facts in common) and :class:`MissingExtraError` without the ``sim``
+    extra.
     """
     check_compatible(old, new)
     runs = [
