@@ -101,7 +101,10 @@ def render_draft(mined: Mined, *, pathway_id: str, title: str) -> tuple[str, tup
             return None
         key = windows.key()
         if key not in calendars:
-            calendars[key] = (ids.get("calendar", name), windows, what)
+            calendars[key] = (ids.get("calendar", _calendar_name(windows)), windows, what)
+        else:
+            cal_id, known, said = calendars[key]
+            calendars[key] = (cal_id, known, f"{said}; {what}")
         return calendars[key][0]
 
     step_names = list(mined.steps)
@@ -124,7 +127,7 @@ def render_draft(mined: Mined, *, pathway_id: str, title: str) -> tuple[str, tup
         hours = week_windows(week, same_hours=True)
         if hours is not None:
             seen = "; ".join(f"{d} {h}" for d, h in hours.open_map().items())
-            body.append(f"    # worked: {seen} (n={hours.n} starts; no calendar: see the steps')")
+            body.append(f"    # worked: {seen} (n={hours.n} starts; hours seen, not a calendar)")
     body += ["", "steps:"]
     start = max(mined.first_steps.items(), key=lambda kv: (kv[1], kv[0]))[0]
     order = [start] + [s for s in step_names if s != start]
@@ -202,6 +205,16 @@ def render_draft(mined: Mined, *, pathway_id: str, title: str) -> tuple[str, tup
     return text, tuple(notes)
 
 
+def _calendar_name(windows: WeekWindows) -> str:
+    """A calendar id that says its days and hours: ``tue_thu_0930_1530``."""
+    days = "_".join(d for d, _, _ in windows.days)
+    hours = "_".join(
+        f"{s // 60:02d}{s % 60:02d}_{e // 60:02d}{e % 60:02d}"
+        for s, e in dict.fromkeys((s, e) for _, s, e in windows.days)
+    )
+    return f"{days}_{hours}"
+
+
 def _leaves(mined: Mined, step: str) -> bool:
     return any(m.source == step for m in mined.moves)
 
@@ -247,10 +260,10 @@ def _step(
     if len(sample.starts_week) >= MIN_STEP_CALENDAR and gated >= GATED_SHARE:
         own = week_windows(sample.starts_week, same_hours=True)
         if own is not None:
-            cal = calendar(own, f"{name}_days", f"when {name} started")
+            cal = calendar(own, name, f"when {name} started")
             out.append(
-                f"    calendar: {cal}  # {gated:.0%} of n={sample.completions} waited for it "
-                "to open"
+                f"    calendar: {cal}  # {sample.gated} calendar wait(s) in "
+                f"n={sample.completions}: people waited for it to open"
             )
     return out
 
@@ -283,12 +296,14 @@ def _transitions(mined: Mined, ids: _Ids, ended: Mapping[str, str], stuck: list[
                     out.append(f"    wait: {_flow(fit.value)}  # {fit.comment}")
                 if cause in _CAUSES:
                     out.append(f"    cause: {cause}  # the log's most common cause")
+            elif move is not None and len(move.waits):
+                out.append(f"    wait: 0  # n={len(move.waits)}, every wait 0")
     return out
 
 
 def _arrivals(mined: Mined, calendar: Any, notes: list[str]) -> list[str]:
     windows = week_windows(mined.arrivals_week, same_hours=True)
-    cal = calendar(windows, "arrival_hours", "when cases began")
+    cal = calendar(windows, "arrivals", "when cases began")
     days = _open_days(mined, windows)
     rate = len(mined.arrivals_week) / max(days, 1)
     hours = np.bincount((mined.arrivals_week // 60).astype(np.int64) % 24, minlength=24)
