@@ -96,7 +96,7 @@ def render_draft(mined: Mined, *, pathway_id: str, title: str) -> tuple[str, tup
     closures = [d.isoformat() for d in mined.closures][:1000]
     calendars: dict[tuple[Any, ...], tuple[str, WeekWindows, str]] = {}
 
-    def calendar(windows: WeekWindows | None, name: str, what: str) -> str | None:
+    def calendar(windows: WeekWindows | None, what: str) -> str | None:
         if windows is None or not windows.days:
             return None
         key = windows.key()
@@ -260,7 +260,7 @@ def _step(
     if len(sample.starts_week) >= MIN_STEP_CALENDAR and gated >= GATED_SHARE:
         own = week_windows(sample.starts_week, same_hours=True)
         if own is not None:
-            cal = calendar(own, name, f"when {name} started")
+            cal = calendar(own, f"when {name} started")
             out.append(
                 f"    calendar: {cal}  # {sample.gated} calendar wait(s) in "
                 f"n={sample.completions}: people waited for it to open"
@@ -303,7 +303,7 @@ def _transitions(mined: Mined, ids: _Ids, ended: Mapping[str, str], stuck: list[
 
 def _arrivals(mined: Mined, calendar: Any, notes: list[str]) -> list[str]:
     windows = week_windows(mined.arrivals_week, same_hours=True)
-    cal = calendar(windows, "arrivals", "when cases began")
+    cal = calendar(windows, "when cases began")
     days = _open_days(mined, windows)
     rate = len(mined.arrivals_week) / max(days, 1)
     hours = np.bincount((mined.arrivals_week // 60).astype(np.int64) % 24, minlength=24)
