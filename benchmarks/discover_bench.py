@@ -31,18 +31,17 @@ ROOT = Path(__file__).resolve().parent.parent
 HUB = ROOT / "pathways" / "recovery-hub-2017.yaml"
 
 PATHWAY_SIDE = """
-import json, sys, time, resource
+import json, sys, time
 began = time.perf_counter()
 import pathway
 found = pathway.discover(sys.argv[1])
 seconds = time.perf_counter() - began
 print(json.dumps({"seconds": seconds, "events": found.mined.events, "cases": found.mined.cases,
-    "steps": len(found.pathway.steps), "moves": len(found.pathway.transitions),
-    "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+    "steps": len(found.pathway.steps), "moves": len(found.pathway.transitions)}))
 """
 
 PM4PY_SIDE = """
-import json, sys, time, resource
+import json, sys, time
 began = time.perf_counter()
 import pandas as pd
 import pm4py
@@ -51,8 +50,7 @@ frame = pm4py.format_dataframe(frame, case_id="case:concept:name",
     activity_key="concept:name", timestamp_key="time:timestamp")
 net, initial, final = pm4py.discover_petri_net_inductive(frame)
 seconds = time.perf_counter() - began
-print(json.dumps({"seconds": seconds, "rows": len(frame), "transitions": len(net.transitions),
-    "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"seconds": seconds, "rows": len(frame), "transitions": len(net.transitions)}))
 """
 
 
@@ -97,8 +95,7 @@ def main() -> None:
     ours = run(PATHWAY_SIDE, own)
     print(
         f"pathway discover: {ours['events']:,.0f} events, {ours['cases']:,.0f} cases -> "
-        f"{ours['steps']:.0f} steps, {ours['moves']:.0f} moves in {ours['seconds']:.1f} s "
-        f"(peak {ours['rss_mb']:.0f} MB)"
+        f"{ours['steps']:.0f} steps, {ours['moves']:.0f} moves in {ours['seconds']:.1f} s"
     )
     if args.no_pm4py:
         return
@@ -109,7 +106,7 @@ def main() -> None:
         return
     print(
         f"pm4py inductive miner: {theirs['rows']:,.0f} rows -> {theirs['transitions']:.0f} "
-        f"Petri net transitions in {theirs['seconds']:.1f} s (peak {theirs['rss_mb']:.0f} MB)"
+        f"Petri net transitions in {theirs['seconds']:.1f} s"
     )
 
 
