@@ -25,10 +25,12 @@ from pathway._analysis._cases import case_table
 from pathway._discover._api import Discovery
 from pathway._discover._fit import ks_distance
 from pathway._discover._mine import Mined, mine
+from pathway._extras import require
 from pathway._journal._eventlog import EventLog
 from pathway._model._pathway import Pathway
 from pathway._sim._api import simulate
-from pathway.io._files import read_log
+from pathway.errors import EventLogError
+from pathway.io._files import read_log, repeated_rows
 
 __all__ = ["CLOSE", "CLOSE_SHARE", "FitReport", "fit_report", "log_measures"]
 
@@ -80,6 +82,7 @@ class FitReport:
     simulated_cases: int
     lines: tuple[Line, ...]
     distances: dict[str, float]
+    notes: tuple[str, ...] = ()
 
     def words(self) -> list[str]:
         """Where the draft fits and where it does not, in sentences."""
@@ -102,6 +105,7 @@ class FitReport:
             "distances": {k: _finite(v) for k, v in self.distances.items()},
             "lines": [line.to_dict() for line in self.lines],
             "summary": self.words(),
+            "notes": list(self.notes),
         }
 
     def to_json(self) -> str:
@@ -129,6 +133,7 @@ class FitReport:
         )
         rows.append("")
         rows.extend(self.words())
+        rows.extend(f"Note: {note}" for note in self.notes)
         return "\n".join(rows) + "\n"
 
 
@@ -153,17 +158,17 @@ class Measures:
 
 
 def log_measures(log: EventLog, mined: Mined, rename: dict[str, str] | None = None) -> Measures:
-    """The compared figures of ``log`` (``mined`` from it); ``rename`` maps outcome
-    step ids to the names the other side uses."""
+    """The compared figures of ``log`` (``mined`` from it); ``rename`` maps step
+    ids to the names the other side uses."""
+    names = rename or {}
     table = case_table(log)
     done = table.finished
     labels = log.labels("step")
-    names = [labels[int(c)] for c in table.outcome[done].tolist()]
-    if rename:
-        names = [rename.get(n, n) for n in names]
-    total = max(len(names), 1)
+    ended = [labels[int(c)] for c in table.outcome[done].tolist()]
+    ended = [names.get(n, n) for n in ended]
+    total = max(len(ended), 1)
     counts: dict[str, float] = {}
-    for name in names:
+    for name in ended:
         counts[name] = counts.get(name, 0.0) + 1.0 / total
     starts = np.concatenate([s.starts_week for s in mined.steps.values()] or [np.zeros(0)])
     week = np.bincount((starts // 60).astype(np.int64), minlength=168)[:168].astype(float)
@@ -174,7 +179,10 @@ def log_measures(log: EventLog, mined: Mined, rename: dict[str, str] | None = No
         outcomes=counts,
         week=week / max(week.sum(), 1.0),
         waits={
-            (m.source, m.target): float(np.median(m.waits)) / _DAY
+            (names.get(m.source, m.source), names.get(m.target, m.target)): float(
+                np.median(m.waits)
+            )
+            / _DAY
             for m in mined.moves
             if len(m.waits)
         },
@@ -190,20 +198,53 @@ def fit_report(discovery: Discovery, *, seed: int = 0, cases: int | None = None)
     with tempfile.TemporaryDirectory(prefix="pathway-fit-") as folder:
         path = Path(folder) / "draft.parquet"
         simulate(discovery.pathway, cases=n, seed=seed, events=path)
-        sim_log = read_log(path)
+        sim_log, dropped = _read_simulated(path)
     sim_mined = mine(sim_log, timezone=discovery.mined.timezone, source="<simulated>")
     real = log_measures(log, discovery.mined)
     sim = log_measures(sim_log, sim_mined, _outcome_names(discovery.pathway))
-    return _compare(discovery.mined.source, log.n_cases, n, real, sim)
+    report = _compare(discovery.mined.source, log.n_cases, n, real, sim)
+    if dropped:
+        note = (
+            f"the simulated log repeated {dropped} event(s) exactly (a step of zero touch "
+            "time looping back to itself at once); each was counted once"
+        )
+        report = attrs.evolve(report, notes=(*report.notes, note))
+    return report
+
+
+def _read_simulated(path: Path) -> tuple[EventLog, int]:
+    """The simulated log at ``path``, and how many exactly repeated events were left out
+    (the simulator writes a zero-time self-loop's events twice, which
+    :func:`~pathway.io.read_log` refuses)."""
+    try:
+        return read_log(path), 0
+    except EventLogError as error:
+        if not all("repeats row" in problem.message for problem in error.problems):
+            raise
+    pa = require("pyarrow", extra="sim", feature="the fit report")
+    parquet = require("pyarrow.parquet", extra="sim", feature="the fit report")
+    table = parquet.read_table(path)
+    fields = [
+        np.asarray(
+            pa.compute.dictionary_encode(column.combine_chunks()).indices.fill_null(-1),
+            dtype=np.int64,
+        )
+        for column in table.columns
+    ]
+    keep = np.ones(table.num_rows, dtype=bool)
+    for _, repeat in repeated_rows(fields):
+        keep[repeat] = False
+    parquet.write_table(table.filter(pa.array(keep)), path)
+    return read_log(path), int((~keep).sum())
 
 
 def _outcome_names(pathway: Pathway) -> dict[str, str]:
-    """Outcome step id -> the log's name for it (``x_ended`` -> ``x``)."""
+    """Step id -> the log's name for it: the draft's title (an outcome ``x_ended``,
+    titled ``Ended after x``, -> ``x``)."""
     out = {}
     for step_id, step in pathway.steps.items():
-        if step.outcome:
-            title = step.title or step_id
-            out[step_id] = title.removeprefix("Ended after ")
+        title = step.title or step_id
+        out[step_id] = title.removeprefix("Ended after ") if step.outcome else title
     return out
 
 

@@ -145,18 +145,33 @@ def render_draft(mined: Mined, *, pathway_id: str, title: str) -> tuple[str, tup
         body.append(f"  {ended[name]}:")
         body.append(f"    title: {_q('Ended after ' + name)}")
         body.append(f"    outcome: true  # {mined.outcomes[name]} case(s) ended after {name!r}")
-    stuck = [s for s in mined.steps if not _leaves(mined, s) and s not in ended]
-    if stuck:
-        body.append("  open_at_end:")
+    extra: list[tuple[str, str, int]] = []
+    still_open = dict(mined.open_last)
+    for s in mined.steps:
+        if not _leaves(mined, s) and s not in ended and s not in still_open:
+            still_open[s] = 1
+    if still_open:
+        open_id = ids.get("step", "open_at_end")
+        body.append(f"  {open_id}:")
         body.append('    title: "Still open at the end of the log"')
-        body.append("    outcome: true  # TODO designer: these cases had not finished")
-        notes.append(
-            "no case ever left "
-            + ", ".join(repr(s) for s in stuck)
-            + " and none ended there: moved to the outcome 'open_at_end'"
+        body.append(
+            f"    outcome: true  # {sum(mined.open_last.values())} case(s) had not finished"
         )
+        extra += [(s, open_id, count) for s, count in still_open.items()]
+        notes.append(
+            f"{sum(mined.open_last.values())} case(s) had not finished: each moves from the "
+            f"step it was last seen at to the outcome {open_id!r}"
+        )
+    reached = {m.target for m in mined.moves}
+    for first, count in mined.first_steps.items():
+        if first != start and first not in reached and first in mined.steps:
+            extra.append((start, ids.get("step", first), count))
+            notes.append(
+                f"{count} case(s) began at {first!r}, which no move reaches: the draft "
+                f"sends them there from the start {start!r} (a move the log does not show)"
+            )
     body += ["", "transitions:"]
-    body += _transitions(mined, ids, ended, stuck)
+    body += _transitions(mined, ids, ended, extra)
     head_cal = _arrivals(mined, calendar, notes)
     cal_lines = ["", "calendars:"] if calendars else []
     for _key, (cal_id, windows, what) in calendars.items():
@@ -268,7 +283,9 @@ def _step(
     return out
 
 
-def _transitions(mined: Mined, ids: _Ids, ended: Mapping[str, str], stuck: list[str]) -> list[str]:
+def _transitions(
+    mined: Mined, ids: _Ids, ended: Mapping[str, str], extra: list[tuple[str, str, int]]
+) -> list[str]:
     by_source: dict[str, list[tuple[str, int, Any, str | None]]] = {}
     for move in mined.moves:
         by_source.setdefault(move.source, []).append(
@@ -276,8 +293,8 @@ def _transitions(mined: Mined, ids: _Ids, ended: Mapping[str, str], stuck: list[
         )
     for step, target in ended.items():
         by_source.setdefault(step, []).append((target, mined.outcomes[step], None, None))
-    for step in stuck:
-        by_source.setdefault(step, []).append(("open_at_end", 1, None, None))
+    for source, target, count in extra:
+        by_source.setdefault(source, []).append((target, count, None, None))
     out: list[str] = []
     for source, moves in by_source.items():
         total = sum(count for _, count, _, _ in moves)

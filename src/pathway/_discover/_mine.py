@@ -83,6 +83,7 @@ class Mined:
     last_day: date
     closures: tuple[date, ...]
     facts: Mapping[str, list[Any]]
+    open_last: Mapping[str, int]
     touch_known: bool
     attendance_known: bool
 
@@ -178,6 +179,7 @@ def mine(log: EventLog, *, timezone: str = "UTC", source: str = "<log>") -> Mine
         last_day=last_day,
         closures=_closures(local_minutes(begin, zone), first_day, last_day),
         facts=_facts(log, first_rows),
+        open_last=_open_last(log, completed, outcome_rows, steps),
         touch_known=touch_known,
         attendance_known=bool(len(visits)),
     )
@@ -334,6 +336,18 @@ def _closures(local: I64, first: date, last: date) -> tuple[date, ...]:
             continue
         out.extend(int(i) for i in np.flatnonzero(on & (counts == 0)))
     return tuple(first + timedelta(days=i) for i in sorted(out))
+
+
+def _open_last(
+    log: EventLog, completed: I64, outcome_rows: I64, steps: tuple[str, ...]
+) -> dict[str, int]:
+    """For the cases that reached no outcome: how many were last seen at each step."""
+    finished = np.zeros(log.n_cases, dtype=bool)
+    finished[log.case[outcome_rows]] = True
+    last = np.full(log.n_cases, -1, dtype=np.int64)
+    last[log.case[completed]] = log.column("step")[completed]  # rows in time order
+    codes = last[~finished & (last >= 0)]
+    return dict(Counter(steps[c] for c in codes.tolist()))
 
 
 def _facts(log: EventLog, rows: I64) -> dict[str, list[Any]]:
