@@ -192,6 +192,7 @@ def test_cli_simulate_and_diff_with_arrivals_from(
     ("name", "columns"),
     [
         ("running-example.xes", None),
+        ("helpdesk.xes.gz", None),
         ("interval-event-log.csv", None),
         (
             "bupar-patients.csv",
@@ -213,6 +214,7 @@ def test_real_logs_draft_validates_and_fit_report_is_written(
     data = json.loads(report.read_text())
     assert math.isfinite(data["distances"]["end_to_end_emd_days"])
     assert data["summary"][0].startswith("Fits the log on")
+    assert any(line["measure"].startswith("median wait") for line in data["lines"])
 
 
 # -------------------------------------------------------------------------- bad input
