@@ -108,6 +108,11 @@ def test_ground_truth_gates_visits_roles_and_facts(hub_draft: pathway.Discovery)
     assert visits <= {s for s, step in declared.steps.items() if step.visit}
     assert visits >= {"first_contact", "full_assessment", "doctor_appointment"}
     assert draft.roles["doctor"].capacity == 1
+    # teams and organisations follow the hand-off levels the log records
+    roles = draft.roles
+    assert roles["doctor"].organisation == roles["duty_worker"].organisation
+    assert roles["community_pharmacy"].organisation != roles["doctor"].organisation
+    assert roles["doctor"].team != roles["recovery_worker"].team
     assert set(draft.facts) == set(declared.facts)
     assert "TODO designer: classify" in hub_draft.yaml
     assert all(step.work == "value" for step in draft.steps.values())

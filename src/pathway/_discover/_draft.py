@@ -7,7 +7,8 @@ say is written at the top. The rules (also in ``docs/how-to/from-last-years-data
 
 * a step per activity; its role is the group (``org:group``) that did it most often,
   else the resource, else ``staff``; a role's capacity is the most steps its people had
-  in progress at once (at least 1);
+  in progress at once (at least 1); teams and organisations from the hand-off levels
+  the log records, where it records team or organisation levels;
 * calendars only where the log shows people waiting for one: a step whose ``waited``
   events say ``calendar`` for at least 5% of its completions (and at least 30 of them)
   gets a calendar from when it started (days with 1% of the starts or more, the same
@@ -114,12 +115,20 @@ def render_draft(mined: Mined, *, pathway_id: str, title: str) -> tuple[str, tup
     role_ids = {role: ids.get("role", role) for role in mined.roles}
     lines = _header(mined, pathway_id, title)
     body: list[str] = ["", "roles:"]
+    team, organisation = _groups(mined)
     for role, (busy, workers, week) in mined.roles.items():
         capacity = min(1000, max(1, busy))
         body.append(f"  {role_ids[role]}:")
         body.append(f"    title: {_q(role)}")
-        body.append(f"    team: {_q(role)}  # TODO designer: the log names no teams")
-        body.append('    organisation: "unknown"  # TODO designer: the log names no organisations')
+        if mined.levels:
+            said = "from the hand-off levels the log records; TODO designer: name it"
+            body.append(f"    team: {_q(team[role])}  # {said}")
+            body.append(f"    organisation: {_q(organisation[role])}  # {said}")
+        else:
+            body.append(f"    team: {_q(role)}  # TODO designer: the log names no teams")
+            body.append(
+                '    organisation: "unknown"  # TODO designer: the log names no organisations'
+            )
         body.append(
             f"    capacity: {capacity}  # most steps in progress at once: {busy} "
             f"(n={len(week)} steps, {workers} named worker(s))"
@@ -218,6 +227,41 @@ def render_draft(mined: Mined, *, pathway_id: str, title: str) -> tuple[str, tup
     if mined.closures and len(mined.closures) > 1000:
         notes.append(f"only the first 1000 of {len(mined.closures)} closure dates are kept")
     return text, tuple(notes)
+
+
+def _groups(mined: Mined) -> tuple[dict[str, str], dict[str, str]]:
+    """Teams and organisations of the roles from the recorded hand-off levels: a
+    ``role`` hand-off joins two roles in one team, a ``team`` hand-off two teams in one
+    organisation. Each group is named after its first role (alphabetically)."""
+    team = {role: role for role in mined.roles}
+    organisation = {role: role for role in mined.roles}
+
+    def find(parent: dict[str, str], x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def join(parent: dict[str, str], a: str, b: str) -> None:
+        ra, rb = find(parent, a), find(parent, b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    for (a, b), level in mined.levels.items():
+        if a not in team or b not in team:
+            continue
+        if level == "role":
+            join(team, a, b)
+            join(organisation, a, b)
+        elif level == "team":
+            join(organisation, a, b)
+    teams = {role: find(team, role) for role in mined.roles}
+    for role in mined.roles:  # a team lies within one organisation
+        join(organisation, role, teams[role])
+    return (
+        {role: f"{teams[role]}_team" for role in mined.roles},
+        {role: f"{find(organisation, role)}_organisation" for role in mined.roles},
+    )
 
 
 def _calendar_name(windows: WeekWindows) -> str:

@@ -84,6 +84,7 @@ class Mined:
     closures: tuple[date, ...]
     facts: Mapping[str, list[Any]]
     open_last: Mapping[str, int]
+    levels: Mapping[tuple[str, str], str]
     touch_known: bool
     attendance_known: bool
 
@@ -180,6 +181,7 @@ def mine(log: EventLog, *, timezone: str = "UTC", source: str = "<log>") -> Mine
         closures=_closures(local_minutes(begin, zone), first_day, last_day),
         facts=_facts(log, first_rows),
         open_last=_open_last(log, completed, outcome_rows, steps),
+        levels=_levels(log),
         touch_known=touch_known,
         attendance_known=bool(len(visits)),
     )
@@ -336,6 +338,28 @@ def _closures(local: I64, first: date, last: date) -> tuple[date, ...]:
             continue
         out.extend(int(i) for i in np.flatnonzero(on & (counts == 0)))
     return tuple(first + timedelta(days=i) for i in sorted(out))
+
+
+def _levels(log: EventLog) -> dict[tuple[str, str], str]:
+    """The hand-off level the log records between two roles (the most common), when
+    the log records team or organisation levels at all (pathway's own logs; a foreign log
+    read without a pathway knows only roles)."""
+    rows = log.rows_of(kind_code("handoff"))
+    levels = log.labels("level")
+    codes = log.column("level")[rows]
+    if not any(levels[c] in {"team", "organisation"} for c in set(codes.tolist()) if c >= 0):
+        return {}
+    roles = log.labels("role")
+    seen: dict[tuple[str, str], Counter[str]] = {}
+    for a, b, c in zip(
+        log.column("from_role")[rows].tolist(),
+        log.column("to_role")[rows].tolist(),
+        codes.tolist(),
+        strict=True,
+    ):
+        if a >= 0 and b >= 0 and c >= 0 and a != b:
+            seen.setdefault((roles[a], roles[b]), Counter())[levels[c]] += 1
+    return {pair: counts.most_common(1)[0][0] for pair, counts in seen.items()}
 
 
 def _open_last(
