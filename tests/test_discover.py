@@ -118,6 +118,13 @@ def test_ground_truth_gates_visits_roles_and_facts(hub_draft: pathway.Discovery)
     assert all(step.work == "value" for step in draft.steps.values())
 
 
+def test_role_calendars_on_request(hub_log: Path) -> None:
+    draft = pathway.discover(hub_log, role_calendars=True).pathway
+    assert all(role.calendar is not None for role in draft.roles.values())
+    doctor = draft.calendars[draft.roles["doctor"].calendar or ""]
+    assert len(doctor.windows) == 2  # Tuesday and Friday clinics
+
+
 def test_every_discovered_number_has_a_comment(hub_draft: pathway.Discovery) -> None:
     for line in hub_draft.yaml.splitlines():
         key = line.strip().split(":")[0]

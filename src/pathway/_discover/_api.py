@@ -103,6 +103,7 @@ def discover(
     timezone: str | None = None,
     pathway_id: str = "discovered",
     title: str | None = None,
+    role_calendars: bool = False,
 ) -> Discovery:
     """Discover a draft pathway from the event log ``source`` (a path, a DataFrame or an
     EventLog): steps, roles and capacities, calendars, moves with ``p``, touch times and
@@ -111,7 +112,9 @@ def discover(
 
     ``format``, ``columns`` and ``case_type`` are :func:`pathway.io.read_events`'s;
     ``timezone`` is the zone calendars are read in (default: a Parquet log's own, else
-    UTC). Raises :class:`~pathway.errors.EventLogError` for a log that cannot be read or
+    UTC); ``role_calendars`` makes each role's hours of work its calendar (by default
+    calendars go only where people waited for one, and a role's hours are a comment).
+    Raises :class:`~pathway.errors.EventLogError` for a log that cannot be read or
     that nothing can be learnt from (one case, no steps, every event at one instant), and
     :class:`~pathway.errors.DefinitionError` if the draft would not validate (a bug:
     please report it with the log).
@@ -122,7 +125,10 @@ def discover(
     name = str(source) if not isinstance(source, EventLog) else "<EventLog>"
     mined = mine(log, timezone=zone, source=name)
     text, notes = render_draft(
-        mined, pathway_id=pathway_id, title=title or f"Discovered from {Path(name).name}"
+        mined,
+        pathway_id=pathway_id,
+        title=title or f"Discovered from {Path(name).name}",
+        role_calendars=role_calendars,
     )
     try:
         pathway = load(text, name="discovered.yaml")

@@ -90,8 +90,11 @@ class _Ids:
         return candidate
 
 
-def render_draft(mined: Mined, *, pathway_id: str, title: str) -> tuple[str, tuple[str, ...]]:
-    """The draft's YAML text and the notes (what could not be learnt), in words."""
+def render_draft(
+    mined: Mined, *, pathway_id: str, title: str, role_calendars: bool = False
+) -> tuple[str, tuple[str, ...]]:
+    """The draft's YAML text and the notes (what could not be learnt), in words.
+    ``role_calendars`` makes each role's hours of work its calendar (else a comment)."""
     notes: list[str] = []
     ids = _Ids()
     closures = [d.isoformat() for d in mined.closures][:1000]
@@ -134,7 +137,12 @@ def render_draft(mined: Mined, *, pathway_id: str, title: str) -> tuple[str, tup
             f"(n={len(week)} steps, {workers} named worker(s))"
         )
         hours = week_windows(week, same_hours=True)
-        if hours is not None:
+        if hours is not None and role_calendars:
+            cal = calendar(hours, f"when {role} worked")
+            body.append(
+                f"    calendar: {cal}  # n={hours.n} starts; hours worked (--role-calendars)"
+            )
+        elif hours is not None:
             seen = "; ".join(f"{d} {h}" for d, h in hours.open_map().items())
             body.append(f"    # worked: {seen} (n={hours.n} starts; hours seen, not a calendar)")
     body += ["", "steps:"]

@@ -45,6 +45,7 @@ def run_discover(args: argparse.Namespace) -> int:
             case_type=args.case_type,
             timezone=args.timezone,
             pathway_id=args.id,
+            role_calendars=args.role_calendars,
         )
         report = None
         if args.check:

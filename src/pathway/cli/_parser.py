@@ -157,6 +157,11 @@ def _discover(commands: Any) -> None:
     parser.add_argument(
         "--check", action="store_true", help="simulate the draft and compare it with the log"
     )
+    parser.add_argument(
+        "--role-calendars",
+        action="store_true",
+        help="give each role the hours its work happened as a calendar (default: a comment)",
+    )
     parser.add_argument("--seed", type=int, default=0, help=_SEED_HELP)
     parser.add_argument(
         "--format", choices=["text", "json"], default="text", help="fit report format"
