@@ -360,3 +360,15 @@ def test_generated_pathways_drafts_validate_and_keep_the_moves_seen(spec: Pathwa
     assert seen <= drafted
     for step in found.pathway.steps.values():
         assert step.outcome or step.role in found.pathway.roles
+
+
+def test_discover_from_a_dataframe_and_an_eventlog(hub_log: Path) -> None:
+    pandas = pytest.importorskip("pandas")
+    frame = pandas.read_csv(DATA / "interval-event-log.csv")
+    found = pathway.discover(frame)
+    assert found.yaml.startswith("# Discovered by `pathway discover` from <DataFrame>")
+    assert set(found.pathway.steps) >= {"place_order", "send_invoice"}
+    again = pathway.discover(read_log(hub_log), timezone="Europe/London")
+    assert again.pathway.timezone == "Europe/London"
+    with pytest.raises(pathway.EventLogError, match="time zone"):
+        pathway.discover(read_log(hub_log), timezone="Mars/Olympus")

@@ -122,7 +122,10 @@ def discover(
     log, zone, read_notes = read_any(
         source, format=format, columns=columns, case_type=case_type, timezone=timezone
     )
-    name = str(source) if not isinstance(source, EventLog) else "<EventLog>"
+    if isinstance(source, str | Path):
+        name = str(source)
+    else:
+        name = "<EventLog>" if isinstance(source, EventLog) else "<DataFrame>"
     mined = mine(log, timezone=zone, source=name)
     text, notes = render_draft(
         mined,
