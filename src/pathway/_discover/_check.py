@@ -28,7 +28,7 @@ from pathway._discover._api import Discovery
 from pathway._discover._fit import ks_distance
 from pathway._discover._mine import Mined, mine
 from pathway._extras import require
-from pathway._journal._eventlog import EventLog, kind_code
+from pathway._journal._eventlog import NAT, EventLog, kind_code
 from pathway._model._pathway import Pathway
 from pathway._sim._api import simulate
 from pathway.errors import EventLogError
@@ -196,7 +196,9 @@ def move_waits(log: EventLog) -> dict[tuple[str, str], float]:
     begins = np.union1d(log.rows_of(kind_code("step_completed")), log.rows_of(OUTCOME))
     if len(moved) == 0 or len(begins) == 0:
         return {}
-    begin_at = np.where(log.kind[begins] == OUTCOME, log.at[begins], log.started[begins])
+    started = log.started[begins]
+    known = (log.kind[begins] != OUTCOME) & (started != NAT)  # a step's start, when known
+    begin_at = np.where(known, started, log.at[begins])
     after = np.searchsorted(begins, moved, side="right")
     ok = after < len(begins)
     nxt = np.minimum(after, len(begins) - 1)
