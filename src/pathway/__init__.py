@@ -63,6 +63,8 @@ from pathway.errors import (
 )
 
 if TYPE_CHECKING:
+    from pathway._discover._api import Discovery, discover
+    from pathway._discover._check import FitReport, fit_report
     from pathway._journal._eventlog import EventLog
     from pathway._report._build import analyse, diff
     from pathway._report._diff import Diff
@@ -81,6 +83,7 @@ __all__ = [
     "Decision",
     "DefinitionError",
     "Diff",
+    "Discovery",
     "Event",
     "EventLog",
     "EventLogError",
@@ -88,6 +91,7 @@ __all__ = [
     "FactError",
     "FactsUpdated",
     "FailureDemand",
+    "FitReport",
     "Handoff",
     "Journal",
     "Migrated",
@@ -115,7 +119,9 @@ __all__ = [
     "Worker",
     "analyse",
     "diff",
+    "discover",
     "dump",
+    "fit_report",
     "json_schema",
     "load",
     "new_case",
@@ -133,6 +139,10 @@ _OPTIONAL: dict[str, tuple[str, str, str]] = {
     "SimulationResult": ("pathway._sim._result", "sim", "pathway.SimulationResult"),
     "Summary": ("pathway._sim._result", "sim", "pathway.Summary"),
     "simulate": ("pathway._sim._api", "sim", "pathway.simulate"),
+    "Discovery": ("pathway._discover._api", "sim", "pathway.Discovery"),
+    "discover": ("pathway._discover._api", "sim", "pathway.discover"),
+    "FitReport": ("pathway._discover._check", "sim", "pathway.FitReport"),
+    "fit_report": ("pathway._discover._check", "sim", "pathway.fit_report"),
 }
 
 

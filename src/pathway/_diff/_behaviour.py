@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from concurrent.futures import Executor
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -229,13 +230,15 @@ def behavioural_diff(
     executor: Executor | None = None,
     events: tuple[str | Path, str | Path] | None = None,
     progress: Progress | None = None,
+    start: date | str | None = None,
 ) -> BehaviouralDiff:
     """Simulate ``old`` and ``new`` on the same cohort and compare every measure.
 
     ``progress(done, total)`` is called as the simulations go, over both pathways
-    (``total`` counts every case of both runs). Raises :class:`DefinitionError` when the
-    pathways cannot share a cohort (no arrivals, no facts in common) and
-    :class:`MissingExtraError` without the ``sim`` extra.
+    (``total`` counts every case of both runs); ``start`` is the first simulated day.
+    Raises :class:`DefinitionError` when the pathways cannot share a cohort (no
+    arrivals, no facts in common) and :class:`MissingExtraError` without the ``sim``
+    extra.
     """
     check_compatible(old, new)
     runs = [
@@ -247,6 +250,7 @@ def behavioural_diff(
             executor=executor,
             events=events[i] if events else None,
             progress=_half(progress, i),
+            start=start,
         )
         for i, p in enumerate((old, new))
     ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -289,6 +289,7 @@ def diff(
     fail_if: Sequence[str] = (),
     journeys: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    start: date | str | None = None,
 ) -> Diff:
     """Compare ``old`` and ``new``: structure, and behaviour on one simulated cohort.
 
@@ -296,7 +297,8 @@ def diff(
     common random numbers; ``journeys`` also keeps both event logs to draw typical
     journeys and control charts (for the HTML page). ``fail_if`` gates are evaluated
     (see :mod:`pathway._diff._gate`). ``progress(done, total)`` is called as the
-    simulations go (over both pathways' cases). Raises :class:`~pathway.errors.DefinitionError`
+    simulations go (over both pathways' cases). ``start`` is the first simulated day
+    (default the simulator's). Raises :class:`~pathway.errors.DefinitionError`
     when the pathways cannot share a cohort, ``ValueError`` for an unreadable gate and
     :class:`~pathway.errors.MissingExtraError` without the ``sim`` extra.
     """
@@ -305,7 +307,7 @@ def diff(
     reports: tuple[Any, Any] | None = None
     if simulate:
         behaviour, reports = _behaviour(
-            old, new, cases, seed, replications, executor, journeys, progress
+            old, new, cases, seed, replications, executor, journeys, progress, start
         )
     gates = tuple(evaluate_gates(fail_if, structure, behaviour))
     return Diff(structure, behaviour, gates, reports)
@@ -320,6 +322,7 @@ def _behaviour(
     executor: Executor | None,
     journeys: bool,
     progress: Callable[[int, int], None] | None,
+    start: date | str | None = None,
 ) -> tuple[BehaviouralDiff, tuple[Any, Any] | None]:
     if not journeys:
         return behavioural_diff(
@@ -330,6 +333,7 @@ def _behaviour(
             replications=replications,
             executor=executor,
             progress=progress,
+            start=start,
         ), None
     with tempfile.TemporaryDirectory(prefix="pathway-diff-") as folder:
         paths = (Path(folder) / "old.parquet", Path(folder) / "new.parquet")
@@ -342,6 +346,7 @@ def _behaviour(
             executor=executor,
             events=paths,
             progress=progress,
+            start=start,
         )
         reports = (analyse(paths[0], old), analyse(paths[1], new))
     return behaviour, reports

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 
+from pathway._discover._api import with_arrivals
 from pathway._report._build import diff
 from pathway._report._diff import Diff
 from pathway._sim._cohort import MAX_CASES
@@ -20,6 +21,7 @@ from pathway.cli._common import (
     load_file,
     write_output,
 )
+from pathway.cli._discover import arrivals_for
 from pathway.cli._progress import command_progress
 
 __all__ = ["run_diff"]
@@ -33,6 +35,11 @@ def run_diff(args: argparse.Namespace) -> int:
     check_count(args.replications, "-r/--replications")
     check_seed(args.seed)
     old, new = load_file(args.old), load_file(args.new)
+    start = None
+    if args.arrivals_from:
+        people = arrivals_for(args, old)
+        old, new = with_arrivals(old, people), with_arrivals(new, people)
+        start, args.cases = people.start, len(people.times)
     with command_progress(args.quiet) as progress:
         if not args.no_simulate:
             progress.stage(f"simulating {args.cases:,} people through both pathways")
@@ -47,6 +54,7 @@ def run_diff(args: argparse.Namespace) -> int:
                 fail_if=args.fail_if,
                 journeys=bool(args.html) and not args.no_simulate,
                 progress=progress.update if progress.shown else None,
+                start=start,
             )
         except ValueError as error:
             if type(error) is ValueError:

@@ -52,6 +52,7 @@ _COMMANDS: dict[str, _Command] = {
     "export": _Command("pathway.cli._export", "run_export", "report"),
     "export-bpmn": _Command("pathway.cli._bpmn", "run_export_bpmn", "report"),
     "import-bpmn": _Command("pathway.cli._bpmn", "run_import_bpmn", "report"),
+    "discover": _Command("pathway.cli._discover", "run_discover", "sim"),
 }
 
 

@@ -37,6 +37,7 @@ def build_parser(version: str) -> argparse.ArgumentParser:
         _export,
         _bpmn,
         _cases,
+        _discover,
     )
     for add in adders:
         add(commands)
@@ -96,6 +97,7 @@ def _simulate(commands: Any) -> None:
     parser.add_argument("--horizon", metavar="DURATION", help="stop the clock, e.g. 52w")
     parser.add_argument("--warmup", metavar="DURATION", help="leave out early arrivals, e.g. 8w")
     quiet_option(parser, "--no-progress")
+    parser.add_argument("--arrivals-from", metavar="LOG", help=_ARRIVALS_HELP)
     parser.add_argument(
         "--fidelity",
         action="store_true",
@@ -129,6 +131,51 @@ def _report(commands: Any) -> None:
     parser.add_argument("--html", metavar="OUT", help="also write the HTML page to OUT")
     quiet_option(parser)
     log_options(parser)
+
+
+_ARRIVALS_HELP = (
+    "the people of an event log (any format; each case's first event is its arrival) "
+    "instead of the synthetic arrivals; -n is then the log's number of cases"
+)
+
+
+def _discover(commands: Any) -> None:
+    parser = commands.add_parser(
+        "discover",
+        help="a draft pathway from an event log; --check compares it with the log",
+        description="Discover a draft pathway from an event log: steps, roles and "
+        "capacities, calendars, moves with p, touch times and waits, visits, arrivals and "
+        "outcomes, each number with its sample size and fit in a comment (needs the 'sim' "
+        "extra).",
+    )
+    parser.add_argument("log", metavar="LOG", help="the event log (any format pathway reads)")
+    parser.add_argument("-o", "--output", metavar="OUT", help="write the draft YAML to OUT")
+    parser.add_argument("--id", default="discovered", help="the draft's id (a slug)")
+    parser.add_argument(
+        "--timezone", metavar="ZONE", help="IANA zone of calendars (default: the log's, else UTC)"
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="simulate the draft and compare it with the log"
+    )
+    parser.add_argument(
+        "--role-calendars",
+        action="store_true",
+        help="give each role the hours its work happened as a calendar (default: a comment)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help=_SEED_HELP)
+    parser.add_argument(
+        "--format", choices=["text", "json"], default="text", help="fit report format"
+    )
+    parser.add_argument("--report", metavar="OUT", help="write the fit report to OUT")
+    quiet_option(parser)
+    group = parser.add_argument_group("reading another system's log")
+    group.add_argument(
+        "--columns",
+        metavar="MAP",
+        help="which columns are which, e.g. case=patient,activity=handling,time=time "
+        "(roles: case, activity, time, start, lifecycle, resource, group, instance, location)",
+    )
+    group.add_argument("--case-type", metavar="TYPE", help="OCEL: the object type that is the case")
 
 
 def quiet_option(parser: Any, *aliases: str) -> None:
@@ -251,6 +298,7 @@ def _diff(commands: Any) -> None:
         metavar="GATE",
         help="fail (exit 3) when GATE holds, e.g. 'visits > 1' or 'handoffs increased'; repeatable",
     )
+    parser.add_argument("--arrivals-from", metavar="LOG", help=_ARRIVALS_HELP)
     quiet_option(parser)
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pathway._define._load import load
+from pathway._discover._api import with_arrivals
 from pathway._sim._api import check_arguments, simulate
 from pathway._sim._cohort import MAX_CASES
 from pathway._sim._fidelity import fidelity, render
@@ -33,6 +34,7 @@ from pathway.cli._common import (
     existing_file,
     input_errors,
 )
+from pathway.cli._discover import arrivals_for
 from pathway.cli._progress import command_progress
 from pathway.errors import SimulationError
 
@@ -104,6 +106,11 @@ def _check_options(args: argparse.Namespace) -> None:
 
 def _simulate(args: argparse.Namespace) -> int:
     pathway = load(existing_file(args.file[0]))
+    if args.arrivals_from:
+        people = arrivals_for(args, pathway)
+        pathway = with_arrivals(pathway, people)
+        args.start = args.start or people.start.isoformat()
+        args.cases = args.cases or len(people.times)
     executor: Executor | None = None
     if args.workers > 1 and args.replications > 1:
         executor = ProcessPoolExecutor(max_workers=args.workers)

@@ -54,7 +54,7 @@ from pathway.errors import EventLogError, Problem, did_you_mean
 if TYPE_CHECKING:
     from pathway._model._pathway import Pathway
 
-__all__ = ["read_log", "write_log"]
+__all__ = ["read_log", "repeated_rows", "write_log"]
 
 #: The times an event log holds: nanoseconds since 1970 in 64 bits (NAT marks none).
 _NS_MIN, _NS_MAX = NAT + 1, int(np.iinfo(np.int64).max)
@@ -698,7 +698,7 @@ def _check_repeats(
     """Refuse events repeated row for row (a log appended twice, a join gone wrong):
     every column equal to an earlier row's."""
     fields: list[npt.NDArray[Any]] = [case, at, kind, started, attendance, *codes.values()]
-    for row in sorted(_repeated_rows(fields), key=lambda pair: pair[1]):
+    for row in sorted(repeated_rows(fields), key=lambda pair: pair[1]):
         problems.add(
             np.asarray([row[1]], dtype=np.int64),
             "type",
@@ -707,7 +707,7 @@ def _check_repeats(
         )
 
 
-def _repeated_rows(fields: Sequence[npt.NDArray[Any]]) -> Iterator[tuple[int, int]]:
+def repeated_rows(fields: Sequence[npt.NDArray[Any]]) -> Iterator[tuple[int, int]]:
     """(first row, repeating row) for every row equal in every field to an earlier one.
 
     One 64-bit hash per row finds candidates in a single sort; each candidate pair is
