@@ -257,8 +257,8 @@ def run_replication(
     memory.fresh()
     first = float(arrival[0]) if count else 0.0
     _initialise(memory, seed, replication, count, horizon, bool(events), reserve, first)
-    converter = ChunkConverter(plan, columns)
-    writer = open_writer(Path(events), converter) if events else None
+    converter = ChunkConverter(plan, columns) if events else None
+    writer = open_writer(Path(events), converter) if events and converter else None
     run = kernel(force_pure=pure)
     step = max(1, count // 100)
     memory["sc"][L.SC_PAUSE_AT] = step if progress else count + 1
@@ -333,13 +333,12 @@ def _initialise(
         heap_push(memory.im, memory.fm, first_arrival, L.K_ARRIVAL, -1, 0)
 
 
-def _flush(memory: Memory, converter: ChunkConverter, writer: EventWriter | None) -> int:
+def _flush(memory: Memory, converter: ChunkConverter | None, writer: EventWriter | None) -> int:
     """Write the buffered events and empty the buffer; return how many were written."""
     sc = memory["sc"]
     rows = int(sc[L.SC_NBUF])
     sc[L.SC_NBUF] = 0
-    if rows == 0 or writer is None:
+    if rows == 0 or writer is None or converter is None:
         return 0
-    columns = converter.convert(memory["ev_i"][:rows], memory["ev_f"][:rows])
-    writer.write(columns, rows)
+    writer.write(converter.convert(memory["ev_i"][:rows], memory["ev_f"][:rows]))
     return rows
