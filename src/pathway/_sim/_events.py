@@ -337,8 +337,7 @@ class ChunkConverter:
 
     def _case_ids(self, cases: npt.NDArray[np.int64]) -> Text:
         """Case ids: a dictionary of the chunk's cases (ids built as bytes by numpy)."""
-        unique, inverse = np.unique(cases, return_inverse=True)
-        codes = inverse.reshape(-1).astype(np.int32)
+        unique, codes = _distinct(cases)
         if self.case_ids is not None:
             return Text(codes, Vocab([self.case_ids[c] for c in unique.tolist()]))
         return Text(codes, Vocab(arrow=_numbered("case-", unique, 7)))
@@ -405,6 +404,22 @@ def _value_texts(column: Column, cases: npt.NDArray[np.int64]) -> tuple[Any, lis
     distinct = Vocab()
     found = np.asarray([distinct.code(t) for t in texts], dtype=np.intp)
     return found, distinct.labels
+
+
+def _distinct(values: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
+    """The distinct values (sorted) and each value's index among them; by a table over
+    the values' range when it is small (the cases of a chunk mostly are), else by sorting."""
+    if len(values) == 0:
+        return values[:0], np.zeros(0, dtype=np.int32)
+    low = int(values.min())
+    span = int(values.max()) - low + 1
+    if span > 4 * len(values):
+        unique, inverse = np.unique(values, return_inverse=True)
+        return unique, inverse.reshape(-1).astype(np.int32)
+    seen = np.zeros(span, dtype=np.bool_)
+    seen[values - low] = True
+    index = np.cumsum(seen, dtype=np.int32) - 1
+    return np.flatnonzero(seen) + low, index[values - low]
 
 
 def _numbered(prefix: str, numbers: npt.NDArray[np.int64], width: int) -> Any:
@@ -553,11 +568,17 @@ _FILLERS = {
 
 
 def _codes(codes: npt.NDArray[np.int32]) -> Any:
-    """Codes as a pyarrow int32 array, null where -1 (the validity bitmap packed by numpy)."""
+    """Codes as a pyarrow int32 array, null where -1."""
+    return _masked(_pyarrow().int32(), codes, codes >= 0)
+
+
+def _masked(kind: Any, values: npt.NDArray[Any], present: npt.NDArray[np.bool_]) -> Any:
+    """A pyarrow array of ``kind`` over ``values`` (no copy), null where not ``present``
+    (the validity bitmap packed by numpy)."""
     pa = _pyarrow()
-    present = codes >= 0
     valid = None if present.all() else pa.py_buffer(np.packbits(present, bitorder="little"))
-    return pa.Array.from_buffers(pa.int32(), len(codes), [valid, pa.py_buffer(codes)])
+    values = np.ascontiguousarray(values)
+    return pa.Array.from_buffers(kind, len(values), [valid, pa.py_buffer(values)])
 
 
 class _Pipeline:
@@ -661,7 +682,7 @@ class _CsvWriter:
                 cells.append(_time_cells(chunk.times[name]))
             elif name in _INT_FIELDS:
                 values = chunk.attendance
-                cells.append(pa.array(values, mask=values < 0).cast(pa.string()))
+                cells.append(_masked(pa.int64(), values, values >= 0).cast(pa.string()))
             else:
                 text = chunk.texts[name]
                 cells.append(text.vocab.cells().take(_codes(text.codes)))
@@ -717,10 +738,10 @@ class _ParquetWriter:
         for name in COLUMNS:
             if name in _TIME_FIELDS:
                 times = chunk.times[name]
-                arrays.append(pa.array(times.utc, type=self.time, mask=~times.present))
+                arrays.append(_masked(self.time, times.utc, times.present))
             elif name in _INT_FIELDS:
                 values = chunk.attendance
-                arrays.append(pa.array(values, type=pa.int64(), mask=values < 0))
+                arrays.append(_masked(pa.int64(), values, values >= 0))
             elif name == "case_id":
                 text = chunk.texts[name]
                 arrays.append(text.vocab.arrow().take(_codes(text.codes)))

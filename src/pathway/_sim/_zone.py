@@ -22,11 +22,12 @@ import numpy.typing as npt
 __all__ = ["ZoneOffsets"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NAIVE = datetime(1970, 1, 1)
 _SECOND_US = 1_000_000
-#: The zone is sampled at this step and each change found by bisection. Two changes
-#: closer together than this (a zone's offset changing and changing back within six
-#: hours) would be missed; no zone in the tz database does that.
-_STEP_S = 6 * 3600
+#: The zone is sampled once a day and each change found by bisection to the second.
+#: Two changes within one day (an offset changing and changing back) would be missed;
+#: no zone in the tz database does that (tests/test_sim_zone.py checks the zones).
+_STEP_S = 86_400
 #: Wall times and UTC differ by less than this (offsets stay within +-26 hours).
 _MARGIN_S = 2 * 86_400
 #: The instants Python's datetime can hold, as seconds since 1970.
@@ -69,8 +70,9 @@ class ZoneOffsets:
 
     def _offset(self, second: int) -> int:
         """The zone's UTC offset (seconds) at the UTC instant ``second``."""
-        moment = (_EPOCH + timedelta(seconds=second)).astimezone(self.zone)
-        offset = moment.utcoffset()
+        offset = self.zone.fromutc(
+            (_NAIVE + timedelta(seconds=second)).replace(tzinfo=self.zone)
+        ).utcoffset()
         return int(offset.total_seconds()) if offset is not None else 0
 
     def _cover(self, low: int, high: int) -> None:
