@@ -258,7 +258,10 @@ class SimulationResult:
 
         def flow() -> npt.NDArray[Any]:
             e2e = output.end - output.arrival
-            return np.divide(m["value_minutes"], e2e, out=np.zeros(len(e2e)), where=e2e > 0)
+            share: npt.NDArray[Any] = np.divide(
+                m["value_minutes"], e2e, out=np.zeros(len(e2e)), where=e2e > 0
+            )
+            return share
 
         def total(names: Sequence[str], scale: float = 1.0) -> Callable[[], npt.NDArray[Any]]:
             return lambda: _total(m, names) / scale
