@@ -12,7 +12,7 @@ percentile) is computed per replication and averaged; its confidence interval is
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -176,33 +176,53 @@ class SimulationResult:
 
     # --------------------------------------------------------------------- measures
 
-    def measures(self, replication: int = 0) -> dict[str, npt.NDArray[Any]]:
+    def measures(
+        self, replication: int = 0, *, outcome: bool = True
+    ) -> dict[str, npt.NDArray[Any]]:
         """One replication's per-case measures by name (arrays in arrival order).
 
         Times are minutes unless the name says days; ``outcome`` is the outcome step id
-        (``None`` while in flight); ``in_window`` marks cases arriving after warm-up.
+        (``None`` while in flight; left out with ``outcome=False``, which saves an
+        object array); ``in_window`` marks cases arriving after warm-up.
         """
+        getters = self._measure_getters(replication)
+        if not outcome:
+            del getters["outcome"]
+        return {name: get() for name, get in getters.items()}
+
+    def _measure_getters(self, replication: int) -> dict[str, Callable[[], npt.NDArray[Any]]]:
+        """Each measure of :meth:`measures` as a function giving its array (most are
+        views of the kernel's arrays), so a summary holds one computed column at a time."""
         import numpy as np
 
         output = self.outputs[replication]
         minutes, counts = output.minutes, output.counts
-        end_to_end = output.end - output.arrival
-        names = np.asarray([*self.outcomes, None, None], dtype=object)
-        result: dict[str, npt.NDArray[Any]] = {
-            "arrival_minutes": output.arrival,
-            "end_minutes": output.end,
-            "end_to_end_minutes": end_to_end,
-            "in_window": output.arrival >= self.warmup,
-            "outcome": names[counts[:, L.MI_OUTCOME]],
-            "finished": counts[:, L.MI_OUTCOME] >= 0,
+
+        def view(table: npt.NDArray[Any], column: int) -> Callable[[], npt.NDArray[Any]]:
+            return lambda: table[:, column]
+
+        def outcome() -> npt.NDArray[Any]:
+            names = np.asarray([*self.outcomes, None, None], dtype=object)
+            found: npt.NDArray[Any] = names[counts[:, L.MI_OUTCOME]]
+            return found
+
+        result: dict[str, Callable[[], npt.NDArray[Any]]] = {
+            "arrival_minutes": lambda: output.arrival,
+            "end_minutes": lambda: output.end,
+            "end_to_end_minutes": lambda: output.end - output.arrival,
+            "in_window": lambda: output.arrival >= self.warmup,
+            "outcome": outcome,
+            "finished": lambda: counts[:, L.MI_OUTCOME] >= 0,
         }
         for i, work in enumerate(WORK_CLASSES):
-            result[f"{work}_minutes"] = minutes[:, L.M_WORK + i]
-        result["touch_minutes"] = minutes[:, L.M_WORK : L.M_WORK + 4].sum(axis=1, dtype=float)
+            result[f"{work}_minutes"] = view(minutes, L.M_WORK + i)
+        result["touch_minutes"] = lambda: minutes[:, L.M_WORK : L.M_WORK + 4].sum(
+            axis=1, dtype=float
+        )
         for i, cause in enumerate(WAIT_CAUSES):
-            result[f"wait_{cause}_minutes"] = minutes[:, L.M_WAIT + i]
+            result[f"wait_{cause}_minutes"] = view(minutes, L.M_WAIT + i)
         for i, step in enumerate(self.milestones):
-            result[f"to_{step}_minutes"] = minutes[:, L.M_MILESTONE + i]
+            result[f"to_{step}_minutes"] = view(minutes, L.M_MILESTONE + i)
         count_names = {
             "visits": L.MI_VISITS,
             "dnas": L.MI_DNAS,
@@ -214,41 +234,57 @@ class SimulationResult:
             "steps": L.MI_STEPS,
         }
         for name, column in count_names.items():
-            result[name] = counts[:, column]
+            result[name] = view(counts, column)
         for i, level in enumerate(LEVELS):
-            result[f"handoffs_{level}"] = counts[:, L.MI_HANDOFF + i]
+            result[f"handoffs_{level}"] = view(counts, L.MI_HANDOFF + i)
         for i, kind in enumerate(DEMANDS):
-            result[f"failure_{kind}"] = counts[:, L.MI_FAILURE + i]
+            result[f"failure_{kind}"] = view(counts, L.MI_FAILURE + i)
         return result
 
-    def _derived(self, replication: int) -> tuple[dict[str, npt.NDArray[Any]], Any]:
-        """The summarised measures for completed in-window cases, and the mask used."""
+    def _derived(self, replication: int) -> tuple[dict[str, Callable[[], npt.NDArray[Any]]], Any]:
+        """The summarised measures, each a function computing its column over every
+        case (so one column is held at a time), and the completed in-window cases."""
         import numpy as np
 
-        m = self.measures(replication)
-        keep = m["in_window"] & m["finished"]
-        e2e = m["end_to_end_minutes"]
-        values: dict[str, npt.NDArray[Any]] = {
-            "end_to_end_days": e2e / 1440.0,
-            "touch_minutes": m["touch_minutes"],
-            "flow_efficiency": np.divide(
+        output = self.outputs[replication]
+        m = _OnDemand(self._measure_getters(replication))
+        keep = (output.arrival >= self.warmup) & (output.counts[:, L.MI_OUTCOME] >= 0)
+
+        def column(name: str) -> Callable[[], npt.NDArray[Any]]:
+            return lambda: m[name]
+
+        def days(name: str) -> Callable[[], npt.NDArray[Any]]:
+            return lambda: m[name] / 1440.0
+
+        def flow() -> npt.NDArray[Any]:
+            e2e = output.end - output.arrival
+            share: npt.NDArray[Any] = np.divide(
                 m["value_minutes"], e2e, out=np.zeros(len(e2e)), where=e2e > 0
-            ),
-            "visits": m["visits"],
-            "dnas": m["dnas"],
-            "handoffs": _total(m, [f"handoffs_{level}" for level in LEVELS]),
-            "wait_days": _total(m, [f"wait_{c}_minutes" for c in WAIT_CAUSES]) / 1440,
-            "failure_demand": _total(m, [f"failure_{k}" for k in DEMANDS]),
-            "repeated_collection": m["repeated_collection"],
+            )
+            return share
+
+        def total(names: Sequence[str], scale: float = 1.0) -> Callable[[], npt.NDArray[Any]]:
+            return lambda: _total(m, names) / scale
+
+        values: dict[str, Callable[[], npt.NDArray[Any]]] = {
+            "end_to_end_days": lambda: (output.end - output.arrival) / 1440.0,
+            "touch_minutes": column("touch_minutes"),
+            "flow_efficiency": flow,
+            "visits": column("visits"),
+            "dnas": column("dnas"),
+            "handoffs": total([f"handoffs_{level}" for level in LEVELS]),
+            "wait_days": total([f"wait_{c}_minutes" for c in WAIT_CAUSES], 1440.0),
+            "failure_demand": total([f"failure_{k}" for k in DEMANDS]),
+            "repeated_collection": column("repeated_collection"),
         }
         for level in LEVELS:
-            values[f"handoffs_{level}"] = m[f"handoffs_{level}"]
+            values[f"handoffs_{level}"] = column(f"handoffs_{level}")
         for cause in WAIT_CAUSES:
-            values[f"wait_{cause}_days"] = m[f"wait_{cause}_minutes"] / 1440.0
+            values[f"wait_{cause}_days"] = days(f"wait_{cause}_minutes")
         for kind in DEMANDS:
-            values[f"failure_{kind}"] = m[f"failure_{kind}"]
+            values[f"failure_{kind}"] = column(f"failure_{kind}")
         for work in WORK_CLASSES:
-            values[f"{work}_minutes"] = m[f"{work}_minutes"]
+            values[f"{work}_minutes"] = column(f"{work}_minutes")
         return values, keep
 
     def summary(self) -> dict[str, Summary]:
@@ -259,12 +295,14 @@ class SimulationResult:
         for r in range(len(self.outputs)):
             values, keep = self._derived(r)
             for name in MEASURES:
-                column = np.asarray(values[name], dtype=float)[keep]
+                column = np.asarray(values[name]()[keep], dtype=float)
                 if len(column) == 0:
                     per[name].append((math.nan, math.nan, math.nan, 0))
                     continue
-                median, p90 = np.percentile(column, [50, 90])
-                per[name].append((float(column.mean()), float(median), float(p90), len(column)))
+                mean = float(column.mean())
+                median, p90 = np.percentile(column, [50, 90], overwrite_input=True)
+                per[name].append((mean, float(median), float(p90), len(column)))
+                del column
         return {name: self._summary(name, rows) for name, rows in per.items()}
 
     def _summary(self, name: str, rows: list[tuple[float, float, float, int]]) -> Summary:
@@ -353,7 +391,17 @@ class SimulationResult:
         return rows
 
 
-def _total(measures: Mapping[str, Any], names: Sequence[str]) -> Any:
+@attrs.frozen
+class _OnDemand:
+    """Measures by name, each computed when asked for (and not kept)."""
+
+    getters: Mapping[str, Callable[[], Any]]
+
+    def __getitem__(self, name: str) -> Any:
+        return self.getters[name]()
+
+
+def _total(measures: Any, names: Sequence[str]) -> Any:
     """The row-wise sum of several measures, in float64."""
     total = measures[names[0]].astype(float)
     for name in names[1:]:

@@ -249,16 +249,19 @@ def run_replication(
         advice = f"at most {fit:,} cases fit (fewer leave room to finish)"
         check_times(plan.start, arrival[-1:], f"the arrivals of {count:,} cases", advice)
     columns = draw_facts(plan, count, seed, replication)
-    guards = guard_matrix(plan, columns, count)
-    data = _Cases.create(plan, arrival, np.hstack([guards, auto_matrix(plan, columns, count)]))
+    matrix = np.hstack([guard_matrix(plan, columns, count), auto_matrix(plan, columns, count)])
+    data = _Cases.create(plan, arrival, matrix)
+    first = float(arrival[0]) if count else 0.0
+    del arrival, matrix  # the cases' arrays hold them now (a million cases: 12 MB)
+    if not events:
+        columns = {}  # only the event log's facts need them
     reserve = 16 + 8 * (plan.max_capacity + 1)
     rows = max(_BUFFER_ROWS, 4 * reserve) if events else 1
     memory = Memory(plan, max(1, min(count, _FIRST_SLOTS)), rows)
     memory.fresh()
-    first = float(arrival[0]) if count else 0.0
     _initialise(memory, seed, replication, count, horizon, bool(events), reserve, first)
-    converter = ChunkConverter(plan, columns)
-    writer = open_writer(Path(events), converter) if events else None
+    converter = ChunkConverter(plan, columns) if events else None
+    writer = open_writer(Path(events), converter) if events and converter else None
     run = kernel(force_pure=pure)
     step = max(1, count // 100)
     memory["sc"][L.SC_PAUSE_AT] = step if progress else count + 1
@@ -333,13 +336,12 @@ def _initialise(
         heap_push(memory.im, memory.fm, first_arrival, L.K_ARRIVAL, -1, 0)
 
 
-def _flush(memory: Memory, converter: ChunkConverter, writer: EventWriter | None) -> int:
+def _flush(memory: Memory, converter: ChunkConverter | None, writer: EventWriter | None) -> int:
     """Write the buffered events and empty the buffer; return how many were written."""
     sc = memory["sc"]
     rows = int(sc[L.SC_NBUF])
     sc[L.SC_NBUF] = 0
-    if rows == 0 or writer is None:
+    if rows == 0 or writer is None or converter is None:
         return 0
-    columns = converter.convert(memory["ev_i"][:rows], memory["ev_f"][:rows])
-    writer.write(columns, rows)
+    writer.write(converter.convert(memory["ev_i"][:rows], memory["ev_f"][:rows]))
     return rows
