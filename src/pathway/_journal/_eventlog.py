@@ -60,6 +60,7 @@ __all__ = [
     "kind_code",
     "nanoseconds",
     "sorted_log",
+    "timestamp",
     "vocabularies",
 ]
 
@@ -342,6 +343,12 @@ def blank_codes(n: int) -> I32:
 def _is_blank(column: I32) -> bool:
     """Whether ``column`` is a :func:`blank_codes` view (constant, nothing to reorder)."""
     return column.ndim == 1 and column.strides == (0,) and not column.flags.writeable
+
+
+def timestamp(ns: int) -> datetime:
+    """An aware UTC datetime from nanoseconds since the epoch (to the microsecond), as
+    :attr:`EventLog.first_at` gives it."""
+    return _datetime(ns)
 
 
 def _datetime(ns: int) -> datetime:

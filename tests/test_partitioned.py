@@ -1,0 +1,115 @@
+"""The analysis of a log in parts (whole cases per part) equals the analysis of the
+whole log in memory, field by field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import pathway
+from pathway._analysis._journey import journey_of
+from pathway._analysis._partial import combine, part_of
+from pathway._journal._eventlog import EventLog, sorted_log
+from pathway._report._build import build_report, combined_report
+from pathway._report._report import Report
+from pathway.io import read_log
+
+HUB = Path(__file__).parent.parent / "pathways" / "recovery-hub-2017.yaml"
+
+
+@pytest.fixture(scope="module")
+def hub() -> pathway.Pathway:
+    return pathway.load(HUB)
+
+
+@pytest.fixture(scope="module")
+def whole(hub: pathway.Pathway, tmp_path_factory: pytest.TempPathFactory) -> EventLog:
+    """A simulated cohort's log, some cases still open at the horizon."""
+    path = tmp_path_factory.mktemp("parts") / "events.parquet"
+    pathway.simulate(hub, cases=400, seed=3, horizon="120d", events=path)
+    return read_log(path)
+
+
+def subset(log: EventLog, keep: np.ndarray) -> tuple[EventLog, np.ndarray]:
+    """The log of the cases ``keep`` selects, and where each case first appears in
+    ``log`` (in the part's case order)."""
+    rows = np.flatnonzero(keep[log.case])
+    cases, local = np.unique(log.case[rows], return_inverse=True)
+    part = sorted_log(
+        case=local.astype(np.int64).reshape(-1),
+        case_ids=tuple(log.case_ids[c] for c in cases),
+        at=log.at[rows],
+        kind=log.kind[rows],
+        started=log.started[rows],
+        attendance=log.attendance[rows],
+        codes={f: np.ascontiguousarray(c[rows]) for f, c in log.codes.items()},
+        vocab=dict(log.vocab),
+    )
+    starts, _ends = log.case_bounds()
+    position = {case_id: i for i, case_id in enumerate(log.case_ids)}
+    first = np.asarray([starts[position[c]] for c in part.case_ids], dtype=np.int64)
+    return part, first
+
+
+def in_parts(log: EventLog, assignment: np.ndarray, model: pathway.Pathway | None) -> Report:
+    """The report of ``log`` analysed part by part (case i in part ``assignment[i]``)."""
+    logs, parts = [], []
+    for number in range(int(assignment.max()) + 1):
+        part_log, first = subset(log, assignment == number)
+        logs.append(part_log)
+        parts.append(part_of(part_log, first, model))
+    return combined_report(
+        combine(parts), model, lambda part, case: journey_of(logs[part], case, model)
+    )
+
+
+def assert_same(new: Report, old: Report) -> None:
+    assert new.to_dict() == old.to_dict()
+    assert new.to_json() == old.to_json()
+    for name in ("case_ids", "causes"):
+        assert getattr(new.cases, name) == getattr(old.cases, name)
+    for name, (values, _unit) in old.cases.measures().items():
+        np.testing.assert_array_equal(new.cases.measures()[name][0], values, err_msg=name)
+    np.testing.assert_array_equal(new.scope, old.scope)
+
+
+def test_three_parts_give_the_whole_logs_report(whole: EventLog, hub: pathway.Pathway) -> None:
+    assignment = np.arange(whole.n_cases) % 3
+    old = build_report(whole, hub)
+    assert old.log_info["in_flight"] > 0  # the comparison covers open cases too
+    assert_same(in_parts(whole, assignment, hub), old)
+
+
+@settings(max_examples=12, deadline=None)
+@given(data=st.data())
+def test_any_split_by_case_gives_the_same_report(
+    whole: EventLog, hub: pathway.Pathway, data: st.DataObject
+) -> None:
+    parts = data.draw(st.integers(1, 5), label="parts")
+    seed = data.draw(st.integers(0, 2**32 - 1), label="seed")
+    assignment = np.random.default_rng(seed).integers(0, parts, whole.n_cases)
+    assignment[0] = parts - 1  # every part number up to the last is used or empty
+    model: Any = hub if data.draw(st.booleans(), label="with pathway") else None
+    assert_same(in_parts(whole, assignment, model), build_report(whole, model))
+
+
+def test_a_log_with_no_finished_case_in_parts(whole: EventLog, hub: pathway.Pathway) -> None:
+    open_cases = np.flatnonzero(build_report(whole, hub).cases.finished == 0)
+    keep = np.zeros(whole.n_cases, dtype=bool)
+    keep[open_cases] = True
+    log, _first = subset(whole, keep)
+    assignment = np.arange(log.n_cases) % 2
+    old = build_report(log, hub)
+    assert old.scope_label.startswith("all cases")
+    assert_same(in_parts(log, assignment, hub), old)
+
+
+def test_a_case_in_two_parts_is_refused(whole: EventLog) -> None:
+    part, first = subset(whole, np.ones(whole.n_cases, dtype=bool))
+    with pytest.raises(ValueError, match="two parts"):
+        combine([part_of(part, first), part_of(part, first)])
