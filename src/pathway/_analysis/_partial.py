@@ -49,6 +49,10 @@ class Part:
     ``first_rows`` is, per case (in the part's case order), the position of the case's
     first event in the whole log; positions only need to be ordered like the whole log's
     rows (a file's number times a large constant plus the row in the file will do).
+    ``origin`` (nanoseconds since the epoch, any size) is added to the part's times to
+    place them: a part whose times count from its own first event (a simulated cohort
+    running past 2262) has its origin there; its cases come after every case of a part
+    with an earlier origin, so parts with origins must not overlap in time.
     """
 
     table: CaseTable
@@ -64,9 +68,12 @@ class Part:
     has_handoffs: bool
     repeated_finished: dict[str, tuple[int, int]] | None
     repeated_all: dict[str, tuple[int, int]] | None
+    origin: int = 0
 
 
-def part_of(log: EventLog, first_rows: I64, pathway: Pathway | None = None) -> Part:
+def part_of(
+    log: EventLog, first_rows: I64, pathway: Pathway | None = None, *, origin: int = 0
+) -> Part:
     """What ``log`` (a part of a bigger log, holding whole cases) contributes.
 
     ``first_rows`` gives, per case of ``log`` in its case order, where the case's first
@@ -93,6 +100,7 @@ def part_of(log: EventLog, first_rows: I64, pathway: Pathway | None = None) -> P
             dict(repeated_items(log, pathway, table.finished)) if pathway is not None else None
         ),
         repeated_all=dict(repeated_items(log, pathway, everyone)) if pathway is not None else None,
+        origin=origin,
     )
 
 
@@ -102,7 +110,9 @@ class Combined:
 
     ``table`` holds every case in the whole log's case order; ``rows`` the moves, waits
     and completed steps in the whole log's row order (cases as indices into ``table``);
-    ``steps`` names ``table.outcome``'s codes; ``where`` says, per case, its part and its
+    ``steps`` names ``table.outcome``'s codes; ``table.start`` and ``table.end`` count
+    from each case's part's origin (0 unless parts were given origins), while
+    ``first_at`` and ``last_at`` are nanoseconds since the epoch (any size); ``where`` says, per case, its part and its
     index within the part (to draw one case's journey from its part).
     """
 
@@ -136,11 +146,16 @@ def _order(parts: Sequence[Part]) -> tuple[I64, I64, I64]:
     """The whole log's case order over the concatenated parts' cases, the part of each
     concatenated case, and each case's index within its part."""
     start = np.concatenate([p.table.start for p in parts]) if parts else np.zeros(0, np.int64)
+    origins = sorted({p.origin for p in parts})
+    placed = np.repeat(
+        np.asarray([origins.index(p.origin) for p in parts], dtype=np.int64),
+        [len(p.table) for p in parts],
+    )
     first = np.concatenate([p.first_rows for p in parts]) if parts else np.zeros(0, np.int64)
     sizes = [len(p.table) for p in parts]
     part = np.repeat(np.arange(len(parts), dtype=np.int64), sizes)
     local = np.arange(len(start), dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    order = np.lexsort((first, start)).astype(np.int64)
+    order = np.lexsort((first, start, placed)).astype(np.int64)
     return order, part, local
 
 
@@ -300,8 +315,8 @@ def combine(parts: Sequence[Part]) -> Combined:
         )
     rank = np.empty_like(order)
     rank[order] = np.arange(order.size)
-    firsts = [p.first_at for p in parts if p.first_at is not None]
-    lasts = [p.last_at for p in parts if p.last_at is not None]
+    firsts = [p.origin + p.first_at for p in parts if p.first_at is not None]
+    lasts = [p.origin + p.last_at for p in parts if p.last_at is not None]
     return Combined(
         table=table,
         rows=_rows(parts, rank, steps, causes),
