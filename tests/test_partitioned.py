@@ -17,6 +17,7 @@ from pathway._analysis._partial import combine, part_of
 from pathway._journal._eventlog import EventLog, sorted_log
 from pathway._report._build import build_report, combined_report
 from pathway._report._report import Report
+from pathway._report._simulated import simulated_report
 from pathway.io import read_log
 
 HUB = Path(__file__).parent.parent / "pathways" / "recovery-hub-2017.yaml"
@@ -113,3 +114,20 @@ def test_a_case_in_two_parts_is_refused(whole: EventLog) -> None:
     part, first = subset(whole, np.ones(whole.n_cases, dtype=bool))
     with pytest.raises(ValueError, match="two parts"):
         combine([part_of(part, first), part_of(part, first)])
+
+
+def test_a_simulated_cohort_past_2262_is_reported(hub: pathway.Pathway) -> None:
+    """Arrivals about once in 290 days: 300 cases run for about 240 years, past the last
+    time an event log file can hold, and are measured all the same, block by block."""
+    slow = pathway.load(HUB.read_text(encoding="utf-8").replace("rate: 3/d", "rate: 0.0035/d"))
+    report = simulated_report(slow, 300, 2, block=64)
+    info = report.log_info
+    assert info["cases"] == 300
+    assert info["first_event"].startswith("2017-")
+    assert int(info["last_event"][:4]) > 2262
+    assert info["finished"] + info["in_flight"] == 300
+
+
+def test_blocks_of_any_size_give_the_same_report(hub: pathway.Pathway) -> None:
+    reports = [simulated_report(hub, 120, 7, block=size).to_dict() for size in (1, 50, 1000)]
+    assert reports[0] == reports[1] == reports[2]

@@ -462,6 +462,11 @@ def _in_order(case: I64, at: I64) -> bool:
     return bool(np.all(step >= 0) and np.all((step > 0) | (np.diff(at) >= 0)))
 
 
+def _time_ordered(at: I64) -> bool:
+    """Whether every row's time is at or after the row before's."""
+    return len(at) < 2 or bool((at[1:] >= at[:-1]).all())
+
+
 def _run_order(case: I64, at: I64, renumber: I64) -> I64 | None:
     """The order :func:`sorted_log` wants, without a sort, when each case's rows are one
     run already in time order (how interpreted logs come): the runs are put in the new
@@ -523,6 +528,9 @@ def sorted_log(
             vocab=dict(vocab),
         )
     order = _run_order(case, at, renumber)
+    if order is None and _time_ordered(at):
+        # rows in time order (a simulated log): a stable sort by case keeps time order
+        order = np.argsort(new_case, kind="stable")
     if order is None:
         order = np.lexsort((np.arange(len(at)), at, new_case))
     pending = codes if isinstance(codes, dict) else dict(codes)

@@ -37,11 +37,14 @@ from pathway._report._build import combined_report
 from pathway._report._report import Report
 from pathway.errors import EventLogError, Problem
 from pathway.io import read_log
+from pathway.io._files import REPORT_FIELDS
 
 __all__ = [
     "FILE_ROWS",
     "BIG_LOG_ROWS",
+    "in_parts",
     "partitioned_report",
+    "pathway_shaped",
     "report_in_parts",
     "split_by_case",
 ]
@@ -49,7 +52,7 @@ __all__ = [
 #: Rows of one file before its first row's position (parts are numbered in file order).
 FILE_ROWS = 1 << 40
 #: A single Parquet log with more rows than this is analysed in parts.
-BIG_LOG_ROWS = 4_000_000
+BIG_LOG_ROWS = 20_000_000
 #: Events per part when a log is split (about 300 MB of columns in memory per part).
 PART_ROWS = 2_500_000
 #: Columns a part keeps: what the report reads and checks, less the JSON texts (facts,
@@ -72,6 +75,32 @@ def _arrow() -> Any:
 def _unreadable(path: Path, error: object) -> EventLogError:
     problem = Problem(f"cannot read Parquet: {error}", str(path), code="bad-event-log")
     return EventLogError([problem], log=str(path))
+
+
+def _metadata(path: str | Path) -> Any:
+    """The Parquet metadata of ``path``, or ``None`` when it cannot be read (left to
+    the usual reader's errors)."""
+    pa = _arrow()
+    try:
+        return pa.parquet.read_metadata(path)
+    except (OSError, pa.ArrowException):
+        return None
+
+
+def pathway_shaped(path: str | Path) -> bool:
+    """Whether the Parquet file at ``path`` is a log in pathway's own shape (``type``,
+    ``case_id`` and ``at`` columns), as the simulator and ``write_log`` write it."""
+    metadata = _metadata(path)
+    if metadata is None:
+        return False
+    return {"type", "case_id", "at"} <= set(metadata.schema.to_arrow_schema().names)
+
+
+def in_parts(path: str | Path, asked: bool) -> bool:
+    """Whether the Parquet log at ``path`` is pathway-shaped and either ``asked`` for
+    in parts or larger than :data:`BIG_LOG_ROWS` events."""
+    metadata = _metadata(path)
+    return pathway_shaped(path) and (asked or metadata.num_rows > BIG_LOG_ROWS)
 
 
 def split_by_case(path: str | Path, folder: str | Path, parts: int | None = None) -> list[Path]:
@@ -157,7 +186,7 @@ def _first_rows(path: Path, case_ids: Sequence[str], offset: int) -> I64:
 
 def measure_part(path: str, offset: int, pathway: Pathway | None) -> Part:
     """Read the part at ``path`` (whole cases) and measure it (what a worker runs)."""
-    log = read_log(path, pathway)
+    log = read_log(path, pathway, fields=REPORT_FIELDS)
     return part_of(log, _first_rows(Path(path), log.case_ids, offset), pathway)
 
 
@@ -189,7 +218,7 @@ def report_in_parts(
         raise EventLogError([problem], log=", ".join(files)) from None
 
     def journey(part: int, case: int) -> Journey:
-        return journey_of(read_log(files[part], pathway), case, pathway)
+        return journey_of(read_log(files[part], pathway, fields=REPORT_FIELDS), case, pathway)
 
     return combined_report(combined, pathway, journey)
 
