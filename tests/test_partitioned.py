@@ -3,6 +3,7 @@ whole log in memory, field by field."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,10 @@ from pathway._analysis._partial import combine, part_of
 from pathway._journal._eventlog import EventLog, sorted_log
 from pathway._report._build import build_report, combined_report
 from pathway._report._report import Report
+from pathway._report._partitioned import report_in_parts, split_by_case
 from pathway._report._simulated import simulated_report
+from pathway.cli import main as cli_main
+from pathway.errors import EventLogError
 from pathway.io import read_log
 
 HUB = Path(__file__).parent.parent / "pathways" / "recovery-hub-2017.yaml"
@@ -131,3 +135,62 @@ def test_a_simulated_cohort_past_2262_is_reported(hub: pathway.Pathway) -> None:
 def test_blocks_of_any_size_give_the_same_report(hub: pathway.Pathway) -> None:
     reports = [simulated_report(hub, 120, 7, block=size).to_dict() for size in (1, 50, 1000)]
     assert reports[0] == reports[1] == reports[2]
+
+
+@pytest.fixture(scope="module")
+def parts_on_disk(
+    hub: pathway.Pathway, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, list[Path]]:
+    """A simulated Parquet log and the same log split by case into three files."""
+    folder = tmp_path_factory.mktemp("split")
+    path = folder / "events.parquet"
+    pathway.simulate(hub, cases=300, seed=9, horizon="150d", events=path)
+    return path, split_by_case(path, folder / "parts", 3)
+
+
+def test_a_log_split_by_case_into_files_reports_as_the_whole(
+    hub: pathway.Pathway, parts_on_disk: tuple[Path, list[Path]]
+) -> None:
+    whole, files = parts_on_disk
+    assert len(files) == 3
+    assert_same(report_in_parts(files, hub), build_report(read_log(whole, hub), hub))
+
+
+def test_files_that_share_a_case_are_refused(
+    hub: pathway.Pathway, parts_on_disk: tuple[Path, list[Path]]
+) -> None:
+    whole, _files = parts_on_disk
+    with pytest.raises(EventLogError, match="two parts"):
+        report_in_parts([whole, whole], hub)
+
+
+@pytest.mark.slow
+def test_parts_on_a_real_dask_cluster_report_as_the_whole(
+    hub: pathway.Pathway, parts_on_disk: tuple[Path, list[Path]]
+) -> None:
+    distributed = pytest.importorskip("dask.distributed")
+    whole, files = parts_on_disk
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        remote = report_in_parts(files, hub, client=client)
+        assert len(client.scheduler_info()["workers"]) == 2
+    assert_same(remote, build_report(read_log(whole, hub), hub))
+
+
+@pytest.mark.slow
+def test_cli_report_on_parts_with_two_workers(
+    parts_on_disk: tuple[Path, list[Path]], tmp_path: Path
+) -> None:
+    """``pathway report FILE --events 'DIR/*.parquet' --workers 2`` (a real cluster)
+    prints the report of the whole log."""
+    whole, files = parts_on_disk
+    out = tmp_path / "parts.json"
+    pattern = str(files[0].parent / "*.parquet")
+    args = ["report", str(HUB), "--events", pattern, "--workers", "2", "--format", "json"]
+    assert cli_main([*args, "-o", str(out)]) == 0
+    expected = pathway.analyse(read_log(whole), pathway.load(HUB)).to_json()
+    assert json.loads(out.read_text()) == json.loads(expected)

@@ -126,6 +126,7 @@ def split_by_case(path: str | Path, folder: str | Path, parts: int | None = None
     if "case_id" not in kept:
         raise _unreadable(source, "the event log has no 'case_id' column")
     count = parts if parts is not None else max(1, -(-rows // PART_ROWS))
+    Path(folder).mkdir(parents=True, exist_ok=True)
     paths = [Path(folder) / f"part-{i:04d}.parquet" for i in range(count)]
     writers: list[Any] = [None] * count
     done = 0
@@ -195,11 +196,12 @@ def report_in_parts(
     pathway: Pathway | None = None,
     *,
     workers: int | None = None,
+    client: Any = None,
 ) -> Report:
     """The report of the log made of the Parquet files ``paths`` (each holding whole
     cases; cases ordered as if the files were one log, in the order given), analysed
-    part by part: here, one after another, or on a Dask ``LocalCluster`` of
-    ``workers`` processes.
+    part by part: here, one after another, on a Dask ``LocalCluster`` of ``workers``
+    processes, or through a running Dask ``client`` (whose workers must see the files).
 
     Raises :class:`~pathway.errors.EventLogError` for an unreadable part or a case
     whose events are in two files, and :class:`~pathway.errors.MissingExtraError`
@@ -207,7 +209,9 @@ def report_in_parts(
     """
     files = [str(p) for p in paths]
     offsets = [i * FILE_ROWS for i in range(len(files))]
-    if workers is None:
+    if client is not None:
+        found = _gather(client, files, offsets, pathway)
+    elif workers is None:
         found = [measure_part(f, o, pathway) for f, o in zip(files, offsets, strict=True)]
     else:
         found = _on_dask(files, offsets, pathway, workers)
@@ -235,8 +239,15 @@ def _on_dask(
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
-        futures = client.map(measure_part, files, offsets, [pathway] * len(files), pure=False)
-        return list(client.gather(futures))
+        return _gather(client, files, offsets, pathway)
+
+
+def _gather(
+    client: Any, files: Sequence[str], offsets: Sequence[int], pathway: Pathway | None
+) -> list[Part]:
+    """Measure every part on the workers of a Dask ``client``, in file order."""
+    futures = client.map(measure_part, files, offsets, [pathway] * len(files), pure=False)
+    return list(client.gather(futures))
 
 
 def partitioned_report(
