@@ -13,6 +13,7 @@ indices and ``bincount``: no Python loop over events.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import attrs
 import numpy as np
@@ -36,6 +37,8 @@ __all__ = [
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
+#: Integer columns of any width (32-bit where a log hands them over, 64 once combined).
+Codes = npt.NDArray[np.signedinteger[Any]]
 START = "(start)"
 
 
@@ -110,25 +113,26 @@ class DelayRows:
     waited and worked after it; each wait with its case, minutes, step, cause and the
     move it followed (-1: none); each completed step with its case, minutes, step and
     work class. Cases are indices into the log's cases; steps and causes are codes into
-    ``steps`` and ``causes``. Rows of many logs holding whole cases combine exactly:
+    ``steps`` and ``causes``; codes, cases and moves are 32-bit. Rows of many logs
+    holding whole cases combine exactly:
     put them in the combined log's row order (see :mod:`pathway._analysis._partial`)."""
 
     steps: tuple[str, ...]
     causes: tuple[str, ...]
-    move_case: I64
-    move_source: I64
-    move_target: I64
+    move_case: Codes
+    move_source: Codes
+    move_target: Codes
     move_wait: F64
     move_touch: F64
-    wait_case: I64
+    wait_case: Codes
     wait_minutes: F64
-    wait_step: I64
-    wait_cause: I64
-    wait_move: I64
-    done_case: I64
+    wait_step: Codes
+    wait_cause: Codes
+    wait_move: Codes
+    done_case: Codes
     done_minutes: F64
-    done_step: I64
-    done_work: I64
+    done_step: Codes
+    done_work: Codes
 
 
 def delay_rows(log: EventLog) -> DelayRows:
@@ -136,27 +140,27 @@ def delay_rows(log: EventLog) -> DelayRows:
     :class:`DelayRows`)."""
     last = _last_transition(log)
     moves = log.rows_of(TRANSITIONED)
-    position = np.full(len(log), -1, dtype=np.int64)
+    position = np.full(len(log), -1, dtype=np.int32)
     position[moves] = np.arange(moves.size)
     waits = _Rows(log, log.rows_of(WAITED), last, position)
     done = _Rows(log, log.rows_of(STEP_COMPLETED), last, position)
     return DelayRows(
         steps=log.labels("step"),
         causes=log.labels("cause"),
-        move_case=log.case[moves].astype(np.int64),
-        move_source=log.codes["source"][moves].astype(np.int64),
-        move_target=log.codes["target"][moves].astype(np.int64),
+        move_case=log.case[moves],
+        move_source=log.codes["source"][moves],
+        move_target=log.codes["target"][moves],
         move_wait=waits.per_move(moves.size),
         move_touch=done.per_move(moves.size),
-        wait_case=log.case[waits.rows].astype(np.int64),
+        wait_case=log.case[waits.rows],
         wait_minutes=waits.minutes,
         wait_step=waits.step,
-        wait_cause=log.codes["cause"][waits.rows].astype(np.int64),
+        wait_cause=log.codes["cause"][waits.rows],
         wait_move=waits.move,
-        done_case=log.case[done.rows].astype(np.int64),
+        done_case=log.case[done.rows],
         done_minutes=done.minutes,
         done_step=done.step,
-        done_work=log.codes["work"][done.rows].astype(np.int64),
+        done_work=log.codes["work"][done.rows],
     )
 
 
@@ -226,12 +230,12 @@ class _Rows:
     """Some rows of the log (waits or completed steps) with their minutes, step code and
     the position of the move that led to them (-1: none)."""
 
-    def __init__(self, log: EventLog, rows: I64, last: I64, position: I64) -> None:
+    def __init__(self, log: EventLog, rows: I64, last: I64, position: Codes) -> None:
         self.rows = rows
         self.minutes = minutes_between(log.started[rows], log.at[rows])
-        self.step = np.maximum(log.codes["step"][rows].astype(np.int64), 0)
+        self.step = np.maximum(log.codes["step"][rows], 0)
         before = last[rows]
-        self.move = np.where(before >= 0, position[np.maximum(before, 0)], -1)
+        self.move = np.where(before >= 0, position[np.maximum(before, 0)], -1).astype(np.int32)
         self.linked = self.move >= 0
 
     def per_move(self, moves: int) -> F64:

@@ -324,8 +324,8 @@ def collects_table(log: EventLog, pathway: Pathway) -> tuple[I64, I64, tuple[str
     # order does not depend on which step a log happens to name first
     present = set(log.labels("step"))
     items: dict[str, int] = {}
-    for step_id, step in pathway.steps.items():
-        for item in step.collects if step_id in present else ():
+    for step_id, declared in pathway.steps.items():
+        for item in declared.collects if step_id in present else ():
             items.setdefault(item, len(items))
     pointer = [0]
     flat: list[int] = []

@@ -142,51 +142,89 @@ def _recode(labels: Sequence[str], into: Sequence[str]) -> I64:
     return np.asarray([position[label] for label in labels] + [-1], dtype=np.int64)
 
 
-def _order(parts: Sequence[Part]) -> tuple[I64, I64, I64]:
+class _Fields:
+    """Every part's arrays, by field, taken out of the parts so that each field's arrays
+    can be let go as soon as the combined field is made (a combined log is never held
+    twice); ``take`` hands a field's arrays over once."""
+
+    def __init__(self, parts: Sequence[Part]) -> None:
+        self.sizes = [len(p.table) for p in parts]
+        self.moves = [len(p.rows.move_case) for p in parts]
+        self.steps = [p.rows.steps for p in parts]
+        self.causes = [p.rows.causes for p in parts]
+        self.table_causes = [p.table.causes for p in parts]
+        self.origins = [p.origin for p in parts]
+        self.has_handoffs = [p.has_handoffs for p in parts]
+        self.case_ids = [p.table.case_ids for p in parts]
+        self.first_rows = [p.first_rows for p in parts]
+        self.arrays: dict[str, list[Any]] = {}
+        for field in attrs.fields(CaseTable):
+            if field.name not in {"case_ids", "causes"}:
+                self.arrays[f"table.{field.name}"] = [getattr(p.table, field.name) for p in parts]
+        for field in attrs.fields(DelayRows):
+            if field.name not in {"steps", "causes"}:
+                self.arrays[f"rows.{field.name}"] = [getattr(p.rows, field.name) for p in parts]
+
+    def take(self, name: str) -> list[Any]:
+        """The parts' arrays of field ``name`` (``table.x`` or ``rows.x``), handed over."""
+        return self.arrays.pop(name)
+
+
+def _order(fields: _Fields) -> tuple[I64, I64, I64]:
     """The whole log's case order over the concatenated parts' cases, the part of each
     concatenated case, and each case's index within its part."""
-    start = np.concatenate([p.table.start for p in parts]) if parts else np.zeros(0, np.int64)
-    origins = sorted({p.origin for p in parts})
+    sizes = fields.sizes
+    start = np.concatenate(fields.arrays["table.start"]) if sizes else np.zeros(0, np.int64)
+    origins = sorted(set(fields.origins))
     placed = np.repeat(
-        np.asarray([origins.index(p.origin) for p in parts], dtype=np.int64),
-        [len(p.table) for p in parts],
+        np.asarray([origins.index(o) for o in fields.origins], dtype=np.int64), sizes
     )
-    first = np.concatenate([p.first_rows for p in parts]) if parts else np.zeros(0, np.int64)
-    sizes = [len(p.table) for p in parts]
-    part = np.repeat(np.arange(len(parts), dtype=np.int64), sizes)
+    first = np.concatenate(fields.first_rows) if sizes else np.zeros(0, np.int64)
+    part = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
     local = np.arange(len(start), dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
     order = np.lexsort((first, start, placed)).astype(np.int64)
     return order, part, local
 
 
-def _table(parts: Sequence[Part], order: I64, steps: tuple[str, ...]) -> CaseTable:
+def _table(fields: _Fields, order: I64, steps: tuple[str, ...]) -> CaseTable:
     """The parts' case tables as one, in ``order``, step and cause codes made common."""
-    causes = _union([p.table.causes for p in parts])
+    causes = _union(fields.table_causes)
     # a log whose parts disagree on hand-offs: the whole has handoff events, so cases of
     # a part without any have none (the whole log would not derive them)
-    handoffs = any(p.has_handoffs for p in parts)
+    handoffs = any(fields.has_handoffs)
 
     def stack(name: str) -> Any:
-        return np.concatenate([getattr(p.table, name) for p in parts])[order]
+        return np.concatenate(fields.take(f"table.{name}"))[order]
 
-    def waits(part: Part) -> Any:
-        table = np.zeros((len(part.table), len(causes)))
-        for index, cause in enumerate(part.table.causes):
-            table[:, causes.index(cause)] = part.table.waits[:, index]
-        return table
+    def waits() -> Any:
+        tables = []
+        for part, table in enumerate(fields.take("table.waits")):
+            wide = np.zeros((len(table), len(causes)))
+            for index, cause in enumerate(fields.table_causes[part]):
+                wide[:, causes.index(cause)] = table[:, index]
+            tables.append(wide)
+        return np.concatenate(tables)[order].reshape(-1, len(causes))
 
-    def handoff_rows(part: Part) -> Any:
-        if handoffs and not part.has_handoffs:
-            return np.zeros_like(part.table.handoffs)
-        return part.table.handoffs
+    def handoff_rows() -> Any:
+        tables = fields.take("table.handoffs")
+        return np.concatenate(
+            [
+                np.zeros_like(table) if handoffs and not fields.has_handoffs[part] else table
+                for part, table in enumerate(tables)
+            ]
+        )[order]
 
     outcome = np.concatenate(
-        [_recode(p.rows.steps, steps)[p.table.outcome] for p in parts]
+        [
+            _recode(fields.steps[part], steps)[codes]
+            for part, codes in enumerate(fields.take("table.outcome"))
+        ]
     ).astype(np.int64)
+    repeated_parts = fields.take("table.repeated")
     repeated = None
-    if all(p.table.repeated is not None for p in parts):
-        repeated = stack("repeated")
-    ids = [case_id for p in parts for case_id in p.table.case_ids]
+    if all(r is not None for r in repeated_parts):
+        repeated = np.concatenate(repeated_parts)[order]
+    ids = [case_id for part in fields.case_ids for case_id in part]
     return CaseTable(
         case_ids=tuple(ids[i] for i in order),
         start=stack("start"),
@@ -196,43 +234,58 @@ def _table(parts: Sequence[Part], order: I64, steps: tuple[str, ...]) -> CaseTab
         touch=stack("touch"),
         work=stack("work"),
         work_steps=stack("work_steps"),
-        waits=np.concatenate([waits(p) for p in parts])[order].reshape(-1, len(causes)),
+        waits=waits(),
         causes=causes,
         visits=stack("visits"),
         dnas=stack("dnas"),
-        handoffs=np.concatenate([handoff_rows(p) for p in parts])[order],
+        handoffs=handoff_rows(),
         failure=stack("failure"),
         decisions=stack("decisions"),
         repeated=repeated,
     )
 
 
-def _rows(parts: Sequence[Part], rank: I64, steps: tuple[str, ...], causes: tuple[str, ...]) -> DelayRows:
+def _rows(
+    fields: _Fields, rank: I64, steps: tuple[str, ...], causes: tuple[str, ...]
+) -> DelayRows:
     """The parts' rows as one, in the whole log's row order: by case rank (``rank`` of
     each concatenated case), each case's rows in their own order (a stable sort)."""
-    offsets = np.cumsum([0] + [len(p.table) for p in parts])
+    offsets = np.cumsum([0, *fields.sizes])
+    move_offsets = np.cumsum([0, *fields.moves])
+
+    def common(name: str) -> Any:
+        """Field ``name``'s arrays concatenated, codes made common to every part."""
+        arrays = fields.take(f"rows.{name}")
+        if name in _STEP_FIELDS:
+            arrays = [_recode(fields.steps[i], steps)[a] for i, a in enumerate(arrays)]
+        elif name == "wait_cause":
+            arrays = [_recode(fields.causes[i], causes)[a] for i, a in enumerate(arrays)]
+        elif name == "wait_move":
+            arrays = [np.where(a >= 0, a + move_offsets[i], -1) for i, a in enumerate(arrays)]
+        elif name.endswith("_case"):
+            arrays = [a.astype(np.int64) + offsets[i] for i, a in enumerate(arrays)]
+        return np.concatenate(arrays) if arrays else np.zeros(0, np.int64)
 
     def gather(kind: str) -> tuple[I64, dict[str, Any]]:
-        cases = np.concatenate(
-            [getattr(p.rows, f"{kind}_case") + offsets[i] for i, p in enumerate(parts)]
-        )
+        cases = common(f"{kind}_case")
         by = rank[cases] if cases.size else cases
+        del cases
         order = np.argsort(by, kind="stable")
         values: dict[str, Any] = {"case": by[order]}
+        del by
         for field in attrs.fields(DelayRows):
             if field.name.startswith(f"{kind}_") and field.name != f"{kind}_case":
-                short = field.name[len(kind) + 1 :]
-                values[short] = np.concatenate([_common(p, field.name, steps, causes, move_offsets, i) for i, p in enumerate(parts)])[order]
+                values[field.name[len(kind) + 1 :]] = common(field.name)[order]
         return order, values
 
-    move_offsets = np.cumsum([0] + [len(p.rows.move_case) for p in parts])
     move_order, moves = gather("move")
     # the move each wait followed, renumbered to the moves' new positions
-    new_position = np.empty_like(move_order)
+    new_position = np.empty(move_order.size + 1, dtype=np.int64)
     new_position[move_order] = np.arange(move_order.size)
+    new_position[-1] = -1  # the entry index -1 picks: no move
+    del move_order
     _wait_order, waits = gather("wait")
-    linked = waits["move"] >= 0
-    waits["move"] = np.where(linked, new_position[np.maximum(waits["move"], 0)] if new_position.size else -1, -1)
+    waits["move"] = new_position[waits["move"]]
     _done_order, done = gather("done")
     return DelayRows(
         steps=steps,
@@ -255,20 +308,6 @@ def _rows(parts: Sequence[Part], rank: I64, steps: tuple[str, ...], causes: tupl
 
 
 _STEP_FIELDS = frozenset({"move_source", "move_target", "wait_step", "done_step"})
-
-
-def _common(
-    part: Part, name: str, steps: tuple[str, ...], causes: tuple[str, ...], move_offsets: I64, index: int
-) -> Any:
-    """Field ``name`` of a part's rows with codes made common (steps, causes, moves)."""
-    values = getattr(part.rows, name)
-    if name in _STEP_FIELDS:
-        return _recode(part.rows.steps, steps)[values]
-    if name == "wait_cause":
-        return _recode(part.rows.causes, causes)[values]
-    if name == "wait_move":
-        return np.where(values >= 0, values + move_offsets[index], -1)
-    return values
 
 
 def _sum_counts(maps: Sequence[dict[str, dict[str, int]]]) -> dict[str, dict[str, int]]:
@@ -296,16 +335,30 @@ def _sum_items(
     }
 
 
-def combine(parts: Sequence[Part]) -> Combined:
-    """Every part's contribution as one (see the module docstring).
+def combine(parts: list[Part]) -> Combined:
+    """Every part's contribution as one (see the module docstring). The list is
+    emptied: each part's arrays are let go as the combined ones are made.
 
     Raises ``ValueError`` when a case appears in two parts (the parts must hold whole
     cases: split a log by case id).
     """
-    order, part, local = _order(parts)
-    steps = _union([p.rows.steps for p in parts])
-    causes = _union([p.table.causes for p in parts])
-    table = _table(parts, order, steps)
+    fields = _Fields(parts)
+    events = sum(p.events for p in parts)
+    failure_events = sum(p.failure_events for p in parts)
+    touch_known = not any(p.completed_steps for p in parts) or any(
+        p.started_known for p in parts
+    )
+    has_handoffs = any(p.has_handoffs for p in parts)
+    appointments = _sum_counts([p.appointments for p in parts])
+    repeated_finished = _sum_items([p.repeated_finished for p in parts])
+    repeated_all = _sum_items([p.repeated_all for p in parts])
+    firsts = [p.origin + p.first_at for p in parts if p.first_at is not None]
+    lasts = [p.origin + p.last_at for p in parts if p.last_at is not None]
+    parts.clear()
+    order, part, local = _order(fields)
+    steps = _union(fields.steps)
+    causes = _union(fields.causes)
+    table = _table(fields, order, steps)
     if len(set(table.case_ids)) != len(table.case_ids):
         seen: set[str] = set()
         twice = next(c for c in table.case_ids if c in seen or seen.add(c))  # type: ignore[func-returns-value]
@@ -315,22 +368,18 @@ def combine(parts: Sequence[Part]) -> Combined:
         )
     rank = np.empty_like(order)
     rank[order] = np.arange(order.size)
-    firsts = [p.origin + p.first_at for p in parts if p.first_at is not None]
-    lasts = [p.origin + p.last_at for p in parts if p.last_at is not None]
     return Combined(
         table=table,
-        rows=_rows(parts, rank, steps, causes),
+        rows=_rows(fields, rank, steps, causes),
         steps=steps,
         where=(part[order], local[order]),
-        events=sum(p.events for p in parts),
         first_at=min(firsts) if firsts else None,
         last_at=max(lasts) if lasts else None,
-        failure_events=sum(p.failure_events for p in parts),
-        appointments=_sum_counts([p.appointments for p in parts]),
-        touch_known=(
-            not any(p.completed_steps for p in parts) or any(p.started_known for p in parts)
-        ),
-        has_handoffs=any(p.has_handoffs for p in parts),
-        repeated_finished=_sum_items([p.repeated_finished for p in parts]),
-        repeated_all=_sum_items([p.repeated_all for p in parts]),
+        events=events,
+        failure_events=failure_events,
+        appointments=appointments,
+        touch_known=touch_known,
+        has_handoffs=has_handoffs,
+        repeated_finished=repeated_finished,
+        repeated_all=repeated_all,
     )

@@ -102,6 +102,7 @@ class _Blocks:
         self.finished = np.zeros(count, dtype=np.int64)
         self.origin: list[int | None] = [None] * count
         self.parts: dict[int, Part] = {}
+        self.measured: list[int] = []
         self.converter = ChunkConverter(plan, {})
         self.base_us = int((datetime.combine(plan.start, time()) - _EPOCH).total_seconds()) * (
             10**6
@@ -225,7 +226,7 @@ class _Blocks:
         self.pending[index] = []
         if not chunks:
             return
-        rows = {name: np.concatenate([c[name] for c in chunks]) for name in chunks[0]}
+        rows: dict[str, Any] = {name: np.concatenate([c[name] for c in chunks]) for name in chunks[0]}
         del chunks
         np.savez(self.folder / f"block-{index}.npz", **rows)
         log = self._log(rows, index)
@@ -237,16 +238,18 @@ class _Blocks:
         self.parts[index] = part_of(log, firsts, self.pathway, origin=origin)
 
     def finish(self) -> list[Part]:
-        """Measure the blocks still open (cases in flight at the end) and return every
-        block's part, in block order."""
+        """Measure the blocks still open (cases in flight at the end) and hand over
+        every block's part, in block order (the blocks keep none)."""
         for index in range(len(self.pending)):
             if index not in self.parts:
                 self._measure(index)
-        return [self.parts[i] for i in sorted(self.parts)]
+        self.measured = sorted(self.parts)
+        parts = [self.parts.pop(i) for i in self.measured]
+        return parts
 
     def load(self, part: int) -> EventLog:
         """The event log of the ``part``-th measured block (to draw a journey from)."""
-        index = sorted(self.parts)[part]
+        index = self.measured[part]
         with np.load(self.folder / f"block-{index}.npz") as stored:
             rows = {name: stored[name] for name in stored.files}
         return self._log(rows, index)
