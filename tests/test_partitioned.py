@@ -194,3 +194,19 @@ def test_cli_report_on_parts_with_two_workers(
     assert cli_main([*args, "-o", str(out)]) == 0
     expected = pathway.analyse(read_log(whole), pathway.load(HUB)).to_json()
     assert json.loads(out.read_text()) == json.loads(expected)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    minutes=st.lists(st.floats(0, 60 * 24 * 365 * 40, allow_nan=False), min_size=1, max_size=50)
+)
+def test_offsets_by_day_are_the_log_writers(hub: pathway.Pathway, minutes: list[float]) -> None:
+    """The report's day-by-day UTC offsets equal the event log writer's, hour by hour
+    (Europe/London: two changes a year), including the hours around each change."""
+    from pathway._report._simulated import _Offsets
+    from pathway._sim._events import ChunkConverter
+    from pathway._sim._plan import build_plan
+
+    plan = build_plan(hub)
+    values = np.asarray(minutes + [m + 60 * h for m in minutes[:3] for h in range(-3, 4) if m >= 180])
+    np.testing.assert_array_equal(_Offsets(plan).of(values), ChunkConverter(plan, {}).offsets(values))

@@ -33,7 +33,7 @@ from pathway._analysis._cases import (
     repeated_items,
 )
 from pathway._analysis._summaries import appointment_counts
-from pathway._journal._eventlog import NAT, EventLog
+from pathway._journal._eventlog import NAT, EventLog, stable_order
 from pathway._model._pathway import Pathway
 
 __all__ = ["Combined", "Part", "combine", "part_of"]
@@ -270,7 +270,7 @@ def _rows(
         cases = common(f"{kind}_case")
         by = rank[cases] if cases.size else cases
         del cases
-        order = np.argsort(by, kind="stable")
+        order = stable_order(by)
         values: dict[str, Any] = {"case": by[order]}
         del by
         for field in attrs.fields(DelayRows):

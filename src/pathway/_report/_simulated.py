@@ -20,7 +20,8 @@ wherever that log can be written.
 from __future__ import annotations
 
 import tempfile
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,7 @@ BLOCK_CASES = 50_000
 I64 = npt.NDArray[np.int64]
 _US = 60_000_000.0
 _EPOCH = datetime(1970, 1, 1)
+_MICRO = timedelta(microseconds=1)
 #: Code columns a block keeps (what the report and the journey read).
 _FIELDS = (
     "step",
@@ -86,6 +88,61 @@ def simulated_report(
         return combined_report(combine(parts), pathway, journey)
 
 
+class _Offsets:
+    """The UTC offset (microseconds) of each local wall hour since the start day, as the
+    simulator's log writer gives it (the offset of the hour's wall time in the zone),
+    worked out per day: one look-up per local day, and per hour only on days the
+    offset changes, kept in arrays that grow with the simulated time (a few bytes a
+    day), so a time costs the same at any date."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.zone = ZoneInfo(plan.timezone)
+        self.epoch = datetime.combine(plan.start, time())
+        self.days = np.zeros(0, dtype=np.int64)  # offset at each day's 00:00
+        self.changed = np.zeros(0, dtype=np.int64)  # row of ``hourly`` per day, or -1
+        self.hourly = np.zeros((0, 24), dtype=np.int64)  # days whose offset changes
+
+    def _offset(self, hour: int) -> int:
+        wall = self.epoch + timedelta(hours=hour)
+        return (wall.replace(tzinfo=self.zone).utcoffset() or timedelta()) // _MICRO
+
+    def _grow(self, days: int) -> None:
+        """Know the offsets of the first ``days`` days (and the day after)."""
+        known = len(self.days)
+        if days + 1 < known:
+            return
+        wanted = max(days + 2, 2 * known, 366)
+        fresh = np.asarray([self._offset(24 * d) for d in range(known, wanted)], dtype=np.int64)
+        self.days = np.concatenate([self.days, fresh])
+        first = max(known - 1, 0)  # the last known day had no next day to compare with
+        changed = np.full(wanted - 1 - len(self.changed), -1, dtype=np.int64)
+        self.changed = np.concatenate([self.changed[:first], changed])
+        rows = []
+        for day in range(first, wanted - 1):
+            hours = [self._offset(24 * day + h) for h in range(24)]
+            if len(set(hours)) > 1 or hours[0] != self.days[day + 1]:
+                self.changed[day] = len(self.hourly) + len(rows)
+                rows.append(hours)
+        if rows:
+            self.hourly = np.concatenate([self.hourly, np.asarray(rows, dtype=np.int64)])
+
+    def of(self, minutes: npt.NDArray[np.float64]) -> I64:
+        """The offset of the local hour each time (minutes since the start) falls in."""
+        hours = np.floor(minutes / 60.0).astype(np.int64)
+        if len(hours) == 0:
+            return hours
+        if int(hours.min()) < 0:
+            raise ValueError("simulated times before the start day")
+        day = hours // 24
+        self._grow(int(day.max()))
+        result: I64 = self.days[day]
+        row = self.changed[day]
+        on = row >= 0
+        if on.any():
+            result[on] = self.hourly[row[on], hours[on] - 24 * day[on]]
+        return result
+
+
 class _Blocks:
     """Gathers kernel rows by block of cases and measures each block when complete."""
 
@@ -104,6 +161,7 @@ class _Blocks:
         self.parts: dict[int, Part] = {}
         self.measured: list[int] = []
         self.converter = ChunkConverter(plan, {})
+        self.offsets = _Offsets(plan)
         self.base_us = int((datetime.combine(plan.start, time()) - _EPOCH).total_seconds()) * (
             10**6
         )
@@ -120,7 +178,7 @@ class _Blocks:
         """Microseconds from the start day's local midnight to each time, made UTC (as
         the Parquet log holds them, less the start day's own offset from 1970)."""
         micro = np.round(minutes * _US).astype(np.int64)
-        result: I64 = micro - self.converter.offsets(minutes)
+        result: I64 = micro - self.offsets.of(minutes)
         return result
 
     def add(self, ev_i: I64, ev_f: npt.NDArray[np.float64]) -> None:
