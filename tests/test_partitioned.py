@@ -17,8 +17,8 @@ from pathway._analysis._journey import journey_of
 from pathway._analysis._partial import combine, part_of
 from pathway._journal._eventlog import EventLog, sorted_log
 from pathway._report._build import build_report, combined_report
-from pathway._report._report import Report
 from pathway._report._partitioned import report_in_parts, split_by_case
+from pathway._report._report import Report
 from pathway._report._simulated import simulated_report
 from pathway.cli import main as cli_main
 from pathway.errors import EventLogError
@@ -196,17 +196,22 @@ def test_cli_report_on_parts_with_two_workers(
     assert json.loads(out.read_text()) == json.loads(expected)
 
 
+@pytest.fixture(scope="module")
+def plan(hub: pathway.Pathway) -> Any:
+    from pathway._sim._plan import build_plan
+
+    return build_plan(hub)
+
+
 @settings(max_examples=25, deadline=None)
-@given(
-    minutes=st.lists(st.floats(0, 60 * 24 * 365 * 40, allow_nan=False), min_size=1, max_size=50)
-)
-def test_offsets_by_day_are_the_log_writers(hub: pathway.Pathway, minutes: list[float]) -> None:
+@given(minutes=st.lists(st.floats(0, 60 * 24 * 365 * 40, allow_nan=False), min_size=1, max_size=50))
+def test_offsets_by_day_are_the_log_writers(plan: Any, minutes: list[float]) -> None:
     """The report's day-by-day UTC offsets equal the event log writer's, hour by hour
     (Europe/London: two changes a year), including the hours around each change."""
     from pathway._report._simulated import _Offsets
     from pathway._sim._events import ChunkConverter
-    from pathway._sim._plan import build_plan
 
-    plan = build_plan(hub)
-    values = np.asarray(minutes + [m + 60 * h for m in minutes[:3] for h in range(-3, 4) if m >= 180])
-    np.testing.assert_array_equal(_Offsets(plan).of(values), ChunkConverter(plan, {}).offsets(values))
+    near = [m + 60 * h for m in minutes[:3] for h in range(-3, 4) if m >= 180]
+    values = np.asarray(minutes + near)
+    expected = ChunkConverter(plan, {}).offsets(values)
+    np.testing.assert_array_equal(_Offsets(plan).of(values), expected)

@@ -112,8 +112,9 @@ class Combined:
     and completed steps in the whole log's row order (cases as indices into ``table``);
     ``steps`` names ``table.outcome``'s codes; ``table.start`` and ``table.end`` count
     from each case's part's origin (0 unless parts were given origins), while
-    ``first_at`` and ``last_at`` are nanoseconds since the epoch (any size); ``where`` says, per case, its part and its
-    index within the part (to draw one case's journey from its part).
+    ``first_at`` and ``last_at`` are nanoseconds since the epoch (any size); ``where``
+    says, per case, its part and its index within the part (to draw one case's journey
+    from its part).
     """
 
     table: CaseTable
@@ -245,9 +246,7 @@ def _table(fields: _Fields, order: I64, steps: tuple[str, ...]) -> CaseTable:
     )
 
 
-def _rows(
-    fields: _Fields, rank: I64, steps: tuple[str, ...], causes: tuple[str, ...]
-) -> DelayRows:
+def _rows(fields: _Fields, rank: I64, steps: tuple[str, ...], causes: tuple[str, ...]) -> DelayRows:
     """The parts' rows as one, in the whole log's row order: by case rank (``rank`` of
     each concatenated case), each case's rows in their own order (a stable sort)."""
     offsets = np.cumsum([0, *fields.sizes])
@@ -314,7 +313,7 @@ def _sum_counts(maps: Sequence[dict[str, dict[str, int]]]) -> dict[str, dict[str
     """Appointment counts added up; labels in order of first appearance, ``unknown`` last."""
     result: dict[str, dict[str, int]] = {}
     for name in ("attended", "missed"):
-        labels = _union([[k for k in m[name] if k != "unknown"] for m in maps]) + ("unknown",)
+        labels = (*_union([[k for k in m[name] if k != "unknown"] for m in maps]), "unknown")
         result[name] = {k: sum(m[name].get(k, 0) for m in maps) for k in labels}
     return result
 
@@ -345,9 +344,7 @@ def combine(parts: list[Part]) -> Combined:
     fields = _Fields(parts)
     events = sum(p.events for p in parts)
     failure_events = sum(p.failure_events for p in parts)
-    touch_known = not any(p.completed_steps for p in parts) or any(
-        p.started_known for p in parts
-    )
+    touch_known = not any(p.completed_steps for p in parts) or any(p.started_known for p in parts)
     has_handoffs = any(p.has_handoffs for p in parts)
     appointments = _sum_counts([p.appointments for p in parts])
     repeated_finished = _sum_items([p.repeated_finished for p in parts])

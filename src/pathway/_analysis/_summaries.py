@@ -34,11 +34,11 @@ __all__ = [
     "median",
     "outcomes",
     "outcomes_of",
-    "work_of",
     "rebase_index",
     "typical_case",
     "waits_by_cause",
     "work",
+    "work_of",
 ]
 
 B = npt.NDArray[np.bool_]

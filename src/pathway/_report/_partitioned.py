@@ -40,8 +40,8 @@ from pathway.io import read_log
 from pathway.io._files import REPORT_FIELDS
 
 __all__ = [
-    "FILE_ROWS",
     "BIG_LOG_ROWS",
+    "FILE_ROWS",
     "in_parts",
     "partitioned_report",
     "pathway_shaped",
@@ -177,9 +177,7 @@ def _first_rows(path: Path, case_ids: Sequence[str], offset: int) -> I64:
     labels = case.dictionary.to_pylist()
     present, first = np.unique(codes, return_index=True)
     rows = (
-        table.column(_ROW).to_numpy()[first]
-        if _ROW in names
-        else first.astype(np.int64) + offset
+        table.column(_ROW).to_numpy()[first] if _ROW in names else first.astype(np.int64) + offset
     )
     where = {labels[int(code)]: int(row) for code, row in zip(present, rows, strict=True)}
     return np.asarray([where[c] for c in case_ids], dtype=np.int64)

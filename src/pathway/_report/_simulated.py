@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import tempfile
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
@@ -117,7 +117,7 @@ class _Offsets:
         first = max(known - 1, 0)  # the last known day had no next day to compare with
         changed = np.full(wanted - 1 - len(self.changed), -1, dtype=np.int64)
         self.changed = np.concatenate([self.changed[:first], changed])
-        rows = []
+        rows: list[list[int]] = []
         for day in range(first, wanted - 1):
             hours = [self._offset(24 * day + h) for h in range(24)]
             if len(set(hours)) > 1 or hours[0] != self.days[day + 1]:
@@ -284,7 +284,9 @@ class _Blocks:
         self.pending[index] = []
         if not chunks:
             return
-        rows: dict[str, Any] = {name: np.concatenate([c[name] for c in chunks]) for name in chunks[0]}
+        rows: dict[str, Any] = {
+            name: np.concatenate([c[name] for c in chunks]) for name in chunks[0]
+        }
         del chunks
         np.savez(self.folder / f"block-{index}.npz", **rows)
         log = self._log(rows, index)

@@ -23,7 +23,6 @@ import argparse
 import glob
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -94,10 +93,15 @@ def _in_parts(args: argparse.Namespace) -> bool:
         raise UsageError("--columns, --steps and --case-type read a single log, not parts")
     if many:
         return True
-    if foreign or not Path(source).is_file() or Path(source).suffix.lower() not in {
-        ".parquet",
-        ".pq",
-    }:
+    if (
+        foreign
+        or not Path(source).is_file()
+        or Path(source).suffix.lower()
+        not in {
+            ".parquet",
+            ".pq",
+        }
+    ):
         return False
     partitioned: Any = require(
         "pathway._report._partitioned", extra="report", feature="reports of large logs"
