@@ -174,22 +174,30 @@ def attribute_rows(found: DelayRows, cases: B) -> Attribution:
     """Attribute the waits and work in ``found`` of the cases selected by ``cases`` (a
     mask over the case indices ``found`` uses) to steps and transitions."""
     steps, causes = found.steps, found.causes
+    everyone = bool(cases.all())
+
+    def pick(values: Any, mask: B) -> Any:
+        """The values of the cases in scope (all of them: no copy)."""
+        return values if everyone else values[mask]
+
     in_moves = cases[found.move_case]
     in_waits = cases[found.wait_case]
     in_done = cases[found.done_case]
     # a kept move's position among the kept moves; the extra last entry serves move -1
     renumber = np.append(np.cumsum(in_moves) - 1, -1)
-    pair, pairs = _pairs(found.move_source[in_moves], found.move_target[in_moves], len(steps))
-    wait_minutes = found.wait_minutes[in_waits]
-    wait_step = found.wait_step[in_waits]
-    wait_move = renumber[found.wait_move[in_waits]]
+    pair, pairs = _pairs(
+        pick(found.move_source, in_moves), pick(found.move_target, in_moves), len(steps)
+    )
+    wait_minutes = pick(found.wait_minutes, in_waits)
+    wait_step = pick(found.wait_step, in_waits)
+    wait_move = renumber[pick(found.wait_move, in_waits)]
     wait_linked = wait_move >= 0
-    done_minutes = found.done_minutes[in_done]
-    done_step = found.done_step[in_done]
-    cause = found.wait_cause[in_waits]
-    waste = np.where(found.done_work[in_done] > 0, done_minutes, 0.0)
-    move_wait = found.move_wait[in_moves]
-    move_touch = found.move_touch[in_moves]
+    done_minutes = pick(found.done_minutes, in_done)
+    done_step = pick(found.done_step, in_done)
+    cause = pick(found.wait_cause, in_waits)
+    waste = np.where(pick(found.done_work, in_done) > 0, done_minutes, 0.0)
+    move_wait = pick(found.move_wait, in_moves)
+    move_touch = pick(found.move_touch, in_moves)
     n_pairs, n_steps = len(pairs), len(steps)
     start_group = n_pairs + wait_step
     wait_group = start_group.copy()

@@ -140,7 +140,7 @@ def _union(lists: Sequence[Sequence[str]]) -> tuple[str, ...]:
 def _recode(labels: Sequence[str], into: Sequence[str]) -> I64:
     """A mapping of codes into ``labels`` to codes into ``into``; index -1 maps to -1."""
     position = {label: i for i, label in enumerate(into)}
-    return np.asarray([position[label] for label in labels] + [-1], dtype=np.int64)
+    return np.asarray([position[label] for label in labels] + [-1], dtype=np.int32)
 
 
 class _Fields:
@@ -261,6 +261,7 @@ def _rows(fields: _Fields, rank: I64, steps: tuple[str, ...], causes: tuple[str,
             arrays = [_recode(fields.causes[i], causes)[a] for i, a in enumerate(arrays)]
         elif name == "wait_move":
             arrays = [np.where(a >= 0, a + move_offsets[i], -1) for i, a in enumerate(arrays)]
+            return np.concatenate(arrays) if arrays else np.zeros(0, np.int64)
         elif name.endswith("_case"):
             arrays = [a.astype(np.int64) + offsets[i] for i, a in enumerate(arrays)]
         return np.concatenate(arrays) if arrays else np.zeros(0, np.int64)
@@ -270,7 +271,7 @@ def _rows(fields: _Fields, rank: I64, steps: tuple[str, ...], causes: tuple[str,
         by = rank[cases] if cases.size else cases
         del cases
         order = stable_order(by)
-        values: dict[str, Any] = {"case": by[order]}
+        values: dict[str, Any] = {"case": by[order].astype(np.int32)}
         del by
         for field in attrs.fields(DelayRows):
             if field.name.startswith(f"{kind}_") and field.name != f"{kind}_case":
@@ -284,7 +285,7 @@ def _rows(fields: _Fields, rank: I64, steps: tuple[str, ...], causes: tuple[str,
     new_position[-1] = -1  # the entry index -1 picks: no move
     del move_order
     _wait_order, waits = gather("wait")
-    waits["move"] = new_position[waits["move"]]
+    waits["move"] = new_position[waits["move"]].astype(np.int32)
     _done_order, done = gather("done")
     return DelayRows(
         steps=steps,

@@ -19,9 +19,7 @@ wherever that log can be written.
 
 from __future__ import annotations
 
-import tempfile
 from datetime import datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -77,15 +75,26 @@ def simulated_report(
     """
     plan = build_plan(pathway)
     adjust_weights(plan)
-    with tempfile.TemporaryDirectory(prefix="pathway-report-") as folder:
-        blocks = _Blocks(plan, pathway, cases, block, Path(folder))
-        run_replication(plan, seed=seed, cases=cases, sink=blocks.add)
-        parts = blocks.finish()
+    blocks = _Blocks(plan, pathway, cases, block)
+    run_replication(plan, seed=seed, cases=cases, sink=blocks.add)
+    parts = blocks.finish()
 
-        def journey(part: int, case: int) -> Journey:
-            return journey_of(blocks.load(part), case, pathway)
+    def journey(part: int, case: int) -> Journey:
+        # the same run again (same seed, same rows), keeping only this case's rows:
+        # cheaper than holding or spilling every event for one journey
+        number = int(blocks.numbers[blocks.measured[part]][case])
+        kept: list[dict[str, Any]] = []
 
-        return combined_report(combine(parts), pathway, journey)
+        def keep(ev_i: I64, ev_f: npt.NDArray[np.float64]) -> None:
+            mine = ev_i[:, L.E_CASE] == number
+            if mine.any():
+                kept.append(blocks.columns(ev_i[mine], ev_f[mine]))
+
+        run_replication(plan, seed=seed, cases=cases, sink=keep)
+        rows = {name: np.concatenate([k[name] for k in kept]) for name in kept[0]}
+        return journey_of(blocks.one_case(rows, number), 0, pathway)
+
+    return combined_report(combine(parts), pathway, journey)
 
 
 class _Offsets:
@@ -146,14 +155,9 @@ class _Offsets:
 class _Blocks:
     """Gathers kernel rows by block of cases and measures each block when complete."""
 
-    def __init__(self, plan: Plan, pathway: Pathway, cases: int, size: int, folder: Path) -> None:
-        self.plan, self.pathway, self.cases, self.size, self.folder = (
-            plan,
-            pathway,
-            cases,
-            max(1, size),
-            folder,
-        )
+    def __init__(self, plan: Plan, pathway: Pathway, cases: int, size: int) -> None:
+        self.plan, self.pathway, self.cases, self.size = plan, pathway, cases, max(1, size)
+        self.numbers: dict[int, I64] = {}  # per block: each case's number, in log order
         count = -(-cases // self.size) if cases else 0
         self.pending: list[list[dict[str, Any]]] = [[] for _ in range(count)]
         self.finished = np.zeros(count, dtype=np.int64)
@@ -183,7 +187,7 @@ class _Blocks:
 
     def add(self, ev_i: I64, ev_f: npt.NDArray[np.float64]) -> None:
         """Take one buffer of kernel rows; measure the blocks it completes."""
-        columns = self._columns(ev_i, ev_f)
+        columns = self.columns(ev_i, ev_f)
         block = columns["case"] // self.size
         for number in np.unique(block):
             chosen = block == number
@@ -200,7 +204,7 @@ class _Blocks:
     def _block_cases(self, index: int) -> int:
         return min(self.size, self.cases - index * self.size)
 
-    def _columns(self, ev_i: I64, ev_f: npt.NDArray[np.float64]) -> dict[str, Any]:
+    def columns(self, ev_i: I64, ev_f: npt.NDArray[np.float64]) -> dict[str, Any]:
         """The buffer's rows as log columns (times in UTC microseconds from the start)."""
         kind = ev_i[:, L.E_KIND]
         step = ev_i[:, L.E_STEP]
@@ -253,11 +257,18 @@ class _Blocks:
     def _log(self, rows: dict[str, Any], index: int) -> EventLog:
         """A block's rows as an event log, times in nanoseconds from its first event."""
         first = index * self.size
-        origin = self.origin[index] or 0
+        ids = [self.case_id(first + i) for i in range(self._block_cases(index))]
+        return self._event_log(rows, ids, first, self.origin[index] or 0)
+
+    def one_case(self, rows: dict[str, Any], number: int) -> EventLog:
+        """One case's rows as an event log, times from its first event."""
+        return self._event_log(rows, [self.case_id(number)], number, int(rows["at"][0]))
+
+    def _event_log(self, rows: dict[str, Any], ids: list[str], first: int, origin: int) -> EventLog:
         timed = rows["started"] != NAT
         started = np.where(timed, (rows["started"] - origin) * 1000, NAT)
         return EventLog.from_columns(
-            case_ids=[self.case_id(first + i) for i in range(self._block_cases(index))],
+            case_ids=ids,
             case=rows["case"] - first,
             at=(rows["at"] - origin) * 1000,
             kind=rows["kind"],
@@ -288,12 +299,12 @@ class _Blocks:
             name: np.concatenate([c[name] for c in chunks]) for name in chunks[0]
         }
         del chunks
-        np.savez(self.folder / f"block-{index}.npz", **rows)
         log = self._log(rows, index)
         del rows
         first = index * self.size
         number = {self.case_id(first + i): first + i for i in range(self._block_cases(index))}
         firsts = np.asarray([number[c] for c in log.case_ids], dtype=np.int64)
+        self.numbers[index] = firsts
         origin = (self.base_us + (self.origin[index] or 0)) * 1000
         self.parts[index] = part_of(log, firsts, self.pathway, origin=origin)
 
@@ -306,10 +317,3 @@ class _Blocks:
         self.measured = sorted(self.parts)
         parts = [self.parts.pop(i) for i in self.measured]
         return parts
-
-    def load(self, part: int) -> EventLog:
-        """The event log of the ``part``-th measured block (to draw a journey from)."""
-        index = self.measured[part]
-        with np.load(self.folder / f"block-{index}.npz") as stored:
-            rows = {name: stored[name] for name in stored.files}
-        return self._log(rows, index)
