@@ -41,8 +41,8 @@ from pathway._vocab import DEMANDS, LEVELS, REQUESTERS, WAIT_CAUSES, WORK_CLASSE
 
 __all__ = ["BLOCK_CASES", "simulated_report"]
 
-#: Cases per block (about 2.4 million Recovery Hub events).
-BLOCK_CASES = 50_000
+#: Cases per block (about a million Recovery Hub events).
+BLOCK_CASES = 20_000
 I64 = npt.NDArray[np.int64]
 _US = 60_000_000.0
 _EPOCH = datetime(1970, 1, 1)
@@ -101,8 +101,8 @@ class _Offsets:
     """The UTC offset (microseconds) of each local wall hour since the start day, as the
     simulator's log writer gives it (the offset of the hour's wall time in the zone),
     worked out per day: one look-up per local day, and per hour only on days the
-    offset changes, kept in arrays that grow with the simulated time (a few bytes a
-    day), so a time costs the same at any date."""
+    offset changes (a zone changes at most once a day), kept in arrays that grow with
+    the simulated time (a few bytes a day), so a time costs the same at any date."""
 
     def __init__(self, plan: Plan) -> None:
         self.zone = ZoneInfo(plan.timezone)
@@ -127,11 +127,12 @@ class _Offsets:
         changed = np.full(wanted - 1 - len(self.changed), -1, dtype=np.int64)
         self.changed = np.concatenate([self.changed[:first], changed])
         rows: list[list[int]] = []
-        for day in range(first, wanted - 1):
-            hours = [self._offset(24 * day + h) for h in range(24)]
-            if len(set(hours)) > 1 or hours[0] != self.days[day + 1]:
-                self.changed[day] = len(self.hourly) + len(rows)
-                rows.append(hours)
+        # a zone changes its offset at most once a day, so a day whose midnight offset
+        # is the next midnight's has one offset throughout
+        for day in np.flatnonzero(self.days[first + 1 :] != self.days[first:-1]) + first:
+            hours = [self._offset(24 * int(day) + h) for h in range(24)]
+            self.changed[day] = len(self.hourly) + len(rows)
+            rows.append(hours)
         if rows:
             self.hourly = np.concatenate([self.hourly, np.asarray(rows, dtype=np.int64)])
 
