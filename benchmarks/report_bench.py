@@ -37,8 +37,9 @@ def load() -> str:
     return Path("/proc/loadavg").read_text().split()[0]
 
 
-def timed(args: list[str], src: str | None) -> tuple[float, float, int]:
-    """Wall seconds, peak MB and exit status of ``python -m pathway ARGS``."""
+def timed(args: list[str], src: str | None) -> tuple[float, float, int, float]:
+    """Wall seconds, peak MB, exit status and CPU seconds (user + system) of
+    ``python -m pathway ARGS``."""
     env = dict(os.environ)
     if src:
         env["PYTHONPATH"] = src
@@ -46,11 +47,15 @@ def timed(args: list[str], src: str | None) -> tuple[float, float, int]:
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", done.stderr)
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
+    cpu = sum(
+        float(found)
+        for found in re.findall(r"(?:User|System) time \(seconds\): (\S+)", done.stderr)
+    )
     if wall is None or peak is None:
         raise SystemExit(done.stderr[-2000:])
     parts = [float(p) for p in wall.group(1).split(":")]
     seconds = sum(p * 60 ** (len(parts) - 1 - i) for i, p in enumerate(parts))
-    return seconds, int(peak.group(1)) / 1024, done.returncode
+    return seconds, int(peak.group(1)) / 1024, done.returncode, cpu
 
 
 def ensure_log(path: Path) -> None:
@@ -83,10 +88,11 @@ def main() -> None:
             found = {}
             for side, src in sides:
                 before = load()
-                seconds, mb, status = timed(command, src)
+                seconds, mb, status, cpu = timed(command, src)
                 found[side] = seconds
                 print(
-                    f"{title} [{side}, run {run + 1}]: {seconds:.1f} s, peak {mb:,.0f} MB, "
+                    f"{title} [{side}, run {run + 1}]: {seconds:.1f} s ({cpu:.1f} s CPU), "
+                    f"peak {mb:,.0f} MB, "
                     f"exit {status}, load {before} -> {load()}",
                     flush=True,
                 )
