@@ -16,7 +16,7 @@ the analysis of the whole log in memory: the numbers are equal, not merely close
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import attrs
@@ -148,7 +148,8 @@ class _Fields:
     can be let go as soon as the combined field is made (a combined log is never held
     twice); ``take`` hands a field's arrays over once."""
 
-    def __init__(self, parts: Sequence[Part]) -> None:
+    def __init__(self, parts: Sequence[Part], release: Callable[[], None] | None) -> None:
+        self.release = release
         self.sizes = [len(p.table) for p in parts]
         self.moves = [len(p.rows.move_case) for p in parts]
         self.steps = [p.rows.steps for p in parts]
@@ -167,7 +168,10 @@ class _Fields:
                 self.arrays[f"rows.{field.name}"] = [getattr(p.rows, field.name) for p in parts]
 
     def take(self, name: str) -> list[Any]:
-        """The parts' arrays of field ``name`` (``table.x`` or ``rows.x``), handed over."""
+        """The parts' arrays of field ``name`` (``table.x`` or ``rows.x``), handed over;
+        the previous field's are gone by then, and ``release`` is called."""
+        if self.release is not None:
+            self.release()
         return self.arrays.pop(name)
 
 
@@ -335,14 +339,16 @@ def _sum_items(
     }
 
 
-def combine(parts: list[Part]) -> Combined:
+def combine(parts: list[Part], *, release: Callable[[], None] | None = None) -> Combined:
     """Every part's contribution as one (see the module docstring). The list is
-    emptied: each part's arrays are let go as the combined ones are made.
+    emptied: each part's arrays are let go as the combined ones are made, and
+    ``release`` (when given) is called each time, e.g. to return freed memory to the
+    system.
 
     Raises ``ValueError`` when a case appears in two parts (the parts must hold whole
     cases: split a log by case id).
     """
-    fields = _Fields(parts)
+    fields = _Fields(parts, release)
     events = sum(p.events for p in parts)
     failure_events = sum(p.failure_events for p in parts)
     touch_known = not any(p.completed_steps for p in parts) or any(p.started_known for p in parts)
