@@ -22,7 +22,7 @@ from pathway._analysis._spc import (
     variation,
 )
 from pathway._analysis._xmr import xmr
-from pathway.cli._report import simulated_log
+from pathway._report._simulated import simulated_report
 from pathway.errors import DefinitionError
 
 STABLE = [5.0, 6, 5, 7, 6, 5, 6, 7, 5, 6, 6, 5, 7, 6, 5]
@@ -186,7 +186,7 @@ def with_targets(text: str) -> str:
 def test_a_declared_target_gives_an_assurance_verdict() -> None:
     model = pathway.load(with_targets("targets:\n  end_to_end: {at_most: 60d}\n"))
     assert model.targets == {"end_to_end": 60 * 1440}
-    report = pathway.analyse(simulated_log(model, 1500, 3), model)
+    report = simulated_report(model, 1500, 3)
     (end_to_end,) = [c for c in report.charts if c.measure == "end_to_end"]
     assert end_to_end.periods is not None
     assert end_to_end.periods.target == 60

@@ -13,6 +13,7 @@ indices and ``bincount``: no Python loop over events.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import attrs
 import numpy as np
@@ -23,11 +24,21 @@ from pathway._analysis._stats import grouped_summary, sum_by
 from pathway._journal._eventlog import EventLog
 from pathway._vocab import FRAGMENTATION_CAUSES
 
-__all__ = ["Attribution", "Contributor", "DelayRow", "attribute"]
+__all__ = [
+    "Attribution",
+    "Contributor",
+    "DelayRow",
+    "DelayRows",
+    "attribute",
+    "attribute_rows",
+    "delay_rows",
+]
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
+#: Integer columns of any width (32-bit where a log hands them over, 64 once combined).
+Codes = npt.NDArray[np.signedinteger[Any]]
 START = "(start)"
 
 
@@ -95,30 +106,105 @@ def _last_transition(log: EventLog) -> I64:
     return np.where(last >= starts[log.case], last, -1)
 
 
+@attrs.frozen(eq=False)
+class DelayRows:
+    """The rows attribution works on, for every case of a log, in log (row) order: each
+    move (``transitioned``) with its case, (source, target) step codes and the minutes
+    waited and worked after it; each wait with its case, minutes, step, cause and the
+    move it followed (-1: none); each completed step with its case, minutes, step and
+    work class. Cases are indices into the log's cases; steps and causes are codes into
+    ``steps`` and ``causes``; codes, cases and moves are 32-bit. Rows of many logs
+    holding whole cases combine exactly:
+    put them in the combined log's row order (see :mod:`pathway._analysis._partial`)."""
+
+    steps: tuple[str, ...]
+    causes: tuple[str, ...]
+    move_case: Codes
+    move_source: Codes
+    move_target: Codes
+    move_wait: F64
+    move_touch: F64
+    wait_case: Codes
+    wait_minutes: F64
+    wait_step: Codes
+    wait_cause: Codes
+    wait_move: Codes
+    done_case: Codes
+    done_minutes: F64
+    done_step: Codes
+    done_work: Codes
+
+
+def delay_rows(log: EventLog) -> DelayRows:
+    """The moves, waits and completed steps of every case of ``log`` (see
+    :class:`DelayRows`)."""
+    last = _last_transition(log)
+    moves = log.rows_of(TRANSITIONED)
+    position = np.full(len(log), -1, dtype=np.int32)
+    position[moves] = np.arange(moves.size)
+    waits = _Rows(log, log.rows_of(WAITED), last, position)
+    done = _Rows(log, log.rows_of(STEP_COMPLETED), last, position)
+    return DelayRows(
+        steps=log.labels("step"),
+        causes=log.labels("cause"),
+        move_case=log.case[moves],
+        move_source=log.codes["source"][moves],
+        move_target=log.codes["target"][moves],
+        move_wait=waits.per_move(moves.size),
+        move_touch=done.per_move(moves.size),
+        wait_case=log.case[waits.rows],
+        wait_minutes=waits.minutes,
+        wait_step=waits.step,
+        wait_cause=log.codes["cause"][waits.rows],
+        wait_move=waits.move,
+        done_case=log.case[done.rows],
+        done_minutes=done.minutes,
+        done_step=done.step,
+        done_work=log.codes["work"][done.rows],
+    )
+
+
 def attribute(log: EventLog, cases: B) -> Attribution:
     """Attribute the waits and work of the cases selected by ``cases`` (a mask over case
     indices) to steps and transitions."""
-    in_scope = cases[log.case] if len(log) else np.zeros(0, dtype=bool)
-    steps = log.labels("step")
-    causes = log.labels("cause")
-    last = _last_transition(log)
-    moves = _in(log.rows_of(TRANSITIONED), in_scope)
-    pair, pairs = _pairs(log, moves, len(steps))
-    position = np.full(len(log), -1, dtype=np.int64)
-    position[moves] = np.arange(moves.size)
-    waits = _Rows(log, _in(log.rows_of(WAITED), in_scope), last, position)
-    done = _Rows(log, _in(log.rows_of(STEP_COMPLETED), in_scope), last, position)
-    cause = log.codes["cause"][waits.rows].astype(np.int64)
-    waste = np.where(log.codes["work"][done.rows] > 0, done.minutes, 0.0)
-    move_wait = waits.per_move(moves.size)
-    move_touch = done.per_move(moves.size)
+    return attribute_rows(delay_rows(log), cases)
+
+
+def attribute_rows(found: DelayRows, cases: B) -> Attribution:
+    """Attribute the waits and work in ``found`` of the cases selected by ``cases`` (a
+    mask over the case indices ``found`` uses) to steps and transitions."""
+    steps, causes = found.steps, found.causes
+    everyone = bool(cases.all())
+
+    def pick(values: Any, mask: B) -> Any:
+        """The values of the cases in scope (all of them: no copy)."""
+        return values if everyone else values[mask]
+
+    in_moves = cases[found.move_case]
+    in_waits = cases[found.wait_case]
+    in_done = cases[found.done_case]
+    # a kept move's position among the kept moves; the extra last entry serves move -1
+    renumber = np.append(np.cumsum(in_moves) - 1, -1)
+    pair, pairs = _pairs(
+        pick(found.move_source, in_moves), pick(found.move_target, in_moves), len(steps)
+    )
+    wait_minutes = pick(found.wait_minutes, in_waits)
+    wait_step = pick(found.wait_step, in_waits)
+    wait_move = renumber[pick(found.wait_move, in_waits)]
+    wait_linked = wait_move >= 0
+    done_minutes = pick(found.done_minutes, in_done)
+    done_step = pick(found.done_step, in_done)
+    cause = pick(found.wait_cause, in_waits)
+    waste = np.where(pick(found.done_work, in_done) > 0, done_minutes, 0.0)
+    move_wait = pick(found.move_wait, in_moves)
+    move_touch = pick(found.move_touch, in_moves)
     n_pairs, n_steps = len(pairs), len(steps)
-    start_group = n_pairs + waits.step
+    start_group = n_pairs + wait_step
     wait_group = start_group.copy()
-    wait_group[waits.linked] = pair[waits.move[waits.linked]]
+    wait_group[wait_linked] = pair[wait_move[wait_linked]]
     transition_wait = grouped_summary(
-        np.concatenate([move_wait, waits.minutes[~waits.linked]]),
-        np.concatenate([pair, start_group[~waits.linked]]),
+        np.concatenate([move_wait, wait_minutes[~wait_linked]]),
+        np.concatenate([pair, start_group[~wait_linked]]),
         n_pairs + n_steps,
     )
     transitions = _rows(
@@ -126,43 +212,38 @@ def attribute(log: EventLog, cases: B) -> Attribution:
         wait=transition_wait,
         touch=grouped_summary(move_touch, pair, n_pairs + n_steps),
         count=transition_wait[0],
-        by_cause=_cause_table(wait_group, cause, waits.minutes, n_pairs + n_steps, causes),
+        by_cause=_cause_table(wait_group, cause, wait_minutes, n_pairs + n_steps, causes),
         waste=np.zeros(n_pairs + n_steps),
         causes=causes,
     )
     target = np.asarray([t for _s, t in pairs], dtype=np.int64)[pair] if n_pairs else pair
-    touch = grouped_summary(done.minutes, done.step, n_steps)
+    touch = grouped_summary(done_minutes, done_step, n_steps)
     by_step = _rows(
         labels=[(None, s) for s in steps],
         wait=grouped_summary(
-            np.concatenate([move_wait, waits.minutes[~waits.linked]]),
-            np.concatenate([target, waits.step[~waits.linked]]),
+            np.concatenate([move_wait, wait_minutes[~wait_linked]]),
+            np.concatenate([target, wait_step[~wait_linked]]),
             n_steps,
         ),
         touch=touch,
         count=touch[0],
-        by_cause=_cause_table(waits.step, cause, waits.minutes, n_steps, causes),
-        waste=sum_by(done.step, waste, n_steps),
+        by_cause=_cause_table(wait_step, cause, wait_minutes, n_steps, causes),
+        waste=sum_by(done_step, waste, n_steps),
         causes=causes,
     )
-    return _finish(by_step, transitions, float(waits.minutes.sum()))
-
-
-def _in(rows: I64, in_scope: B) -> I64:
-    """The rows that belong to cases in scope."""
-    return rows[in_scope[rows]]
+    return _finish(by_step, transitions, float(wait_minutes.sum()))
 
 
 class _Rows:
     """Some rows of the log (waits or completed steps) with their minutes, step code and
     the position of the move that led to them (-1: none)."""
 
-    def __init__(self, log: EventLog, rows: I64, last: I64, position: I64) -> None:
+    def __init__(self, log: EventLog, rows: I64, last: I64, position: Codes) -> None:
         self.rows = rows
         self.minutes = minutes_between(log.started[rows], log.at[rows])
-        self.step = np.maximum(log.codes["step"][rows].astype(np.int64), 0)
+        self.step = np.maximum(log.codes["step"][rows], 0)
         before = last[rows]
-        self.move = np.where(before >= 0, position[np.maximum(before, 0)], -1)
+        self.move = np.where(before >= 0, position[np.maximum(before, 0)], -1).astype(np.int32)
         self.linked = self.move >= 0
 
     def per_move(self, moves: int) -> F64:
@@ -170,11 +251,11 @@ class _Rows:
         return sum_by(self.move[self.linked], self.minutes[self.linked], moves)
 
 
-def _pairs(log: EventLog, moves: I64, n_steps: int) -> tuple[I64, list[tuple[int, int]]]:
+def _pairs(source: I64, target: I64, n_steps: int) -> tuple[I64, list[tuple[int, int]]]:
     """Each move's (source, target) pair index, and the pairs (as step codes)."""
     width = n_steps + 1
-    source = log.codes["source"][moves].astype(np.int64) + 1
-    target = log.codes["target"][moves].astype(np.int64) + 1
+    source = source + 1
+    target = target + 1
     keys, inverse = np.unique(source * width + target, return_inverse=True)
     pairs = [(int(k // width) - 1, int(k % width) - 1) for k in keys]
     return inverse.astype(np.int64).reshape(-1), pairs

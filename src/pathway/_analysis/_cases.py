@@ -320,13 +320,18 @@ def handoff_table(log: EventLog, pathway: Pathway | None = None) -> I64:
 
 def collects_table(log: EventLog, pathway: Pathway) -> tuple[I64, I64, tuple[str, ...]]:
     """For every step code: offsets into a flat item list (CSR), and the item names."""
+    # items are numbered in the pathway's order of steps (those the log names), so the
+    # order does not depend on which step a log happens to name first
+    present = set(log.labels("step"))
     items: dict[str, int] = {}
+    for step_id, declared in pathway.steps.items():
+        for item in declared.collects if step_id in present else ():
+            items.setdefault(item, len(items))
     pointer = [0]
     flat: list[int] = []
     for step_id in log.labels("step"):
         step = pathway.steps.get(step_id)
-        for item in step.collects if step else ():
-            flat.append(items.setdefault(item, len(items)))
+        flat.extend(items[item] for item in (step.collects if step else ()))
         pointer.append(len(flat))
     return np.asarray(pointer, np.int64), np.asarray(flat, np.int64), tuple(items)
 

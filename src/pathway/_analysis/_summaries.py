@@ -24,24 +24,36 @@ from pathway._journal._eventlog import EventLog, nanoseconds
 from pathway._vocab import DEMANDS, MINUTES_PER_DAY, WORK_CLASSES
 
 __all__ = [
+    "appointment_counts",
     "appointments",
+    "appointments_of",
     "demand",
+    "demand_of",
+    "info_of",
     "log_info",
     "median",
     "outcomes",
+    "outcomes_of",
     "rebase_index",
     "typical_case",
     "waits_by_cause",
     "work",
+    "work_of",
 ]
 
 B = npt.NDArray[np.bool_]
 
 
 def log_info(log: EventLog, table: CaseTable) -> dict[str, Any]:
-    first, last = log.first_at, log.last_at
+    return info_of(len(log), log.first_at, log.last_at, table)
+
+
+def info_of(
+    events: int, first: datetime | None, last: datetime | None, table: CaseTable
+) -> dict[str, Any]:
+    """How many events and cases, how many finished, and the first and last times."""
     return {
-        "events": len(log),
+        "events": events,
         "cases": len(table),
         "finished": int(table.finished.sum()),
         "in_flight": int((~table.finished).sum()),
@@ -62,6 +74,11 @@ def waits_by_cause(table: CaseTable, scope: B) -> dict[str, float]:
 
 
 def demand(log: EventLog, table: CaseTable) -> dict[str, Any]:
+    return demand_of(table, len(log.rows_of(FAILURE_DEMAND)))
+
+
+def demand_of(table: CaseTable, failure_events: int) -> dict[str, Any]:
+    """Value and failure demand from the case table and the count of failure events."""
     value = len(table)
     by_kind = {demand: int(table.failure[:, i].sum()) for i, demand in enumerate(DEMANDS)}
     failure = sum(by_kind.values())
@@ -72,14 +89,19 @@ def demand(log: EventLog, table: CaseTable) -> dict[str, Any]:
         "failure_by_kind": by_kind,
         "value_share": value / total if total else None,
         "failure_share": failure / total if total else None,
-        "failure_events": len(log.rows_of(FAILURE_DEMAND)),
+        "failure_events": failure_events,
     }
 
 
 def work(log: EventLog) -> dict[str, Any]:
     rows = log.rows_of(STEP_COMPLETED)
     codes = log.codes["work"][rows].astype(np.int64)
-    minutes = minutes_between(log.started[rows], log.at[rows])
+    return work_of(codes, minutes_between(log.started[rows], log.at[rows]))
+
+
+def work_of(codes: npt.NDArray[np.int64], minutes: npt.NDArray[np.float64]) -> dict[str, Any]:
+    """Steps and minutes by work class from every completed step's work code (-1: none)
+    and minutes, in log order."""
     known = codes >= 0
     steps = np.bincount(codes[known], minlength=len(WORK_CLASSES))
     time = sum_by(codes[known], minutes[known], len(WORK_CLASSES))
@@ -99,14 +121,25 @@ def work(log: EventLog) -> dict[str, Any]:
     }
 
 
-def appointments(log: EventLog) -> dict[str, Any]:
+def appointment_counts(log: EventLog) -> dict[str, dict[str, int]]:
+    """Visits attended and missed, by who asked for them (``unknown``: not recorded)."""
     labels = log.labels("requested_by")
-    result: dict[str, Any] = {}
+    result: dict[str, dict[str, int]] = {}
     for name, kind in (("attended", VISIT_ATTENDED), ("missed", VISIT_MISSED)):
         codes = log.codes["requested_by"][log.rows_of(kind)].astype(np.int64)
         counts = np.bincount(codes + 1, minlength=len(labels) + 1)
         result[name] = {label: int(counts[i + 1]) for i, label in enumerate(labels)}
         result[name]["unknown"] = int(counts[0])
+    return result
+
+
+def appointments(log: EventLog) -> dict[str, Any]:
+    return appointments_of(appointment_counts(log))
+
+
+def appointments_of(counts: dict[str, dict[str, int]]) -> dict[str, Any]:
+    """The appointments section from :func:`appointment_counts` (or their sums)."""
+    result: dict[str, Any] = {name: dict(by) for name, by in counts.items()}
     total = {k: result["attended"][k] + result["missed"][k] for k in result["attended"]}
     known = sum(v for k, v in total.items() if k != "unknown")
     booked = sum(total.values())
@@ -124,7 +157,11 @@ def appointments(log: EventLog) -> dict[str, Any]:
 
 def outcomes(log: EventLog, table: CaseTable) -> list[dict[str, Any]]:
     """Per outcome (``None``: still open): cases, share and median end-to-end days."""
-    steps = log.labels("step")
+    return outcomes_of(log.labels("step"), table)
+
+
+def outcomes_of(steps: tuple[str, ...], table: CaseTable) -> list[dict[str, Any]]:
+    """Per outcome (``table.outcome`` codes into ``steps``): cases, share, median days."""
     e2e = table.end_to_end / MINUTES_PER_DAY
     rows: list[dict[str, Any]] = []
     for code in np.unique(table.outcome):

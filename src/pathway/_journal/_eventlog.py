@@ -60,6 +60,8 @@ __all__ = [
     "kind_code",
     "nanoseconds",
     "sorted_log",
+    "stable_order",
+    "timestamp",
     "vocabularies",
 ]
 
@@ -350,6 +352,12 @@ def _is_blank(column: I32) -> bool:
     return column.ndim == 1 and column.strides == (0,) and not column.flags.writeable
 
 
+def timestamp(ns: int) -> datetime:
+    """An aware UTC datetime from nanoseconds since the epoch (to the microsecond), as
+    :attr:`EventLog.first_at` gives it."""
+    return _datetime(ns)
+
+
 def _datetime(ns: int) -> datetime:
     """An aware UTC datetime from nanoseconds since the epoch (to the microsecond)."""
     return _EPOCH + timedelta(microseconds=ns // _NS_PER_US)
@@ -461,6 +469,32 @@ def _in_order(case: I64 | I32, at: I64) -> bool:
     return bool(np.all(step >= 0) and np.all((step > 0) | (np.diff(at) >= 0)))
 
 
+def stable_order(keys: npt.NDArray[np.integer[Any]]) -> I64:
+    """The stable sorting order of non-negative integer ``keys``: by 16-bit digits,
+    least significant first (numpy sorts 16-bit keys stably by radix sort, in linear
+    time), so a few passes over the keys instead of a comparison sort."""
+    if len(keys) == 0:
+        return np.zeros(0, dtype=np.int64)
+    top = int(keys.max())
+    if int(keys.min()) < 0 or top >= 1 << 48:
+        found: I64 = np.argsort(keys, kind="stable")
+        return found
+    wide = keys.astype(np.int64, copy=False)
+    order = np.argsort((wide & 0xFFFF).astype(np.uint16), kind="stable")
+    shift = 16
+    while top >> shift:
+        digit = ((wide[order] >> shift) & 0xFFFF).astype(np.uint16)
+        order = order[np.argsort(digit, kind="stable")]
+        shift += 16
+    result: I64 = order.astype(np.int64, copy=False)
+    return result
+
+
+def _time_ordered(at: I64) -> bool:
+    """Whether every row's time is at or after the row before's."""
+    return len(at) < 2 or bool((at[1:] >= at[:-1]).all())
+
+
 def _run_order(case: I64 | I32, at: I64, renumber: I64) -> I64 | None:
     """The order :func:`sorted_log` wants, without a sort, when each case's rows are one
     run already in time order (how interpreted logs come): the runs are put in the new
@@ -523,6 +557,9 @@ def sorted_log(
             vocab=dict(vocab),
         )
     order = _run_order(case, at, renumber)
+    if order is None and _time_ordered(at):
+        # rows in time order (a simulated log): a stable sort by case keeps time order
+        order = stable_order(new_case)
     if order is None:
         order = np.lexsort((np.arange(len(at)), at, new_case))
     pending = codes if isinstance(codes, dict) else dict(codes)

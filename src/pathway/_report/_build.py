@@ -18,30 +18,36 @@ from typing import Any
 
 import numpy as np
 
-from pathway._analysis._attribution import Attribution, Contributor, attribute
-from pathway._analysis._cases import STEP_COMPLETED, CaseTable, case_table, repeated_items
+from pathway._analysis._attribution import Attribution, Contributor, attribute, attribute_rows
+from pathway._analysis._cases import I64, STEP_COMPLETED, CaseTable, case_table, repeated_items
 from pathway._analysis._conformance import Conformance, conformance
 from pathway._analysis._journey import Journey, journey_of
+from pathway._analysis._partial import Combined
 from pathway._analysis._spc import period_chart
 from pathway._analysis._stats import summarise
 from pathway._analysis._summaries import (
     B,
     appointments,
+    appointments_of,
     demand,
+    demand_of,
+    info_of,
     log_info,
     median,
     outcomes,
+    outcomes_of,
     rebase_index,
     typical_case,
     waits_by_cause,
     work,
+    work_of,
 )
 from pathway._analysis._xmr import xmr
 from pathway._diff._behaviour import BehaviouralDiff, behavioural_diff
 from pathway._diff._gate import evaluate_gates
 from pathway._diff._structural import structural_diff
 from pathway._engine._case import Case
-from pathway._journal._eventlog import NAT, EventLog
+from pathway._journal._eventlog import NAT, EventLog, timestamp
 from pathway._journal._events import Event
 from pathway._model._pathway import Pathway
 from pathway._report._diff import Diff
@@ -50,7 +56,15 @@ from pathway._report._words import CHARTED, MEASURES, contributor_words, plain_d
 from pathway._vocab import MINUTES_PER_DAY
 from pathway.io import Interpretation, read_events
 
-__all__ = ["TOUCH_MEASURES", "analyse", "build_report", "diff", "event_log", "touch_known"]
+__all__ = [
+    "TOUCH_MEASURES",
+    "analyse",
+    "build_report",
+    "combined_report",
+    "diff",
+    "event_log",
+    "touch_known",
+]
 
 LogSource = EventLog | Interpretation | str | Path | Iterable[Event] | Iterable[Case]
 #: Measures that need start times: unknown (left out) for a log of completions only.
@@ -178,10 +192,79 @@ def build_report(
             rebase_index(table, scope, change_at),
             screen_outliers,
             pathway.targets if pathway is not None else {},
+            table.start,
         ),
         journey=_typical_journey(log, table, scope, pathway),
         conformance=conformance,
         notes=tuple(notes),
+        touch_known=touch,
+    )
+
+
+def combined_report(
+    found: Combined,
+    pathway: Pathway | None,
+    journey: Callable[[int, int], Journey],
+    *,
+    change_at: int | datetime | None = None,
+    screen_outliers: bool = False,
+) -> Report:
+    """The report of a log analysed in parts (see :mod:`pathway._analysis._partial`):
+    the same report :func:`build_report` makes of the whole log. ``journey(part, case)``
+    draws the journey of a part's case (its index in the part's case order)."""
+    touch = found.touch_known
+    table = found.table
+    scope = table.finished.copy()
+    label = "cases that reached an outcome"
+    repeated = found.repeated_finished
+    if not scope.any():
+        scope[:] = True
+        label = "all cases (none has reached an outcome yet)"
+        repeated = found.repeated_all
+    values = table.measures()
+    measures = {
+        name: (summarise(values[name][0][scope]), unit)
+        for name, (_label, unit) in MEASURES.items()
+        if name in values and (touch or name not in TOUCH_MEASURES)
+    }
+    attribution = attribute_rows(found.rows, scope)
+    index = typical_case(table, scope)
+    first, last = found.first_at, found.last_at
+    return Report(
+        pathway=pathway,
+        log_info=info_of(
+            found.events,
+            timestamp(first) if first is not None else None,
+            timestamp(last) if last is not None else None,
+            table,
+        ),
+        cases=table,
+        scope=scope,
+        scope_label=label,
+        measures=measures,
+        headline=_headline(table, scope, attribution, pathway, touch),
+        attribution=attribution,
+        waits_by_cause=waits_by_cause(table, scope),
+        demand=demand_of(table, found.failure_events),
+        work=work_of(found.rows.done_work, found.rows.done_minutes),
+        appointments=appointments_of(found.appointments),
+        outcomes=outcomes_of(found.steps, table),
+        repeated_items=dict(repeated) if pathway is not None and repeated is not None else None,
+        charts=_charts(
+            table,
+            scope,
+            rebase_index(table, scope, change_at),
+            screen_outliers,
+            pathway.targets if pathway is not None else {},
+            found.start_at,
+        ),
+        journey=(
+            journey(int(found.where[0][index]), int(found.where[1][index]))
+            if index is not None
+            else None
+        ),
+        conformance=None,
+        notes=(),
         touch_known=touch,
     )
 
@@ -249,8 +332,10 @@ def _charts(
     rebase: list[int],
     screen: bool,
     targets: Mapping[str, float],
+    starts: I64 | None,
 ) -> tuple[Chart, ...]:
-    """Each charted measure per case and per period; ``targets`` in minutes by measure."""
+    """Each charted measure per case and per period; ``targets`` in minutes by measure,
+    ``starts`` the cases' starts since the epoch (no charts by period when ``None``)."""
     values = table.measures()
     charts = []
     for name in CHARTED:
@@ -260,11 +345,15 @@ def _charts(
         title, unit = MEASURES[name]
         chart = xmr(series, rebase=rebase, screen_outliers=screen)
         target = targets.get(name)
-        periods = period_chart(
-            table.start[scope],
-            series,
-            direction="decrease",
-            target=None if target is None else target / MINUTES_PER_DAY,
+        periods = (
+            None
+            if starts is None
+            else period_chart(
+                starts[scope],
+                series,
+                direction="decrease",
+                target=None if target is None else target / MINUTES_PER_DAY,
+            )
         )
         charts.append(Chart(name, title, unit, chart, periods))
     return tuple(charts)

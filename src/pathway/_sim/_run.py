@@ -33,9 +33,11 @@ from pathway._sim._plan import Plan
 from pathway._sim._rng import lane_inits
 from pathway.errors import SimulationError
 
-__all__ = ["ReplicationOutput", "run_replication"]
+__all__ = ["ReplicationOutput", "Sink", "run_replication"]
 
 Progress = Callable[[int, int], None]
+#: Receives each buffer of kernel event rows (integer rows, float rows) when asked for.
+Sink = Callable[[npt.NDArray[np.int64], npt.NDArray[np.float64]], None]
 _BUFFER_ROWS = 1 << 16
 _FIRST_SLOTS = 256
 
@@ -235,8 +237,14 @@ def run_replication(
     events: str | None = None,
     pure: bool = False,
     progress: Progress | None = None,
+    sink: Sink | None = None,
 ) -> ReplicationOutput:
     """Simulate one replication of ``plan``; write its event log to ``events`` if given.
+
+    ``sink``, instead of ``events``, is given every buffer of the kernel's event rows as
+    they come (copies of the integer and float rows, see :mod:`pathway._sim._layout`),
+    unconverted and with no limit on the simulated date (``pathway report --simulate``
+    measures them without writing a file).
 
     Raises :class:`SimulationError` (and removes the partial event log) when the event
     log's times would pass 2262, the last time an event log can hold.
@@ -256,10 +264,11 @@ def run_replication(
     if not events:
         columns = {}  # only the event log's facts need them
     reserve = 16 + 8 * (plan.max_capacity + 1)
-    rows = max(_BUFFER_ROWS, 4 * reserve) if events else 1
+    emit = bool(events) or sink is not None
+    rows = max(_BUFFER_ROWS, 4 * reserve) if emit else 1
     memory = Memory(plan, max(1, min(count, _FIRST_SLOTS)), rows)
     memory.fresh()
-    _initialise(memory, seed, replication, count, horizon, bool(events), reserve, first)
+    _initialise(memory, seed, replication, count, horizon, emit, reserve, first)
     converter = ChunkConverter(plan, columns) if events else None
     writer = open_writer(Path(events), converter) if events and converter else None
     run = kernel(force_pure=pure)
@@ -270,7 +279,7 @@ def run_replication(
         while True:
             status = run(memory.im, memory.fm, data.cf, data.m32, data.mi, data.cb)
             if status == L.ST_FLUSH:
-                written += _flush(memory, converter, writer)
+                written += _flush(memory, converter, writer, sink)
             elif status == L.ST_SLOTS:
                 memory = memory.grow()
             elif status == L.ST_PAUSE:
@@ -279,7 +288,7 @@ def run_replication(
                 memory["sc"][L.SC_PAUSE_AT] += step
             else:
                 break
-        written += _flush(memory, converter, writer)
+        written += _flush(memory, converter, writer, sink)
     except SimulationError:
         if writer is not None:
             writer.close()
@@ -336,11 +345,16 @@ def _initialise(
         heap_push(memory.im, memory.fm, first_arrival, L.K_ARRIVAL, -1, 0)
 
 
-def _flush(memory: Memory, converter: ChunkConverter | None, writer: EventWriter | None) -> int:
+def _flush(
+    memory: Memory, converter: ChunkConverter | None, writer: EventWriter | None, sink: Sink | None
+) -> int:
     """Write the buffered events and empty the buffer; return how many were written."""
     sc = memory["sc"]
     rows = int(sc[L.SC_NBUF])
     sc[L.SC_NBUF] = 0
+    if rows and sink is not None:
+        sink(memory["ev_i"][:rows].copy(), memory["ev_f"][:rows].copy())
+        return rows
     if rows == 0 or writer is None or converter is None:
         return 0
     writer.write(converter.convert(memory["ev_i"][:rows], memory["ev_f"][:rows]))

@@ -126,6 +126,14 @@ def _report(commands: Any) -> None:
         "--simulate", metavar="N", type=int, help="simulate N cases and analyse them"
     )
     parser.add_argument("--seed", metavar="S", type=int, default=0, help="simulation seed")
+    parser.add_argument(
+        "--workers",
+        metavar="N",
+        type=int,
+        help="analyse a Parquet log in parts (by case) on a Dask cluster of N worker "
+        "processes (the dask extra); LOG may then be a directory or a glob of Parquet "
+        "files, each holding whole cases",
+    )
     parser.add_argument("--format", choices=REPORT_FORMATS, default="text", help="report format")
     parser.add_argument("-o", "--output", metavar="OUT", help="write the report to OUT")
     parser.add_argument("--html", metavar="OUT", help="also write the HTML page to OUT")

@@ -9,15 +9,22 @@ own CSV/Parquet (``pathway simulate ... --events``), a process-mining CSV/Parque
 (``--columns`` maps its columns), XES or OCEL 2.0 (``--case-type``), read against the
 pathway (``--steps`` maps activities to steps). The report goes to standard output, or to ``-o``;
 ``--html`` also writes the self-contained HTML page.
+
+Large logs are analysed in parts, by case, in bounded memory: ``--simulate`` measures
+the simulator's rows block by block (no log file); a pathway-shaped Parquet log of more
+than 4 million events, a directory or glob of Parquet files (each holding whole cases),
+or any Parquet log with ``--workers N`` (on a Dask cluster of N processes) goes through
+:mod:`pathway._report._partitioned`. Every way gives the report the whole log would.
 """
 
 from __future__ import annotations
 
 import argparse
+import glob
 import shutil
 import sys
-import tempfile
 from pathlib import Path
+from typing import Any
 
 from pathway._extras import require
 from pathway._journal._eventlog import EventLog
@@ -29,6 +36,7 @@ from pathway.cli._common import (
     UsageError,
     check_count,
     check_seed,
+    existing_file,
     input_errors,
     load_file,
     write_output,
@@ -36,19 +44,19 @@ from pathway.cli._common import (
 from pathway.cli._logs import read_cli_events
 from pathway.cli._progress import Progress, command_progress
 from pathway.io import Interpretation, read_log
+from pathway.io._files import REPORT_FIELDS
 
-__all__ = ["run_report", "simulated_log"]
+__all__ = ["run_report", "simulated_report"]
 
 
 def run_report(args: argparse.Namespace) -> int:
     """Run ``pathway report``; PathwayErrors propagate to the CLI (exit 1)."""
     check_count(args.simulate, "--simulate")
+    check_count(args.workers, "--workers")
     check_seed(args.seed)
     model = load_file(args.file)
     with command_progress(args.quiet) as progress:
-        log = _log(args, model, progress)
-        progress.stage("measuring the journeys")
-        report = analyse(log, model)
+        report = _report(args, model, progress)
         progress.stage("writing the report")
         text = _render(report, args.format)
         page = report.to_html() if args.html else None
@@ -58,44 +66,101 @@ def run_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _report(args: argparse.Namespace, model: Pathway, progress: Progress) -> Report:
+    """The report of the log the arguments name, in parts when it is large."""
+    if args.events and _in_parts(args):
+        partitioned: Any = require(
+            "pathway._report._partitioned", extra="report", feature="reports of large logs"
+        )
+        progress.stage(f"measuring {Path(args.events).name} in parts")
+        with input_errors():
+            try:
+                return partitioned.partitioned_report(  # type: ignore[no-any-return]
+                    args.events, model, workers=args.workers
+                )
+            except FileNotFoundError as error:
+                raise UsageError(f"--events: {error}") from None
+    if args.workers is not None:
+        raise UsageError("--workers analyses a Parquet log (--events) in parts")
+    if args.simulate is not None:
+        return simulated_report(model, args.simulate, args.seed, progress)
+    log = _log(args, model, progress)
+    progress.stage("measuring the journeys")
+    return analyse(log, model)
+
+
+def _in_parts(args: argparse.Namespace) -> bool:
+    """Whether ``--events`` names a log to analyse in parts: a directory or glob of
+    Parquet files, or one pathway-shaped Parquet file that is large or given with
+    ``--workers``. Raises :class:`UsageError` for a part-wise log with options for
+    another system's log."""
+    source = str(args.events)
+    many = Path(source).is_dir() or glob.has_magic(source)
+    foreign = bool(args.columns or args.steps or args.case_type)
+    if many and foreign:
+        raise UsageError("--columns, --steps and --case-type read a single log, not parts")
+    if many:
+        return True
+    if (
+        foreign
+        or not Path(source).is_file()
+        or Path(source).suffix.lower()
+        not in {
+            ".parquet",
+            ".pq",
+        }
+    ):
+        return False
+    partitioned: Any = require(
+        "pathway._report._partitioned", extra="report", feature="reports of large logs"
+    )
+    return bool(partitioned.in_parts(source, args.workers is not None))
+
+
+def _pathway_parquet(args: argparse.Namespace) -> bool:
+    """Whether ``--events`` is one Parquet file in pathway's own shape, read as is."""
+    source = Path(str(args.events))
+    if args.columns or args.steps or args.case_type or not source.is_file():
+        return False
+    if source.suffix.lower() not in {".parquet", ".pq"}:
+        return False
+    partitioned: Any = require(
+        "pathway._report._partitioned", extra="report", feature="reports of large logs"
+    )
+    return bool(partitioned.pathway_shaped(source))
+
+
 def _log(args: argparse.Namespace, model: Pathway, progress: Progress) -> EventLog | Interpretation:
+    if args.events and _pathway_parquet(args):
+        # pathway's own Parquet log: only the columns the report measures are read
+        progress.stage(f"reading {Path(args.events).name}")
+        return read_log(existing_file(args.events, "event log"), model, fields=REPORT_FIELDS)
     if args.events:
         progress.stage(f"reading {Path(args.events).name}")
         return read_cli_events(args, args.events, model)
-    if args.simulate is not None:
-        return simulated_log(model, args.simulate, args.seed, progress)
     raise UsageError("give an event log with --events LOG, or --simulate N to simulate one")
 
 
-def simulated_log(
+def simulated_report(
     model: Pathway, cases: int, seed: int, progress: Progress | None = None
-) -> EventLog:
-    """Simulate ``cases`` cases with the cohort simulator and read back its event log,
-    showing how far it has got on ``progress``.
+) -> Report:
+    """Simulate ``cases`` cases and report on them as the simulator runs (in blocks of
+    cases, no event log file), showing how far it has got on ``progress``.
 
-    Raises :class:`UsageError` for more cases than the simulator holds and
-    :class:`~pathway.errors.SimulationError` when their times would pass 2262.
+    Raises :class:`UsageError` for more cases than the simulator holds.
     """
     feature = "report --simulate (the cohort simulator)"
     simulator = require("pathway._sim._api", extra="sim", feature=feature)
     if cases > simulator.MAX_CASES:
         raise UsageError(f"--simulate must be at most {simulator.MAX_CASES:,}, found {cases:,}")
+    streamed = require("pathway._report._simulated", extra="sim", feature=feature)
     update = progress.update if progress is not None and progress.shown else None
-    with tempfile.TemporaryDirectory(prefix="pathway-report-") as folder:
-        path = Path(folder) / "events.parquet"
-        if progress is not None:
-            progress.stage(f"simulating {cases:,} cases")
-        with input_errors():
-            simulator.simulate(
-                model,
-                cases=cases,
-                seed=seed,
-                events=path,
-                progress=update,
-            )
-        if progress is not None:
-            progress.stage("reading the simulated log")
-        return read_log(path)
+    if progress is not None:
+        progress.stage(f"simulating {cases:,} cases")
+    with input_errors():
+        return streamed.simulated_report(  # type: ignore[no-any-return]
+            model, cases, seed, progress=update
+        )
 
 
 def _render(report: Report, fmt: str) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,6 +44,7 @@ from pathway._journal._eventlog import (
     TIME_FIELDS,
     EventLog,
     Vocabulary,
+    blank_codes,
     nanoseconds,
     sorted_log,
     vocabularies,
@@ -54,7 +55,7 @@ from pathway.errors import EventLogError, Problem, did_you_mean
 if TYPE_CHECKING:
     from pathway._model._pathway import Pathway
 
-__all__ = ["read_log", "repeated_rows", "write_log"]
+__all__ = ["REPORT_FIELDS", "read_log", "repeated_rows", "write_log"]
 
 #: The times an event log holds: nanoseconds since 1970 in 64 bits (NAT marks none).
 _NS_MIN, _NS_MAX = NAT + 1, int(np.iinfo(np.int64).max)
@@ -77,8 +78,15 @@ _JSON_SHAPE: Mapping[str, type] = {
 }
 
 
-def read_log(path: str | Path, pathway: Pathway | None = None) -> EventLog:
+def read_log(
+    path: str | Path, pathway: Pathway | None = None, *, fields: Collection[str] | None = None
+) -> EventLog:
     """Read a CSV or Parquet event log (by suffix: ``.parquet``/``.pq``, else CSV).
+
+    ``fields`` reads only those event fields of a Parquet log (besides ``type``,
+    ``case_id``, the times and ``attendance``): the others are left empty and their
+    columns are neither read nor checked. The report reads only what it measures
+    (:data:`REPORT_FIELDS`), a third of a simulated log's columns.
 
     Times are ISO 8601 (a time without an offset is read as UTC). With ``pathway`` (the
     pathway the log was run on) the log must belong to it: the ``case_started`` rows'
@@ -90,7 +98,7 @@ def read_log(path: str | Path, pathway: Pathway | None = None) -> EventLog:
     bad row found (the first 20 listed, the rest counted), and
     :class:`FileNotFoundError` for a missing file.
     """
-    return _read(Path(path), pathway)
+    return _read(Path(path), pathway, fields)
 
 
 def write_log(log: EventLog, path: str | Path) -> None:
@@ -119,6 +127,39 @@ def _need_pyarrow(feature: str) -> Any:
 
 def _has_pyarrow() -> bool:
     return available("pyarrow.csv") and available("pyarrow.parquet")
+
+
+#: The event fields the report measures or checks (``read_log(..., fields=...)``):
+#: what it measures, what every event must have, and what ties the log to its pathway.
+REPORT_FIELDS: frozenset[str] = frozenset(
+    {
+        "from_step",
+        "step",
+        "worker",
+        "role",
+        "work",
+        "cause",
+        "level",
+        "source",
+        "target",
+        "from_worker",
+        "to_worker",
+        "demand",
+        "requested_by",
+        "trigger",
+        "checkpoint",
+        "pathway_id",
+        "pathway_version",
+        "content_hash",
+    }
+)
+
+
+#: Fields always read (what :data:`REQUIRED` asks of some event besides text fields).
+_ALWAYS = frozenset(
+    {"type", "case_id", "attendance", *TIME_FIELDS}
+    | {field for needed in REQUIRED.values() for field in needed}
+)
 
 
 def _read_columns() -> frozenset[str]:
@@ -202,22 +243,25 @@ def _unreadable(path: Path, what: str, error: object) -> EventLogError:
     return EventLogError([problem], log=str(path))
 
 
-def _read(path: Path, pathway: Pathway | None) -> EventLog:
+def _read(path: Path, pathway: Pathway | None, fields: Collection[str] | None = None) -> EventLog:
     if not path.is_file():
         raise FileNotFoundError(f"no such event log: {path}")
     if _is_parquet(path):
-        return _read_parquet(path, pathway)
+        return _read_parquet(path, pathway, fields)
     if _has_pyarrow():
         return _read_csv_arrow(path, pathway)
     return _read_csv_stdlib(path, pathway)
 
 
-def _read_parquet(path: Path, pathway: Pathway | None) -> EventLog:
+def _read_parquet(
+    path: Path, pathway: Pathway | None, fields: Collection[str] | None = None
+) -> EventLog:
     """Read a Parquet log one column at a time (so at most one Arrow column is held)."""
     pa = _need_pyarrow("reading Parquet event logs")
     try:
         schema = pa.parquet.read_schema(path)
         names = schema.names
+        wanted = None if fields is None else {*fields, *_ALWAYS}
         text = [
             field.name
             for field in schema
@@ -232,6 +276,8 @@ def _read_parquet(path: Path, pathway: Pathway | None) -> EventLog:
         raise _unreadable(path, "Parquet", error) from None
 
     def column(index: int) -> Any:
+        if wanted is not None and names[index] not in wanted:
+            return None  # a field the caller does not read
         try:
             return file.read(columns=[names[index]]).column(0)
         except (OSError, KeyError, UnicodeDecodeError, pa.ArrowException) as error:
@@ -295,6 +341,8 @@ def _from_arrow(
         if name not in _read_columns():
             continue
         column = column_at(index)
+        if column is None:
+            continue
         if name in TIME_FIELDS:
             times[name] = _arrow_times(column, name, problems)
         elif name == "attendance":
@@ -317,9 +365,9 @@ def _arrow_encoded(column: Any, name: str, problems: _Problems) -> _Column:
     except (pa.ArrowException, UnicodeDecodeError):
         problems.add(np.arange(1), name, f"column {name!r} holds {column.type}", "text")
         return _Column(np.full(len(column), -1, dtype=np.int32), [])
-    filled = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-    codes = np.array(filled, dtype=np.int32)  # a writable copy
-    codes[encoded.is_null().to_numpy(zero_copy_only=False)] = -1
+    indices = encoded.indices
+    filled = indices.fill_null(-1) if indices.null_count else indices
+    codes = np.array(filled.to_numpy(zero_copy_only=False), dtype=np.int32)  # numpy's own
     return _Column(codes, labels)
 
 
@@ -345,12 +393,20 @@ def _arrow_times(column: Any, name: str, problems: _Problems) -> I64:
 
 
 def _scaled(raw: I64, factor: int, name: str, problems: _Problems) -> I64:
-    """Stored times at a unit as nanoseconds; those beyond the range are problems."""
+    """Stored times at a unit as nanoseconds; those beyond the range are problems.
+    ``raw`` (writable, :data:`NAT` for none) is scaled in place and returned."""
     present = raw != NAT
-    bad = present & ((raw > _NS_MAX // factor) | (raw < _NS_MIN // factor + 1))
-    problems.add(np.flatnonzero(bad), name, f"{name} is out of range", _TIME_RANGE)
-    result = np.where(present & ~bad, raw * np.int64(factor), NAT)
-    return result.astype(np.int64, copy=False)
+    if factor == 1:
+        return raw
+    high, low = _NS_MAX // factor, _NS_MIN // factor + 1
+    if bool(present.any()) and (raw.max() > high or raw[present].min() < low):
+        bad = present & ((raw > high) | (raw < low))
+        problems.add(np.flatnonzero(bad), name, f"{name} is out of range", _TIME_RANGE)
+        present &= ~bad
+    with np.errstate(over="ignore"):
+        raw *= np.int64(factor)
+    raw[~present] = NAT
+    return raw
 
 
 def _texts(column: Any) -> list[str | None] | None:
@@ -364,10 +420,11 @@ def _texts(column: Any) -> list[str | None] | None:
 
 
 def _nat_filled(ints: Any) -> I64:
+    """An int64 Arrow column as a writable numpy array, :data:`NAT` for empty cells."""
+    pa = _need_pyarrow("reading event logs")
     array = ints.combine_chunks() if hasattr(ints, "combine_chunks") else ints
-    mask = array.is_null().to_numpy(zero_copy_only=False)
-    values: I64 = np.array(array.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
-    values[mask] = NAT
+    filled = array.fill_null(pa.scalar(NAT, pa.int64())) if array.null_count else array
+    values: I64 = np.array(filled.to_numpy(zero_copy_only=False), dtype=np.int64)
     return values
 
 
@@ -510,7 +567,7 @@ def _assemble(
     if missing:
         problems.raise_if_any()
     kind = _kinds(columns.pop("type"), problems)
-    case = columns.pop("case_id")
+    case = _used(columns.pop("case_id"))
     _check_labels(case, "case_id", problems)
     problems.add(np.flatnonzero(case.codes < 0), "case_id", "case_id is empty", "a case id")
     if pathway is not None:
@@ -540,6 +597,19 @@ def _assemble(
         codes=codes,
         vocab={domain: tuple(v.labels) for domain, v in vocab.items()},
     )
+
+
+def _used(column: _Column) -> _Column:
+    """The column with only the labels its cells use (a Parquet dictionary may hold
+    values no row has, which would be cases without events)."""
+    counts = np.bincount(column.codes[column.codes >= 0], minlength=len(column.labels))
+    if bool(counts.all()):
+        return column
+    kept = np.flatnonzero(counts)
+    mapping = np.full(len(column.labels) + 1, -1, dtype=np.int32)
+    mapping[kept] = np.arange(len(kept), dtype=np.int32)
+    codes: I32 = mapping[column.codes]
+    return _Column(codes, [column.labels[i] for i in kept])
 
 
 def _kinds(column: _Column, problems: _Problems) -> I64:
@@ -585,7 +655,7 @@ def _domain_codes(
     known: Mapping[str, tuple[str, ...]],
 ) -> I32:
     if column is None:
-        return np.full(n, -1, dtype=np.int32)
+        return blank_codes(n)
     allowed = known.get(DOMAIN_OF[field])
     bad: dict[int, str] = {}
     for index, label in enumerate(column.labels):
@@ -710,29 +780,47 @@ def _check_repeats(
 def repeated_rows(fields: Sequence[npt.NDArray[Any]]) -> Iterator[tuple[int, int]]:
     """(first row, repeating row) for every row equal in every field to an earlier one.
 
-    One 64-bit hash per row finds candidates in a single sort; each candidate pair is
-    then compared field by field, so a hash collision is never reported.
+    A 64-bit hash of the first four fields (case, time, kind, start) picks the rows that
+    share them with another row (few: a repeat must); only those are hashed on every
+    field and sorted, and each candidate pair is then compared field by field, so a hash
+    collision is never reported. Columns with one value throughout (fields no event
+    has) cannot tell rows apart and are skipped.
     """
     n = len(fields[0])
     if n < 2:
         return
-    digest = np.full(n, 0xCBF29CE484222325, dtype=np.uint64)
-    prime = np.uint64(0x100000001B3)
-    with np.errstate(over="ignore"):
-        for field in fields:
-            digest = (digest ^ field.astype(np.int64).view(np.uint64)) * prime
-            digest ^= digest >> np.uint64(29)
-    order = np.argsort(digest, kind="stable")
-    ordered = digest[order]
-    same = np.flatnonzero(ordered[1:] == ordered[:-1])
-    if len(same) == 0:
+    varied = [f for f in fields if not (f.ndim == 1 and f.strides == (0,))]
+    key = _digest(varied[:4], np.arange(n))
+    order = np.argsort(key)  # any order among equal keys: they are only candidates
+    ordered = key[order]
+    shared = np.flatnonzero(ordered[1:] == ordered[:-1])
+    if len(shared) == 0:
         return
-    first, second = order[same], order[same + 1]
+    candidates = np.unique(np.concatenate([order[shared], order[shared + 1]]))
+    digest = _digest(varied, candidates)
+    inner = np.lexsort((candidates, digest))
+    rows, ordered = candidates[inner], digest[inner]
+    same = np.flatnonzero(ordered[1:] == ordered[:-1])
+    first, second = rows[same], rows[same + 1]
     equal = np.ones(len(same), dtype=bool)
     for field in fields:
         equal &= field[first] == field[second]
     for a, b in zip(first[equal].tolist(), second[equal].tolist(), strict=True):
         yield (min(a, b), max(a, b))
+
+
+def _digest(fields: Sequence[npt.NDArray[Any]], rows: I64) -> npt.NDArray[np.uint64]:
+    """A 64-bit FNV-style hash of ``fields`` at ``rows``."""
+    digest = np.full(len(rows), 0xCBF29CE484222325, dtype=np.uint64)
+    prime = np.uint64(0x100000001B3)
+    whole = len(rows) == len(fields[0]) if fields else False
+    with np.errstate(over="ignore"):
+        for field in fields:
+            values = field if whole else field[rows]
+            digest ^= values.astype(np.int64).view(np.uint64)
+            digest *= prime
+            digest ^= digest >> np.uint64(29)
+    return digest
 
 
 def _write(log: EventLog, path: Path) -> None:
