@@ -88,6 +88,7 @@ def throughput(cases: int, folder: Path, repeats: int) -> None:
              for n, c in zip(table.column_names, table.columns, strict=True)}
         )  # fmt: skip
         peer_path = folder / f"peer{suffix}"
+
         def peer(table: Any = table, peer_path: Path = peer_path, suffix: str = suffix) -> None:
             if suffix == ".parquet":
                 pq.write_table(table, peer_path, compression="zstd")

@@ -101,3 +101,36 @@ def test_the_table_grows_with_the_span_not_with_the_times() -> None:
     assert zone.offsets(np.asarray([base + 200 * year])).tolist() == [
         _expected(ZoneInfo("Europe/London"), base + 200 * year)
     ]
+
+
+def _exists(zone: ZoneInfo, wall_us: int) -> bool:
+    """Whether a wall time names an instant (it survives a round trip through UTC)."""
+    wall = (_EPOCH + wall_us * _US).replace(tzinfo=zone)
+    return wall.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == wall.replace(tzinfo=None)
+
+
+@pytest.mark.parametrize("zone", ZONES)
+@settings(max_examples=15, deadline=None)
+@given(
+    shift=st.integers(min_value=-3 * 3_600_000_000, max_value=3 * 3_600_000_000),
+    spread=st.lists(st.integers(min_value=0, max_value=3 * 3_600_000_000), max_size=20),
+)
+def test_resolved_times_exist_and_keep_the_simulators_order(
+    zone: str, shift: int, spread: list[int]
+) -> None:
+    """A wall time in a skipped hour moves to the hour's end; UTC never goes backwards;
+    every other wall time keeps zoneinfo's offset."""
+    info = ZoneInfo(zone)
+    walls = sorted(
+        [w + shift for w in _changes(info, 2009, 2013)]
+        + [w + s for w in _changes(info, 2009, 2010) for s in spread]
+    )
+    if not walls:
+        return
+    moved, offsets = ZoneOffsets(info).resolve(np.asarray(walls, dtype=np.int64))
+    utc = (moved - offsets).tolist()
+    assert utc == sorted(utc)
+    for before, after, offset in zip(walls, moved.tolist(), offsets.tolist(), strict=True):
+        assert _exists(info, after)
+        assert offset == _expected(info, after)
+        assert after == before or (not _exists(info, before) and after > before)

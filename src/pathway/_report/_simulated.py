@@ -144,7 +144,8 @@ class _Blocks:
         """Microseconds from the start day's local midnight to each time, made UTC (as
         the Parquet log holds them, less the start day's own offset from 1970)."""
         micro = np.round(minutes * _US).astype(np.int64)
-        result: I64 = micro - self.converter.zone.offsets(self.base_us + micro)
+        wall, offset = self.converter.zone.resolve(self.base_us + micro)
+        result: I64 = wall - self.base_us - offset
         return result
 
     def add(self, ev_i: I64, ev_f: npt.NDArray[np.float64]) -> None:

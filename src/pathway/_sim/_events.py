@@ -330,7 +330,7 @@ class ChunkConverter:
         wall = np.zeros(len(minutes), dtype=np.int64)
         wall[present] = self._base_us + np.round(minutes[present] * 60_000_000.0).astype(np.int64)
         offset = np.zeros(len(minutes), dtype=np.int64)
-        offset[present] = self.zone.offsets(wall[present])
+        wall[present], offset[present] = self.zone.resolve(wall[present])
         return Times(wall, offset, present)
 
     # ------------------------------------------------------------------ texts

@@ -9,6 +9,12 @@ a zone with daylight saving time), so a conversion costs the same at any simulat
 date, and the answer is the one :mod:`zoneinfo` gives for the wall time with
 ``fold=0``: in a repeated hour (clocks go back) the earlier offset, in a skipped hour
 (clocks go forward) the offset from before the change.
+
+A wall time in a skipped hour names no instant, and ``fold=0`` maps it to an instant
+after the ones the next valid wall times name, so times that follow each other on the
+simulator's clock could go backwards in UTC. :meth:`ZoneOffsets.resolve` moves such a
+time to the end of the skipped hour (the instant the clocks went forward): UTC times stay
+in the simulator's order.
 """
 
 from __future__ import annotations
@@ -52,6 +58,7 @@ class ZoneOffsets:
         self._offsets: list[int] = []  # offset (seconds) from each change on; [0] before the first
         self._walls = np.zeros(0, dtype=np.int64)  # wall microsecond where each change applies
         self._after = np.zeros(1, dtype=np.int64)  # offset (microseconds): [i] before wall i
+        self._gaps = np.zeros(0, dtype=np.int64)  # first skipped wall before wall i (or wall i)
 
     def offsets(self, wall_us: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         """The UTC offset (microseconds) of each local wall time (microseconds)."""
@@ -62,6 +69,24 @@ class ZoneOffsets:
         self._cover(max(low, _LOW_S), min(high, _HIGH_S))
         found: npt.NDArray[np.int64] = self._after[np.searchsorted(self._walls, wall_us, "right")]
         return found
+
+    def resolve(
+        self, wall_us: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Wall times that exist and their UTC offsets (microseconds): a time in a skipped
+        hour becomes the first wall time after it, so UTC follows the simulator's order."""
+        offsets = self.offsets(wall_us)
+        if len(self._walls) == 0:
+            return wall_us, offsets
+        index = np.searchsorted(self._walls, wall_us, "right")
+        ahead = np.minimum(index, len(self._walls) - 1)
+        skipped = (index < len(self._walls)) & (wall_us >= self._gaps[ahead])
+        if not skipped.any():
+            return wall_us, offsets
+        walls = wall_us.copy()
+        walls[skipped] = self._walls[ahead[skipped]]
+        offsets[skipped] = self._after[ahead[skipped] + 1]
+        return walls, offsets
 
     @property
     def size(self) -> int:
@@ -129,5 +154,7 @@ class ZoneOffsets:
             change + max(self._offsets[i], self._offsets[i + 1])
             for i, change in enumerate(self._changes)
         ]
+        gaps = [change + self._offsets[i] for i, change in enumerate(self._changes)]
         self._walls = np.asarray(walls, dtype=np.int64) * _SECOND_US
+        self._gaps = np.asarray(gaps, dtype=np.int64) * _SECOND_US
         self._after = np.asarray(self._offsets, dtype=np.int64) * _SECOND_US
