@@ -617,9 +617,17 @@ def test_work_class_not_allowed_suggests_the_closest() -> None:
 
 
 def test_unsupported_format_version() -> None:
-    problem = only(edit("id: mini\n", "id: mini\nformat: 2\n"))
+    problem = only(edit("id: mini\n", "id: mini\nformat: 3\n"))
     check(problem, "invalid-value", "format", 2, 9)
-    assert problem.expected == "one of 1"
+    assert problem.expected == "one of 1, 2"
+
+
+def test_a_version_1_file_loads_the_same_as_version_2() -> None:
+    """Format 2 reads every version-1 file; only the declared version differs."""
+    old = pathway.load(MINI)
+    new = pathway.load(MINI.replace("id: mini\n", "id: mini\nformat: 2\n"))
+    assert new.spec.model_dump(exclude={"format"}) == old.spec.model_dump(exclude={"format"})
+    assert (old.spec.format, new.spec.format) == (1, 2)
 
 
 def test_no_steps_is_one_problem_not_one_per_reference() -> None:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import Any, Protocol
 
 import attrs
+from pydantic import BaseModel
 
 from pathway._define._spec import (
     PLAN_QUESTIONS,
@@ -22,6 +23,8 @@ from pathway._define._spec import (
     PathwaySpec,
     RouteSpec,
     TransitionSpec,
+    field_since,
+    keys_since,
 )
 from pathway._model._calendar import Calendar, CalendarSyntaxError, parse_closures, parse_weekly
 from pathway._model._distributions import (
@@ -153,8 +156,10 @@ _MOVES = ((), ("transitions", "*"), ("checkpoints", "*", "routes", "*"))
 _HASHED_WHEN_GIVEN = frozenset({"dna_applies", "rebook_wait", "targets"})
 """Fields added to format 1 after its first release (of the pathway, or of a move): they
 count in the content hash only when given, so every file written before them keeps its
-hash (and the cases and stores pinned to it keep loading). Add each new optional field
-here."""
+hash (and the cases and stores pinned to it keep loading)."""
+_SINCE_FORMAT_2 = keys_since(2)
+"""Every field added in format 2 (made with ``since(2)``, defaulting to None): in the
+content hash only when given, so a version-1 file keeps its hash under version 2."""
 
 
 def _canonical(value: object, path: tuple[str, ...]) -> object:
@@ -167,6 +172,7 @@ def _canonical(value: object, path: tuple[str, ...]) -> object:
     items = value.items() if ordered else sorted(value.items())
     if any(_matches(pattern, path) for pattern in _MOVES):
         items = [(k, v) for k, v in items if v is not None or k not in _HASHED_WHEN_GIVEN]
+    items = [(k, v) for k, v in items if v is not None or k not in _SINCE_FORMAT_2]
     return {key: _canonical(item, (*path, "*" if ordered else key)) for key, item in items}
 
 
@@ -224,6 +230,7 @@ def compile_spec(
     Raises :class:`DefinitionError` carrying every error found (and the warnings).
     """
     report = _Report(locator or NullLocator())
+    _check_format(spec, report)
     calendars = _calendars(spec, report)
     _check_roles(spec, report)
     facts = _facts(spec, report)
@@ -261,6 +268,39 @@ def compile_spec(
         same_visit_within=parse_duration(spec.same_visit_within),
         targets=frozen_map(targets),
     )
+
+
+def _check_format(spec: PathwaySpec, report: _Report) -> None:
+    """A ``newer-format`` problem for each key added after the format the file declares."""
+    declared = f"format: {spec.format}" if "format" in spec.model_fields_set else "no format"
+    for path, version in _versioned_keys(spec, ()):
+        if version > spec.format:
+            report.add(
+                path,
+                f"{path[-1]!r} needs format {version}; this file says format {spec.format}",
+                expected=f"'format: {version}' for this key",
+                found=declared,
+                suggestion=f"write 'format: {version}' at the top of the file",
+                key=True,
+                code="newer-format",
+            )
+
+
+def _versioned_keys(value: object, path: Path) -> Iterator[tuple[Path, int]]:
+    """The path of every key given in ``value`` (a spec object, mapping or list) with the
+    format version that added it."""
+    if isinstance(value, BaseModel):
+        fields = type(value).model_fields
+        for name in sorted(value.model_fields_set):
+            key = fields[name].alias or name
+            yield (*path, key), field_since(fields[name])
+            yield from _versioned_keys(getattr(value, name), (*path, key))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _versioned_keys(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _versioned_keys(item, (*path, index))
 
 
 def _targets(spec: PathwaySpec, report: _Report) -> dict[str, float]:

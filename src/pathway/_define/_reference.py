@@ -409,12 +409,13 @@ def _default(fragment: Schema, required: bool) -> str:
 
 
 def _description(key: str, fragment: Schema) -> str:
-    """The description column: the schema's text, or what the structure says."""
+    """The description column: the schema's text, or what the structure says, and the
+    format version that added the key when it is not the first."""
+    since = fragment.get("x-since")
+    added = f" *Since format {since}* (write `format: {since}`)." if since else ""
     if "description" in fragment:
-        return str(fragment["description"])
-    if key in _GENERIC_DESCRIPTIONS:
-        return _GENERIC_DESCRIPTIONS[key]
-    return ""
+        return str(fragment["description"]) + added
+    return _GENERIC_DESCRIPTIONS.get(key, "") + added
 
 
 def _rows(definition: Schema) -> Iterator[str]:
