@@ -42,7 +42,7 @@ class _Command(NamedTuple):
 
 _COMMANDS: dict[str, _Command] = {
     "validate": _Command("pathway.cli._validate", "run_validate", None),
-    "show": _Command("pathway.cli._validate", "run_show", None),
+    "show": _Command("pathway.cli._show", "run_show", None),
     "schema": _Command("pathway.cli._validate", "run_schema", None),
     "simulate": _Command("pathway.cli._simulate", "run_simulate", "sim"),
     "report": _Command("pathway.cli._report", "run_report", "report"),

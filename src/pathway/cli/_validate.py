@@ -1,4 +1,5 @@
-"""``pathway validate``, ``show`` and ``schema``: the core commands (no extra needed)."""
+"""``pathway validate`` and ``schema``: core commands (no extra needed) that import only
+the loader, so they start fast; ``show`` is in :mod:`pathway.cli._show`."""
 
 from __future__ import annotations
 
@@ -10,19 +11,16 @@ from pathlib import Path
 
 from pathway._define._load import load
 from pathway._define._schema import schema_text
-from pathway._report._map_svg import map_page, map_svg, svg_document
-from pathway._report._pathway_text import dot, mermaid, summary
 from pathway.cli._common import (
     EXIT_INVALID,
     EXIT_OK,
     EXIT_USAGE,
     is_usage,
-    load_file,
     write_output,
 )
 from pathway.errors import DefinitionError, Problem
 
-__all__ = ["run_schema", "run_show", "run_validate"]
+__all__ = ["run_schema", "run_validate"]
 
 
 def run_validate(arguments: argparse.Namespace) -> int:
@@ -61,25 +59,6 @@ def _validate_one(file: str) -> tuple[dict[str, object], bool]:
         "warnings": [p.to_dict() for p in warnings],
     }
     return result, not errors
-
-
-def run_show(arguments: argparse.Namespace) -> int:
-    """``pathway show FILE [--mermaid | --svg | --html | --dot] [--lanes L] [-o OUT]``:
-    the summary, a flowchart, the process map or a page with it."""
-    pathway = load_file(arguments.file)
-    lanes = arguments.lanes
-    if arguments.svg:
-        text = svg_document(map_svg(pathway, lanes))
-    elif arguments.html:
-        text = map_page(pathway, lanes)
-    elif arguments.dot:
-        text = dot(pathway, lanes)
-    elif arguments.mermaid:
-        text = mermaid(pathway, lanes)
-    else:
-        text = summary(pathway)
-    write_output(arguments.output, text, announce=arguments.output is not None)
-    return EXIT_OK
 
 
 def run_schema(arguments: argparse.Namespace) -> int:
