@@ -45,12 +45,12 @@ def kernel_rows(cases: int, folder: Path) -> tuple[Any, Any, list[Any]]:
     captured: dict[str, Any] = {"chunks": []}
     original = run_module._flush
 
-    def spy(memory: Any, converter: Any, writer: Any) -> int:
+    def spy(memory: Any, converter: Any, writer: Any, sink: Any) -> int:
         rows = int(memory["sc"][run_module.L.SC_NBUF])
         if rows:
             captured["chunks"].append((memory["ev_i"][:rows].copy(), memory["ev_f"][:rows].copy()))
             captured["plan"], captured["columns"] = converter.plan, converter.columns
-        return original(memory, converter, writer)
+        return original(memory, converter, writer, sink)
 
     run_module._flush = spy  # type: ignore[assignment]
     try:
