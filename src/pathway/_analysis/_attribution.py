@@ -183,30 +183,30 @@ def attribute_rows(found: DelayRows, cases: B) -> Attribution:
     in_moves = cases[found.move_case]
     in_waits = cases[found.wait_case]
     in_done = cases[found.done_case]
-    # a kept move's position among the kept moves; the extra last entry serves move -1
-    renumber = np.append(np.cumsum(in_moves) - 1, -1)
     pair, pairs = _pairs(
         pick(found.move_source, in_moves), pick(found.move_target, in_moves), len(steps)
     )
     wait_minutes = pick(found.wait_minutes, in_waits)
     wait_step = pick(found.wait_step, in_waits)
-    wait_move = renumber[pick(found.wait_move, in_waits)]
+    wait_move = _renumbered(found.wait_move, in_moves, in_waits, everyone)
     wait_linked = wait_move >= 0
     done_minutes = pick(found.done_minutes, in_done)
     done_step = pick(found.done_step, in_done)
     cause = pick(found.wait_cause, in_waits)
-    waste = np.where(pick(found.done_work, in_done) > 0, done_minutes, 0.0)
     move_wait = pick(found.move_wait, in_moves)
     move_touch = pick(found.move_touch, in_moves)
     n_pairs, n_steps = len(pairs), len(steps)
-    start_group = n_pairs + wait_step
-    wait_group = start_group.copy()
-    wait_group[wait_linked] = pair[wait_move[wait_linked]]
+    unlinked = ~wait_linked
+    # each summary's temporaries go before the next is made: logs can be large
+    waits = np.concatenate([move_wait, wait_minutes[unlinked]])
     transition_wait = grouped_summary(
-        np.concatenate([move_wait, wait_minutes[~wait_linked]]),
-        np.concatenate([pair, start_group[~wait_linked]]),
-        n_pairs + n_steps,
+        waits, np.concatenate([pair, n_pairs + wait_step[unlinked]]), n_pairs + n_steps
     )
+    target = np.asarray([t for _s, t in pairs], dtype=np.int32)[pair] if n_pairs else pair
+    step_wait = grouped_summary(waits, np.concatenate([target, wait_step[unlinked]]), n_steps)
+    del waits, target, unlinked
+    wait_group = n_pairs + wait_step
+    wait_group[wait_linked] = pair[wait_move[wait_linked]]
     transitions = _rows(
         labels=[(steps[s], steps[t]) for s, t in pairs] + [(START, s) for s in steps],
         wait=transition_wait,
@@ -216,18 +216,16 @@ def attribute_rows(found: DelayRows, cases: B) -> Attribution:
         waste=np.zeros(n_pairs + n_steps),
         causes=causes,
     )
-    target = np.asarray([t for _s, t in pairs], dtype=np.int64)[pair] if n_pairs else pair
+    del wait_group
     touch = grouped_summary(done_minutes, done_step, n_steps)
+    step_causes = _cause_table(wait_step, cause, wait_minutes, n_steps, causes)
+    waste = np.where(pick(found.done_work, in_done) > 0, done_minutes, 0.0)
     by_step = _rows(
         labels=[(None, s) for s in steps],
-        wait=grouped_summary(
-            np.concatenate([move_wait, wait_minutes[~wait_linked]]),
-            np.concatenate([target, wait_step[~wait_linked]]),
-            n_steps,
-        ),
+        wait=step_wait,
         touch=touch,
         count=touch[0],
-        by_cause=_cause_table(wait_step, cause, wait_minutes, n_steps, causes),
+        by_cause=step_causes,
         waste=sum_by(done_step, waste, n_steps),
         causes=causes,
     )
@@ -251,21 +249,38 @@ class _Rows:
         return sum_by(self.move[self.linked], self.minutes[self.linked], moves)
 
 
+def _renumbered(move: I64, in_moves: B, in_waits: B, everyone: bool) -> I64:
+    """The move each wait in scope followed, as its position among the moves in scope
+    (-1: none); with every case in scope, the positions are the same."""
+    if everyone:
+        return move
+    # a kept move's position among the kept moves; the extra last entry serves move -1
+    renumber = np.append(np.cumsum(in_moves) - 1, -1)
+    result: I64 = renumber[move[in_waits]]
+    return result
+
+
 def _pairs(source: I64, target: I64, n_steps: int) -> tuple[I64, list[tuple[int, int]]]:
     """Each move's (source, target) pair index, and the pairs (as step codes)."""
     width = n_steps + 1
-    source = source + 1
-    target = target + 1
-    keys, inverse = np.unique(source * width + target, return_inverse=True)
+    # a table over every possible pair (steps are few) instead of sorting the moves
+    key = (source.astype(np.int64) + 1) * width + (target + 1)
+    seen = np.bincount(key, minlength=width * width) > 0
+    keys = np.flatnonzero(seen)
+    code = np.cumsum(seen) - 1
     pairs = [(int(k // width) - 1, int(k % width) - 1) for k in keys]
-    return inverse.astype(np.int64).reshape(-1), pairs
+    return code[key], pairs
 
 
 def _cause_table(group: I64, cause: I64, wait: F64, groups: int, causes: tuple[str, ...]) -> F64:
     width = max(len(causes), 1)
     keep = cause >= 0
-    keys = group[keep] * width + cause[keep]
-    table = sum_by(keys, wait[keep], groups * width)
+    if keep.all():  # the usual case: every wait has a cause, and nothing is copied
+        table = sum_by(group.astype(np.int64) * width + cause, wait, groups * width)
+    else:
+        table = sum_by(
+            group[keep].astype(np.int64) * width + cause[keep], wait[keep], groups * width
+        )
     return table.reshape(groups, width)[:, : len(causes)]
 
 

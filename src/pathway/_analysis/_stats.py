@@ -107,7 +107,9 @@ def grouped_quantiles(
     # small integer keys sort by radix sort (linear time) in numpy's stable sort
     keys = groups.astype(np.int16) if n_groups < 2**15 else groups
     order = np.argsort(keys, kind="stable")
+    del keys  # the sort's temporaries go as soon as they are used: logs can be large
     ordered = values[order]
+    del order
     counts = np.bincount(groups, minlength=n_groups)
     ends = np.cumsum(counts)
     for group in np.flatnonzero(counts):
