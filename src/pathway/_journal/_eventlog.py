@@ -562,18 +562,28 @@ def sorted_log(
         order = stable_order(new_case)
     if order is None:
         order = np.lexsort((np.arange(len(at)), at, new_case))
+    del case, renumber
+    new_case = new_case[order].astype(np.int32)
     pending = codes if isinstance(codes, dict) else dict(codes)
     reordered = {}
     for field in list(pending):
         column = pending.pop(field)
         reordered[field] = column if _is_blank(column) else column[order]
+        del column
     return EventLog(
-        case=new_case[order].astype(np.int32),
+        case=new_case,
         case_ids=ordered_ids,
         at=at[order],
         kind=kind[order],
-        started=started[order],
-        attendance=attendance[order],
+        started=_reordered(started, order),
+        attendance=_reordered(attendance, order),
         codes=reordered,
         vocab=dict(vocab),
     )
+
+
+def _reordered(values: npt.NDArray[Any], order: I64) -> Any:
+    """``values`` in ``order``; a constant column (all missing) stays a zero-stride view."""
+    if values.ndim == 1 and values.strides == (0,):
+        return values
+    return values[order]

@@ -336,7 +336,7 @@ def _from_arrow(
         problems.raise_if_any()
     columns: dict[str, _Column] = {}
     times: dict[str, I64] = {}
-    attendance = np.full(rows, -1, dtype=np.int64)
+    attendance: npt.NDArray[Any] = np.broadcast_to(np.int32(-1), (rows,))  # absent: costs nothing
     for index, name in enumerate(header):
         if name not in _read_columns():
             continue
@@ -346,7 +346,7 @@ def _from_arrow(
         if name in TIME_FIELDS:
             times[name] = _arrow_times(column, name, problems)
         elif name == "attendance":
-            attendance = _arrow_ints(column, name, problems)
+            attendance = _arrow_ints(column, name, problems).astype(np.int32)  # checked: fits
         else:
             columns[name] = _arrow_encoded(column, name, problems)
         del column
@@ -588,12 +588,12 @@ def _assemble(
         _check_repeats(case.codes, at, kind, started, attendance, codes, problems)
     problems.raise_if_any()
     return sorted_log(
-        case=case.codes.astype(np.int64),
+        case=case.codes,
         case_ids=tuple(case.labels),
         at=at,
         kind=kind.astype(np.int8),
         started=started,
-        attendance=attendance.astype(np.int32),
+        attendance=attendance.astype(np.int32, copy=False),
         codes=codes,
         vocab={domain: tuple(v.labels) for domain, v in vocab.items()},
     )
