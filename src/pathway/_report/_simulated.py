@@ -19,6 +19,7 @@ wherever that log can be written.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 from datetime import datetime, time
 from typing import Any
@@ -94,14 +95,21 @@ def simulated_report(
             mine = ev_i[:, L.E_CASE] == number
             if mine.any():
                 kept.append(blocks.columns(ev_i[mine], ev_f[mine]))
+                if (ev_i[mine, L.E_KIND] == L.EV_OUTCOME_REACHED).any():
+                    raise _CaseFinished  # nothing of this case comes later
 
-        run_replication(plan, seed=seed, cases=cases, sink=keep)
+        with contextlib.suppress(_CaseFinished):
+            run_replication(plan, seed=seed, cases=cases, sink=keep)
         rows = {name: np.concatenate([k[name] for k in kept]) for name in kept[0]}
         return journey_of(blocks.one_case(rows, number), 0, pathway)
 
     combined = combine(parts, release=_give_back)
     _give_back()
     return combined_report(combined, pathway, journey)
+
+
+class _CaseFinished(Exception):
+    """The typical case's outcome has been seen: its journey's rerun can stop."""
 
 
 def _give_back() -> None:
