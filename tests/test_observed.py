@@ -280,3 +280,23 @@ def test_report_of_an_event_log_sets_the_logs_figures_beside_the_observed(
         hours = 7 / 24 if from_log.observed.unit_of_value == "days" else 1e-9
         assert from_log.value == pytest.approx(from_simulation.value, abs=hours)
         assert from_log.cases == from_simulation.cases
+
+
+# The content hashes of the shipped files at format 1, before they declared observed
+# figures: moving to format 2 and adding 'observed' is the only change to each.
+FORMAT_1_HASHES = {
+    "portsmouth-rois-2012": "e132f257594deb56eaf91ce9ce6238fe8e760c840df7f12d0733b219dd318b8f",
+    "recovery-hub-2017": "592fd9fb9afc572eb07b98479c266e13007a17bad5b0f9b080bfc7728527c1fd",
+    "recovery-hub-2018": "dea325f573657e684efb4d0e80e567297f71652dcc7883e62909458ec02261aa",
+    "review-round": "dd206af6345257e7035050d59c7df7693de3f8c515a8a60e0f8dc98ccad0102f",
+}
+
+
+@pytest.mark.parametrize("name", sorted(FORMAT_1_HASHES))
+def test_shipped_files_changed_only_by_format_and_observed(name: str) -> None:
+    from pathway._report._fidelity import _data
+
+    data = _data(PATHWAYS / f"{name}.yaml")
+    assert data.pop("format") == 2
+    assert data.pop("observed")
+    assert pathway.load(data).content_hash == FORMAT_1_HASHES[name]
