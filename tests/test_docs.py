@@ -32,6 +32,7 @@ from pathway._define._spec import (
     CalendarSpec,
     CheckpointSpec,
     FactSpec,
+    ObservedSpec,
     PathwaySpec,
     QuestionSpec,
     RoleSpec,
@@ -152,6 +153,7 @@ MODELS: dict[str | None, Any] = {
     "RouteSpec": RouteSpec,
     "ArrivalsSpec": ArrivalsSpec,
     "TargetSpec": TargetSpec,
+    "ObservedSpec": ObservedSpec,
 }
 SINGLE_OBJECTS = {None, "ArrivalsSpec"}
 

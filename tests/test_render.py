@@ -75,6 +75,7 @@ def test_json_has_the_documented_schema(report: Report) -> None:
         "typical_case",
         "reading",
         "conformance",
+        "observed",
     }
     assert document["pathway"]["id"] == "recovery-hub-2017"
     assert document["log"]["cases"] == 120

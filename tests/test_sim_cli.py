@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import pathway
 from pathway.cli import main
 
 pytest.importorskip("numpy")
@@ -44,13 +45,28 @@ def test_missing_file_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> No
     assert "no such file" in capsys.readouterr().err
 
 
-def test_fidelity_table(capsys: pytest.CaptureFixture[str]) -> None:
+def test_fidelity_runs_each_file_and_prints_only_model_against_observed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     code = run(str(PATHWAYS / "recovery-hub-2017.yaml"), str(PATHWAYS / "recovery-hub-2018.yaml"),
                "--fidelity", "-n", "2000")  # fmt: skip
     out = capsys.readouterr().out
     assert code == 0
-    assert "contact to assessment" in out
-    assert "2018 (Roll-in)" in out
+    assert out.count("Model against observed") == 2
+    assert "Full assessment" in out
+    assert "Redesign and Roll-in, 2018" in out
+    assert "end_to_end_days" not in out  # no summary table
+
+
+def test_simulate_prints_model_against_observed_for_a_file_with_figures(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    hub = pathway.load(PATHWAYS / "recovery-hub-2017.yaml")
+    assert run(str(PATHWAYS / "recovery-hub-2017.yaml"), "-n", "1500", "-q") == 0
+    out = capsys.readouterr().out
+    assert out.index("end_to_end_days") < out.index("Model against observed")
+    for figure in hub.observed:
+        assert figure.source in out
 
 
 WITHOUT_NUMPY = "import sys\nsys.modules['numpy'] = None\n"

@@ -32,6 +32,7 @@ from pathway._analysis._cases import (
     case_table,
     repeated_items,
 )
+from pathway._analysis._observed import log_columns
 from pathway._analysis._summaries import appointment_counts
 from pathway._journal._eventlog import NAT, EventLog, stable_order
 from pathway._model._pathway import Pathway
@@ -69,6 +70,7 @@ class Part:
     repeated_finished: dict[str, tuple[int, int]] | None
     repeated_all: dict[str, tuple[int, int]] | None
     origin: int = 0
+    observed: dict[str, npt.NDArray[np.float64]] = attrs.field(factory=dict)
 
 
 def part_of(
@@ -101,6 +103,7 @@ def part_of(
         ),
         repeated_all=dict(repeated_items(log, pathway, everyone)) if pathway is not None else None,
         origin=origin,
+        observed=log_columns(log, pathway),
     )
 
 
@@ -132,6 +135,7 @@ class Combined:
     has_handoffs: bool
     repeated_finished: dict[str, tuple[int, int]] | None
     repeated_all: dict[str, tuple[int, int]] | None
+    observed: dict[str, npt.NDArray[np.float64]] = attrs.field(factory=dict)
 
 
 def _union(lists: Sequence[Sequence[str]]) -> tuple[str, ...]:
@@ -373,6 +377,7 @@ def combine(parts: list[Part], *, release: Callable[[], None] | None = None) -> 
     repeated_all = _sum_items([p.repeated_all for p in parts])
     firsts = [p.origin + p.first_at for p in parts if p.first_at is not None]
     lasts = [p.origin + p.last_at for p in parts if p.last_at is not None]
+    observed = {name: [p.observed[name] for p in parts] for name in _common_keys(parts)}
     parts.clear()
     order, part, local, start_at = _order(fields)
     steps = _union(fields.steps)
@@ -402,4 +407,12 @@ def combine(parts: list[Part], *, release: Callable[[], None] | None = None) -> 
         has_handoffs=has_handoffs,
         repeated_finished=repeated_finished,
         repeated_all=repeated_all,
+        observed={name: np.concatenate(arrays)[order] for name, arrays in observed.items()},
     )
+
+
+def _common_keys(parts: Sequence[Part]) -> list[str]:
+    """The observed figures' columns every part has (all or none: one pathway)."""
+    if not parts:
+        return []
+    return [name for name in parts[0].observed if all(name in p.observed for p in parts)]

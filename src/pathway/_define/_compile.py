@@ -17,6 +17,7 @@ from typing import Any, Protocol
 import attrs
 from pydantic import BaseModel
 
+from pathway._define._observed import compile_observed
 from pathway._define._spec import (
     PLAN_QUESTIONS,
     CheckpointSpec,
@@ -240,6 +241,7 @@ def compile_spec(
     checkpoints, transitions = _checkpoints(spec, report, facts, steps, transitions)
     arrivals = _arrivals(spec, report, calendars)
     targets = _targets(spec, report)
+    observed = compile_observed(spec, report, steps)
     if not report.errors:
         _check_graph(report, start, steps, transitions)
         _check_weights(report, transitions)
@@ -267,6 +269,7 @@ def compile_spec(
         warnings=tuple(report.warnings),
         same_visit_within=parse_duration(spec.same_visit_within),
         targets=frozen_map(targets),
+        observed=observed,
     )
 
 

@@ -77,6 +77,7 @@ SECTIONS: Final[tuple[Section, ...]] = (
     Section("RouteSpec", "Routes", "`checkpoints.<id>.routes: [...]`, a list"),
     Section("ArrivalsSpec", "Arrivals", "`arrivals: ...`, at the top level"),
     Section("TargetSpec", "Targets", "`targets: {<measure>: ...}`, at the top level"),
+    Section("ObservedSpec", "Observed figures", "`observed: [...]`, a list, at the top level"),
 )
 """Every object of the format, in the order the reference presents them."""
 
@@ -182,6 +183,20 @@ calendar: hub_hours
 end_to_end:
   at_most: 21d
   source: the commissioner's waiting-time standard (an example, not from a source)
+""",
+    "ObservedSpec": """\
+- measure: time_to
+  step: full_assessment
+  value: 11d
+  tolerance: 15%
+  source: "000, Check: contact to assessment, average 11 days"
+  used_as: calibration
+- measure: visits
+  statistic: share
+  within: 1
+  outcomes: [prescribed]
+  value: "<50%"
+  source: "000, 3.4: all the work in a single visit 'would not always be possible'"
 """,
 }
 """A short YAML example for each object (tests check each one is valid)."""

@@ -35,6 +35,7 @@ __all__ = [
     "CalendarSpec",
     "CheckpointSpec",
     "FactSpec",
+    "ObservedSpec",
     "PathwaySpec",
     "QuestionSpec",
     "RoleSpec",
@@ -407,6 +408,67 @@ class TargetSpec(_Spec):
     source: str | None = Field(default=None, description="Where the target comes from.")
 
 
+Figure = Annotated[
+    str | int | float,
+    Field(
+        description="A number, duration ('11d', '1h 45m'), percentage ('32%'), range "
+        "('3-4', '2d to 5d') or bound ('<50%', '>= 3'), in the measure's unit.",
+        examples=["3-4", "11d", "32%", "<50%", "1h 45m"],
+    ),
+]
+
+
+class ObservedSpec(_Spec):
+    """A figure a source reports that the pathway should reproduce: the measure (and how
+    it is summarised), the value, and the source."""
+
+    measure: Identifier = Field(
+        description="A measure pathway computes: a per-case measure of the report "
+        "('end_to_end', 'visits', 'wait_booking'...), 'time_to' (first contact to the "
+        "first start of 'step', in days) or a ratio ('dna_rate', 'failure_demand_share', "
+        "'chase_share', 'service_requested_share').",
+        examples=["end_to_end", "time_to", "visits", "dna_rate"],
+    )
+    value: Figure
+    source: str = Field(description="Where the figure comes from: the source and section.")
+    statistic: Literal["mean", "median", "p90", "ucl", "share"] | None = Field(
+        default=None,
+        description="How a per-case measure is summarised over the cases (default mean): "
+        "'ucl' is the XmR upper process limit; 'share' the share of cases 'within' a range. "
+        "Not for a ratio.",
+    )
+    step: Identifier | None = Field(
+        default=None, description="For 'time_to': the step whose first start ends the time."
+    )
+    outcomes: list[Identifier] | None = Field(
+        default=None,
+        max_length=MAX_LIST,
+        description="Only cases that ended at one of these outcome steps (default: every "
+        "case that reached an outcome).",
+    )
+    where: dict[Identifier, Figure] | None = Field(
+        default=None,
+        max_length=MAX_LIST,
+        description="Only cases whose per-case measures lie within these values, e.g. {visits: 1}.",
+    )
+    within: Figure | None = Field(
+        default=None,
+        description="For 'statistic: share': the range a case's value must lie in to count.",
+    )
+    tolerance: str | int | float | None = Field(
+        default=None,
+        description="How far the model may miss a point value: '15%' of it, '3pp' "
+        "(percentage points of a share) or an amount in the measure's unit ('2d', 0.5). "
+        "Default 10% for a point value, none for a range or bound.",
+    )
+    used_as: Literal["calibration", "input", "check", "prediction"] | None = Field(
+        default=None,
+        description="What the figure is to the model: set from it (calibration), fed in "
+        "(input), compared afterwards (check, the default) or predicted untuned (prediction).",
+    )
+    note: str | None = Field(default=None, description="Anything a reader should know.")
+
+
 class ArrivalsSpec(_Spec):
     """How synthetic cases arrive: a Poisson rate within a calendar, or a fixed list."""
 
@@ -485,6 +547,13 @@ class PathwaySpec(_Spec):
             "'fragmentation', in days): the report says whether the system will meet each "
             "consistently, never, or hit and miss (Making Data Count assurance)."
         ),
+    )
+    observed: list[ObservedSpec] | None = Field(
+        default=None,
+        max_length=MAX_LIST,
+        description="Figures the sources report that this pathway should reproduce: "
+        "'report --simulate' and 'simulate' print the model's beside each.",
+        json_schema_extra=since(2),
     )
 
 

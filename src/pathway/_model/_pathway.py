@@ -22,6 +22,7 @@ from pathway._define._spec import PathwaySpec
 from pathway._model._calendar import Calendar
 from pathway._model._distributions import Distribution, Fixed
 from pathway._model._expr import Expression
+from pathway._model._observed import Observed
 from pathway._vocab import HANDOFF_LEVELS, WAIT_CAUSES, HandoffLevel, WaitCause, WorkClass
 from pathway.errors import Problem
 
@@ -242,6 +243,7 @@ class Pathway:
     warnings: tuple[Problem, ...] = ()
     same_visit_within: float = 60.0
     targets: Mapping[str, float] = attrs.field(factory=dict)
+    observed: tuple[Observed, ...] = ()
     _outgoing: Mapping[str, tuple[Transition, ...]] = attrs.field(
         init=False,
         repr=False,

@@ -22,6 +22,7 @@ from pathway._analysis._attribution import Attribution, Contributor, attribute, 
 from pathway._analysis._cases import I64, STEP_COMPLETED, CaseTable, case_table, repeated_items
 from pathway._analysis._conformance import Conformance, conformance
 from pathway._analysis._journey import Journey, journey_of
+from pathway._analysis._observed import Comparison, compare, log_columns, table_frame
 from pathway._analysis._partial import Combined
 from pathway._analysis._spc import period_chart
 from pathway._analysis._stats import summarise
@@ -198,6 +199,7 @@ def build_report(
         conformance=conformance,
         notes=tuple(notes),
         touch_known=touch,
+        observed=_observed(pathway, table, scope, log.labels("step"), log_columns(log, pathway)),
     )
 
 
@@ -266,7 +268,21 @@ def combined_report(
         conformance=None,
         notes=(),
         touch_known=touch,
+        observed=_observed(pathway, table, scope, found.steps, found.observed),
     )
+
+
+def _observed(
+    pathway: Pathway | None,
+    table: CaseTable,
+    scope: B,
+    steps: Sequence[str],
+    extra: Mapping[str, Any],
+) -> tuple[Comparison, ...]:
+    """The pathway's observed figures beside the log's (none without a pathway)."""
+    if pathway is None or not pathway.observed:
+        return ()
+    return compare(pathway.observed, [table_frame(table, scope, steps, extra)])
 
 
 def _headline(

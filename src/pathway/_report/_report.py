@@ -13,6 +13,7 @@ from pathway._analysis._attribution import Attribution, Contributor
 from pathway._analysis._cases import CaseTable
 from pathway._analysis._conformance import Conformance
 from pathway._analysis._journey import Journey
+from pathway._analysis._observed import Comparison
 from pathway._analysis._spc import PeriodChart
 from pathway._analysis._stats import Summary
 from pathway._analysis._xmr import XmR
@@ -76,6 +77,7 @@ class Report:
     conformance: Conformance | None = None
     notes: tuple[str, ...] = ()
     touch_known: bool = True
+    observed: tuple[Comparison, ...] = ()
 
     @property
     def n_scope(self) -> int:

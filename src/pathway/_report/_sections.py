@@ -9,6 +9,10 @@ from typing import TYPE_CHECKING
 import attrs
 
 from pathway._report._conform import SHOWN_TRACES, Grid, lead, summary_grid, traces_grid
+from pathway._report._observed import HEADERS as OBSERVED_HEADERS
+from pathway._report._observed import INTRO as OBSERVED_INTRO
+from pathway._report._observed import TITLE as OBSERVED_TITLE
+from pathway._report._observed import observed_rows
 from pathway._report._words import (
     ASSURANCE_WORDS,
     MEASURES,
@@ -138,6 +142,7 @@ def sections(report: Report) -> list[Section]:
         _reading(report),
         _delay(report),
         _conformance(report),
+        _observed(report),
         _journey(report),
         _charts(report),
         _vanguard(report),
@@ -182,6 +187,18 @@ def _conformance(report: Report) -> Section | None:
         "Do the journeys follow the pathway?",
         (lead(result),),
         tuple(_from_grid(grid) for grid in grids),
+    )
+
+
+def _observed(report: Report) -> Section | None:
+    """The pathway file's observed figures beside this log's (when it declares any)."""
+    if not report.observed:
+        return None
+    return Section(
+        "observed",
+        OBSERVED_TITLE,
+        (OBSERVED_INTRO.format(what="log"),),
+        (table(OBSERVED_HEADERS, observed_rows(report.observed, report.pathway), "tttttt"),),
     )
 
 

@@ -64,6 +64,19 @@ WAITS: tuple[object, ...] = (
     {"exponential": {"mean": "2d"}},
 )
 CAUSES = ("handoff", "booking", "referral", "approval", "external", "client")
+#: Observed figures the strategies choose from (``step`` and ``outcomes`` are added).
+OBSERVED: tuple[dict[str, Any], ...] = (
+    {"measure": "end_to_end", "value": "2d", "source": "generated"},
+    {"measure": "end_to_end", "statistic": "median", "value": "1d-5d", "tolerance": "1d",
+     "source": "generated", "used_as": "prediction"},
+    {"measure": "visits", "statistic": "share", "within": 1, "value": "<50%",
+     "source": "generated", "note": "a share of cases"},
+    {"measure": "time_to", "statistic": "ucl", "value": 3, "tolerance": "15%",
+     "source": "generated", "used_as": "calibration"},
+    {"measure": "dna_rate", "value": "20%-40%", "source": "generated", "used_as": "input"},
+    {"measure": "handoffs", "statistic": "p90", "value": ">= 1", "source": "generated",
+     "where": {"visits": ">=1"}},
+)  # fmt: skip
 FACT_KINDS = ("bool", "int", "str", "float")
 FACT_PREFIX = {"bool": "flag", "int": "count", "str": "level", "float": "score"}
 LEVELS = ["low", "medium", "high"]
@@ -205,7 +218,26 @@ def _document(draft: _Draft) -> Data:
         if draft.calendars and choices.boolean():
             arrivals["calendar"] = pick(choices, list(draft.calendars))
         document["arrivals"] = arrivals
+    if choices.boolean():
+        document["format"] = 2
+        document["observed"] = _observed(draft)
     return document
+
+
+def _observed(draft: _Draft) -> list[Data]:
+    """One to three observed figures (format 2) over the draft's steps and outcomes."""
+    choices = draft.choices
+    outcomes = [name for name, step in draft.steps.items() if step.get("outcome")]
+    working = [name for name in draft.steps if name not in outcomes]
+    figures: list[Data] = []
+    for _ in range(choices.integer(1, 3)):
+        figure = dict(pick(choices, OBSERVED))
+        if figure["measure"] == "time_to":
+            figure["step"] = pick(choices, working)
+        if choices.boolean():
+            figure["outcomes"] = outcomes[: choices.integer(1, len(outcomes))]
+        figures.append(figure)
+    return figures
 
 
 def _add_calendars(draft: _Draft) -> None:
