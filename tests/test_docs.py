@@ -33,6 +33,7 @@ from pathway._define._spec import (
     CheckpointSpec,
     FactSpec,
     PathwaySpec,
+    ProfileSpec,
     QuestionSpec,
     RoleSpec,
     RouteSpec,
@@ -151,9 +152,10 @@ MODELS: dict[str | None, Any] = {
     "QuestionSpec": QuestionSpec,
     "RouteSpec": RouteSpec,
     "ArrivalsSpec": ArrivalsSpec,
+    "ProfileSpec": ProfileSpec,
     "TargetSpec": TargetSpec,
 }
-SINGLE_OBJECTS = {None, "ArrivalsSpec"}
+SINGLE_OBJECTS = {None, "ArrivalsSpec", "ProfileSpec"}
 
 
 @pytest.mark.parametrize("section", SECTIONS, ids=lambda s: s.heading)
