@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import pathway
@@ -323,7 +323,13 @@ def test_generated_pathways_include_profiles_that_simulate(spec: PathwaySpec) ->
     assert spec.format == 2
     assert model.arrivals is not None
     assert model.arrivals.profile is not None
-    arrived = arrival_times(build_plan(model), 0, 0, 50, math.inf)
+    try:
+        plan = build_plan(model)
+    except DefinitionError as error:  # generated calendars may never meet: not arrivals
+        if any(p.field.startswith("arrivals") for p in error.problems):
+            raise
+        assume(False)
+    arrived = arrival_times(plan, 0, 0, 50, math.inf)
     assert len(arrived) == 50
 
 
