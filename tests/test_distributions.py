@@ -34,6 +34,10 @@ from pathway._model._distributions import (
 
 Z90 = 1.2815515655446004  # the standard normal's 90th percentile
 UNITS = "units are s (seconds), m (minutes), h (hours), d (days) and w (weeks)"
+RATE_UNITS = (
+    "units are s (seconds), m (minutes), h (hours), d (days), w (weeks), month and y (years)"
+)
+RATE_EXAMPLE = "a rate like '5/d', '12/w', '3 per h', '170/month' or '2015/y'"
 
 # ----------------------------------------------------------------------- durations
 
@@ -176,10 +180,10 @@ def test_rates(text: str, per_minute: float) -> None:
     ("value", "expected", "suggestion"),
     [
         ("0/d", "a rate above zero", ""),
-        ("5/hour", "a rate like '5/d', '12/w' or '3 per h'", "did you mean '5/h'?"),
-        ("5/month", "a rate like '5/d', '12/w' or '3 per h'", UNITS),
-        ("5", "a rate like '5/d', '12/w' or '3 per h'", ""),
-        (5, "a rate like '5/d', '12/w' or '3 per h'", ""),
+        ("5/hour", RATE_EXAMPLE, "did you mean '5/h'?"),
+        ("5/fortnight", RATE_EXAMPLE, RATE_UNITS),
+        ("5", RATE_EXAMPLE, ""),
+        (5, RATE_EXAMPLE, ""),
     ],
 )  # fmt: skip
 def test_rate_errors(value: object, expected: str, suggestion: str) -> None:

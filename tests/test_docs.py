@@ -34,6 +34,7 @@ from pathway._define._spec import (
     FactSpec,
     ObservedSpec,
     PathwaySpec,
+    ProfileSpec,
     QuestionSpec,
     RoleSpec,
     RouteSpec,
@@ -152,10 +153,11 @@ MODELS: dict[str | None, Any] = {
     "QuestionSpec": QuestionSpec,
     "RouteSpec": RouteSpec,
     "ArrivalsSpec": ArrivalsSpec,
+    "ProfileSpec": ProfileSpec,
     "TargetSpec": TargetSpec,
     "ObservedSpec": ObservedSpec,
 }
-SINGLE_OBJECTS = {None, "ArrivalsSpec"}
+SINGLE_OBJECTS = {None, "ArrivalsSpec", "ProfileSpec"}
 
 
 @pytest.mark.parametrize("section", SECTIONS, ids=lambda s: s.heading)

@@ -76,7 +76,9 @@ def test_json_has_the_documented_schema(report: Report) -> None:
         "reading",
         "conformance",
         "observed",
+        "replications",
     }
+    assert document["replications"] is None  # only report --simulate -r R fills it
     assert document["pathway"]["id"] == "recovery-hub-2017"
     assert document["log"]["cases"] == 120
     e2e = document["measures"]["end_to_end"]

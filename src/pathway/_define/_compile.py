@@ -22,6 +22,7 @@ from pathway._define._spec import (
     PLAN_QUESTIONS,
     CheckpointSpec,
     PathwaySpec,
+    ProfileSpec,
     RouteSpec,
     TransitionSpec,
     field_since,
@@ -29,6 +30,7 @@ from pathway._define._spec import (
 )
 from pathway._model._calendar import Calendar, CalendarSyntaxError, parse_closures, parse_weekly
 from pathway._model._distributions import (
+    RATE_UNITS_SINCE_2,
     Bernoulli,
     Categorical,
     Distribution,
@@ -41,6 +43,7 @@ from pathway._model._distributions import (
     parse_duration_distribution,
     parse_fact_distribution,
     parse_rate,
+    rate_unit,
 )
 from pathway._model._expr import (
     Binary,
@@ -67,6 +70,7 @@ from pathway._model._pathway import (
     Transition,
     frozen_map,
 )
+from pathway._model._profile import ArrivalProfile, parse_hour, parse_month, parse_weekday
 from pathway._vocab import OWNER_LEVELS, TARGET_MEASURES, HandoffLevel, WaitCause
 from pathway.errors import DefinitionError, ExpressionError, Problem, did_you_mean
 
@@ -276,8 +280,12 @@ def compile_spec(
 def _check_format(spec: PathwaySpec, report: _Report) -> None:
     """A ``newer-format`` problem for each key added after the format the file declares."""
     declared = f"format: {spec.format}" if "format" in spec.model_fields_set else "no format"
+    reported: list[Path] = []
     for path, version in _versioned_keys(spec, ()):
+        if any(path[: len(done)] == done for done in reported):
+            continue  # a key inside a newer key: the newer key is the one problem
         if version > spec.format:
+            reported.append(path)
             report.add(
                 path,
                 f"{path[-1]!r} needs format {version}; this file says format {spec.format}",
@@ -967,7 +975,86 @@ def _arrivals(
     for index, text in enumerate(arrivals.at or []):
         _check_timestamp(report, ("arrivals", "at", index), text)
     rate = parse_rate(arrivals.rate) if arrivals.rate is not None else None
-    return Arrivals(rate, arrivals.calendar, tuple(arrivals.at or ()))
+    _check_rate_format(spec, report)
+    profile = _profile(arrivals.profile, report) if arrivals.profile is not None else None
+    if profile is not None and arrivals.at is not None:
+        report.add(
+            ("arrivals", "profile"),
+            "a profile spreads a rate's arrivals; fixed times ('at') have none to spread",
+            expected="'profile' with 'rate', or 'at' without a profile",
+            key=True,
+            code="arrivals-mode",
+        )
+    return Arrivals(rate, arrivals.calendar, tuple(arrivals.at or ()), profile)
+
+
+def _check_rate_format(spec: PathwaySpec, report: _Report) -> None:
+    """A ``newer-format`` problem for a rate per month or year in a version-1 file."""
+    text = spec.arrivals.rate if spec.arrivals is not None else None
+    if text is None or spec.format >= 2 or rate_unit(text) not in RATE_UNITS_SINCE_2:
+        return
+    declared = "format: 1" if "format" in spec.model_fields_set else "no format"
+    report.add(
+        ("arrivals", "rate"),
+        f"a rate per {rate_unit(text)!r} needs format 2; this file says format {spec.format}",
+        expected="'format: 2' for a rate per month or year",
+        found=declared,
+        suggestion="write 'format: 2' at the top of the file",
+        code="newer-format",
+    )
+
+
+_PROFILE_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "weekday": parse_weekday,
+    "hour": parse_hour,
+    "month": parse_month,
+}
+
+
+def _profile(profile: ProfileSpec, report: _Report) -> ArrivalProfile:
+    """The arrival profile as written; located problems for keys that do not read and
+    for weights that are all zero."""
+    parsed: dict[str, Any] = {}
+    for name, read in _PROFILE_PARSERS.items():
+        weights = getattr(profile, name)
+        if weights is None:
+            continue
+        path: Path = ("arrivals", "profile", name)
+        try:
+            parsed[name] = read(weights)
+        except CalendarSyntaxError as error:
+            _profile_problem(report, path, weights, error)
+            continue
+        if not any(_weights_of(name, parsed[name])):
+            report.add(
+                path,
+                f"every {name} weight is zero, so no case would ever arrive",
+                expected="at least one weight above zero",
+                found="all zero",
+                suggestion="weights are relative: 1 is an ordinary time, 0 none at all",
+                code="invalid-profile",
+            )
+    return ArrivalProfile(**parsed)
+
+
+def _weights_of(name: str, parsed: Any) -> list[float]:
+    return [w for _, _, w in parsed] if name == "hour" else list(parsed)
+
+
+def _profile_problem(
+    report: _Report, path: Path, weights: Mapping[Any, float], error: CalendarSyntaxError
+) -> None:
+    keys = {str(key): key for key in weights}
+    where = (*path, keys[error.field]) if error.field in keys else path
+    report.add(
+        where,
+        f"not a valid {path[-1]} in an arrival profile",
+        expected=error.expected,
+        found=error.found,
+        suggestion=f"did you mean {error.suggestion!r}?" if error.suggestion else "",
+        key=True,
+        code="invalid-profile",
+    )
 
 
 def _check_timestamp(report: _Report, path: Path, text: str) -> None:

@@ -76,6 +76,7 @@ SECTIONS: Final[tuple[Section, ...]] = (
     Section("QuestionSpec", "Questions", "`checkpoints.<id>.questions: {<id>: ...}`"),
     Section("RouteSpec", "Routes", "`checkpoints.<id>.routes: [...]`, a list"),
     Section("ArrivalsSpec", "Arrivals", "`arrivals: ...`, at the top level"),
+    Section("ProfileSpec", "Arrival profiles", "`arrivals.profile: ...`"),
     Section("TargetSpec", "Targets", "`targets: {<measure>: ...}`, at the top level"),
     Section("ObservedSpec", "Observed figures", "`observed: [...]`, a list, at the top level"),
 )
@@ -178,6 +179,11 @@ adult:
     "ArrivalsSpec": """\
 rate: 3/d
 calendar: hub_hours
+""",
+    "ProfileSpec": """\
+weekday: {thu: 1.4, fri: 1.1}   # Thursday 40% busier than an ordinary day
+hour: {9-12: 1.5, 12-13: 0.5}   # a busy morning, a quiet lunch hour
+month: {dec: 0.8, jan-feb: 1.2}
 """,
     "TargetSpec": """\
 end_to_end:
@@ -538,9 +544,17 @@ def _rates_section() -> str:
     return """\
 ### Rates
 
-An arrival rate is a number, `/` or `per`, and a duration unit: `3/d` (3 a day),
-`12/w`, `0.5 per h`. Combine a rate with `arrivals.calendar` so that people arrive only
-while the service is open."""
+An arrival rate is a number, `/` or `per`, and a unit: `3/d` (3 a day), `12/w`,
+`0.5 per h`, and since format 2 `170/month` (or `mo`, `months`) and `2015/y` (or `yr`,
+`year`, `years`). A year is 365 days and a month a twelfth of it, so `365/y` is `1/d`.
+Combine a rate with `arrivals.calendar` so that people arrive only while the service is
+open: a rate per hour or shorter is per open hour, a rate per day is per open day, and a
+rate per week, month or year is spread over the open time of the week.
+
+An [arrival profile](#arrival-profiles) makes some weekdays, hours or months busier than
+others without changing the mean: its weights are divided by their average over the
+open time of a week (weekday and hour) and over a 365-day year (month), so a week and a
+year still bring the rate's arrivals. Closure days lose their arrivals."""
 
 
 def _duration_distributions_section(schema: Schema) -> str:

@@ -22,6 +22,7 @@ from pathway._model._distributions import (
     DURATION_KINDS,
     FACT_KINDS,
     MINUTES_PER_UNIT,
+    RATE_UNITS,
     parse_duration,
     parse_duration_distribution,
     parse_fact_distribution,
@@ -37,6 +38,7 @@ __all__ = [
     "FactSpec",
     "ObservedSpec",
     "PathwaySpec",
+    "ProfileSpec",
     "QuestionSpec",
     "RoleSpec",
     "RouteSpec",
@@ -108,7 +110,8 @@ _DURATION_SCHEMA: dict[str, Any] = {
     "or 0. At most 100 years.",
     "examples": ["45m", "2h", "3d", "1w", "1h 45m"],
 }
-_RATE_TEXT = rf"^\s*[0-9]+(\.[0-9]+)?\s*(/|{_any_case('per')})\s*{_UNIT}\s*$"
+_RATE_UNIT = "(" + "|".join(_any_case(u) for u in sorted(RATE_UNITS, key=len, reverse=True)) + ")"
+_RATE_TEXT = rf"^\s*[0-9]+(\.[0-9]+)?\s*(/|{_any_case('per')})\s*{_RATE_UNIT}\s*$"
 
 
 def _distribution_schema(kinds: tuple[str, ...], with_duration: bool) -> dict[str, Any]:
@@ -469,10 +472,44 @@ class ObservedSpec(_Spec):
     note: str | None = Field(default=None, description="Anything a reader should know.")
 
 
+ProfileWeight = Annotated[float, Field(ge=0, le=1_000_000)]
+
+
+class ProfileSpec(_Spec):
+    """Relative weights that make arrivals busier on some weekdays, times of day or
+    months; anything not named weighs 1. They redistribute the rate, never add to it."""
+
+    weekday: dict[str, ProfileWeight] | None = Field(
+        default=None,
+        max_length=MAX_LIST,
+        json_schema_extra=since(2),
+        description="Weight by day of the week: day keys as in a calendar ('mon', 'mon-fri', "
+        "'tue, thu', 'weekdays'); the key naming fewest days decides.",
+        examples=[{"thu": 1.4, "fri": 1.1}],
+    )
+    hour: dict[str | int, ProfileWeight] | None = Field(
+        default=None,
+        max_length=MAX_LIST,
+        json_schema_extra=since(2),
+        description="Weight by time of day: an hour (9 is 09:00-10:00), hours '9-12', or a "
+        "range '09:30-12:30'; the key covering fewest minutes decides.",
+        examples=[{"9-12": 1.5, "12-13": 0.5}],
+    )
+    month: dict[str, ProfileWeight] | None = Field(
+        default=None,
+        max_length=MAX_LIST,
+        json_schema_extra=since(2),
+        description="Weight by month: 'jan' or 'january', ranges 'jun-aug', lists 'jan, feb'.",
+        examples=[{"dec-feb": 1.2, "aug": 0.8}],
+    )
+
+
 class ArrivalsSpec(_Spec):
     """How synthetic cases arrive: a Poisson rate within a calendar, or a fixed list."""
 
-    rate: Rate | None = Field(default=None, description="Mean arrivals, e.g. '12/d', '40/w'.")
+    rate: Rate | None = Field(
+        default=None, description="Mean arrivals, e.g. '12/d', '40/w', '170/month', '2015/y'."
+    )
     calendar: Identifier | None = Field(
         default=None, description="Arrivals happen only while this calendar is open."
     )
@@ -480,6 +517,12 @@ class ArrivalsSpec(_Spec):
         default=None,
         max_length=MAX_ARRIVAL_TIMES,
         description="Fixed arrival times, ISO 8601 ('2017-10-03T09:30').",
+    )
+    profile: ProfileSpec | None = Field(
+        default=None,
+        json_schema_extra=since(2),
+        description="Busier and quieter weekdays, hours and months: relative weights that "
+        "spread the rate's arrivals without changing their mean.",
     )
 
 

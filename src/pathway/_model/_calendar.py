@@ -48,6 +48,8 @@ __all__ = [
     "CalendarSyntaxError",
     "normalise_windows",
     "parse_closures",
+    "parse_days",
+    "parse_time_range",
     "parse_weekly",
 ]
 
@@ -155,6 +157,18 @@ def parse_closures(items: Sequence[str | date]) -> frozenset[date]:
             expected = f"closures of at most {MAX_CLOSED_DAYS:,} days in all"
             raise CalendarSyntaxError(expected, f"more, up to {_show(item)}", field=str(index))
     return frozenset(closed)
+
+
+def parse_days(key: str) -> frozenset[int]:
+    """The days (0 = Monday) a day key names: ``'mon'``, ``'mon-fri'``, ``'tue, thu'``,
+    ``'weekdays'``... as in :func:`parse_weekly`. Raises :class:`CalendarSyntaxError`."""
+    return _parse_days(_require_text(key, _EXPECTED_DAY, ""))
+
+
+def parse_time_range(piece: str, field: str) -> Window:
+    """A ``'09:30-12:30'`` range (or ``'all day'``) as minutes of the day; an end past
+    1440 runs into the next day. Raises :class:`CalendarSyntaxError` naming ``field``."""
+    return _parse_range(piece, field)
 
 
 def _show(value: object) -> str:

@@ -32,6 +32,8 @@ __all__ = [
     "MAX_SPREAD",
     "MAX_VALUES",
     "MINUTES_PER_UNIT",
+    "RATE_UNITS",
+    "RATE_UNITS_SINCE_2",
     "Bernoulli",
     "Categorical",
     "Distribution",
@@ -50,6 +52,7 @@ __all__ = [
     "parse_duration_distribution",
     "parse_fact_distribution",
     "parse_rate",
+    "rate_unit",
 ]
 
 MINUTES_PER_UNIT: Mapping[str, float] = {
@@ -67,6 +70,21 @@ MINUTES_PER_UNIT: Mapping[str, float] = {
     "week": 10080.0,
     "weeks": 10080.0,
 }
+DAYS_PER_YEAR = 365
+"""A year of arrivals, ``'2015/y'``, is 365 days; a month, ``'170/month'``, a twelfth of it."""
+RATE_UNITS_SINCE_2: Mapping[str, float] = {
+    "month": DAYS_PER_YEAR * 1440.0 / 12,
+    "months": DAYS_PER_YEAR * 1440.0 / 12,
+    "mo": DAYS_PER_YEAR * 1440.0 / 12,
+    "y": DAYS_PER_YEAR * 1440.0,
+    "yr": DAYS_PER_YEAR * 1440.0,
+    "year": DAYS_PER_YEAR * 1440.0,
+    "years": DAYS_PER_YEAR * 1440.0,
+}
+"""The units a rate may have beyond the duration units, added in format 2 (a month and a
+year are not durations: they are averages over a 365-day year)."""
+RATE_UNITS: Mapping[str, float] = {**MINUTES_PER_UNIT, **RATE_UNITS_SINCE_2}
+"""Every unit of an arrival rate, in minutes: the duration units, month and year."""
 MAX_DURATION = 100 * 366 * 1440.0
 """The longest duration pathway accepts, in minutes (100 years)."""
 MAX_FACT_NUMBER = 1e15
@@ -93,8 +111,11 @@ MAX_RATE_PER_DAY = 100_000
 """The highest arrival rate pathway accepts, in arrivals per day."""
 _Z90 = 1.2815515655446004  # standard normal quantile at 0.9
 _DURATION_EXAMPLE = "a duration like '45m', '2h', '3d', '1w' or '1h 45m'"
-_RATE_EXAMPLE = "a rate like '5/d', '12/w' or '3 per h'"
+_RATE_EXAMPLE = "a rate like '5/d', '12/w', '3 per h', '170/month' or '2015/y'"
 _UNITS_HINT = "units are s (seconds), m (minutes), h (hours), d (days) and w (weeks)"
+_RATE_UNITS_HINT = (
+    "units are s (seconds), m (minutes), h (hours), d (days), w (weeks), month and y (years)"
+)
 
 
 class DistributionSyntaxError(ValueError):
@@ -239,17 +260,26 @@ def parse_rate(value: object) -> float:
     if match is None:
         raise DistributionSyntaxError("rate", _RATE_EXAMPLE, _shown(value))
     number, unit = float(match.group(1)), match.group(2)
-    if unit not in MINUTES_PER_UNIT:
+    if unit not in RATE_UNITS:
         known = _UNIT_WORDS.get(unit)
-        hint = f"did you mean '{match.group(1)}/{known}'?" if known else _UNITS_HINT
+        hint = f"did you mean '{match.group(1)}/{known}'?" if known else _RATE_UNITS_HINT
         raise DistributionSyntaxError("rate", _RATE_EXAMPLE, _shown(value), hint)
     if not 0 < number < math.inf:
         raise DistributionSyntaxError("rate", "a rate above zero", _shown(value))
-    per_minute = number / MINUTES_PER_UNIT[unit]
+    per_minute = number / RATE_UNITS[unit]
     if per_minute * MINUTES_PER_UNIT["d"] > MAX_RATE_PER_DAY:
         expected = f"a rate of at most {MAX_RATE_PER_DAY:,} per day"
-        raise DistributionSyntaxError("rate", expected, _shown(value))
+        hint = f"did you mean '{match.group(1)}/month'?" if unit in {"m", "min"} else ""
+        raise DistributionSyntaxError("rate", expected, _shown(value), hint)
     return per_minute
+
+
+def rate_unit(value: str) -> str:
+    """The unit of a rate :func:`parse_rate` accepts, in lower case: ``'2015/Y'`` -> ``'y'``."""
+    match = re.fullmatch(
+        r"\s*[0-9]+(?:\.[0-9]+)?\s*(?:/|per)\s*([a-z]+)\s*", value.translate(_ASCII_LOWER)
+    )
+    return match.group(1) if match is not None else ""
 
 
 class Distribution(Protocol):

@@ -23,6 +23,7 @@ from pathway._model._calendar import Calendar
 from pathway._model._distributions import Distribution, Fixed
 from pathway._model._expr import Expression
 from pathway._model._observed import Observed
+from pathway._model._profile import ArrivalProfile
 from pathway._vocab import HANDOFF_LEVELS, WAIT_CAUSES, HandoffLevel, WaitCause, WorkClass
 from pathway.errors import Problem
 
@@ -208,11 +209,13 @@ class Checkpoint:
 
 @attrs.frozen(slots=True)
 class Arrivals:
-    """How synthetic cases arrive: ``rate`` per minute within ``calendar``, or ``times``."""
+    """How synthetic cases arrive: ``rate`` per minute within ``calendar``, spread by
+    ``profile`` (None: uniform over open time), or ``times``."""
 
     rate_per_minute: float | None = None
     calendar: str | None = None
     times: tuple[str, ...] = ()
+    profile: ArrivalProfile | None = None
 
 
 @attrs.frozen(slots=True, eq=False)

@@ -71,8 +71,29 @@ def report_dict(report: Report) -> dict[str, Any]:
         "reading": {"notes": list(report.notes), "touch_known": report.touch_known},
         "conformance": _conformance(report),
         "observed": observed_dicts(report.observed),
+        "replications": _replicated(report),
     }
     return dict(clean(document))
+
+
+def _replicated(report: Report) -> dict[str, Any] | None:
+    """The key measures over independent replications (``report --simulate -r R``)."""
+    found = report.replicated
+    if found is None:
+        return None
+    return {
+        "count": found.count,
+        "seed": found.seed,
+        "measures": {
+            name: {
+                "unit": unit,
+                "mean": mean,
+                "interval": list(ci) if ci is not None else None,
+                "median": median,
+            }
+            for name, unit, mean, ci, median in found.rows
+        },
+    }
 
 
 def _conformance(report: Report) -> dict[str, Any] | None:

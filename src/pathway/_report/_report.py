@@ -53,6 +53,20 @@ class Chart:
     periods: PeriodChart | None = None
 
 
+@attrs.frozen
+class Replicated:
+    """The key measures over ``count`` independent simulated replications of one seed.
+
+    ``rows`` holds, per measure: its name, unit, the mean of the replications' means,
+    that mean's 95% t-interval (None when it cannot be had) and the mean of the
+    replications' medians.
+    """
+
+    count: int
+    seed: int
+    rows: tuple[tuple[str, str, float | None, tuple[float, float] | None, float | None], ...]
+
+
 @attrs.frozen(eq=False)
 class Report:
     """What :func:`pathway.analyse` finds in an event log; render with ``to_json``,
@@ -78,6 +92,7 @@ class Report:
     notes: tuple[str, ...] = ()
     touch_known: bool = True
     observed: tuple[Comparison, ...] = ()
+    replicated: Replicated | None = None
 
     @property
     def n_scope(self) -> int:

@@ -139,6 +139,7 @@ def sections(report: Report) -> list[Section]:
     """Every section of the report, in reading order."""
     found = [
         _summary(report),
+        _replicated(report),
         _reading(report),
         _delay(report),
         _conformance(report),
@@ -165,6 +166,36 @@ def _summary(report: Report) -> Section:
     )
     title = pathway.title if pathway is not None else "Event log"
     return Section("summary", f"What fragmentation costs: {title}", (report.headline.text, about))
+
+
+def _replicated(report: Report) -> Section | None:
+    """Each key measure's mean over independent replications, with its 95% interval."""
+    found = report.replicated
+    if found is None:
+        return None
+    rows = [
+        (
+            MEASURES[name][0],
+            unit_words(unit),
+            number(mean, unit),
+            f"{number(ci[0], unit)} to {number(ci[1], unit)}" if ci is not None else "-",
+            number(median, unit),
+        )
+        for name, unit, mean, ci, median in found.rows
+    ]
+    headers = ("Measure (per case)", "Unit", "Mean", "95% interval", "Median")
+    lead = (
+        f"Each measure's mean over {found.count} independent simulated runs (seed "
+        f"{found.seed}, replications 1 to {found.count}), with a 95% interval: were the "
+        "runs repeated many times, 19 intervals in 20 would hold the true mean. The median "
+        "is the average of the runs' medians. The rest of this report is the first run."
+    )
+    return Section(
+        "replications",
+        f"Across {found.count} replications",
+        (lead,),
+        (table(headers, rows, "ttnnn"),),
+    )
 
 
 def _reading(report: Report) -> Section | None:

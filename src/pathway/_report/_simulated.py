@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import math
 from datetime import datetime, time
 from typing import Any
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 
@@ -31,16 +33,20 @@ import pathway._sim._layout as L
 from pathway._analysis._journey import Journey, journey_of
 from pathway._analysis._partial import Part, combine, part_of
 from pathway._journal._eventlog import KINDS, NAT, EventLog
+from pathway._model._distributions import format_duration
 from pathway._model._pathway import Pathway
 from pathway._report._build import combined_report
-from pathway._report._report import Report
-from pathway._sim._cohort import adjust_weights
+from pathway._report._report import Replicated, Report
+from pathway._report._sections import KEY_MEASURES
+from pathway._sim._cohort import adjust_weights, arrival_times
 from pathway._sim._events import ChunkConverter
 from pathway._sim._plan import Plan, build_plan
+from pathway._sim._result import t_quantile
 from pathway._sim._run import Progress, run_replication
 from pathway._vocab import DEMANDS, LEVELS, REQUESTERS, WAIT_CAUSES, WORK_CLASSES
+from pathway.errors import SimulationError
 
-__all__ = ["BLOCK_CASES", "simulated_report"]
+__all__ = ["BLOCK_CASES", "replicated_report", "simulated_report"]
 
 #: Cases per block (about a million Recovery Hub events).
 BLOCK_CASES = 20_000
@@ -67,22 +73,46 @@ _KIND = np.asarray([KINDS.index(kind) for kind in L.EVENT_KINDS], dtype=np.int8)
 
 def simulated_report(
     pathway: Pathway,
-    cases: int,
+    cases: int | None,
     seed: int,
     *,
+    horizon: float = math.inf,
+    warmup: float = 0.0,
+    replication: int = 0,
     block: int = BLOCK_CASES,
     progress: Progress | None = None,
 ) -> Report:
-    """Simulate ``cases`` cases of ``pathway`` (as ``simulate`` does: default start,
-    branching by shares) and report on them, measured block by block; ``progress`` is
-    told how many cases have arrived as the simulation runs.
+    """Simulate ``pathway`` (as ``simulate`` does: default start, branching by shares)
+    and report on it, measured block by block; ``progress`` is told how many cases have
+    arrived as the simulation runs.
 
-    Raises :class:`~pathway.errors.SimulationError` as :func:`pathway.simulate` does.
+    At most ``cases`` arrive, none after ``horizon`` minutes (which also stops the
+    clock); one of the two is needed. Cases arriving before ``warmup`` minutes are
+    simulated (they hold workers and places) but not measured. ``replication`` picks
+    the independent stream of the seed, as ``simulate``'s replications do.
+
+    Raises :class:`~pathway.errors.SimulationError` as :func:`pathway.simulate` does,
+    and when every case arrived during the warm-up.
     """
     plan = build_plan(pathway)
     adjust_weights(plan)
-    blocks = _Blocks(plan, pathway, cases, block)
-    run_replication(plan, seed=seed, cases=cases, sink=blocks.add, progress=progress)
+    arrived = arrival_times(plan, seed, replication, cases, horizon)
+    count = len(arrived)
+    skip = int(np.searchsorted(arrived, warmup, side="left")) if warmup > 0 else 0
+    if count and skip >= count:
+        raise SimulationError(
+            f"every one of the {count:,} simulated cases arrived during the warm-up, so "
+            "none would be measured; simulate more cases, a longer horizon or a shorter warm-up"
+        )
+    del arrived
+    run: dict[str, Any] = {
+        "seed": seed,
+        "replication": replication,
+        "cases": count,
+        "horizon": horizon,
+    }
+    blocks = _Blocks(plan, pathway, count, block, skip)
+    run_replication(plan, sink=blocks.add, progress=progress, **run)
     parts = blocks.finish()
 
     def journey(part: int, case: int) -> Journey:
@@ -99,13 +129,99 @@ def simulated_report(
                     raise _CaseFinished  # nothing of this case comes later
 
         with contextlib.suppress(_CaseFinished):
-            run_replication(plan, seed=seed, cases=cases, sink=keep)
+            run_replication(plan, sink=keep, **run)
         rows = {name: np.concatenate([k[name] for k in kept]) for name in kept[0]}
         return journey_of(blocks.one_case(rows, number), 0, pathway)
 
     combined = combine(parts, release=_give_back)
     _give_back()
-    return combined_report(combined, pathway, journey)
+    report = combined_report(combined, pathway, journey)
+    return attrs.evolve(report, notes=(*report.notes, *_run_notes(count, skip, horizon)))
+
+
+def replicated_report(
+    pathway: Pathway,
+    cases: int | None,
+    seed: int,
+    replications: int,
+    *,
+    horizon: float = math.inf,
+    warmup: float = 0.0,
+    progress: Progress | None = None,
+) -> Report:
+    """:func:`simulated_report` of replication 1, and with two or more ``replications``
+    each key measure's mean over all of them with a 95% t-interval (``Report.replicated``).
+
+    Replication ``r`` is the seed's ``r``-th independent stream, as in ``simulate``;
+    only the first run's report is kept whole, the others' measures are read and let go.
+    """
+    first: Report | None = None
+    found: dict[str, list[tuple[float | None, float | None]]] = {}
+    for replication in range(replications):
+        report = simulated_report(
+            pathway,
+            cases,
+            seed,
+            horizon=horizon,
+            warmup=warmup,
+            replication=replication,
+            progress=_share(progress, replication, replications),
+        )
+        first = first or report
+        for name, (summary, _unit) in report.measures.items():
+            found.setdefault(name, []).append((summary.mean, summary.median))
+    assert first is not None  # replications >= 1
+    if replications < 2:
+        return first
+    rows = tuple(
+        (name, first.measures[name][1], *_across(found[name]))
+        for name in KEY_MEASURES
+        if name in first.measures and len(found.get(name, ())) == replications
+    )
+    return attrs.evolve(first, replicated=Replicated(replications, seed, rows))
+
+
+def _across(
+    values: list[tuple[float | None, float | None]],
+) -> tuple[float | None, tuple[float, float] | None, float | None]:
+    """The mean of the runs' means, its 95% t-interval, and the mean of their medians."""
+    means = [m for m, _ in values if m is not None and math.isfinite(m)]
+    medians = [m for _, m in values if m is not None and math.isfinite(m)]
+    mean = sum(means) / len(means) if means else None
+    median = sum(medians) / len(medians) if medians else None
+    if mean is None or len(means) < 2:
+        return mean, None, median
+    sd = math.sqrt(sum((m - mean) ** 2 for m in means) / (len(means) - 1))
+    half = t_quantile(len(means) - 1) * sd / math.sqrt(len(means))
+    return mean, (mean - half, mean + half), median
+
+
+def _share(progress: Progress | None, index: int, count: int) -> Progress | None:
+    """Progress of replication ``index`` as a share of all replications' cases."""
+    if progress is None:
+        return None
+    report = progress
+
+    def scaled(done: int, total: int) -> None:
+        report(index * total + done, count * total)
+
+    return scaled
+
+
+def _run_notes(count: int, skip: int, horizon: float) -> tuple[str, ...]:
+    """What a reader needs to know about how the simulated cohort was cut."""
+    notes = []
+    if math.isfinite(horizon):
+        notes.append(
+            f"Simulated {count:,} arrivals over {format_duration(horizon)}; the clock "
+            "stopped there, so cases still open then are in flight."
+        )
+    if skip:
+        notes.append(
+            f"The {skip:,} cases that arrived during the warm-up were simulated (they "
+            "kept workers busy) but are left out of every measure."
+        )
+    return tuple(notes)
 
 
 class _CaseFinished(Exception):
@@ -126,10 +242,12 @@ def _give_back() -> None:
 class _Blocks:
     """Gathers kernel rows by block of cases and measures each block when complete."""
 
-    def __init__(self, plan: Plan, pathway: Pathway, cases: int, size: int) -> None:
-        self.plan, self.pathway, self.cases, self.size = plan, pathway, cases, max(1, size)
+    def __init__(self, plan: Plan, pathway: Pathway, cases: int, size: int, skip: int = 0) -> None:
+        self.plan, self.pathway, self.size = plan, pathway, max(1, size)
+        self.skip = skip  # the first cases (the warm-up's) are run but not measured
+        self.cases = cases - skip
         self.numbers: dict[int, I64] = {}  # per block: each case's number, in log order
-        count = -(-cases // self.size) if cases else 0
+        count = -(-self.cases // self.size) if self.cases > 0 else 0
         self.pending: list[list[dict[str, Any]]] = [[] for _ in range(count)]
         self.finished = np.zeros(count, dtype=np.int64)
         self.origin: list[int | None] = [None] * count
@@ -158,8 +276,12 @@ class _Blocks:
 
     def add(self, ev_i: I64, ev_f: npt.NDArray[np.float64]) -> None:
         """Take one buffer of kernel rows; measure the blocks it completes."""
+        if self.skip:
+            ev_i, ev_f = _after(ev_i, ev_f, self.skip)
+            if not len(ev_i):
+                return
         columns = self.columns(ev_i, ev_f)
-        block = columns["case"] // self.size
+        block = (columns["case"] - self.skip) // self.size
         for number in np.unique(block):
             chosen = block == number
             rows = {name: values[chosen] for name, values in columns.items()}
@@ -227,7 +349,7 @@ class _Blocks:
 
     def _log(self, rows: dict[str, Any], index: int) -> EventLog:
         """A block's rows as an event log, times in nanoseconds from its first event."""
-        first = index * self.size
+        first = self.skip + index * self.size
         ids = [self.case_id(first + i) for i in range(self._block_cases(index))]
         return self._event_log(rows, ids, first, self.origin[index] or 0)
 
@@ -272,7 +394,7 @@ class _Blocks:
         del chunks
         log = self._log(rows, index)
         del rows
-        first = index * self.size
+        first = self.skip + index * self.size
         number = {self.case_id(first + i): first + i for i in range(self._block_cases(index))}
         firsts = np.asarray([number[c] for c in log.case_ids], dtype=np.int64)
         self.numbers[index] = firsts
@@ -290,3 +412,11 @@ class _Blocks:
         self.measured = sorted(self.parts)
         parts = [self.parts.pop(i) for i in self.measured]
         return parts
+
+
+def _after(
+    ev_i: I64, ev_f: npt.NDArray[np.float64], skip: int
+) -> tuple[I64, npt.NDArray[np.float64]]:
+    """The rows of cases numbered ``skip`` or more (after the warm-up's cases)."""
+    kept = ev_i[:, L.E_CASE] >= skip
+    return ev_i[kept], ev_f[kept]

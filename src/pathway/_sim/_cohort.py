@@ -255,30 +255,63 @@ def _expected(plan: Plan, horizon: float) -> int:
 
 
 def _to_wall(plan: Plan, open_minutes: FloatArray) -> FloatArray:
-    """Map positions in open time onto wall-clock minutes through the calendar."""
-    calendar = plan.arrivals.calendar
-    if calendar < 0 or len(open_minutes) == 0:
+    """Map positions in (weighted) open time onto wall-clock minutes through the calendar
+    and the arrival profile: the time change that turns a unit-rate Poisson process into
+    one with piecewise-constant intensity."""
+    arrivals = plan.arrivals
+    if (arrivals.calendar < 0 and not arrivals.pieces) or len(open_minutes) == 0:
         return open_minutes
     weeks = 2
     while True:
-        starts, lengths = _open_intervals(plan, calendar, weeks)
-        cumulative = np.cumsum(lengths)
+        starts, lengths, weights = _arrival_intervals(plan, weeks)
+        cumulative = np.cumsum(lengths * weights)
         if len(cumulative) and cumulative[-1] > open_minutes[-1]:
             break
         weeks *= 2
     index = np.searchsorted(cumulative, open_minutes, side="right")
-    # starts[index] + (open_minutes - (cumulative - lengths)[index]), in place
-    scratch = (cumulative - lengths)[index]
+    # starts[index] + (open_minutes - (cumulative - lengths * weights)[index]) / weights[index]
+    scratch = (cumulative - lengths * weights)[index]
     wall: FloatArray = np.subtract(open_minutes, scratch, out=open_minutes)
+    if arrivals.pieces:
+        np.divide(wall, weights[index], out=wall)
     np.take(starts, index, out=scratch)
     np.add(scratch, wall, out=wall)
     return wall
 
 
-def _open_intervals(plan: Plan, calendar: int, weeks: int) -> tuple[FloatArray, FloatArray]:
-    """Open intervals of a calendar over ``weeks`` weeks from the start date, split at
-    midnights, without closure days: (starts, lengths) in wall minutes."""
-    cal_i, win, clos = plan.table("cal_i"), plan.table("win"), plan.table("clos")
+def _arrival_intervals(plan: Plan, weeks: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Intervals of constant arrival intensity over ``weeks`` weeks from the start date:
+    (starts, lengths, weights) in wall minutes, without closure days. Without a profile
+    they are the calendar's open intervals, each of weight 1."""
+    arrivals = plan.arrivals
+    if arrivals.pieces:
+        pieces = [(s, e) for s, e, _ in arrivals.pieces]
+        factors = np.asarray([w for _, _, w in arrivals.pieces], dtype=np.float64)
+    else:
+        pieces = _day_pieces(plan, arrivals.calendar)
+        factors = np.ones(len(pieces), dtype=np.float64)
+    week_starts = np.arange(weeks + 1, dtype=np.float64) * MINUTES_PER_WEEK - plan.weekoff
+    starts = (week_starts[:, None] + np.asarray([p[0] for p in pieces])[None, :]).reshape(-1)
+    ends = (week_starts[:, None] + np.asarray([p[1] for p in pieces])[None, :]).reshape(-1)
+    weights = np.broadcast_to(factors[None, :], (weeks + 1, len(pieces))).reshape(-1)
+    starts, ends = np.maximum(starts, 0.0), np.maximum(ends, 0.0)
+    keep = ends > starts
+    days = np.floor(starts / MINUTES_PER_DAY).astype(np.int64)
+    if arrivals.calendar >= 0:
+        cal_i, clos = plan.table("cal_i"), plan.table("clos")
+        c0, nc = cal_i[arrivals.calendar, L.CAL_CLOS_OFF], cal_i[arrivals.calendar, L.CAL_CLOS_N]
+        if nc:
+            keep &= ~np.isin(days, clos[c0 : c0 + nc])
+    if arrivals.months:
+        weights = weights * _month_factors(plan, days)
+    order = np.argsort(starts[keep], kind="stable")
+    kept_starts, kept_ends = starts[keep][order], ends[keep][order]
+    return kept_starts, kept_ends - kept_starts, weights[keep][order]
+
+
+def _day_pieces(plan: Plan, calendar: int) -> list[tuple[float, float]]:
+    """The calendar's weekly windows (minutes from Monday 00:00), split at midnights."""
+    cal_i, win = plan.table("cal_i"), plan.table("win")
     first, count = cal_i[calendar, L.CAL_WIN_OFF], cal_i[calendar, L.CAL_WIN_N]
     pieces: list[tuple[float, float]] = []
     for s, e in win[first : first + count]:
@@ -287,18 +320,14 @@ def _open_intervals(plan: Plan, calendar: int, weeks: int) -> tuple[FloatArray, 
             stop = min(e, (cut // MINUTES_PER_DAY + 1) * MINUTES_PER_DAY)
             pieces.append((cut, stop))
             cut = stop
-    week_starts = np.arange(weeks + 1, dtype=np.float64) * MINUTES_PER_WEEK - plan.weekoff
-    starts = (week_starts[:, None] + np.asarray([p[0] for p in pieces])[None, :]).reshape(-1)
-    ends = (week_starts[:, None] + np.asarray([p[1] for p in pieces])[None, :]).reshape(-1)
-    starts, ends = np.maximum(starts, 0.0), np.maximum(ends, 0.0)
-    keep = ends > starts
-    c0, nc = cal_i[calendar, L.CAL_CLOS_OFF], cal_i[calendar, L.CAL_CLOS_N]
-    if nc:
-        days = np.floor(starts / MINUTES_PER_DAY).astype(np.int64)
-        keep &= ~np.isin(days, clos[c0 : c0 + nc])
-    order = np.argsort(starts[keep], kind="stable")
-    kept_starts, kept_ends = starts[keep][order], ends[keep][order]
-    return kept_starts, kept_ends - kept_starts
+    return pieces
+
+
+def _month_factors(plan: Plan, days: npt.NDArray[np.int64]) -> FloatArray:
+    """The month factor of each day (days since the start date)."""
+    dates = np.datetime64(plan.start.isoformat(), "D") + days
+    months = dates.astype("datetime64[M]").astype(np.int64) % 12
+    return np.asarray(plan.arrivals.months, dtype=np.float64)[months]
 
 
 REFERENCE_COHORT = 65536

@@ -37,7 +37,7 @@ import numpy.typing as npt
 import pathway._sim._layout as L
 from pathway._model._calendar import Calendar
 from pathway._model._distributions import (
-    MINUTES_PER_UNIT,
+    RATE_UNITS,
     Distribution,
     Empirical,
     Exponential,
@@ -48,6 +48,7 @@ from pathway._model._distributions import (
 )
 from pathway._model._expr import MAX_LENGTH, Expression, parse
 from pathway._model._pathway import Pathway
+from pathway._model._profile import month_factors, week_pieces
 from pathway._sim._rng import key_of
 from pathway._vocab import (
     HANDOFF_LEVELS,
@@ -83,12 +84,18 @@ class FactPlan:
 class ArrivalPlan:
     """Poisson arrivals at ``intensity`` per open minute of ``calendar``, or fixed ``times``.
 
-    ``calendar`` indexes the plan's calendar tables (-1: every minute counts).
+    ``calendar`` indexes the plan's calendar tables (-1: every minute counts). With a
+    profile, ``pieces`` cut the week (minutes from Monday 00:00) into ``(start, end,
+    factor)`` of constant weekday-and-hour weight, factors averaging 1 over the open
+    time, and ``months`` holds the twelve month factors (empty: the same every month);
+    the intensity at a minute is ``intensity`` times its factors.
     """
 
     intensity: float
     calendar: int
     times: tuple[float, ...] = ()
+    pieces: tuple[tuple[float, float, float], ...] = ()
+    months: tuple[float, ...] = ()
 
 
 @attrs.frozen(eq=False)
@@ -492,7 +499,7 @@ class _Builder:
                 found=text or "no rate",
             )
         if declared.calendar is None or match is None:
-            return ArrivalPlan(rate, -1)
+            return self._profiled(ArrivalPlan(rate, -1), ((0, MINUTES_PER_WEEK),))
         calendar = self.pathway.calendars[declared.calendar]
         windows = self._windows(calendar)
         key = (windows, self._closures(calendar))
@@ -507,14 +514,33 @@ class _Builder:
                 expected="a calendar with open hours",
                 found=declared.calendar,
             )
-        count, unit = float(match.group(1)), MINUTES_PER_UNIT[match.group(2)]
+        count, unit = float(match.group(1)), RATE_UNITS[match.group(2)]
         if unit >= MINUTES_PER_WEEK:
             intensity = count * (MINUTES_PER_WEEK / unit) / weekly
         elif unit >= MINUTES_PER_DAY:
             intensity = count * (MINUTES_PER_DAY / unit) * _open_days(windows) / weekly
         else:
             intensity = count / unit
-        return ArrivalPlan(intensity, index)
+        return self._profiled(ArrivalPlan(intensity, index), windows)
+
+    def _profiled(self, plan: ArrivalPlan, windows: Sequence[Window]) -> ArrivalPlan:
+        """``plan`` with the pathway's arrival profile normalised over ``windows``."""
+        declared = self.pathway.arrivals
+        profile = declared.profile if declared is not None else None
+        if profile is None:
+            return plan
+        pieces = week_pieces(profile, windows)
+        if not pieces:
+            raise cannot_simulate(
+                self.pathway.source,
+                "arrivals.profile",
+                "the arrival profile weighs every open minute of the arrivals calendar 0, "
+                "so no case would ever arrive",
+                expected="a weight above zero at some open time",
+                found="zero weight whenever the calendar is open",
+            )
+        months = month_factors(profile) if profile.by_month else ()
+        return attrs.evolve(plan, pieces=pieces, months=months)
 
     def _minutes(self, text: str) -> float:
         moment = datetime.fromisoformat(text)

@@ -117,6 +117,21 @@ def check_duration(value: str | None, option: str) -> float | None:
     return minutes
 
 
+def check_clock(horizon: str | None, warmup: str | None) -> tuple[float | None, float]:
+    """``--horizon`` and ``--warmup`` as minutes (None: no horizon; 0: no warm-up); a
+    UsageError for an unreadable one, an empty horizon, or a warm-up as long as it."""
+    until = check_duration(horizon, "--horizon")
+    early = check_duration(warmup, "--warmup") or 0.0
+    if until is not None and until <= 0:
+        raise UsageError(f"--horizon must be longer than 0, found {horizon!r}")
+    if early and until is not None and early >= until:
+        raise UsageError(
+            f"--warmup {warmup} must be shorter than --horizon {horizon}: every "
+            "case would arrive during the warm-up and none would be measured"
+        )
+    return until, early
+
+
 def check_date(value: str | None, option: str) -> None:
     """Refuse a day that is not ISO 8601 (2017-10-02) or that an event log cannot hold."""
     if value is None:

@@ -7,6 +7,7 @@ start fast on a plain install; each command's module is imported only when it ru
 from __future__ import annotations
 
 import argparse
+import math
 from typing import Any
 
 __all__ = ["REPORT_FORMATS", "build_parser", "log_options", "quiet_option"]
@@ -125,9 +126,36 @@ def _report(commands: Any) -> None:
         "(.xes, .xes.gz) or OCEL 2.0 (.jsonocel, .xmlocel, .sqlite)",
     )
     source.add_argument(
-        "--simulate", metavar="N", type=int, help="simulate N cases and analyse them"
+        "--simulate",
+        metavar="N",
+        type=int,
+        nargs="?",
+        const=math.inf,  # --simulate with no N: every arrival up to --horizon
+        help="simulate N cases and analyse them (N may be left out with --horizon: "
+        "every arrival up to the horizon)",
     )
     parser.add_argument("--seed", metavar="S", type=int, default=0, help="simulation seed")
+    parser.add_argument(
+        "--horizon",
+        metavar="DURATION",
+        help="with --simulate: arrivals up to this time, when the clock stops, e.g. 52w "
+        "(with N too: at most N cases, none after the horizon)",
+    )
+    parser.add_argument(
+        "--warmup",
+        metavar="DURATION",
+        help="with --simulate: cases arriving in this first span are simulated but not "
+        "measured, e.g. 8w",
+    )
+    parser.add_argument(
+        "--replications",
+        "-r",
+        metavar="R",
+        type=int,
+        default=1,
+        help="with --simulate: R independent runs (seeds from --seed); the report adds "
+        "each measure's mean and 95%% interval across them",
+    )
     parser.add_argument(
         "--workers",
         metavar="N",

@@ -1,7 +1,7 @@
 """``pathway report``: analyse an event log (or a fresh simulation) of a pathway.
 
     pathway report FILE --events LOG [--format text|markdown|json|html] [-o OUT] [--html OUT]
-    pathway report FILE --simulate N [--seed S] ...
+    pathway report FILE --simulate [N] [--horizon 52w] [--warmup 8w] [-r R] [--seed S] ...
 
 ``FILE`` is the pathway the log was run on (titles, roles, what each step collects).
 ``LOG`` is an event log in any format :func:`pathway.io.read_events` reads: pathway's
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import glob
+import math
 import shutil
 import sys
 from pathlib import Path
@@ -28,12 +29,14 @@ from typing import Any
 
 from pathway._extras import require
 from pathway._journal._eventlog import EventLog
+from pathway._model._distributions import format_duration
 from pathway._model._pathway import Pathway
 from pathway._report._build import analyse
 from pathway._report._report import Report
 from pathway.cli._common import (
     EXIT_OK,
     UsageError,
+    check_clock,
     check_count,
     check_seed,
     existing_file,
@@ -51,9 +54,11 @@ __all__ = ["run_report", "simulated_report"]
 
 def run_report(args: argparse.Namespace) -> int:
     """Run ``pathway report``; PathwayErrors propagate to the CLI (exit 1)."""
-    check_count(args.simulate, "--simulate")
+    check_count(_cases(args), "--simulate")
     check_count(args.workers, "--workers")
+    check_count(args.replications, "-r/--replications")
     check_seed(args.seed)
+    _check_simulation_options(args)
     model = load_file(args.file)
     with command_progress(args.quiet) as progress:
         report = _report(args, model, progress)
@@ -83,7 +88,16 @@ def _report(args: argparse.Namespace, model: Pathway, progress: Progress) -> Rep
     if args.workers is not None:
         raise UsageError("--workers analyses a Parquet log (--events) in parts")
     if args.simulate is not None:
-        return simulated_report(model, args.simulate, args.seed, progress)
+        horizon, warmup = check_clock(args.horizon, args.warmup)
+        return simulated_report(
+            model,
+            _cases(args),
+            args.seed,
+            progress,
+            horizon=horizon,
+            warmup=warmup,
+            replications=args.replications,
+        )
     log = _log(args, model, progress)
     progress.stage("measuring the journeys")
     return analyse(log, model)
@@ -141,26 +155,77 @@ def _log(args: argparse.Namespace, model: Pathway, progress: Progress) -> EventL
     raise UsageError("give an event log with --events LOG, or --simulate N to simulate one")
 
 
+def _cases(args: argparse.Namespace) -> int | None:
+    """The N of ``--simulate N`` (None when not given, or given without N)."""
+    return args.simulate if isinstance(args.simulate, int) else None
+
+
+def _check_simulation_options(args: argparse.Namespace) -> None:
+    """The simulation options make sense together: a UsageError (exit 2) otherwise."""
+    simulating = args.simulate is not None
+    given = [
+        option
+        for option, value in (
+            ("--horizon", args.horizon),
+            ("--warmup", args.warmup),
+            ("--replications", args.replications != 1),
+        )
+        if value
+    ]
+    if given and not simulating:
+        verb = "applies" if len(given) == 1 else "apply"
+        raise UsageError(f"{', '.join(given)} {verb} only with --simulate")
+    if simulating and _cases(args) is None and args.horizon is None:
+        raise UsageError(
+            "--simulate needs a number of cases N, a --horizon, or both "
+            "(e.g. --simulate 2000, or --simulate --horizon 52w)"
+        )
+    check_clock(args.horizon, args.warmup)
+
+
 def simulated_report(
-    model: Pathway, cases: int, seed: int, progress: Progress | None = None
+    model: Pathway,
+    cases: int | None,
+    seed: int,
+    progress: Progress | None = None,
+    *,
+    horizon: float | None = None,
+    warmup: float = 0.0,
+    replications: int = 1,
 ) -> Report:
-    """Simulate ``cases`` cases and report on them as the simulator runs (in blocks of
-    cases, no event log file), showing how far it has got on ``progress``.
+    """Simulate at most ``cases`` cases (None: every arrival up to ``horizon`` minutes,
+    which also stops the clock) in each of ``replications`` runs and report on them as
+    the simulator runs (in blocks of cases, no event log file), leaving out the cases
+    that arrive in the first ``warmup`` minutes; show how far it has got on ``progress``.
 
     Raises :class:`UsageError` for more cases than the simulator holds.
     """
     feature = "report --simulate (the cohort simulator)"
     simulator = require("pathway._sim._api", extra="sim", feature=feature)
-    if cases > simulator.MAX_CASES:
+    if cases is not None and cases > simulator.MAX_CASES:
         raise UsageError(f"--simulate must be at most {simulator.MAX_CASES:,}, found {cases:,}")
     streamed = require("pathway._report._simulated", extra="sim", feature=feature)
     update = progress.update if progress is not None and progress.shown else None
     if progress is not None:
-        progress.stage(f"simulating {cases:,} cases")
+        progress.stage(_simulating(cases, horizon, replications))
     with input_errors():
-        return streamed.simulated_report(  # type: ignore[no-any-return]
-            model, cases, seed, progress=update
+        return streamed.replicated_report(  # type: ignore[no-any-return]
+            model,
+            cases,
+            seed,
+            replications,
+            horizon=horizon if horizon is not None else math.inf,
+            warmup=warmup,
+            progress=update,
         )
+
+
+def _simulating(cases: int | None, horizon: float | None, replications: int) -> str:
+    """What the progress display says is being simulated."""
+    what = f"{cases:,} cases" if cases is not None else "arrivals"
+    if horizon is not None:
+        what += f" up to {format_duration(horizon)}"
+    return f"simulating {what}" + (f" x {replications} runs" if replications > 1 else "")
 
 
 def _render(report: Report, fmt: str) -> str:

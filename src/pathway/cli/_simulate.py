@@ -31,9 +31,9 @@ from pathway._sim._cohort import MAX_CASES
 from pathway.cli._common import (
     EXIT_OK,
     UsageError,
+    check_clock,
     check_count,
     check_date,
-    check_duration,
     check_events_file,
     check_seed,
     existing_file,
@@ -85,15 +85,7 @@ def _check_options(args: argparse.Namespace) -> None:
     check_count(args.workers, "--workers")
     check_seed(args.seed)
     check_date(args.start, "--start")
-    horizon = check_duration(args.horizon, "--horizon")
-    warmup = check_duration(args.warmup, "--warmup")
-    if horizon is not None and horizon <= 0:
-        raise UsageError(f"--horizon must be longer than 0, found {args.horizon!r}")
-    if warmup and horizon is not None and warmup >= horizon:
-        raise UsageError(
-            f"--warmup {args.warmup} must be shorter than --horizon {args.horizon}: every "
-            "case would arrive during the warm-up and none would be measured"
-        )
+    check_clock(args.horizon, args.warmup)
     check_events_file(args.events)
     try:  # what the simulator itself refuses, said as a usage error too
         check_arguments(

@@ -63,6 +63,14 @@ WAITS: tuple[object, ...] = (
     {"uniform": ["1d", "3d"]},
     {"exponential": {"mean": "2d"}},
 )
+RATES = ("5/d", "40/w", "0.5/h", "2015/y", "170/month")
+RATES_SINCE_2 = frozenset({"2015/y", "170/month"})
+WEIGHTS = (1.0, 1.4, 0.5, 2, 0.8)
+PROFILE_KEYS: Mapping[str, tuple[str | int, ...]] = {
+    "weekday": ("thu", "mon-wed", "fri", "weekends"),
+    "hour": ("9-12", 14, "16:30-18:00", "22:00-02:00"),
+    "month": ("dec", "jan-feb", "jul, aug"),
+}
 CAUSES = ("handoff", "booking", "referral", "approval", "external", "client")
 #: Observed figures the strategies choose from (``step`` and ``outcomes`` are added).
 OBSERVED: tuple[dict[str, Any], ...] = (
@@ -214,10 +222,14 @@ def _document(draft: _Draft) -> Data:
         "checkpoints": draft.checkpoints,
     }
     if choices.boolean():
-        arrivals: Data = {"rate": "5/d"}
+        arrivals: Data = {"rate": pick(choices, RATES)}
         if draft.calendars and choices.boolean():
             arrivals["calendar"] = pick(choices, list(draft.calendars))
+        if choices.boolean():
+            arrivals["profile"] = _arrival_profile(choices)
         document["arrivals"] = arrivals
+        if arrivals["rate"] in RATES_SINCE_2 or "profile" in arrivals:
+            document["format"] = 2
     if choices.boolean():
         document["format"] = 2
         document["observed"] = _observed(draft)
@@ -238,6 +250,17 @@ def _observed(draft: _Draft) -> list[Data]:
             figure["outcomes"] = outcomes[: choices.integer(1, len(outcomes))]
         figures.append(figure)
     return figures
+
+
+def _arrival_profile(choices: Choices) -> Data:
+    """An ``arrivals.profile`` (format 2): weights by weekday, time of day and month,
+    each present or not, every weight above zero so that some open time has arrivals."""
+    profile: Data = {}
+    for name, keys in PROFILE_KEYS.items():
+        if choices.boolean():
+            count = choices.integer(1, len(keys))
+            profile[name] = {key: pick(choices, WEIGHTS) for key in keys[:count]}
+    return profile or {"weekday": {"thu": 1.4}}
 
 
 def _add_calendars(draft: _Draft) -> None:
