@@ -51,13 +51,17 @@ from pathway._vocab import MINUTES_PER_DAY
 __all__ = [
     "DAYS_PER_YEAR",
     "OVERLOADED",
+    "LoadSummary",
     "RoleLoad",
     "SettingTimes",
+    "SettingsSummary",
     "arrivals_per_year",
     "backlog",
     "backlog_grows",
     "role_load",
     "setting_times",
+    "summarise_load",
+    "summarise_settings",
 ]
 
 F64 = npt.NDArray[np.float64]
@@ -294,3 +298,76 @@ def backlog_grows(counts: tuple[int, ...]) -> bool:
     if len(tail) < 3:
         return False
     return all(b >= max(a, 1) * BACKLOG_GROWTH for a, b in itertools.pairwise(tail))
+
+
+@attrs.frozen(eq=False)
+class SettingsSummary:
+    """Time in each setting over the cases in scope: mean and median days per case,
+    and days a year at the log's arrival rate (None when it cannot be told)."""
+
+    settings: tuple[str, ...]
+    bed_days: tuple[bool, ...]
+    mean_days: tuple[float, ...]
+    median_days: tuple[float, ...]
+    bed_days_mean: float
+    per_year: float | None
+
+    def days_a_year(self, index: int) -> float | None:
+        """Days a year in setting ``index`` at the arrival rate."""
+        return None if self.per_year is None else self.mean_days[index] * self.per_year
+
+    @property
+    def bed_days_a_year(self) -> float | None:
+        """Bed days a year at the arrival rate (None without a rate or bed-day setting)."""
+        if self.per_year is None or not any(self.bed_days):
+            return None
+        return self.bed_days_mean * self.per_year
+
+
+def summarise_settings(
+    log: EventLog, pathway: Pathway, table: CaseTable, scope: npt.NDArray[np.bool_]
+) -> SettingsSummary | None:
+    """The time in each of ``pathway``'s settings (None when it declares none)."""
+    if not pathway.settings or not scope.any():
+        return None
+    times = setting_times(log, pathway)
+    days = times.minutes[scope] / MINUTES_PER_DAY
+    return SettingsSummary(
+        times.settings,
+        times.bed_days,
+        tuple(float(v) for v in days.mean(axis=0)),
+        tuple(float(v) for v in np.median(days, axis=0)),
+        float(times.bed_day_minutes[scope].mean() / MINUTES_PER_DAY),
+        arrivals_per_year(table),
+    )
+
+
+@attrs.frozen(eq=False)
+class LoadSummary:
+    """Every role's load, the backlog at the end of each quarter of the log's span,
+    whether it grows, and the share of cases still in flight at the end."""
+
+    roles: tuple[RoleLoad, ...]
+    backlog: tuple[int, ...]
+    grows: bool
+    in_flight_share: float
+
+    @property
+    def overloaded(self) -> tuple[RoleLoad, ...]:
+        """The roles at or above :data:`OVERLOADED`."""
+        return tuple(r for r in self.roles if r.overloaded)
+
+    @property
+    def warn(self) -> bool:
+        """True when a role is overloaded or the backlog grows."""
+        return bool(self.overloaded) or self.grows
+
+
+def summarise_load(log: EventLog, pathway: Pathway, table: CaseTable) -> LoadSummary | None:
+    """The load on ``pathway``'s roles in ``log`` (None for fewer than two cases)."""
+    roles = role_load(log, pathway, table)
+    if not roles:
+        return None
+    counts = backlog(table)
+    share = float((~table.finished).mean()) if len(table) else 0.0
+    return LoadSummary(roles, counts, backlog_grows(counts), share)

@@ -23,6 +23,7 @@ from pathway._analysis._cases import I64, STEP_COMPLETED, CaseTable, case_table,
 from pathway._analysis._conformance import Conformance, conformance
 from pathway._analysis._journey import Journey, journey_of
 from pathway._analysis._partial import Combined
+from pathway._analysis._settings import summarise_load, summarise_settings
 from pathway._analysis._spc import period_chart
 from pathway._analysis._stats import summarise
 from pathway._analysis._summaries import (
@@ -198,6 +199,8 @@ def build_report(
         conformance=conformance,
         notes=tuple(notes),
         touch_known=touch,
+        settings=summarise_settings(log, pathway, table, scope) if pathway is not None else None,
+        load=summarise_load(log, pathway, table) if pathway is not None else None,
     )
 
 

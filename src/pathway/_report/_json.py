@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from pathway._analysis._attribution import DelayRow
 from pathway._report._conform import conformance_dict
+from pathway._report._place import load_dict, settings_dict
 from pathway._report._words import MEASURES, SCHEMA, contributor_words
 from pathway._version import __version__
 from pathway._vocab import FRAGMENTATION_CAUSES, MINUTES_PER_DAY
@@ -69,6 +70,9 @@ def report_dict(report: Report) -> dict[str, Any]:
         "typical_case": report.journey.to_dict() if report.journey is not None else None,
         "reading": {"notes": list(report.notes), "touch_known": report.touch_known},
         "conformance": _conformance(report),
+        "settings": settings_dict(report.settings),
+        "load": load_dict(report.load, report.pathway),
+        "warnings": report.warnings,
     }
     return dict(clean(document))
 

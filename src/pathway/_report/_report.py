@@ -13,6 +13,7 @@ from pathway._analysis._attribution import Attribution, Contributor
 from pathway._analysis._cases import CaseTable
 from pathway._analysis._conformance import Conformance
 from pathway._analysis._journey import Journey
+from pathway._analysis._settings import LoadSummary, SettingsSummary
 from pathway._analysis._spc import PeriodChart
 from pathway._analysis._stats import Summary
 from pathway._analysis._xmr import XmR
@@ -20,6 +21,7 @@ from pathway._model._pathway import Pathway
 from pathway._report._html import report_html
 from pathway._report._json import report_dict
 from pathway._report._markdown import report_markdown
+from pathway._report._place import load_warnings
 from pathway._report._text import report_text
 
 __all__ = ["Chart", "Headline", "Report"]
@@ -76,6 +78,13 @@ class Report:
     conformance: Conformance | None = None
     notes: tuple[str, ...] = ()
     touch_known: bool = True
+    settings: SettingsSummary | None = None
+    load: LoadSummary | None = None
+
+    @property
+    def warnings(self) -> list[str]:
+        """Warnings a reader must not miss (an overloaded role, a growing backlog)."""
+        return load_warnings(self.load, self.pathway)
 
     @property
     def n_scope(self) -> int:
