@@ -36,6 +36,7 @@ from pathway._define._spec import (
     QuestionSpec,
     RoleSpec,
     RouteSpec,
+    SettingSpec,
     StepSpec,
     TargetSpec,
     TransitionSpec,
@@ -152,6 +153,7 @@ MODELS: dict[str | None, Any] = {
     "RouteSpec": RouteSpec,
     "ArrivalsSpec": ArrivalsSpec,
     "TargetSpec": TargetSpec,
+    "SettingSpec": SettingSpec,
 }
 SINGLE_OBJECTS = {None, "ArrivalsSpec"}
 

@@ -75,6 +75,9 @@ def test_json_has_the_documented_schema(report: Report) -> None:
         "typical_case",
         "reading",
         "conformance",
+        "settings",
+        "load",
+        "warnings",
     }
     assert document["pathway"]["id"] == "recovery-hub-2017"
     assert document["log"]["cases"] == 120
@@ -221,6 +224,10 @@ def test_cli_report_simulate_equals_the_report_of_the_simulated_log(
     streamed = json.loads(capsys.readouterr().out)
     model = pathway.load(HUB)
     pathway.simulate(model, cases=150, seed=3, events=tmp_path / "events.parquet")
-    whole = pathway.analyse(read_log(tmp_path / "events.parquet"), model)
-    assert streamed == json.loads(whole.to_json())
+    whole = json.loads(pathway.analyse(read_log(tmp_path / "events.parquet"), model).to_json())
+    # the load on roles is measured from a whole log; block by block it is not yet
+    assert (streamed.pop("load"), streamed.pop("warnings")) == (None, [])
+    assert whole.pop("load")["roles"]
+    whole.pop("warnings")
+    assert streamed == whole
     assert streamed["log"]["cases"] == 150

@@ -77,6 +77,7 @@ SECTIONS: Final[tuple[Section, ...]] = (
     Section("RouteSpec", "Routes", "`checkpoints.<id>.routes: [...]`, a list"),
     Section("ArrivalsSpec", "Arrivals", "`arrivals: ...`, at the top level"),
     Section("TargetSpec", "Targets", "`targets: {<measure>: ...}`, at the top level"),
+    Section("SettingSpec", "Settings", "`settings: {<id>: ...}`, at the top level"),
 )
 """Every object of the format, in the order the reference presents them."""
 
@@ -182,6 +183,13 @@ calendar: hub_hours
 end_to_end:
   at_most: 21d
   source: the commissioner's waiting-time standard (an example, not from a source)
+""",
+    "SettingSpec": """\
+acute_bed:
+  title: Acute hospital bed
+  bed_days: true
+home:
+  title: At home
 """,
 }
 """A short YAML example for each object (tests check each one is valid)."""
