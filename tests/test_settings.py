@@ -177,3 +177,26 @@ def test_time_in_a_setting_is_the_sum_of_its_steps_and_waits(
             want = expected[case_id].get(name, 0.0)
             assert found.minutes[row, column] == pytest.approx(want, abs=1e-6)
     assert np.allclose(found.bed_day_minutes, found.of("acute_bed"))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.data())
+def test_the_strategies_generate_settings_that_load(data: st.DataObject) -> None:
+    from pathway._define._compile import compile_spec
+    from pathway.testing import pathways
+
+    generated = compile_spec(data.draw(pathways()))
+    for step in generated.steps.values():
+        assert step.setting is None or step.setting in generated.settings
+    for move in generated.transitions:
+        assert move.setting is None or move.setting in generated.settings
+
+
+def test_the_strategies_can_generate_settings() -> None:
+    from hypothesis import find
+
+    from pathway.testing import pathways
+
+    found = find(pathways(), lambda spec: any(s.setting for s in spec.steps.values()))
+    assert found.format == 2
+    assert found.settings

@@ -205,7 +205,26 @@ def _document(draft: _Draft) -> Data:
         if draft.calendars and choices.boolean():
             arrivals["calendar"] = pick(choices, list(draft.calendars))
         document["arrivals"] = arrivals
+    _add_settings(draft, document)
     return document
+
+
+SETTINGS: Data = {"bed": {"title": "Hospital bed", "bed_days": True}, "home": {}}
+
+
+def _add_settings(draft: _Draft, document: Data) -> None:
+    """Sometimes (format 2) declare settings and place some steps and moves in them."""
+    choices = draft.choices
+    if not choices.boolean():
+        return
+    document["format"] = 2
+    document["settings"] = {k: dict(v) for k, v in SETTINGS.items()}
+    for step in draft.steps.values():
+        if not step.get("outcome") and choices.boolean():
+            step["setting"] = pick(choices, list(SETTINGS))
+    for move in draft.transitions:
+        if choices.boolean():
+            move["setting"] = pick(choices, list(SETTINGS))
 
 
 def _add_calendars(draft: _Draft) -> None:
