@@ -8,19 +8,23 @@ and give steps and moves a ``setting``. A case's time counts in a setting:
   that one;
 * while it waits (``waited``: ``started`` to ``at``) on a move whose own ``setting`` is
   that one or, when the move names none, whose *source* step's setting is: the person
-  stays where they were until the next step begins. The move is the last
-  ``transitioned`` event of the case before the wait (matched to the pathway by source,
-  target and trigger; a move the pathway does not declare takes its source step's
-  setting); a wait with no move before it takes the setting of the last step completed
-  before it, and none when there is none.
+  stays where they were until the next step begins. The move is the case's last
+  ``transitioned`` event before the wait, matched to the pathway by its source and
+  target steps (the first move declared between them says; a move the pathway does not
+  declare takes its source step's setting); a wait with no move before it (the queue
+  for the first step) counts in no setting.
 
 Time in no declared setting is not counted. Only finished steps and closed waits count,
 so a case still in flight has the time it has spent so far.
 
-**Load.** A role's utilisation is its busy time (the minutes of its completed steps)
-over the time its workers can give in the log's span (first to last event): its
-calendar's open minutes times its capacity. The backlog is the number of cases in
-flight (arrived, no outcome yet) at the end of each quarter of that span.
+**Load.** A role's utilisation is the work that arrived for it (cases x its mean busy
+minutes per finished case) over the time its workers could give while cases arrived
+(first to last arrival): its calendar's open minutes times its capacity. The backlog is
+the number of cases in flight (arrived, no outcome yet) at the end of each quarter of
+the span from the first arrival to the last event.
+
+Both read a log's delay rows (:class:`~pathway._analysis._attribution.DelayRows`), so a
+log analysed whole and one analysed in parts give the same figures.
 """
 
 from __future__ import annotations
@@ -29,20 +33,15 @@ import itertools
 import math
 from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pathway._analysis._cases import (
-    MINUTE_NS,
-    STEP_COMPLETED,
-    TRANSITIONED,
-    WAITED,
-    CaseTable,
-    minutes_between,
-)
+from pathway._analysis._attribution import DelayRows, delay_rows
+from pathway._analysis._cases import MINUTE_NS, CaseTable
 from pathway._analysis._stats import sum_by
 from pathway._journal._eventlog import EventLog, timestamp
 from pathway._model._pathway import Pathway
@@ -60,6 +59,7 @@ __all__ = [
     "backlog_grows",
     "role_load",
     "setting_times",
+    "setting_times_of",
     "summarise_load",
     "summarise_settings",
 ]
@@ -100,104 +100,73 @@ class SettingTimes:
 
 def setting_times(log: EventLog, pathway: Pathway) -> SettingTimes:
     """Each case's minutes in each of ``pathway``'s settings (see the module docstring)."""
+    return setting_times_of(delay_rows(log), pathway, log.n_cases)
+
+
+def setting_times_of(rows: DelayRows, pathway: Pathway, cases: int) -> SettingTimes:
+    """:func:`setting_times` from a log's delay rows (whole, or parts combined)."""
     ids = tuple(pathway.settings)
     index = {name: i for i, name in enumerate(ids)}
     width = max(len(ids), 1)
-    step_setting = _step_settings(log, pathway, index)
-    done = log.rows_of(STEP_COMPLETED)
-    totals = _add(log, done, step_setting[log.codes["step"][done]], width)
-    waited = log.rows_of(WAITED)
-    where = _wait_settings(log, pathway, index, step_setting, waited)
-    totals += _add(log, waited, where, width)
+    step_setting = np.asarray(
+        [*(_setting_of(pathway, step, index) for step in rows.steps), -1], dtype=np.int64
+    )
+    totals = _add(rows.done_case, step_setting[rows.done_step], rows.done_minutes, cases, width)
+    moved = _move_settings(rows, pathway, index, step_setting)
+    linked = rows.wait_move >= 0
+    where = np.where(linked, moved[np.where(linked, rows.wait_move, 0)], -1)
+    totals += _add(rows.wait_case, where, rows.wait_minutes, cases, width)
     return SettingTimes(
-        ids,
-        tuple(pathway.settings[s].bed_days for s in ids),
-        totals[:, : len(ids)],
+        ids, tuple(pathway.settings[s].bed_days for s in ids), totals[:, : len(ids)]
     )
 
 
-def _step_settings(log: EventLog, pathway: Pathway, index: Mapping[str, int]) -> I64:
-    """The setting index of every step code (-1: none), with one spare entry for -1."""
-    codes = [
-        index.get(step.setting or "", -1) if step is not None else -1
-        for step in (pathway.steps.get(name) for name in log.labels("step"))
-    ]
-    return np.asarray([*codes, -1], dtype=np.int64)
+def _setting_of(pathway: Pathway, step_id: str, index: Mapping[str, int]) -> int:
+    step = pathway.steps.get(step_id)
+    return index.get(step.setting or "", -1) if step is not None else -1
 
 
-def _add(log: EventLog, rows: I64, setting: I64, width: int) -> F64:
-    """A (cases x width) table of the minutes of ``rows`` by case and ``setting``."""
+def _add(case: npt.NDArray[Any], setting: I64, minutes: F64, cases: int, width: int) -> F64:
+    """A (cases x width) table of ``minutes`` by case and ``setting`` (-1 left out)."""
     keep = setting >= 0
-    chosen = rows[keep]
-    keys = log.case[chosen].astype(np.int64) * width + setting[keep]
-    minutes = minutes_between(log.started[chosen], log.at[chosen])
-    return sum_by(keys, minutes, log.n_cases * width).reshape(log.n_cases, width)
-
-
-def _last_before(log: EventLog, kind: int, rows: I64) -> I64:
-    """For each of ``rows``, the last row of ``kind`` before it in the same case (-1)."""
-    marks = np.full(len(log) + 1, -1, dtype=np.int64)
-    found = log.rows_of(kind)
-    marks[found] = found
-    last = np.maximum.accumulate(marks[:-1]) if len(log) else marks[:0]
-    before = last[rows] if rows.size else np.zeros(0, dtype=np.int64)
-    same = (before >= 0) & (log.case[np.maximum(before, 0)] == log.case[rows])
-    return np.where(same, before, -1)
-
-
-def _wait_settings(
-    log: EventLog,
-    pathway: Pathway,
-    index: Mapping[str, int],
-    step_setting: I64,
-    waited: I64,
-) -> I64:
-    """The setting index of each waited row (-1: none)."""
-    move = _last_before(log, TRANSITIONED, waited)
-    moved = _move_settings(log, pathway, index, step_setting)
-    from_move = moved[np.maximum(move, 0)] if waited.size else np.zeros(0, dtype=np.int64)
-    done = _last_before(log, STEP_COMPLETED, waited)
-    step_code = log.codes["step"][np.maximum(done, 0)] if waited.size else done
-    from_step = np.where(done >= 0, step_setting[step_code], -1)
-    return np.where(move >= 0, from_move, from_step)
+    keys = case[keep].astype(np.int64) * width + setting[keep]
+    return sum_by(keys, minutes[keep], cases * width).reshape(cases, width)
 
 
 def _move_settings(
-    log: EventLog, pathway: Pathway, index: Mapping[str, int], step_setting: I64
+    rows: DelayRows, pathway: Pathway, index: Mapping[str, int], step_setting: I64
 ) -> I64:
-    """The wait setting of every row (meaningful at ``transitioned`` rows)."""
-    declared: dict[tuple[str, str, str], int] = {}
+    """The wait setting of every move row: the first declared move between the same
+    steps says it; a move the pathway does not declare takes its source step's."""
+    declared: dict[tuple[str, str], int] = {}
     for t in pathway.transitions:
-        where = pathway.wait_setting(t)
-        declared.setdefault((t.source, t.target, t.trigger), index.get(where or "", -1))
-    steps, triggers = log.labels("source"), log.labels("trigger")
-    source, target = log.codes["source"], log.codes["target"]
-    trigger = log.codes["trigger"]
-    result = step_setting[source.astype(np.int64)]  # -1 codes read the spare entry
-    rows = log.rows_of(TRANSITIONED)
-    keys = np.stack([source[rows], target[rows], trigger[rows]], axis=1)
-    unique, inverse = np.unique(keys, axis=0, return_inverse=True)
+        declared.setdefault((t.source, t.target), index.get(pathway.wait_setting(t) or "", -1))
+    names = rows.steps
+    result = step_setting[rows.move_source.astype(np.int64)]
+    pairs = np.stack([rows.move_source, rows.move_target], axis=1).astype(np.int64)
+    if not len(pairs):
+        return np.asarray(result, dtype=np.int64)
+    unique, inverse = np.unique(pairs, axis=0, return_inverse=True)
     looked = np.asarray(
         [
-            declared.get((steps[s], steps[t], triggers[g]), -2) if min(s, t, g) >= 0 else -2
-            for s, t, g in unique.tolist()
+            declared.get((names[a], names[b]), -2) if min(a, b) >= 0 else -2
+            for a, b in unique.tolist()
         ],
         dtype=np.int64,
-    )
-    found = looked[inverse.reshape(-1)] if rows.size else looked[:0]
-    result[rows] = np.where(found != -2, found, result[rows])
-    return np.asarray(result, dtype=np.int64)
+    )[inverse.reshape(-1)]
+    return np.asarray(np.where(looked != -2, looked, result), dtype=np.int64)
 
 
-def arrivals_per_year(table: CaseTable) -> float | None:
-    """Cases arriving a year in the log: cases after the first over the time from the
-    first arrival to the last (None with fewer than two arrivals or no time between)."""
-    if len(table) < 2:
+def arrivals_per_year(starts: I64) -> float | None:
+    """Cases arriving a year: cases after the first over the time from the first
+    arrival to the last (``starts`` in nanoseconds; None with fewer than two arrivals
+    or no time between)."""
+    if len(starts) < 2:
         return None
-    span = float(table.start.max() - table.start.min()) / MINUTE_NS
+    span = float(starts.max() - starts.min()) / MINUTE_NS
     if span <= 0:
         return None
-    return (len(table) - 1) / span * MINUTES_PER_DAY * DAYS_PER_YEAR
+    return (len(starts) - 1) / span * MINUTES_PER_DAY * DAYS_PER_YEAR
 
 
 @attrs.frozen(slots=True)
@@ -222,21 +191,22 @@ class RoleLoad:
         return math.isfinite(self.utilisation) and self.utilisation >= OVERLOADED
 
 
-def role_load(log: EventLog, pathway: Pathway, table: CaseTable) -> tuple[RoleLoad, ...]:
+def role_load(
+    rows: DelayRows, pathway: Pathway, table: CaseTable, starts: I64
+) -> tuple[RoleLoad, ...]:
     """Every declared role's load while cases arrive, in declaration order.
 
     The work arrived for a role is the cases that arrived times the role's mean busy
-    minutes (its completed steps, ``started`` to ``at``) per case that reached an
-    outcome (every case when none has), so a case still in flight counts the whole work
-    of a journey; the time available is the role calendar's open minutes from the first
-    arrival to the last, times its capacity. A role with a calendar and no open time in
-    that span has NaN utilisation.
+    minutes (the completed steps it owns, ``started`` to ``at``) per case that reached
+    an outcome (every case when none has), so a case still in flight counts the whole
+    work of a journey; the time available is the role calendar's open minutes from the
+    first arrival to the last (``starts``, nanoseconds), times its capacity.
     """
     if len(table) < 2 or not pathway.roles:
         return ()
-    first, last = int(table.start.min()), int(table.start.max())
+    first, last = int(starts.min()), int(starts.max())
     span = (last - first) / MINUTE_NS
-    per_case = _busy_per_case(log, pathway, table)
+    per_case = _busy_per_case(rows, pathway, table)
     return tuple(
         RoleLoad(
             name,
@@ -248,19 +218,18 @@ def role_load(log: EventLog, pathway: Pathway, table: CaseTable) -> tuple[RoleLo
     )
 
 
-def _busy_per_case(log: EventLog, pathway: Pathway, table: CaseTable) -> F64:
+def _busy_per_case(rows: DelayRows, pathway: Pathway, table: CaseTable) -> F64:
     """Mean busy minutes per case of each declared role (over finished cases, or all)."""
     names = tuple(pathway.roles)
-    labels = log.labels("role")
-    role_of = np.asarray([*(names.index(r) if r in names else -1 for r in labels), -1])
-    done = log.rows_of(STEP_COMPLETED)
-    role = role_of[log.codes["role"][done].astype(np.int64)]
+    owner = [pathway.steps[s].role if s in pathway.steps else None for s in rows.steps]
+    role_of = np.asarray([*(names.index(r) if r in names else -1 for r in owner), -1])
+    role = role_of[rows.done_step.astype(np.int64)]
     keep = role >= 0
     width = len(names)
-    keys = log.case[done][keep].astype(np.int64) * width + role[keep]
-    minutes = minutes_between(log.started[done], log.at[done])[keep]
-    busy = sum_by(keys, minutes, log.n_cases * width).reshape(log.n_cases, width)
-    scope = table.finished if table.finished.any() else np.ones(len(table), dtype=bool)
+    keys = rows.done_case[keep].astype(np.int64) * width + role[keep]
+    cases = len(table)
+    busy = sum_by(keys, rows.done_minutes[keep], cases * width).reshape(cases, width)
+    scope = table.finished if table.finished.any() else np.ones(cases, dtype=bool)
     return np.asarray(busy[scope].mean(axis=0), dtype=np.float64)
 
 
@@ -276,17 +245,18 @@ def _open_minutes(pathway: Pathway, calendar: str | None, first: int, span: floa
     return cal.open_minutes(start, start + span, midnight.date())
 
 
-def backlog(table: CaseTable, points: int = 4) -> tuple[int, ...]:
+def backlog(table: CaseTable, starts: I64, points: int = 4) -> tuple[int, ...]:
     """Cases in flight (arrived, no outcome yet) at the end of each of ``points`` equal
-    parts of the span from the first arrival to the last event."""
+    parts of the span from the first arrival to the last event (``starts`` are the
+    cases' starts in nanoseconds; each ends its end-to-end time later)."""
     if not len(table):
         return ()
-    begin = int(table.start.min())
-    end = int(max(table.end.max(), table.start.max()))
+    ends = starts + (table.end - table.start)
+    begin, end = int(starts.min()), int(max(ends.max(), starts.max()))
     result = []
     for part in range(1, points + 1):
         at = begin + (end - begin) * part // points
-        open_then = (table.start <= at) & (~table.finished | (table.end > at))
+        open_then = (starts <= at) & (~table.finished | (ends > at))
         result.append(int(open_then.sum()))
     return tuple(result)
 
@@ -325,12 +295,16 @@ class SettingsSummary:
 
 
 def summarise_settings(
-    log: EventLog, pathway: Pathway, table: CaseTable, scope: npt.NDArray[np.bool_]
+    rows: DelayRows,
+    pathway: Pathway,
+    table: CaseTable,
+    scope: npt.NDArray[np.bool_],
+    starts: I64,
 ) -> SettingsSummary | None:
     """The time in each of ``pathway``'s settings (None when it declares none)."""
     if not pathway.settings or not scope.any():
         return None
-    times = setting_times(log, pathway)
+    times = setting_times_of(rows, pathway, len(table))
     days = times.minutes[scope] / MINUTES_PER_DAY
     return SettingsSummary(
         times.settings,
@@ -338,7 +312,7 @@ def summarise_settings(
         tuple(float(v) for v in days.mean(axis=0)),
         tuple(float(v) for v in np.median(days, axis=0)),
         float(times.bed_day_minutes[scope].mean() / MINUTES_PER_DAY),
-        arrivals_per_year(table),
+        arrivals_per_year(starts),
     )
 
 
@@ -363,11 +337,13 @@ class LoadSummary:
         return bool(self.overloaded) or self.grows
 
 
-def summarise_load(log: EventLog, pathway: Pathway, table: CaseTable) -> LoadSummary | None:
-    """The load on ``pathway``'s roles in ``log`` (None for fewer than two cases)."""
-    roles = role_load(log, pathway, table)
+def summarise_load(
+    rows: DelayRows, pathway: Pathway, table: CaseTable, starts: I64
+) -> LoadSummary | None:
+    """The load on ``pathway``'s roles (None for fewer than two cases)."""
+    roles = role_load(rows, pathway, table, starts)
     if not roles:
         return None
-    counts = backlog(table)
+    counts = backlog(table, starts)
     share = float((~table.finished).mean()) if len(table) else 0.0
     return LoadSummary(roles, counts, backlog_grows(counts), share)

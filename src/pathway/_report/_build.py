@@ -18,7 +18,14 @@ from typing import Any
 
 import numpy as np
 
-from pathway._analysis._attribution import Attribution, Contributor, attribute, attribute_rows
+from pathway._analysis._attribution import (
+    Attribution,
+    Contributor,
+    DelayRows,
+    attribute,
+    attribute_rows,
+    delay_rows,
+)
 from pathway._analysis._cases import I64, STEP_COMPLETED, CaseTable, case_table, repeated_items
 from pathway._analysis._conformance import Conformance, conformance
 from pathway._analysis._journey import Journey, journey_of
@@ -199,8 +206,7 @@ def build_report(
         conformance=conformance,
         notes=tuple(notes),
         touch_known=touch,
-        settings=summarise_settings(log, pathway, table, scope) if pathway is not None else None,
-        load=summarise_load(log, pathway, table) if pathway is not None else None,
+        **_place_and_load(delay_rows(log), pathway, table, scope, table.start),
     )
 
 
@@ -269,7 +275,21 @@ def combined_report(
         conformance=None,
         notes=(),
         touch_known=touch,
+        **_place_and_load(found.rows, pathway, table, scope, found.start_at),
     )
+
+
+def _place_and_load(
+    rows: DelayRows, pathway: Pathway | None, table: CaseTable, scope: B, starts: I64 | None
+) -> dict[str, Any]:
+    """The time in each setting and the load on each role (with a pathway, and the
+    cases' absolute starts)."""
+    if pathway is None or starts is None:
+        return {}
+    return {
+        "settings": summarise_settings(rows, pathway, table, scope, starts),
+        "load": summarise_load(rows, pathway, table, starts),
+    }
 
 
 def _headline(
