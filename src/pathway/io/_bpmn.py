@@ -96,6 +96,7 @@ _IDENTITY = (
     "facts",
     "checkpoints",
     "arrivals",
+    "settings",
 )
 
 
