@@ -38,6 +38,7 @@ from pathway._define._spec import (
     QuestionSpec,
     RoleSpec,
     RouteSpec,
+    SettingSpec,
     StepSpec,
     TargetSpec,
     TransitionSpec,
@@ -156,6 +157,7 @@ MODELS: dict[str | None, Any] = {
     "ProfileSpec": ProfileSpec,
     "TargetSpec": TargetSpec,
     "ObservedSpec": ObservedSpec,
+    "SettingSpec": SettingSpec,
 }
 SINGLE_OBJECTS = {None, "ArrivalsSpec", "ProfileSpec"}
 

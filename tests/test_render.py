@@ -77,6 +77,9 @@ def test_json_has_the_documented_schema(report: Report) -> None:
         "conformance",
         "observed",
         "replications",
+        "settings",
+        "load",
+        "warnings",
     }
     assert document["replications"] is None  # only report --simulate -r R fills it
     assert document["pathway"]["id"] == "recovery-hub-2017"
@@ -224,6 +227,7 @@ def test_cli_report_simulate_equals_the_report_of_the_simulated_log(
     streamed = json.loads(capsys.readouterr().out)
     model = pathway.load(HUB)
     pathway.simulate(model, cases=150, seed=3, events=tmp_path / "events.parquet")
-    whole = pathway.analyse(read_log(tmp_path / "events.parquet"), model)
-    assert streamed == json.loads(whole.to_json())
+    whole = json.loads(pathway.analyse(read_log(tmp_path / "events.parquet"), model).to_json())
+    assert streamed == whole
+    assert streamed["load"]["roles"]
     assert streamed["log"]["cases"] == 150

@@ -66,6 +66,7 @@ from pathway._model._pathway import (
     Question,
     Role,
     Route,
+    Setting,
     Step,
     Transition,
     frozen_map,
@@ -246,6 +247,7 @@ def compile_spec(
     arrivals = _arrivals(spec, report, calendars)
     targets = _targets(spec, report)
     observed = compile_observed(spec, report, steps)
+    _check_settings(spec, report)
     if not report.errors:
         _check_graph(report, start, steps, transitions)
         _check_weights(report, transitions)
@@ -274,6 +276,7 @@ def compile_spec(
         same_visit_within=parse_duration(spec.same_visit_within),
         targets=frozen_map(targets),
         observed=observed,
+        settings=frozen_map(_settings(spec)),
     )
 
 
@@ -312,6 +315,30 @@ def _versioned_keys(value: object, path: Path) -> Iterator[tuple[Path, int]]:
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _versioned_keys(item, (*path, index))
+
+
+def _settings(spec: PathwaySpec) -> dict[str, Setting]:
+    """The declared settings (places), in the order written."""
+    return {
+        name: Setting(
+            name, item.title or name.replace("_", " "), bool(item.bed_days), item.description or ""
+        )
+        for name, item in (spec.settings or {}).items()
+    }
+
+
+def _check_settings(spec: PathwaySpec, report: _Report) -> None:
+    """An ``unknown-reference`` problem for each step, move or route ``setting`` that
+    the pathway's ``settings`` do not declare."""
+    known = (spec.settings or {}).keys()
+    for name, step in spec.steps.items():
+        report.check_ref(("steps", name, "setting"), "setting", step.setting, known)
+    for index, move in enumerate(spec.transitions):
+        report.check_ref(("transitions", index, "setting"), "setting", move.setting, known)
+    for name, cp in spec.checkpoints.items():
+        for index, route in enumerate(cp.routes or ()):
+            where = ("checkpoints", name, "routes", index, "setting")
+            report.check_ref(where, "setting", route.setting, known)
 
 
 def _targets(spec: PathwaySpec, report: _Report) -> dict[str, float]:
@@ -538,6 +565,7 @@ def _steps(spec: PathwaySpec, report: _Report) -> dict[str, Step]:
             collects=tuple(step.collects),
             requested_by=step.requested_by or ("service" if step.visit else None),
             outcome=step.outcome,
+            setting=step.setting,
         )
     return steps
 
@@ -709,6 +737,7 @@ def _movement(spec_t: TransitionSpec | RouteSpec) -> dict[str, object]:
         "dna_applies": spec_t.dna_applies or "always",
         "rebook_wait": parse_duration_distribution(rebook) if rebook is not None else None,
         "chase_after": chase,
+        "setting": spec_t.setting,
     }
 
 

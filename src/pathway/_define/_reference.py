@@ -79,6 +79,7 @@ SECTIONS: Final[tuple[Section, ...]] = (
     Section("ProfileSpec", "Arrival profiles", "`arrivals.profile: ...`"),
     Section("TargetSpec", "Targets", "`targets: {<measure>: ...}`, at the top level"),
     Section("ObservedSpec", "Observed figures", "`observed: [...]`, a list, at the top level"),
+    Section("SettingSpec", "Settings", "`settings: {<id>: ...}`, at the top level"),
 )
 """Every object of the format, in the order the reference presents them."""
 
@@ -203,6 +204,13 @@ end_to_end:
   outcomes: [prescribed]
   value: "<50%"
   source: "000, 3.4: all the work in a single visit 'would not always be possible'"
+""",
+    "SettingSpec": """\
+acute_bed:
+  title: Acute hospital bed
+  bed_days: true
+home:
+  title: At home
 """,
 }
 """A short YAML example for each object (tests check each one is valid)."""

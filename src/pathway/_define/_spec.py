@@ -42,6 +42,7 @@ __all__ = [
     "QuestionSpec",
     "RoleSpec",
     "RouteSpec",
+    "SettingSpec",
     "SpecValueError",
     "StepSpec",
     "TransitionSpec",
@@ -148,6 +149,9 @@ Rate = Annotated[
     WithJsonSchema({"type": "string", "pattern": _RATE_TEXT}),
 ]
 Identifier = Annotated[str, Field(pattern=IDENTIFIER)]
+_SETTING_FIELD = (
+    "The setting (place) the case is in: a key of the pathway's 'settings', e.g. 'acute_bed'."
+)
 Probability = Annotated[float, Field(ge=0, le=1)]
 
 
@@ -299,6 +303,12 @@ class StepSpec(_Spec):
     )
     outcome: bool = Field(default=False, description="The journey ends here.")
     description: str | None = None
+    setting: Identifier | None = Field(
+        default=None,
+        description=_SETTING_FIELD + " Time doing the step counts there, and so does the "
+        "wait after leaving it unless the move names its own setting.",
+        json_schema_extra=since(2),
+    )
 
 
 class TransitionSpec(_Spec):
@@ -344,6 +354,12 @@ class TransitionSpec(_Spec):
         default=None, description="Override the derived hand-off level of this move."
     )
     title: str | None = None
+    setting: Identifier | None = Field(
+        default=None,
+        description=_SETTING_FIELD + " The wait on this move counts there (default: the "
+        "setting of the step the case leaves).",
+        json_schema_extra=since(2),
+    )
 
 
 class QuestionSpec(_Spec):
@@ -369,6 +385,22 @@ class RouteSpec(_Spec):
     dna_applies: DnaApplies | None = None
     rebook_wait: DurationDistribution | None = None
     chase_after: Duration | None = None
+    setting: Identifier | None = Field(
+        default=None,
+        description=_SETTING_FIELD + " The wait on this route counts there (default: the "
+        "setting of the checkpoint's step).",
+        json_schema_extra=since(2),
+    )
+
+
+class SettingSpec(_Spec):
+    """A place a case can be while it waits or is worked on (an acute bed, home...)."""
+
+    title: str | None = None
+    bed_days: bool | None = Field(
+        default=None, description="Time here counts as bed days (default false)."
+    )
+    description: str | None = None
 
 
 class CheckpointSpec(_Spec):
@@ -582,6 +614,14 @@ class PathwaySpec(_Spec):
     )
     arrivals: ArrivalsSpec | None = Field(
         default=None, description="How synthetic cases arrive (simulation only)."
+    )
+    settings: dict[Identifier, SettingSpec] | None = Field(
+        default=None,
+        max_length=MAX_ROLES,
+        description="Settings (places) a case can be in, by id, e.g. 'acute_bed: {title: "
+        "Acute hospital bed, bed_days: true}': steps and moves name them with 'setting', "
+        "and reports and diffs measure the time in each (bed days for those that count).",
+        json_schema_extra=since(2),
     )
     targets: dict[Identifier, TargetSpec] | None = Field(
         default=None,

@@ -78,6 +78,15 @@ class Comparison:
         return "increased" if self.mean_difference > 0 else "decreased"
 
     @property
+    def visible(self) -> bool:
+        """True when the change shows in the figures as people read them: the medians
+        (one place) or the means (two places) differ once rounded. A significant change
+        smaller than that is not listed as a change."""
+        medians = _fmt(self.old_median, self.unit) != _fmt(self.new_median, self.unit)
+        means = _fmt(self.old_mean, self.unit, 2) != _fmt(self.new_mean, self.unit, 2)
+        return medians or means
+
+    @property
     def better(self) -> bool | None:
         """Whether the new pathway is significantly better (None when no change)."""
         if not self.significant:
@@ -156,7 +165,7 @@ def _sentence(c: Comparison) -> str:
     old, new = _fmt(c.old_median, c.unit), _fmt(c.new_median, c.unit)
     low, high = c.mean_ci
     interval = f"95% CI of the mean change {_fmt(low, c.unit)} to {_fmt(high, c.unit)}"
-    if c.direction == "unchanged":
+    if c.direction == "unchanged" or not c.visible:
         if old == new:
             return f"median {c.label} stays the same ({old} {unit}; no significant change)"
         return _tidy(

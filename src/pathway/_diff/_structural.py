@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import attrs
 
+from pathway._diff._expected import Expectation, expected_journey
 from pathway._model._calendar import _describe_windows as describe_windows
 from pathway._model._distributions import format_duration
 from pathway._model._pathway import Pathway
@@ -31,8 +32,9 @@ __all__ = [
 ]
 
 ChangeKind = Literal["added", "removed", "changed", "renamed"]
-SECTIONS = ("steps", "transitions", "roles", "calendars", "checkpoints", "facts")
+SECTIONS = ("steps", "transitions", "roles", "calendars", "checkpoints", "facts", "settings")
 RENAME_THRESHOLD = 0.6
+WEEK_HOURS = 168.0
 
 
 @attrs.frozen(slots=True)
@@ -76,12 +78,14 @@ def _show(value: Any) -> str:
 
 @attrs.frozen(slots=True)
 class Gate:
-    """A calendar that holds a nominal step to fewer hours than its owner works."""
+    """A calendar that holds a nominal step to fewer hours than the week: the step's own
+    calendar when narrower than its owner's, or its owner's (``role``) calendar."""
 
     step: str
     calendar: str
     description: str
     open_hours_per_week: float
+    role: str | None = None
 
 
 @attrs.frozen(slots=True)
@@ -135,20 +139,21 @@ def _unique_gates(pathway: Pathway, steps: tuple[str, ...]) -> tuple[Gate, ...]:
 
 
 def _gate(pathway: Pathway, step_id: str) -> Gate | None:
+    """The calendar that gates ``step_id``: its own when narrower than its owner's,
+    else its owner's when that is open less than the whole week."""
     step = pathway.steps[step_id]
-    if step.calendar is None:
-        return None
-    calendar = pathway.calendars[step.calendar]
     owner = pathway.owner(step_id)
-    owner_hours = (
-        _weekly_hours(pathway.calendars[owner.calendar].windows)
-        if owner and owner.calendar
-        else 168.0
-    )
-    hours = _weekly_hours(calendar.windows)
-    if hours >= owner_hours:
-        return None
-    return Gate(step_id, calendar.id, describe_windows(calendar.windows), hours)
+    owner_calendar = pathway.calendars[owner.calendar] if owner and owner.calendar else None
+    owner_hours = _weekly_hours(owner_calendar.windows) if owner_calendar else WEEK_HOURS
+    if step.calendar is not None:
+        calendar = pathway.calendars[step.calendar]
+        hours = _weekly_hours(calendar.windows)
+        if hours < owner_hours:
+            return Gate(step_id, calendar.id, describe_windows(calendar.windows), hours)
+    if owner is not None and owner_calendar is not None and owner_hours < WEEK_HOURS:
+        description = describe_windows(owner_calendar.windows)
+        return Gate(step_id, owner_calendar.id, description, owner_hours, owner.id)
+    return None
 
 
 def _weekly_hours(windows: tuple[tuple[int, int], ...]) -> float:
@@ -164,6 +169,8 @@ class StructuralDiff:
     changes: tuple[Change, ...]
     old_nominal: NominalSummary
     new_nominal: NominalSummary
+    old_expected: Expectation | None = None
+    new_expected: Expectation | None = None
 
     @property
     def identical(self) -> bool:
@@ -186,6 +193,7 @@ class StructuralDiff:
             _count_sentence(
                 "waste step", len(self.old_nominal.waste_steps), len(self.new_nominal.waste_steps)
             ),
+            *_expected_sentences(self.old_expected, self.new_expected),
             *_gate_sentences(self.old_nominal.gates, self.new_nominal.gates),
             *_checkpoint_sentences(self.old, self.new),
             _touch_sentence(self.old_nominal.touch_minutes, self.new_nominal.touch_minutes),
@@ -219,6 +227,10 @@ class StructuralDiff:
                 "old": _nominal_dict(self.old_nominal),
                 "new": _nominal_dict(self.new_nominal),
             },
+            "expected": {
+                "old": self.old_expected.to_dict() if self.old_expected else None,
+                "new": self.new_expected.to_dict() if self.new_expected else None,
+            },
             "changes": [_change_dict(c) for c in self.changes],
         }
 
@@ -238,6 +250,27 @@ def _count_sentence(noun: str, old: int, new: int) -> str:
     return f"{verb} {count} {noun}{plural} on the nominal path ({old} -> {new})"
 
 
+def _expected_sentences(old: Expectation | None, new: Expectation | None) -> list[str]:
+    """Expected visits and hand-offs per case over every path (loops included), said
+    only where their values rounded to one place differ."""
+    if old is None or new is None or not (old.finite and new.finite):
+        return []
+    sentences = []
+    for noun, before, after in (
+        ("visits", old.visits, new.visits),
+        ("hand-offs", old.total_handoffs, new.total_handoffs),
+    ):
+        if f"{before:.1f}" == f"{after:.1f}":
+            continue
+        verb = "lowers" if after < before else "raises"
+        sentences.append(
+            f"{verb} the expected {noun} per case over every path, loops included, "
+            f"from {before:.1f} to {after:.1f}"
+            + (" (approximate)" if old.approximate or new.approximate else "")
+        )
+    return sentences
+
+
 def _gate_sentences(old: tuple[Gate, ...], new: tuple[Gate, ...]) -> list[str]:
     sentences = []
     new_by_calendar = {g.calendar: g for g in new}
@@ -245,19 +278,26 @@ def _gate_sentences(old: tuple[Gate, ...], new: tuple[Gate, ...]) -> list[str]:
     for gate in old:
         after = new_by_calendar.get(gate.calendar)
         if after is None:
-            sentences.append(f"removes the calendar gate {gate.calendar!r} ({gate.description})")
+            sentences.append(f"removes the calendar gate {_gate_name(gate)} ({gate.description})")
         elif after.open_hours_per_week != gate.open_hours_per_week:
             verb = "widens" if after.open_hours_per_week > gate.open_hours_per_week else "narrows"
             sentences.append(
-                f"{verb} the calendar gate {gate.calendar!r} from {gate.description} "
+                f"{verb} the calendar gate {_gate_name(gate)} from {gate.description} "
                 f"to {after.description}"
             )
     sentences.extend(
-        f"adds the calendar gate {g.calendar!r} ({g.description})"
+        f"adds the calendar gate {_gate_name(g)} ({g.description})"
         for g in new
         if g.calendar not in old_by_calendar
     )
     return sentences
+
+
+def _gate_name(gate: Gate) -> str:
+    """``'weekdays'``, or ``'weekdays' (role 'ic_team''s working hours)`` for a role's."""
+    if gate.role is None:
+        return repr(gate.calendar)
+    return f"{gate.calendar!r} (the working hours of role {gate.role!r})"
 
 
 def _checkpoint_sentences(old: Pathway, new: Pathway) -> list[str]:
@@ -319,7 +359,20 @@ def structural_diff(old: Pathway, new: Pathway) -> StructuralDiff:
             )
     changes.extend(_diff_transitions(old_data["transitions"], new_data["transitions"], renames))
     changes.extend(_diff_identity(old_data, new_data))
-    return StructuralDiff(old, new, tuple(changes), nominal_summary(old), nominal_summary(new))
+    changes.extend(
+        _diff_mapping(
+            "settings", old_data.get("settings") or {}, new_data.get("settings") or {}, {}
+        )
+    )
+    return StructuralDiff(
+        old,
+        new,
+        tuple(changes),
+        nominal_summary(old),
+        nominal_summary(new),
+        expected_journey(old),
+        expected_journey(new),
+    )
 
 
 def _diff_identity(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:

@@ -564,6 +564,20 @@ class Calendar:
             remaining -= until - opened
             t = until
 
+    def open_minutes(self, start: float, end: float, epoch: date) -> float:
+        """Open minutes between ``start`` and ``end`` (minutes since ``epoch`` 00:00,
+        local wall time): what a worker on this calendar can give in that time."""
+        if end <= start or not self.windows:
+            return 0.0
+        total, t = 0.0, start
+        while t < end:
+            opened, until = self._open_span(t, epoch)
+            if opened >= end:
+                break
+            total += min(until, end) - opened
+            t = until
+        return total
+
     def _cannot_open(self, t: float) -> ValueError:
         if not self.windows:
             return ValueError(f"calendar {self.id!r} has no open time")

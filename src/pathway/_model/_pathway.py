@@ -41,6 +41,7 @@ __all__ = [
     "Question",
     "Role",
     "Route",
+    "Setting",
     "Step",
     "Transition",
     "WaitCause",
@@ -84,6 +85,17 @@ class Role:
 
 
 @attrs.frozen(slots=True)
+class Setting:
+    """A place a case can be in (an acute bed, home...): time there is measured, and
+    counted as bed days when ``bed_days``."""
+
+    id: str
+    title: str
+    bed_days: bool = False
+    description: str = ""
+
+
+@attrs.frozen(slots=True)
 class Fact:
     """A declared case attribute (what guards may read), with its cohort distribution."""
 
@@ -109,6 +121,7 @@ class Step:
     requested_by: str | None = None
     outcome: bool = False
     checkpoint: str | None = None
+    setting: str | None = None
 
 
 @attrs.frozen(slots=True)
@@ -122,6 +135,8 @@ class Transition:
     ``dna_applies`` says whether ``dna`` applies to every visit the move reaches
     (``"always"``) or only to one booked for a later day (``"booked_later"``);
     ``rebook_wait`` is the wait for a new appointment after a miss (None: ``wait``).
+    ``setting`` is where the case waits on this move as declared (None: the setting of
+    the step it leaves; see :meth:`Pathway.wait_setting`).
     """
 
     index: int
@@ -141,6 +156,7 @@ class Transition:
     handoff: HandoffLevel = "none"
     checkpoint: str | None = None
     title: str = ""
+    setting: str | None = None
 
     @property
     def id(self) -> str:
@@ -247,6 +263,7 @@ class Pathway:
     same_visit_within: float = 60.0
     targets: Mapping[str, float] = attrs.field(factory=dict)
     observed: tuple[Observed, ...] = ()
+    settings: Mapping[str, Setting] = attrs.field(factory=dict)
     _outgoing: Mapping[str, tuple[Transition, ...]] = attrs.field(
         init=False,
         repr=False,
@@ -311,6 +328,14 @@ class Pathway:
     def handoffs(self) -> tuple[Transition, ...]:
         """Transitions that pass the case to another owner (level above ``worker``)."""
         return tuple(t for t in self.transitions if t.handoff in {"role", "team", "organisation"})
+
+    def wait_setting(self, transition: Transition) -> str | None:
+        """Where a case waits after ``transition``: the move's own ``setting``, else the
+        setting of the step it leaves (the person stays where they were until the next
+        step begins); None when neither says."""
+        if transition.setting is not None:
+            return transition.setting
+        return self.steps[transition.source].setting
 
     def owner(self, step: str) -> Role | None:
         """The role owning ``step`` (``None`` for outcome steps without an owner)."""

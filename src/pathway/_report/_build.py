@@ -18,12 +18,20 @@ from typing import Any
 
 import numpy as np
 
-from pathway._analysis._attribution import Attribution, Contributor, attribute, attribute_rows
+from pathway._analysis._attribution import (
+    Attribution,
+    Contributor,
+    DelayRows,
+    attribute,
+    attribute_rows,
+    delay_rows,
+)
 from pathway._analysis._cases import I64, STEP_COMPLETED, CaseTable, case_table, repeated_items
 from pathway._analysis._conformance import Conformance, conformance
 from pathway._analysis._journey import Journey, journey_of
 from pathway._analysis._observed import Comparison, compare, log_columns, table_frame
 from pathway._analysis._partial import Combined
+from pathway._analysis._settings import summarise_load, summarise_settings
 from pathway._analysis._spc import period_chart
 from pathway._analysis._stats import summarise
 from pathway._analysis._summaries import (
@@ -200,6 +208,7 @@ def build_report(
         notes=tuple(notes),
         touch_known=touch,
         observed=_observed(pathway, table, scope, log.labels("step"), log_columns(log, pathway)),
+        **_place_and_load(delay_rows(log), pathway, table, scope, table.start),
     )
 
 
@@ -269,6 +278,7 @@ def combined_report(
         notes=(),
         touch_known=touch,
         observed=_observed(pathway, table, scope, found.steps, found.observed),
+        **_place_and_load(found.rows, pathway, table, scope, found.start_at),
     )
 
 
@@ -283,6 +293,19 @@ def _observed(
     if pathway is None or not pathway.observed:
         return ()
     return compare(pathway.observed, [table_frame(table, scope, steps, extra)])
+
+
+def _place_and_load(
+    rows: DelayRows, pathway: Pathway | None, table: CaseTable, scope: B, starts: I64 | None
+) -> dict[str, Any]:
+    """The time in each setting and the load on each role (with a pathway, and the
+    cases' absolute starts)."""
+    if pathway is None or starts is None:
+        return {}
+    return {
+        "settings": summarise_settings(rows, pathway, table, scope, starts),
+        "load": summarise_load(rows, pathway, table, starts),
+    }
 
 
 def _headline(

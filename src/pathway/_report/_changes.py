@@ -24,6 +24,7 @@ SECTION_NOUNS = {
     "calendars": "calendar",
     "checkpoints": "checkpoint",
     "facts": "fact",
+    "settings": "setting",
 }
 FIELD_WORDS = {
     "title": "title",
@@ -65,13 +66,16 @@ FIELD_WORDS = {
     "type": "type",
     "distribution": "distribution",
     "targets": "targets",
+    "setting": "setting",
+    "settings": "settings",
+    "bed_days": "counts as bed days",
 }
 DISTRIBUTION_FIELDS = frozenset({"duration", "wait", "rebook_wait"})
 LIMIT = 80
 
 
 PLURALS = {"step": "steps", "move": "moves", "role": "roles", "calendar": "calendars",
-           "checkpoint": "checkpoints", "fact": "facts"}  # fmt: skip
+           "checkpoint": "checkpoints", "fact": "facts", "setting": "settings"}  # fmt: skip
 
 
 def change_sentences(structure: StructuralDiff) -> list[str]:

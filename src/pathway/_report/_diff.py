@@ -136,7 +136,8 @@ def _behaviour_sections(b: BehaviouralDiff) -> list[Section]:
 def _comparison_row(c: Comparison) -> tuple[str, ...]:
     low, high = c.mean_ci
     interval = f"{_n(c.mean_difference)} ({_n(low)} to {_n(high)})"
-    mark = {True: "yes, better", False: "yes, worse", None: "no"}[c.better]
+    better = c.better if c.visible else None
+    mark = {True: "yes, better", False: "yes, worse", None: "no"}[better]
     return (f"{c.label} ({c.unit})", _n(c.old_median), _n(c.new_median), interval, mark)
 
 
@@ -163,13 +164,15 @@ def _changes_section(structure: StructuralDiff) -> Section:
         f"Old nominal path: {_titles(structure.old, old.steps)}",
         f"New nominal path: {_titles(structure.new, new.steps)}",
         *(f"- {sentence}" for sentence in change_sentences(structure)),
+        *_approximate_lines(structure),
     )
     nominal = table(
-        ["on the nominal path", "old", "new"],
+        ["on paper (nominal path; expected over every path)", "old", "new"],
         [
             ("steps", str(len(old.steps)), str(len(new.steps))),
             ("visits", str(old.visits), str(new.visits)),
             ("hand-offs", str(old.total_handoffs), str(new.total_handoffs)),
+            *_expected_rows(structure),
             (
                 "waste steps",
                 ", ".join(old.waste_steps) or "none",
@@ -189,6 +192,41 @@ def _changes_section(structure: StructuralDiff) -> Section:
         "ttt",
     )
     return Section("changes", "Structural changes", lines, (nominal,))
+
+
+def _expected_rows(structure: StructuralDiff) -> list[tuple[str, str, str]]:
+    """Expected visits and hand-offs per case over every path, loops included (the
+    fundamental matrix of the pathway's Markov chain), beside the nominal path's."""
+    old, new = structure.old_expected, structure.new_expected
+    if old is None or new is None:
+        return []
+    mark = " (approximate)" if old.approximate or new.approximate else ""
+    rows = [
+        (f"expected visits, every path{mark}", _expected(old.visits), _expected(new.visits)),
+        (
+            f"expected hand-offs, every path{mark}",
+            _expected(old.total_handoffs),
+            _expected(new.total_handoffs),
+        ),
+    ]
+    return rows
+
+
+def _approximate_lines(structure: StructuralDiff) -> list[str]:
+    """Why the expected counts are approximate, pathway by pathway."""
+    lines = []
+    for which, found in (("old", structure.old_expected), ("new", structure.new_expected)):
+        if found is not None and found.approximate:
+            lines.append(
+                f"Expected counts of the {which} pathway are approximate: "
+                + "; ".join(found.approximate)
+                + "."
+            )
+    return lines
+
+
+def _expected(value: float) -> str:
+    return f"{value:.1f}" if math.isfinite(value) else "no end"
 
 
 def _titles(pathway: Any, steps: Sequence[str]) -> str:

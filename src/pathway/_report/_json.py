@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from pathway._analysis._attribution import DelayRow
 from pathway._report._conform import conformance_dict
 from pathway._report._observed import observed_dicts
+from pathway._report._place import load_dict, settings_dict
 from pathway._report._words import MEASURES, SCHEMA, contributor_words
 from pathway._version import __version__
 from pathway._vocab import FRAGMENTATION_CAUSES, MINUTES_PER_DAY
@@ -72,6 +73,9 @@ def report_dict(report: Report) -> dict[str, Any]:
         "conformance": _conformance(report),
         "observed": observed_dicts(report.observed),
         "replications": _replicated(report),
+        "settings": settings_dict(report.settings),
+        "load": load_dict(report.load, report.pathway),
+        "warnings": report.warnings,
     }
     return dict(clean(document))
 

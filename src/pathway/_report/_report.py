@@ -14,6 +14,7 @@ from pathway._analysis._cases import CaseTable
 from pathway._analysis._conformance import Conformance
 from pathway._analysis._journey import Journey
 from pathway._analysis._observed import Comparison
+from pathway._analysis._settings import LoadSummary, SettingsSummary
 from pathway._analysis._spc import PeriodChart
 from pathway._analysis._stats import Summary
 from pathway._analysis._xmr import XmR
@@ -21,6 +22,7 @@ from pathway._model._pathway import Pathway
 from pathway._report._html import report_html
 from pathway._report._json import report_dict
 from pathway._report._markdown import report_markdown
+from pathway._report._place import load_warnings
 from pathway._report._text import report_text
 
 __all__ = ["Chart", "Headline", "Report"]
@@ -93,6 +95,13 @@ class Report:
     touch_known: bool = True
     observed: tuple[Comparison, ...] = ()
     replicated: Replicated | None = None
+    settings: SettingsSummary | None = None
+    load: LoadSummary | None = None
+
+    @property
+    def warnings(self) -> list[str]:
+        """Warnings a reader must not miss (an overloaded role, a growing backlog)."""
+        return load_warnings(self.load, self.pathway)
 
     @property
     def n_scope(self) -> int:

@@ -13,6 +13,7 @@ from pathway._report._observed import HEADERS as OBSERVED_HEADERS
 from pathway._report._observed import INTRO as OBSERVED_INTRO
 from pathway._report._observed import TITLE as OBSERVED_TITLE
 from pathway._report._observed import observed_rows
+from pathway._report._place import Part, load_part, settings_part
 from pathway._report._words import (
     ASSURANCE_WORDS,
     MEASURES,
@@ -151,8 +152,18 @@ def sections(report: Report) -> list[Section]:
         _steps(report),
         _outcomes(report),
         _repeated(report),
+        _part(settings_part(report)),
+        _part(load_part(report)),
     ]
     return [section for section in found if section is not None]
+
+
+def _part(part: Part | None) -> Section | None:
+    """A section from the words of :mod:`pathway._report._place`."""
+    if part is None:
+        return None
+    key, title, text, headers, rows, kinds = part
+    return Section(key, title, text, (table(headers, rows, kinds),))
 
 
 def _summary(report: Report) -> Section:

@@ -68,6 +68,8 @@ def run_report(args: argparse.Namespace) -> int:
     write_output(args.output, text)
     if page is not None:
         write_output(args.html, page, announce=True)
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -97,6 +97,7 @@ _IDENTITY = (
     "checkpoints",
     "arrivals",
     "observed",
+    "settings",
 )
 
 

@@ -233,6 +233,7 @@ def _document(draft: _Draft) -> Data:
     if choices.boolean():
         document["format"] = 2
         document["observed"] = _observed(draft)
+    _add_settings(draft, document)
     return document
 
 
@@ -261,6 +262,24 @@ def _arrival_profile(choices: Choices) -> Data:
             count = choices.integer(1, len(keys))
             profile[name] = {key: pick(choices, WEIGHTS) for key in keys[:count]}
     return profile or {"weekday": {"thu": 1.4}}
+
+
+SETTINGS: Data = {"bed": {"title": "Hospital bed", "bed_days": True}, "home": {}}
+
+
+def _add_settings(draft: _Draft, document: Data) -> None:
+    """Sometimes (format 2) declare settings and place some steps and moves in them."""
+    choices = draft.choices
+    if not choices.boolean():
+        return
+    document["format"] = 2
+    document["settings"] = {k: dict(v) for k, v in SETTINGS.items()}
+    for step in draft.steps.values():
+        if not step.get("outcome") and choices.boolean():
+            step["setting"] = pick(choices, list(SETTINGS))
+    for move in draft.transitions:
+        if choices.boolean():
+            move["setting"] = pick(choices, list(SETTINGS))
 
 
 def _add_calendars(draft: _Draft) -> None:
