@@ -6,7 +6,7 @@ repository root:
     python examples/named_worker.py
 
 Amy does the first visit and the plan. When Bo tries to start the follow-up, the case
-refuses him: the role keeps the person's named worker, Amy, for two days. Then the same
+refuses him: the role keeps the person's named worker, Amy, for five days. Then the same
 design is simulated twice, keeping the named worker and merely preferring them, to show
 what continuity gains (worker hand-offs) and what it costs (waiting for the named worker).
 """
@@ -24,7 +24,7 @@ ROSTER = {"amy": "support_worker", "bo": "support_worker"}
 
 
 def live(model: pathway.Pathway) -> None:
-    """One case: Amy keeps the person; Bo is refused until two days have passed."""
+    """One case: Amy keeps the person; Bo is refused until five days have passed."""
     monday = datetime(2024, 3, 4, 9, 0)
     case = model.new_case("person-1", at=monday, roster=ROSTER)
     case.fire("visited", at=monday + timedelta(hours=1), by="amy")
