@@ -21,6 +21,7 @@ PUBLIC = [
     "CaseStarted",
     "CheckpointError",
     "ConflictError",
+    "ContinuityError",
     "Decision",
     "DefinitionError",
     "Diff",
@@ -123,6 +124,8 @@ def test_each_error_subclasses_its_builtin() -> None:
     assert "EventLogError" in (pathway.errors.__doc__ or "")
     assert issubclass(pathway.BpmnError, pathway.DefinitionError)
     assert "BpmnError" in (pathway.errors.__doc__ or "")
+    assert issubclass(pathway.ContinuityError, pathway.TransitionError)
+    assert "ContinuityError" in (pathway.errors.__doc__ or "")
 
 
 # In ruff's RUF022 order (constants, classes, functions), as ruff checks it.

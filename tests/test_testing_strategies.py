@@ -175,6 +175,10 @@ FEATURES: dict[str, Callable[[PathwaySpec], bool]] = {
     "organisations": lambda s: len({r.organisation for r in s.roles.values()}) > 1,
     "loop": lambda s: any(int(t.to[1:]) <= int(t.from_[1:]) for t in s.transitions),
     "weights": lambda s: any(t.p is not None for t in s.transitions),
+    "continuity named": lambda s: any(r.continuity == "named" for r in s.roles.values()),
+    "continuity prefer": lambda s: any(r.continuity == "prefer" for r in s.roles.values()),
+    "named within": lambda s: any(r.named_within for r in s.roles.values()),
+    "format 2": lambda s: s.format == 2,
 }
 
 
@@ -194,6 +198,7 @@ def test_pathways_shrink_to_the_fewest_steps() -> None:
     spec = find(pathways(), lambda s: len(s.steps) >= 4, settings=FIND)
     assert len(spec.steps) == 4
     assert len(spec.roles) == 1
+    assert spec.format == 1
     assert not spec.calendars
     assert not spec.facts
     assert not spec.checkpoints
@@ -388,6 +393,19 @@ def assert_rejected(invalid: pathway.testing.InvalidTrigger) -> None:
 KINDS = sorted(INVALID_CODES)
 
 
+def _with_named_roles(model: Pathway) -> Pathway:
+    """``model`` with every role keeping a case's named worker (format 2)."""
+    data = model.spec.model_dump(mode="json", by_alias=True, exclude_none=True)
+    data["format"] = 2
+    for role in data["roles"].values():
+        role["continuity"] = "named"
+    return pathway.load(pathway.dump(PathwaySpec.model_validate(data)), name="clinic.yaml")
+
+
+#: The clinic where the doctor keeps the person (a rebooked appointment has a named one).
+NAMED_CLINIC = _with_named_roles(CLINIC)
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_each_kind_of_invalid_command_is_rejected(kind: str) -> None:
     @settings(
@@ -397,7 +415,7 @@ def test_each_kind_of_invalid_command_is_rejected(kind: str) -> None:
         derandomize=True,
         suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
     )
-    @given(invalid_triggers(CLINIC, kinds={kind}))
+    @given(invalid_triggers(NAMED_CLINIC if kind == "not-named-worker" else CLINIC, kinds={kind}))
     def check(invalid: pathway.testing.InvalidTrigger) -> None:
         assert invalid.reason == kind
         assert_rejected(invalid)

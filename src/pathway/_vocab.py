@@ -13,7 +13,9 @@ diff or message that shows one to a person takes the words from here. Unit const
   ``organisation``.
 * **Wait causes**: why a case waits between the end of one step and the start of the
   next (see docs/concepts.md). The four *fragmentation* causes are the waits a redesign
-  can take out: hand-off, visit gap, calendar and approval. A wait in a real system's
+  can take out: hand-off, visit gap, calendar and approval. ``continuity`` is the wait
+  for the case's named worker while another worker of the role was free (a role with
+  ``continuity: named``): the price of keeping one worker. A wait in a real system's
   export whose cause the data do not show is ``unattributed`` (never simulated, never
   declared: only a log read from another system has it).
 * **Failure demand**: demand caused by a failure to do something or do it right:
@@ -58,7 +60,7 @@ __all__ = [
 WorkClass = Literal["value", "waste1", "waste2", "waste3"]
 HandoffLevel = Literal["none", "worker", "role", "team", "organisation"]
 WaitCause = Literal[
-    "handoff", "visit_gap", "calendar", "capacity", "approval", "external", "client"
+    "handoff", "visit_gap", "calendar", "capacity", "approval", "external", "client", "continuity"
 ]
 Demand = Literal["chase", "re_presentation", "re_referral"]
 Requester = Literal["service", "client"]
@@ -78,6 +80,7 @@ WAIT_CAUSES: tuple[WaitCause, ...] = (
     "approval",
     "external",
     "client",
+    "continuity",
 )
 #: The cause of a wait in an imported log that its data do not explain.
 UNATTRIBUTED: Literal["unattributed"] = "unattributed"
@@ -120,6 +123,7 @@ CAUSE_NAMES: Mapping[str, str] = {
     "approval": "approval",
     "external": "outside service",
     "client": "the person",
+    "continuity": "named worker busy",
     "unattributed": "cause not in the data",
 }
 #: What a case waits for, to follow "Waiting" ("for a calendar gate").
@@ -131,6 +135,7 @@ CAUSE_WAITING: Mapping[str, str] = {
     "approval": "for approval",
     "external": "for an outside service",
     "client": "on the person",
+    "continuity": "for the named worker",
     "unattributed": "for a reason the data do not show",
 }
 #: Hand-off levels, to follow "Hand-offs".

@@ -23,7 +23,9 @@ Python programmer would expect, so ``except ValueError`` keeps working::
     ├── ExpressionError (ValueError)        a guard or question does not parse or check
     ├── FactError (ValueError)              a case's facts do not match the declared facts
     ├── TransitionError (ValueError)        a trigger cannot fire now (unknown, not allowed
-    │                                       from this state, guard false, wrong role)
+    │   │                                   from this state, guard false, wrong role)
+    │   └── ContinuityError                 another worker than the case's named worker of
+    │                                       a role with ``continuity: named``
     ├── CheckpointError (ValueError)        a checkpoint decision is incomplete or invalid
     ├── ReplayError (ValueError)            a journal cannot be replayed on this pathway
     ├── SimulationError (ValueError)        the simulator cannot run as asked (cases < 1,
@@ -55,6 +57,7 @@ __all__ = [
     "BpmnError",
     "CheckpointError",
     "ConflictError",
+    "ContinuityError",
     "DefinitionError",
     "EventLogError",
     "ExpressionError",
@@ -236,6 +239,25 @@ class FactError(PathwayError, ValueError):
 
 class TransitionError(PathwayError, ValueError):
     """A trigger cannot fire now; the case is left exactly as it was."""
+
+
+class ContinuityError(TransitionError):
+    """A worker other than the case's named worker tried to work a step of a role with
+    ``continuity: named``; the case is left exactly as it was.
+
+    ``expected`` names the worker the case waits for, ``found`` the worker given, and
+    ``suggestion`` what to do instead; the message says all three.
+    """
+
+    def __init__(
+        self, message: str, *, expected: str = "", found: str = "", suggestion: str = ""
+    ) -> None:
+        self.expected = expected
+        self.found = found
+        self.suggestion = suggestion
+        parts = [f"expected {expected}" if expected else "", f"found {found}" if found else ""]
+        details = "; ".join(part for part in (*parts, suggestion) if part)
+        super().__init__(f"{message}; {details}" if details else message)
 
 
 class CheckpointError(PathwayError, ValueError):

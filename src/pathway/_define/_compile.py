@@ -406,6 +406,16 @@ def _check_roles(spec: PathwaySpec, report: _Report) -> None:
         report.check_ref(
             ("roles", name, "calendar"), "calendar", role.calendar, _declared(spec.calendars)
         )
+        if role.named_within is not None and role.continuity != "named":
+            report.add(
+                ("roles", name, "named_within"),
+                f"'named_within' of role {name!r} needs 'continuity: named'",
+                expected="'continuity: named' beside 'named_within'",
+                found=f"continuity: {role.continuity or 'prefer (the default)'}",
+                suggestion="add 'continuity: named' to the role, or remove 'named_within'",
+                key=True,
+                code="named-within-without-named",
+            )
 
 
 def _declared(items: Mapping[str, object]) -> Collection[str]:
@@ -414,7 +424,16 @@ def _declared(items: Mapping[str, object]) -> Collection[str]:
 
 def _roles(spec: PathwaySpec) -> dict[str, Role]:
     return {
-        name: Role(name, r.title or name, r.team, r.organisation, r.capacity, r.calendar)
+        name: Role(
+            name,
+            r.title or name,
+            r.team,
+            r.organisation,
+            r.capacity,
+            r.calendar,
+            r.continuity or "prefer",
+            parse_duration(r.named_within) if r.named_within is not None else None,
+        )
         for name, r in spec.roles.items()
     }
 

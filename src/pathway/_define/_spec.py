@@ -81,6 +81,7 @@ SLUG = r"^[a-z0-9][a-z0-9_.-]*$"
 
 DeclaredCause = Literal["handoff", "booking", "referral", "approval", "external", "client"]
 DnaApplies = Literal["always", "booked_later"]
+Continuity = Literal["prefer", "named"]
 FactType = Literal["bool", "int", "float", "str", "list", "mapping"]
 PLAN_QUESTIONS = ("proportionate", "legal", "accountable", "necessary")
 
@@ -260,6 +261,24 @@ class RoleSpec(_Spec):
     )
     calendar: Identifier | None = Field(
         default=None, description="Working calendar of the role's workers."
+    )
+    continuity: Continuity | None = Field(
+        default=None,
+        json_schema_extra=since(2),
+        description=(
+            "Who takes a case at this role's next step: 'prefer' (the default) gives it to "
+            "the worker who last did a step of the role for the case when they are free, "
+            "else to any free worker; 'named' keeps that worker: the case waits for them "
+            "(a wait caused by 'continuity'), and live another worker of the role is refused."
+        ),
+    )
+    named_within: Duration | None = Field(
+        default=None,
+        json_schema_extra=since(2),
+        description=(
+            "With 'continuity: named': after the case has waited this long at a step "
+            "(from the end of the step before), any worker of the role may take it, e.g. '2d'."
+        ),
     )
 
 

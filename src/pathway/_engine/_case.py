@@ -13,7 +13,7 @@ checked by :mod:`._facts`; the case's JSON is written here and read by
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -63,6 +63,7 @@ from pathway._vocab import DEMANDS
 from pathway.errors import (
     ArgumentError,
     CheckpointError,
+    ContinuityError,
     ExpressionError,
     PathwayError,
     ReplayError,
@@ -109,10 +110,12 @@ class Case:
         "_begun",
         "_built_upto",
         "_client_rebooked",
+        "_entered",
         "_events",
         "_facts",
         "_last_visit_end",
         "_missed",
+        "_named",
         "_now",
         "_pending",
         "_previous",
@@ -152,6 +155,8 @@ class Case:
         self._begun = False  # begin() was called for the current step
         self._missed = False  # the person missed the booked visit for the current step
         self._client_rebooked = False  # ...and then came back to rebook it themselves
+        self._named: dict[str, str] = {}  # role with continuity 'named' -> its named worker
+        self._entered: datetime | None = None  # when the case reached its current step
 
     # -- what a case system reads ------------------------------------------------
 
@@ -241,6 +246,8 @@ class Case:
             candidates = self._candidates(trigger)  # raises, saying why
         step = self._step
         worker = by if by is None or by.role == step.role else self._worker_for(by)
+        if worker is not None and self._started_at is None:
+            self._check_continuity(worker, when)
         if step.calendar is not None and not self._begun:
             self._check_calendar(when, "complete")  # a begun step may run past its window
         transition = candidates[0]
@@ -263,6 +270,7 @@ class Case:
             state = "has finished" if self.finished else "has already begun"
             raise TransitionError(f"case {self.case_id!r}: step {self._state!r} {state}")
         worker = self._worker_for(by)
+        self._check_continuity(worker, when)
         self._check_calendar(when, "start")
         self._enter_work(when, worker)
         self._append(StepStarted(self.case_id, when, self._state, _id(worker), _role(worker)))
@@ -296,6 +304,8 @@ class Case:
         self._in_order(when)
         cp = self._checkpoint_here(name)
         decider = self._decider(cp, by, rationale)
+        if self._started_at is None:
+            self._check_continuity(decider, when)
         if not self._begun:  # as for fire: a step begun in its window may run past it
             self._check_calendar(when, "decide")
         given = self._person_answers(cp, asked)
@@ -472,6 +482,7 @@ class Case:
     def _start(self, facts: dict[str, Any], at: datetime) -> None:
         when = self._time(at)
         self._facts = facts
+        self._entered = when
         p = self.pathway
         self._append(
             CaseStarted(self.case_id, when, p.start, p.id, p.version, p.content_hash, copied(facts))
@@ -640,6 +651,39 @@ class Case:
             )
         return worker
 
+    def _check_continuity(self, worker: Worker | None, at: datetime) -> None:
+        """ContinuityError unless ``worker`` may start the current step: under the role's
+        ``continuity: named``, only the case's named worker of that role may, until the
+        case has waited the role's ``named_within`` at the step."""
+        if worker is None or not self._named:
+            return
+        named = self._named.get(worker.role)
+        if named is None or named == worker.id or worker.role != self._step.role:
+            return
+        within = self.pathway.roles[worker.role].named_within
+        entered = self._entered
+        if within is not None and entered is not None and at - entered >= timedelta(minutes=within):
+            return
+        if within is None or entered is None:
+            waited, hint = (
+                "",
+                (
+                    f"give role {worker.role!r} 'named_within' (or 'continuity: prefer') in the "
+                    "pathway file to let another worker take over"
+                ),
+            )
+        else:
+            free = self._local(entered + timedelta(minutes=within))
+            waited = f" until {_minutes_text(within)} after reaching it"
+            hint = f"any worker of the role may take it from {free}"
+        raise ContinuityError(
+            f"case {self.case_id!r}: step {self._state!r} of role {worker.role!r} keeps the "
+            f"case's named worker{waited}",
+            expected=f"worker {named!r}",
+            found=f"worker {worker.id!r}",
+            suggestion=f"let {named!r} do it, or {hint}",
+        )
+
     def _resolve_worker(self, by: Worker | str | None) -> Worker | None:
         """The worker ``by`` names: itself, or the roster's worker with that id.
 
@@ -717,6 +761,12 @@ class Case:
         if pending is not None and (pending.handoff != "none" or worker is not None):
             self._record_handoff(at, worker)
         self._started_at, self._worker = at, worker
+        self._remember(step, worker)
+
+    def _remember(self, step: Step, worker: Worker | None) -> None:
+        """Make ``worker`` the case's named worker of ``step``'s role, if it keeps one."""
+        if worker is not None and worker.role == step.role and step.role in self._rt.named_roles:
+            self._named[worker.role] = worker.id
 
     def _new_attendance(self, at: datetime) -> bool:
         last = self._last_visit_end
@@ -767,6 +817,7 @@ class Case:
             self._enter_work(at, worker)
         step, case_id, events = self._step, self.case_id, self._events
         done_by = worker or self._worker
+        self._remember(step, done_by)
         done_id = done_by.id if done_by is not None else None
         started, work = self._started_at or at, step.work
         events.append((StepCompleted.kind, case_id, at, step.id, done_id, step.role, started, work))
@@ -778,7 +829,7 @@ class Case:
         self._last_visit_end = at if step.visit else None
         self._previous, self._pending = (step, done_by), transition
         self._state, self._started_at, self._worker = target_id, None, None
-        self._begun = False
+        self._begun, self._entered = False, at
         self._step = target = self._rt.steps[target_id]
         if target.outcome:
             self._wait_since = None
@@ -863,6 +914,14 @@ class Case:
                 ) from None
             used.update(question.expression.values_used(self._facts))
         return answers, copied(used)
+
+
+def _minutes_text(minutes: float) -> str:
+    """A whole number of days, hours or minutes as in a pathway file ('2d', '90m')."""
+    for unit, size in (("d", 1440), ("h", 60)):
+        if minutes >= size and minutes % size == 0:
+            return f"{minutes / size:g}{unit}"
+    return f"{minutes:g}m"
 
 
 def _iso(at: datetime) -> str:

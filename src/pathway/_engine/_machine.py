@@ -71,6 +71,7 @@ class Runtime:
     steps: Mapping[str, Step]
     zone: ZoneInfo
     same_visit: timedelta
+    named_roles: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=64)
@@ -87,6 +88,7 @@ def runtime(pathway: Pathway) -> Runtime:
         dict(pathway.steps),
         ZoneInfo(pathway.timezone),
         timedelta(minutes=pathway.same_visit_within),
+        frozenset(role.id for role in pathway.roles.values() if role.named),
     )
 
 

@@ -74,7 +74,13 @@ def provide_case_factory(factory: Callable[..., Case]) -> None:
 
 @attrs.frozen(slots=True)
 class Role:
-    """A role that owns steps, within a team within an organisation."""
+    """A role that owns steps, within a team within an organisation.
+
+    ``continuity`` says who takes a case at the role's next step: ``"prefer"`` the
+    case's named worker (the one who last did a step of the role for it) when free,
+    else anyone free; ``"named"`` only the named worker, until the case has waited
+    ``named_within`` minutes at the step (``None``: however long).
+    """
 
     id: str
     title: str
@@ -82,6 +88,13 @@ class Role:
     organisation: str
     capacity: int = 1
     calendar: str | None = None
+    continuity: str = "prefer"
+    named_within: float | None = None
+
+    @property
+    def named(self) -> bool:
+        """True when a case keeps its named worker of this role (``continuity: named``)."""
+        return self.continuity == "named"
 
 
 @attrs.frozen(slots=True)

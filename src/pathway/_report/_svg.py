@@ -52,6 +52,7 @@ CAUSE_COLOURS = {
     "capacity": "#00838f",
     "external": "#546e7a",
     "client": "#827717",
+    "continuity": "#5e35b1",
     "unattributed": "#878787",
     "waste work": "#e65100",
 }

@@ -34,6 +34,7 @@ from pathway._sim._layout import (
     CAUSE_CALENDAR,
     CAUSE_CAPACITY,
     CAUSE_CLIENT,
+    CAUSE_CONTINUITY,
     CI_NQ,
     CI_TABLE,
     D_EXPONENTIAL,
@@ -146,7 +147,9 @@ from pathway._sim._layout import (
     REQ_CLIENT,
     REQ_SERVICE,
     RI_CAP,
+    RI_NAMED,
     RI_W0,
+    RI_WITHIN,
     RS_FREE,
     RS_HEAD,
     RS_TAIL,
@@ -564,13 +567,17 @@ def dequeue(im: Any, role: int, slot: int) -> None:
     slot_set(im, slot, S_QUEUED, 0)
 
 
-def pick_worker(im: Any, role: int, slot: int) -> int:
-    """The worker who last served this case in this role if free, else the lowest free."""
+def pick_worker(im: Any, fm: Any, role: int, slot: int, t: float) -> int:
+    """The worker who last served this case in this role if free, else the lowest free;
+    -1 when the role keeps a named worker (``continuity: named``) who is busy and the
+    case has not yet waited ``named_within`` at its step."""
     busy = im[HI_BUSY]
     preferred = im[im[HI_SLOTRW] + slot * im[HI_ROLES] + role]
     if preferred >= 0 and im[busy + preferred] == 0:
         return int(preferred)
     row = im[HI_ROLE] + role * N_RI
+    if preferred >= 0 and im[row + RI_NAMED] != 0 and not _named_expired(im, fm, role, slot, t):
+        return -1
     first = im[row + RI_W0]
     for worker in range(first, first + im[row + RI_CAP]):
         if im[busy + worker] == 0:
@@ -589,14 +596,45 @@ def dispatch(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, role: int, t: float) 
         following = slot_get(im, slot, S_QNEXT)
         gate = step_get(im, slot_get(im, slot, S_STEP), SI_GATE)
         opens = next_open(im, fm, gate, t)
-        if opens == t:
-            worker = pick_worker(im, role, slot)
+        worker = pick_worker(im, fm, role, slot, t) if opens == t else -1
+        if worker >= 0:
             dequeue(im, role, slot)
             start_step(im, fm, CF, M32, MI, slot, worker, t)
+        elif opens == t:
+            _await_named(im, fm, M32, slot, t)
         elif slotf_get(im, fm, slot, SF_WAKE) <= t:
             slotf_set(im, fm, slot, SF_WAKE, opens)
             heap_push(im, fm, opens, K_WAKE, slot, slot_get(im, slot, S_WAITID))
         slot = following
+
+
+def _named_expired(im: Any, fm: Any, role: int, slot: int, t: float) -> bool:
+    """Whether the case has waited its role's ``named_within`` at its step (from the
+    end of the step before), so any worker of the role may take it."""
+    within = im[im[HI_ROLE] + role * N_RI + RI_WITHIN]
+    return bool(within >= 0 and t - slotf_get(im, fm, slot, SF_T0) >= within / 60.0)
+
+
+def _await_named(im: Any, fm: Any, M32: Any, slot: int, t: float) -> None:
+    """Another worker is free but the case waits for its busy named worker: from now the
+    wait's cause is continuity."""
+    if slot_get(im, slot, S_SEGCAUSE) != CAUSE_CONTINUITY:
+        close_segment(im, fm, M32, slot, t)
+        begin_segment(im, fm, slot, CAUSE_CONTINUITY, t)
+
+
+def _named_deadline(im: Any, fm: Any, role: int, slot: int, t: float) -> None:
+    """Wake a queued case when its ``named_within`` runs out (a role keeping a named
+    worker, with a limit, and a named worker already)."""
+    row = im[HI_ROLE] + role * N_RI
+    within = im[row + RI_WITHIN]
+    if im[row + RI_NAMED] == 0 or within < 0:
+        return
+    if im[im[HI_SLOTRW] + slot * im[HI_ROLES] + role] < 0:
+        return
+    deadline = slotf_get(im, fm, slot, SF_T0) + within / 60.0
+    if deadline > t:
+        heap_push(im, fm, deadline, K_WAKE, slot, slot_get(im, slot, S_WAITID))
 
 
 # ------------------------------------------------------------------------------- steps
@@ -793,6 +831,7 @@ def at_gate(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, slot: int, t: float) -
     dispatch(im, fm, CF, M32, MI, role, t)
     if slot_get(im, slot, S_QUEUED) != 0:
         arm_chase(im, fm, slot)
+        _named_deadline(im, fm, role, slot, t)
 
 
 def _eligible(im: Any, CB: Any, case: int, transition: int) -> bool:
@@ -946,6 +985,11 @@ def woken(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, slot: int, wait_id: int,
     slotf_set(im, fm, slot, SF_WAKE, -1.0)
     if slot_get(im, slot, S_QUEUED) != 0:
         role = step_get(im, slot_get(im, slot, S_STEP), SI_ROLE)
+        if slot_get(im, slot, S_SEGCAUSE) == CAUSE_CONTINUITY and _named_expired(
+            im, fm, role, slot, t
+        ):
+            close_segment(im, fm, M32, slot, t)  # from now it waits for any worker
+            begin_segment(im, fm, slot, CAUSE_CAPACITY, t)
         dispatch(im, fm, CF, M32, MI, role, t)
 
 
@@ -1072,6 +1116,9 @@ KERNEL_FUNCTIONS = (
     "enqueue",
     "dequeue",
     "pick_worker",
+    "_named_expired",
+    "_await_named",
+    "_named_deadline",
     "dispatch",
     "_repeated",
     "start_step",

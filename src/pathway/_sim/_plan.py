@@ -376,7 +376,8 @@ class _Builder:
         names: list[str] = []
         owners: list[int] = []
         for r, role in enumerate(self.pathway.roles.values()):
-            role_i[r] = (len(names), role.capacity)
+            within = -1 if role.named_within is None else round(role.named_within * 60)
+            role_i[r] = (len(names), role.capacity, int(role.named), within)
             for k in range(role.capacity):
                 names.append(f"{role.id}-{k + 1}")
                 owners.append(r)

@@ -15,7 +15,7 @@ from typing import TypeVar
 import attrs
 
 from pathway._engine._types import Worker
-from pathway.errors import CheckpointError, PathwayError, TransitionError
+from pathway.errors import CheckpointError, ContinuityError, PathwayError, TransitionError
 from pathway.testing._journeys import (
     RATIONALE,
     Begin,
@@ -71,7 +71,7 @@ def _unknown_trigger(cursor: Cursor, choices: Choices) -> Command:
     name = "unknown_trigger"
     while name in pathway.triggers or name in pathway.checkpoints:
         name += "_x"
-    return Fire(name, cursor.now, worker_for(pathway, cursor.step.role, choices))
+    return Fire(name, cursor.now, worker_for(pathway, cursor.step.role, choices, cursor.named))
 
 
 def _wrong_state(cursor: Cursor, choices: Choices) -> Command | None:
@@ -79,7 +79,7 @@ def _wrong_state(cursor: Cursor, choices: Choices) -> Command | None:
     others = sorted(cursor.pathway.triggers - here)
     if cursor.finished or not others:
         return None
-    by = worker_for(cursor.pathway, cursor.step.role, choices)
+    by = worker_for(cursor.pathway, cursor.step.role, choices, cursor.named)
     return Fire(pick(choices, others), cursor.open_at(cursor.now), by)
 
 
@@ -89,7 +89,7 @@ def _guard_false(cursor: Cursor, choices: Choices) -> Command | None:
     blocked = sorted({t.trigger for t in outgoing} - open_triggers)
     if cursor.finished or not blocked:
         return None
-    by = worker_for(cursor.pathway, cursor.step.role, choices)
+    by = worker_for(cursor.pathway, cursor.step.role, choices, cursor.named)
     return Fire(pick(choices, blocked), cursor.open_at(cursor.now), by)
 
 
@@ -118,7 +118,7 @@ def _calendar_closed(cursor: Cursor, choices: Choices) -> Command | None:
     firable, closed = cursor.firable(), _closed_time(cursor)
     if cursor.finished or cursor.begun or not firable or closed is None:
         return None  # a step begun inside its window may be completed after it
-    by = worker_for(cursor.pathway, cursor.step.role, choices)
+    by = worker_for(cursor.pathway, cursor.step.role, choices, cursor.named)
     return Fire(firable[0].trigger, closed, by, firable[0].target)
 
 
@@ -126,7 +126,7 @@ def _time_backwards(cursor: Cursor, choices: Choices) -> Command | None:
     firable = cursor.firable()
     if cursor.finished or not firable:
         return None
-    by = worker_for(cursor.pathway, cursor.step.role, choices)
+    by = worker_for(cursor.pathway, cursor.step.role, choices, cursor.named)
     earlier = cursor.now - timedelta(minutes=choices.integer(1, 60))
     return Fire(firable[0].trigger, earlier, by, firable[0].target)
 
@@ -135,7 +135,7 @@ def _checkpoint_fired(cursor: Cursor, choices: Choices) -> Command | None:
     name = cursor.step.checkpoint
     if cursor.finished or name is None:
         return None
-    by = worker_for(cursor.pathway, cursor.step.role, choices)
+    by = worker_for(cursor.pathway, cursor.step.role, choices, cursor.named)
     return Fire(name, cursor.open_at(cursor.now), by)
 
 
@@ -148,7 +148,20 @@ def _after_outcome(cursor: Cursor, choices: Choices) -> Command | None:
 def _begun_twice(cursor: Cursor, choices: Choices) -> Command | None:
     if cursor.finished or not cursor.started:
         return None
-    return Begin(cursor.open_at(cursor.now), worker_for(cursor.pathway, cursor.step.role, choices))
+    by = worker_for(cursor.pathway, cursor.step.role, choices, cursor.named)
+    return Begin(cursor.open_at(cursor.now), by)
+
+
+def _not_named_worker(cursor: Cursor, _choices: Choices) -> Command | None:
+    """``begin`` by another worker of a role that keeps the case's named worker (with no
+    ``named_within``, so the named worker's claim never runs out)."""
+    role_id = cursor.step.role
+    if cursor.finished or cursor.started or role_id is None or role_id not in cursor.named:
+        return None
+    role = cursor.pathway.roles[role_id]
+    if not role.named or role.named_within is not None:
+        return None
+    return Begin(cursor.open_at(cursor.now), Worker(f"{cursor.named[role_id]}_other", role_id))
 
 
 def _not_a_waiting_visit(cursor: Cursor, _choices: Choices) -> Command | None:
@@ -166,7 +179,7 @@ def _person_answers(cursor: Cursor, choices: Choices) -> tuple[str, dict[str, bo
 
 
 def _decision(cursor: Cursor, choices: Choices, name: str, answers: Mapping[str, bool]) -> Decide:
-    by = worker_for(cursor.pathway, cursor.step.role, choices)
+    by = worker_for(cursor.pathway, cursor.step.role, choices, cursor.named)
     return Decide(name, answers, cursor.open_at(cursor.now), by, RATIONALE)
 
 
@@ -235,6 +248,12 @@ INVALID_KINDS: tuple[InvalidKind, ...] = (
     InvalidKind("begun-twice", "step already begun", TransitionError, _begun_twice),
     InvalidKind(
         "not-waiting-visit", "not a visit waiting to happen", TransitionError, _not_a_waiting_visit
+    ),
+    InvalidKind(
+        "not-named-worker",
+        "another worker than the case's named worker (continuity: named)",
+        ContinuityError,
+        _not_named_worker,
     ),
     InvalidKind("missing-answer", "a person's answer missing", CheckpointError, _missing_answer),
     InvalidKind(

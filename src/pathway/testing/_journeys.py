@@ -410,6 +410,7 @@ class Cursor:
     now: datetime
     started: bool = True
     begun: bool = False  # begin() was called: the step may then run past its window
+    named: Mapping[str, str] = attrs.Factory(dict)  # role (continuity: named) -> worker id
 
     @property
     def step(self) -> Step:
@@ -465,6 +466,11 @@ class Cursor:
             if q.expression is not None
         }
 
+    def _keeps(self, role: str) -> bool:
+        """Whether ``role`` keeps a case's named worker (``continuity: named``)."""
+        owner = self.pathway.roles.get(role)
+        return owner is not None and owner.named
+
     def open_at(self, at: datetime) -> datetime:
         """``at``, or the next time the current step's calendar is open."""
         calendar = self.step.calendar
@@ -489,6 +495,10 @@ class Cursor:
 
     def advance(self, command: Command) -> None:
         """Move the cursor past ``command`` (which must be valid now)."""
+        by = getattr(command, "by", None)
+        role = self.step.role
+        if by is not None and by.role == role and role is not None and self._keeps(role):
+            self.named = {**self.named, role: by.id}  # replaced, never changed: cursors are copied
         self.state, self.now = self.target(command), command.at
         if isinstance(command, Fire | Decide):
             self.started = self.begun = False
@@ -504,10 +514,18 @@ def start_cursor(pathway: Pathway, facts: Mapping[str, Any], at: datetime) -> Cu
 # ---------------------------------------------------------------------------- commands
 
 
-def worker_for(pathway: Pathway, role: str | None, choices: Choices) -> Worker | None:
-    """One of the role's workers (``<role>_0``, ``<role>_1``...); ``None`` without a role."""
+def worker_for(
+    pathway: Pathway,
+    role: str | None,
+    choices: Choices,
+    named: Mapping[str, str] | None = None,
+) -> Worker | None:
+    """One of the role's workers (``<role>_0``, ``<role>_1``...); ``None`` without a role.
+    The case's named worker (in ``named``) when the role keeps one: no other may start."""
     if role is None:
         return None
+    if named and role in named:
+        return Worker(named[role], role)
     capacity = pathway.roles[role].capacity if role in pathway.roles else 1
     index = choices.integer(0, min(capacity, MAX_WORKERS_PER_ROLE) - 1)
     return Worker(f"{role}_{index}", role)
@@ -520,7 +538,7 @@ def make_command(cursor: Cursor, move: Move, choices: Choices) -> Command:
     if move.kind == "dna":
         return DidNotAttend(at)
     at = cursor.open_at(at)
-    by = worker_for(cursor.pathway, cursor.step.role, choices)
+    by = worker_for(cursor.pathway, cursor.step.role, choices, cursor.named)
     if move.kind == "begin":
         return Begin(at, by)
     if move.checkpoint is not None:

@@ -278,7 +278,7 @@ class PathwayStateMachine(RuleBasedStateMachine):
         return [k for k in kinds if self._sendable(k)]
 
     def _sendable(self, kind: InvalidKind) -> bool:
-        if kind.code == "begun-twice":
+        if kind.code in {"begun-twice", "not-named-worker"}:
             return self._implements("begin")
         return kind.code != "not-waiting-visit" or self._implements("did_not_attend")
 

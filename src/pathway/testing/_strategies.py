@@ -40,6 +40,7 @@ TRIGGERS = ("next", "refer", "book", "close", "escalate")
 WORK = ("value", "waste1", "waste2", "waste3")
 TIMEZONES = ("UTC", "Europe/London")
 SAME_VISIT = ("1h", "30m", "2h")
+NAMED_WITHIN = ("2d", "4h", "1w")
 CALENDARS: tuple[Mapping[str, str | list[str]], ...] = (
     {"mon-fri": "09:00-17:00"},
     {"daily": "all day"},
@@ -144,6 +145,7 @@ class _Draft:
     steps: Data = attrs.Factory(dict)
     transitions: list[Data] = attrs.Factory(list)
     checkpoints: Data = attrs.Factory(dict)
+    format: int = 1  # 2 once a key of format 2 is drawn
 
 
 def pathways(
@@ -221,6 +223,8 @@ def _document(draft: _Draft) -> Data:
         "transitions": draft.transitions,
         "checkpoints": draft.checkpoints,
     }
+    if draft.format > 1:
+        document["format"] = draft.format
     if choices.boolean():
         arrivals: Data = {"rate": pick(choices, RATES)}
         if draft.calendars and choices.boolean():
@@ -308,7 +312,20 @@ def _add_roles(draft: _Draft) -> None:
         calendar = _optional(choices, list(draft.calendars))
         if calendar is not None:
             role["calendar"] = calendar
+        _add_continuity(draft, role)
         draft.roles[f"role{index}"] = role
+
+
+def _add_continuity(draft: _Draft, role: Data) -> None:
+    """Maybe a continuity policy (format 2): 'prefer', or 'named' with or without a limit."""
+    choices = draft.choices
+    policy = choices.integer(0, 3)  # none (the simplest), prefer, named, named within
+    if policy == 0:
+        return
+    draft.format = 2
+    role["continuity"] = "prefer" if policy == 1 else "named"
+    if policy == 3:
+        role["named_within"] = pick(choices, NAMED_WITHIN)
 
 
 def _add_facts(draft: _Draft) -> None:
@@ -573,13 +590,14 @@ def invalid_triggers(
     """A case state (a valid journey) and a command the engine must reject there: an
     unknown trigger, one not possible from this step, one whose guards are all false, a
     worker in the wrong role, a closed calendar, time going backwards, a checkpoint
-    fired as a trigger, a move after the outcome, a step begun twice, a missed visit
-    that is not one, or an incomplete or misplaced checkpoint decision.
+    fired as a trigger, a move after the outcome, a step begun twice, a step begun by
+    another worker than the case's named worker, a missed visit that is not one, or an
+    incomplete or misplaced checkpoint decision.
 
     ``reason`` is one of the ``kinds`` codes: unknown-trigger, wrong-step, guard-false,
     wrong-role, calendar-closed, time-backwards, checkpoint-fired, finished,
-    begun-twice, not-waiting-visit, missing-answer, unknown-question, unaccountable,
-    wrong-checkpoint. Journeys ending where none of ``kinds`` applies are rejected.
+    begun-twice, not-named-worker, not-waiting-visit, missing-answer, unknown-question,
+    unaccountable, wrong-checkpoint. Journeys ending where none of ``kinds`` applies are rejected.
     """
     compiled = _compiled(pathway)
     unknown = set(kinds) - INVALID_CODES
