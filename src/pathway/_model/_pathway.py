@@ -279,9 +279,13 @@ class Pathway:
         *,
         at: datetime,
         roster: Mapping[str, str] | None = None,
+        person: str | None = None,
+        demand: str | None = None,
     ) -> Case:
         """Start a live :class:`~pathway.Case` at the start step; see :func:`pathway.new_case`."""
-        return _CASE_FACTORY[0](self, case_id, facts, at=at, roster=roster)
+        return _CASE_FACTORY[0](
+            self, case_id, facts, at=at, roster=roster, person=person, demand=demand
+        )
 
     def outgoing(self, step: str) -> tuple[Transition, ...]:
         """Transitions leaving ``step``, in declaration order (checkpoint routes last)."""
