@@ -27,7 +27,7 @@ from pathway._model._distributions import (
     parse_fact_distribution,
     parse_rate,
 )
-from pathway._vocab import HandoffLevel, WorkClass
+from pathway._vocab import Demand, HandoffLevel, WorkClass
 from pathway.errors import did_you_mean
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "FactSpec",
     "PathwaySpec",
     "QuestionSpec",
+    "ReturnsSpec",
     "RoleSpec",
     "RouteSpec",
     "SpecValueError",
@@ -270,6 +271,34 @@ class FactSpec(_Spec):
     )
 
 
+_DEMAND_FIELD = (
+    "Failure demand of this kind: taking this move is the person coming back "
+    "(re_presentation), being referred again (re_referral) or chasing (chase), counted "
+    "as failure demand live and in simulation."
+)
+
+
+class ReturnsSpec(_Spec):
+    """People coming back after an outcome, as a new demand of the same person."""
+
+    p: Probability = Field(
+        description="The chance the person comes back after reaching the outcome."
+    )
+    after: DurationDistribution = Field(
+        description="How long after the outcome they come back, e.g. {exponential: 30d}."
+    )
+    demand: Demand | Literal["none"] | None = Field(
+        default=None,
+        description="The kind of failure demand the return is (default re_presentation); "
+        "'none' for a new value demand, such as a planned review.",
+    )
+    same_worker: bool | None = Field(
+        default=None,
+        description="The person goes back to the worker who last served them, when that "
+        "worker is free (default false).",
+    )
+
+
 class StepSpec(_Spec):
     """A unit of work, owned by a role, classified by Vanguard work class."""
 
@@ -295,6 +324,12 @@ class StepSpec(_Spec):
     )
     outcome: bool = Field(default=False, description="The journey ends here.")
     description: str | None = None
+    returns: ReturnsSpec | None = Field(
+        default=None,
+        json_schema_extra=since(2),
+        description="Outcome steps: people who come back after this outcome, as a new "
+        "demand of the same person (overrides the pathway's 'returns').",
+    )
 
 
 class TransitionSpec(_Spec):
@@ -340,6 +375,9 @@ class TransitionSpec(_Spec):
         default=None, description="Override the derived hand-off level of this move."
     )
     title: str | None = None
+    demand: Demand | None = Field(
+        default=None, json_schema_extra=since(2), description=_DEMAND_FIELD
+    )
 
 
 class QuestionSpec(_Spec):
@@ -365,6 +403,9 @@ class RouteSpec(_Spec):
     dna_applies: DnaApplies | None = None
     rebook_wait: DurationDistribution | None = None
     chase_after: Duration | None = None
+    demand: Demand | None = Field(
+        default=None, json_schema_extra=since(2), description=_DEMAND_FIELD
+    )
 
 
 class CheckpointSpec(_Spec):
@@ -477,6 +518,12 @@ class PathwaySpec(_Spec):
     )
     arrivals: ArrivalsSpec | None = Field(
         default=None, description="How synthetic cases arrive (simulation only)."
+    )
+    returns: ReturnsSpec | None = Field(
+        default=None,
+        json_schema_extra=since(2),
+        description="People who come back after any outcome without 'returns' of its own, "
+        "as a new demand of the same person (simulation; live, Case.returning).",
     )
     targets: dict[Identifier, TargetSpec] | None = Field(
         default=None,

@@ -844,6 +844,8 @@ class Case:
         target_id, trigger = transition.target, transition.trigger
         moved = (Transitioned.kind, case_id, at, trigger, step.id, target_id, by_id, by_role, data)
         events.append(moved)
+        if transition.demand is not None:  # the move is failure demand (a loop back...)
+            events.append(FailureDemand(case_id, at, transition.demand, target_id, transition.id))
         self._now = at
         self._last_visit_end = at if step.visit else None
         self._previous, self._pending = (step, done_by), transition
@@ -1007,7 +1009,9 @@ def replay(
         )
     checked = 1
     for index, event in enumerate(events[1:], start=1):
-        if event.command and not decided(pathway, event):
+        # an event an earlier command already gave (and checked) is its consequence: the
+        # failure demand of a move that declares one
+        if event.command and index >= checked and not decided(pathway, event):
             checked = apply_command(case, events, index, checked)
     compare(case._built(), events, checked)
     case._roster = roster

@@ -37,6 +37,7 @@ __all__ = [
     "HandoffLevel",
     "Pathway",
     "Question",
+    "Returns",
     "Role",
     "Route",
     "Step",
@@ -93,6 +94,19 @@ class Fact:
 
 
 @attrs.frozen(slots=True)
+class Returns:
+    """People coming back after an outcome: with chance ``probability``, ``delay`` minutes
+    after it, as a new demand of the same person that is failure demand of kind
+    ``demand`` (None: a new value demand); ``same_worker`` sends them back to the worker
+    who last served them when that worker is free."""
+
+    probability: float
+    delay: Distribution
+    demand: str | None = "re_presentation"
+    same_worker: bool = False
+
+
+@attrs.frozen(slots=True)
 class Step:
     """A unit of work owned by a role; ``outcome`` steps end the journey."""
 
@@ -107,6 +121,7 @@ class Step:
     requested_by: str | None = None
     outcome: bool = False
     checkpoint: str | None = None
+    returns: Returns | None = None
 
 
 @attrs.frozen(slots=True)
@@ -120,6 +135,7 @@ class Transition:
     ``dna_applies`` says whether ``dna`` applies to every visit the move reaches
     (``"always"``) or only to one booked for a later day (``"booked_later"``);
     ``rebook_wait`` is the wait for a new appointment after a miss (None: ``wait``).
+    ``demand`` marks taking the move as failure demand of that kind (None: it is not).
     """
 
     index: int
@@ -139,6 +155,7 @@ class Transition:
     handoff: HandoffLevel = "none"
     checkpoint: str | None = None
     title: str = ""
+    demand: str | None = None
 
     @property
     def id(self) -> str:

@@ -31,7 +31,7 @@ from pathway._analysis._journey import Journey, journey_of
 from pathway._analysis._partial import Part, combine, part_of
 from pathway._journal._eventlog import KINDS, NAT, EventLog
 from pathway._model._pathway import Pathway
-from pathway._report._build import combined_report
+from pathway._report._build import analyse, combined_report
 from pathway._report._report import Report
 from pathway._sim._cohort import adjust_weights
 from pathway._sim._events import ChunkConverter
@@ -60,6 +60,7 @@ _FIELDS = (
     "to_worker",
     "requested_by",
     "demand",
+    "person",
 )
 _KIND = np.asarray([KINDS.index(kind) for kind in L.EVENT_KINDS], dtype=np.int8)
 
@@ -80,6 +81,8 @@ def simulated_report(
     """
     plan = build_plan(pathway)
     adjust_weights(plan)
+    if plan.has_returns:
+        return _whole(plan, pathway, cases, seed, progress)
     blocks = _Blocks(plan, pathway, cases, block)
     run_replication(plan, seed=seed, cases=cases, sink=blocks.add, progress=progress)
     parts = blocks.finish()
@@ -102,6 +105,33 @@ def simulated_report(
     combined = combine(parts, release=_give_back)
     _give_back()
     return combined_report(combined, pathway, journey)
+
+
+def _whole(
+    plan: Plan, pathway: Pathway, cases: int, seed: int, progress: Progress | None
+) -> Report:
+    """The report of a cohort whose people come back after an outcome, measured as one
+    log: a return is a new case of a person who may be in any block, so people and
+    demands are counted over the whole cohort, not block by block."""
+    blocks = _Blocks(plan, pathway, cases, max(1, cases))
+    kept: list[dict[str, Any]] = []
+    run_replication(
+        plan,
+        seed=seed,
+        cases=cases,
+        sink=lambda ev_i, ev_f: kept.append(blocks.columns(ev_i, ev_f)),
+        progress=progress,
+    )
+    if not kept:
+        return analyse(blocks._event_log(blocks.columns(*_no_rows()), [], 0, 0), pathway)
+    rows = {name: np.concatenate([k[name] for k in kept]) for name in kept[0]}
+    kept.clear()
+    ids = [blocks.case_id(i) for i in range(int(rows["case"].max()) + 1)]
+    return analyse(blocks._event_log(rows, ids, 0, -blocks.base_us, people=ids), pathway)
+
+
+def _no_rows() -> tuple[I64, npt.NDArray[np.float64]]:
+    return np.zeros((0, L.N_E), dtype=np.int64), np.zeros((0, 2), dtype=np.float64)
 
 
 def _give_back() -> None:
@@ -202,6 +232,9 @@ class _Blocks:
         decided = is_[L.EV_DECISION]
         put("target", decided, self.target[np.where(decided, a3, -1)])
         put("demand", is_[L.EV_FAILURE_DEMAND], a1)
+        returned = is_[L.EV_CASE_STARTED] & (a1 > 0)  # a return: its person's row + 1
+        put("person", returned, a1 - 1)
+        put("demand", returned, a2 - 1)
         for values in codes.values():
             values[values < 0] = -1
         at = self._micro(ev_f[:, L.EF_AT])
@@ -227,7 +260,14 @@ class _Blocks:
         """One case's rows as an event log, times from its first event."""
         return self._event_log(rows, [self.case_id(number)], number, int(rows["at"][0]))
 
-    def _event_log(self, rows: dict[str, Any], ids: list[str], first: int, origin: int) -> EventLog:
+    def _event_log(
+        self,
+        rows: dict[str, Any],
+        ids: list[str],
+        first: int,
+        origin: int,
+        people: list[str] | None = None,
+    ) -> EventLog:
         timed = rows["started"] != NAT
         started = np.where(timed, (rows["started"] - origin) * 1000, NAT)
         return EventLog.from_columns(
@@ -246,6 +286,7 @@ class _Blocks:
                 "level": LEVELS,
                 "requested_by": REQUESTERS,
                 "demand": DEMANDS,
+                "person": people or [],
             },
         )
 
