@@ -32,6 +32,7 @@ from pathway._analysis._cases import (
     case_table,
     repeated_items,
 )
+from pathway._analysis._people import began_as
 from pathway._analysis._summaries import appointment_counts
 from pathway._journal._eventlog import NAT, EventLog, stable_order
 from pathway._model._pathway import Pathway
@@ -69,6 +70,8 @@ class Part:
     repeated_finished: dict[str, tuple[int, int]] | None
     repeated_all: dict[str, tuple[int, int]] | None
     origin: int = 0
+    persons: tuple[str, ...] = ()  # per case: the person its demand is from
+    began: I64 | None = None  # per case: the failure demand it began as (-1 none)
 
 
 def part_of(
@@ -101,7 +104,14 @@ def part_of(
         ),
         repeated_all=dict(repeated_items(log, pathway, everyone)) if pathway is not None else None,
         origin=origin,
+        persons=_person_ids(log),
+        began=began_as(log),
     )
+
+
+def _person_ids(log: EventLog) -> tuple[str, ...]:
+    index, ids = log.persons()
+    return tuple(ids[i] for i in index.tolist())
 
 
 @attrs.frozen(eq=False)
@@ -132,6 +142,8 @@ class Combined:
     has_handoffs: bool
     repeated_finished: dict[str, tuple[int, int]] | None
     repeated_all: dict[str, tuple[int, int]] | None
+    persons: I64 | None = None  # per case: its person's index (None: not known)
+    began: I64 | None = None  # per case: the failure demand it began as (-1 none)
 
 
 def _union(lists: Sequence[Sequence[str]]) -> tuple[str, ...]:
@@ -373,6 +385,9 @@ def combine(parts: list[Part], *, release: Callable[[], None] | None = None) -> 
     repeated_all = _sum_items([p.repeated_all for p in parts])
     firsts = [p.origin + p.first_at for p in parts if p.first_at is not None]
     lasts = [p.origin + p.last_at for p in parts if p.last_at is not None]
+    labels = [label for p in parts for label in p.persons]
+    known = len(labels) == sum(len(p.table) for p in parts)
+    began = [p.began if p.began is not None else np.full(len(p.table), -1) for p in parts]
     parts.clear()
     order, part, local, start_at = _order(fields)
     steps = _union(fields.steps)
@@ -402,4 +417,12 @@ def combine(parts: list[Part], *, release: Callable[[], None] | None = None) -> 
         has_handoffs=has_handoffs,
         repeated_finished=repeated_finished,
         repeated_all=repeated_all,
+        persons=_person_index([labels[i] for i in order.tolist()]) if known else None,
+        began=np.concatenate(began)[order] if began else np.zeros(0, dtype=np.int64),
     )
+
+
+def _person_index(labels: list[str]) -> I64:
+    """Each case's person as an index (people numbered by their first case)."""
+    people: dict[str, int] = {}
+    return np.fromiter((people.setdefault(x, len(people)) for x in labels), np.int64, len(labels))

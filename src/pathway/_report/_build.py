@@ -23,6 +23,7 @@ from pathway._analysis._cases import I64, STEP_COMPLETED, CaseTable, case_table,
 from pathway._analysis._conformance import Conformance, conformance
 from pathway._analysis._journey import Journey, journey_of
 from pathway._analysis._partial import Combined
+from pathway._analysis._people import people_of
 from pathway._analysis._spc import period_chart
 from pathway._analysis._stats import summarise
 from pathway._analysis._summaries import (
@@ -245,7 +246,7 @@ def combined_report(
         headline=_headline(table, scope, attribution, pathway, touch),
         attribution=attribution,
         waits_by_cause=waits_by_cause(table, scope),
-        demand=demand_of(table, found.failure_events),
+        demand=_demand(found),
         work=work_of(found.rows.done_work, found.rows.done_minutes),
         appointments=appointments_of(found.appointments),
         outcomes=outcomes_of(found.steps, table),
@@ -439,3 +440,15 @@ def _behaviour(
         )
         reports = (analyse(paths[0], old), analyse(paths[1], new))
     return behaviour, reports
+
+
+def _demand(found: Combined) -> dict[str, Any]:
+    """Demand of a log analysed in parts, people versus demands when the parts say who
+    each case is from."""
+    table = found.table
+    if found.persons is None or found.began is None:
+        return demand_of(table, found.failure_events)
+    people = people_of(found.persons, found.began, table.total_failure, table.finished)
+    result = demand_of(table, found.failure_events, people["returns"])
+    result["people"] = people
+    return result
