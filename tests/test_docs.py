@@ -34,6 +34,7 @@ from pathway._define._spec import (
     FactSpec,
     PathwaySpec,
     QuestionSpec,
+    ReturnsSpec,
     RoleSpec,
     RouteSpec,
     StepSpec,
@@ -152,8 +153,9 @@ MODELS: dict[str | None, Any] = {
     "RouteSpec": RouteSpec,
     "ArrivalsSpec": ArrivalsSpec,
     "TargetSpec": TargetSpec,
+    "ReturnsSpec": ReturnsSpec,
 }
-SINGLE_OBJECTS = {None, "ArrivalsSpec"}
+SINGLE_OBJECTS = {None, "ArrivalsSpec", "ReturnsSpec"}
 
 
 @pytest.mark.parametrize("section", SECTIONS, ids=lambda s: s.heading)

@@ -77,6 +77,7 @@ SECTIONS: Final[tuple[Section, ...]] = (
     Section("RouteSpec", "Routes", "`checkpoints.<id>.routes: [...]`, a list"),
     Section("ArrivalsSpec", "Arrivals", "`arrivals: ...`, at the top level"),
     Section("TargetSpec", "Targets", "`targets: {<measure>: ...}`, at the top level"),
+    Section("ReturnsSpec", "Returns", "`returns: ...`, on an outcome step or at the top level"),
 )
 """Every object of the format, in the order the reference presents them."""
 
@@ -177,6 +178,12 @@ adult:
     "ArrivalsSpec": """\
 rate: 3/d
 calendar: hub_hours
+""",
+    "ReturnsSpec": """\
+p: 0.3
+after: {exponential: {mean: 30d}}
+demand: re_presentation
+same_worker: true
 """,
     "TargetSpec": """\
 end_to_end:
