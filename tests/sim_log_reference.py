@@ -22,10 +22,10 @@ import pyarrow as pa
 import pyarrow.parquet as parquet
 
 import pathway._sim._layout as L
-from pathway._sim._events import _DEMANDS, _NOTES, _REQUESTED, COLUMNS, RATIONALE, check_times
+from pathway._sim._events import _NOTES, _REQUESTED, COLUMNS, RATIONALE, check_times
 from pathway._sim._plan import Plan
 from pathway._sim._vexpr import Column, python_value
-from pathway._vocab import HANDOFF_LEVELS, WAIT_CAUSES, WORK_CLASSES
+from pathway._vocab import DEMANDS, HANDOFF_LEVELS, WAIT_CAUSES, WORK_CLASSES
 
 _TIME_FIELDS = frozenset({"at", "started"})
 _INT_FIELDS = frozenset({"attendance"})
@@ -52,8 +52,9 @@ class _Names:
         self.levels = _lookup(HANDOFF_LEVELS)
         self.work = _lookup(WORK_CLASSES)
         self.requested = _lookup(_REQUESTED)
-        self.demands = _lookup(_DEMANDS)
-        self.notes = _lookup(_NOTES)
+        self.demands = _lookup(DEMANDS)
+        moves = [f"{source}->{target}:{trigger}" for trigger, source, target in plan.transitions]
+        self.notes = _lookup([*_NOTES, *moves])
 
 
 def _lookup(values: Sequence[Any]) -> npt.NDArray[Any]:
@@ -74,6 +75,7 @@ class ChunkConverter:
     names: _Names = attrs.field(init=False)
     zone: ZoneInfo = attrs.field(init=False)
     _offsets: dict[int, timedelta] = attrs.field(init=False, factory=dict)
+    persons: dict[int, int] = attrs.field(init=False, factory=dict)  # return row -> person
 
     def __attrs_post_init__(self) -> None:
         self.names = _Names(self.plan)
@@ -148,7 +150,16 @@ def _fill_started(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, _ev_f: Any)
     out["pathway_id"][r] = plan.pathway_id
     out["pathway_version"][r] = plan.pathway_version
     out["content_hash"][r] = plan.content_hash
-    out["facts"][r] = [c.facts_json(int(case)) for case in ev_i[r, L.E_CASE]]
+    # a return (A1 > 0) is a case of the person whose first demand is row A1 - 1, with
+    # that person's facts; A2 - 1 is the failure demand it is
+    person = [int(a1) - 1 if a1 > 0 else int(case) for case, a1 in ev_i[r][:, [L.E_CASE, L.E_A1]]]
+    out["facts"][r] = [c.facts_json(p) for p in person]
+    c.persons.update(zip(ev_i[r, L.E_CASE].tolist(), person, strict=True))
+    returning = ev_i[r, L.E_A1] > 0
+    out["person"][r[returning]] = [
+        f"case-{p:07d}" for p, b in zip(person, returning, strict=True) if b
+    ]
+    out["demand"][r[returning]] = c.names.demands[ev_i[r[returning], L.E_A2] - 1]
 
 
 def _fill_step_started(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, _ev_f: Any) -> None:
@@ -217,7 +228,8 @@ def _fill_decision(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, _ev_f: Any
         out["checkpoint"][row] = plan.checkpoint_ids[checkpoint]
         out["answers"][row] = _json({q: bool(bits >> i & 1) for i, q in enumerate(questions)})
         out["automatic"][row] = _json(sorted(automatic))
-        out["facts_used"][row] = c.facts_json(int(ev_i[row, L.E_CASE]), used)
+        case = int(ev_i[row, L.E_CASE])
+        out["facts_used"][row] = c.facts_json(c.persons.get(case, case), used)
 
 
 def _automatic_of(plan: Plan, checkpoint: int) -> list[Any]:
@@ -232,7 +244,7 @@ def _automatic_of(plan: Plan, checkpoint: int) -> list[Any]:
 def _fill_failure(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, _ev_f: Any) -> None:
     out["step"][r] = c.names.steps[ev_i[r, L.E_STEP]]
     out["demand"][r] = c.names.demands[ev_i[r, L.E_A1]]
-    out["note"][r] = c.names.notes[ev_i[r, L.E_A1]]
+    out["note"][r] = c.names.notes[ev_i[r, L.E_A2]]
 
 
 def _fill_outcome(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, _ev_f: Any) -> None:

@@ -36,6 +36,7 @@ from pathway._define._spec import (
     PathwaySpec,
     ProfileSpec,
     QuestionSpec,
+    ReturnsSpec,
     RoleSpec,
     RouteSpec,
     SettingSpec,
@@ -158,8 +159,9 @@ MODELS: dict[str | None, Any] = {
     "TargetSpec": TargetSpec,
     "ObservedSpec": ObservedSpec,
     "SettingSpec": SettingSpec,
+    "ReturnsSpec": ReturnsSpec,
 }
-SINGLE_OBJECTS = {None, "ArrivalsSpec", "ProfileSpec"}
+SINGLE_OBJECTS = {None, "ArrivalsSpec", "ProfileSpec", "ReturnsSpec"}
 
 
 @pytest.mark.parametrize("section", SECTIONS, ids=lambda s: s.heading)

@@ -227,16 +227,19 @@ def case_table(log: EventLog, pathway: Pathway | None = None) -> CaseTable:
         visits=_count(case, log.rows_of(VISIT_ATTENDED), n),
         dnas=_count(case, log.rows_of(VISIT_MISSED), n),
         handoffs=handoff_table(log, pathway),
-        failure=_by_column(
-            case[log.rows_of(FAILURE_DEMAND)],
-            log.codes["demand"][log.rows_of(FAILURE_DEMAND)].astype(np.int64),
-            None,
-            n,
-            len(DEMANDS),
-        ).astype(np.int64),
+        failure=_failure(log, case, n),
         decisions=_count(case, log.rows_of(DECISION), n),
         repeated=repeated_information(log, pathway) if pathway is not None else None,
     )
+
+
+def _failure(log: EventLog, case: Any, n: int) -> I64:
+    """Failure demand per case and kind: its failure_demand events and, for a case that
+    is itself failure demand (a return), its case_started's kind."""
+    started = log.rows_of(CASE_STARTED)
+    rows = np.concatenate([log.rows_of(FAILURE_DEMAND), started[log.codes["demand"][started] >= 0]])
+    codes = log.codes["demand"][rows].astype(np.int64)
+    return _by_column(case[rows], codes, None, n, len(DEMANDS)).astype(np.int64)
 
 
 def _outcomes(log: EventLog, n: int) -> tuple[B, I64, I64]:

@@ -33,6 +33,7 @@ from pathway._analysis._cases import (
     repeated_items,
 )
 from pathway._analysis._observed import log_columns
+from pathway._analysis._people import began_as
 from pathway._analysis._summaries import appointment_counts
 from pathway._journal._eventlog import NAT, EventLog, stable_order
 from pathway._model._pathway import Pathway
@@ -71,6 +72,8 @@ class Part:
     repeated_all: dict[str, tuple[int, int]] | None
     origin: int = 0
     observed: dict[str, npt.NDArray[np.float64]] = attrs.field(factory=dict)
+    persons: tuple[str, ...] = ()  # per case: the person its demand is from
+    began: I64 | None = None  # per case: the failure demand it began as (-1 none)
 
 
 def part_of(
@@ -104,7 +107,14 @@ def part_of(
         repeated_all=dict(repeated_items(log, pathway, everyone)) if pathway is not None else None,
         origin=origin,
         observed=log_columns(log, pathway),
+        persons=_person_ids(log),
+        began=began_as(log),
     )
+
+
+def _person_ids(log: EventLog) -> tuple[str, ...]:
+    index, ids = log.persons()
+    return tuple(ids[i] for i in index.tolist())
 
 
 @attrs.frozen(eq=False)
@@ -136,6 +146,8 @@ class Combined:
     repeated_finished: dict[str, tuple[int, int]] | None
     repeated_all: dict[str, tuple[int, int]] | None
     observed: dict[str, npt.NDArray[np.float64]] = attrs.field(factory=dict)
+    persons: I64 | None = None  # per case: its person's index (None: not known)
+    began: I64 | None = None  # per case: the failure demand it began as (-1 none)
 
 
 def _union(lists: Sequence[Sequence[str]]) -> tuple[str, ...]:
@@ -378,6 +390,9 @@ def combine(parts: list[Part], *, release: Callable[[], None] | None = None) -> 
     firsts = [p.origin + p.first_at for p in parts if p.first_at is not None]
     lasts = [p.origin + p.last_at for p in parts if p.last_at is not None]
     observed = {name: [p.observed[name] for p in parts] for name in _common_keys(parts)}
+    labels = [label for p in parts for label in p.persons]
+    known = len(labels) == sum(len(p.table) for p in parts)
+    began = [p.began if p.began is not None else np.full(len(p.table), -1) for p in parts]
     parts.clear()
     order, part, local, start_at = _order(fields)
     steps = _union(fields.steps)
@@ -408,6 +423,8 @@ def combine(parts: list[Part], *, release: Callable[[], None] | None = None) -> 
         repeated_finished=repeated_finished,
         repeated_all=repeated_all,
         observed={name: np.concatenate(arrays)[order] for name, arrays in observed.items()},
+        persons=_person_index([labels[i] for i in order.tolist()]) if known else None,
+        began=np.concatenate(began)[order] if began else np.zeros(0, dtype=np.int64),
     )
 
 
@@ -416,3 +433,9 @@ def _common_keys(parts: Sequence[Part]) -> list[str]:
     if not parts:
         return []
     return [name for name in parts[0].observed if all(name in p.observed for p in parts)]
+
+
+def _person_index(labels: list[str]) -> I64:
+    """Each case's person as an index (people numbered by their first case)."""
+    people: dict[str, int] = {}
+    return np.fromiter((people.setdefault(x, len(people)) for x in labels), np.int64, len(labels))

@@ -19,6 +19,7 @@ from pathway._analysis._cases import (
     CaseTable,
     minutes_between,
 )
+from pathway._analysis._people import people
 from pathway._analysis._stats import sum_by
 from pathway._journal._eventlog import EventLog, nanoseconds
 from pathway._vocab import DEMANDS, MINUTES_PER_DAY, WORK_CLASSES
@@ -74,12 +75,17 @@ def waits_by_cause(table: CaseTable, scope: B) -> dict[str, float]:
 
 
 def demand(log: EventLog, table: CaseTable) -> dict[str, Any]:
-    return demand_of(table, len(log.rows_of(FAILURE_DEMAND)))
+    """Value and failure demand, and people versus demands (see :mod:`._people`)."""
+    found = people(log, table.total_failure, table.finished)
+    result = demand_of(table, len(log.rows_of(FAILURE_DEMAND)), found["returns"])
+    result["people"] = found
+    return result
 
 
-def demand_of(table: CaseTable, failure_events: int) -> dict[str, Any]:
-    """Value and failure demand from the case table and the count of failure events."""
-    value = len(table)
+def demand_of(table: CaseTable, failure_events: int, returns: int = 0) -> dict[str, Any]:
+    """Value and failure demand from the case table, the count of failure events and
+    the cases that are themselves failure demand (``returns``: not value demand)."""
+    value = len(table) - returns
     by_kind = {demand: int(table.failure[:, i].sum()) for i, demand in enumerate(DEMANDS)}
     failure = sum(by_kind.values())
     total = value + failure

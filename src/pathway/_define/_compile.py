@@ -24,6 +24,7 @@ from pathway._define._spec import (
     PathwaySpec,
     ProfileSpec,
     RouteSpec,
+    StepSpec,
     TransitionSpec,
     field_since,
     keys_since,
@@ -64,6 +65,7 @@ from pathway._model._pathway import (
     Fact,
     Pathway,
     Question,
+    Returns,
     Role,
     Route,
     Setting,
@@ -585,8 +587,35 @@ def _steps(spec: PathwaySpec, report: _Report) -> dict[str, Step]:
             requested_by=step.requested_by or ("service" if step.visit else None),
             outcome=step.outcome,
             setting=step.setting,
+            returns=_returns(report, spec, name, step),
         )
     return steps
+
+
+def _returns(report: _Report, spec: PathwaySpec, name: str, step: StepSpec) -> Returns | None:
+    """The returns after outcome step ``name``: its own, else the pathway's; a
+    ``returns-not-outcome`` problem for returns on a step that is not an outcome."""
+    declared = step.returns if step.returns is not None else spec.returns
+    if step.returns is not None and not step.outcome:
+        report.add(
+            ("steps", name, "returns"),
+            f"step {name!r} is not an outcome: people return only after an outcome",
+            expected="'returns' on an outcome step, or at the top of the file for every outcome",
+            found="returns on a step with more to do",
+            suggestion=f"mark step {name!r} 'outcome: true', or move 'returns' to its outcomes",
+            key=True,
+            code="returns-not-outcome",
+        )
+        return None
+    if declared is None or not step.outcome:
+        return None
+    demand = declared.demand or "re_presentation"
+    return Returns(
+        probability=declared.p,
+        delay=parse_duration_distribution(declared.after),
+        demand=None if demand == "none" else demand,
+        same_worker=bool(declared.same_worker),
+    )
 
 
 def _expression(
@@ -757,6 +786,7 @@ def _movement(spec_t: TransitionSpec | RouteSpec) -> dict[str, object]:
         "rebook_wait": parse_duration_distribution(rebook) if rebook is not None else None,
         "chase_after": chase,
         "setting": spec_t.setting,
+        "demand": spec_t.demand,
     }
 
 

@@ -80,6 +80,7 @@ SECTIONS: Final[tuple[Section, ...]] = (
     Section("TargetSpec", "Targets", "`targets: {<measure>: ...}`, at the top level"),
     Section("ObservedSpec", "Observed figures", "`observed: [...]`, a list, at the top level"),
     Section("SettingSpec", "Settings", "`settings: {<id>: ...}`, at the top level"),
+    Section("ReturnsSpec", "Returns", "`returns: ...`, on an outcome step or at the top level"),
 )
 """Every object of the format, in the order the reference presents them."""
 
@@ -185,6 +186,12 @@ calendar: hub_hours
 weekday: {thu: 1.4, fri: 1.1}   # Thursday 40% busier than an ordinary day
 hour: {9-12: 1.5, 12-13: 0.5}   # a busy morning, a quiet lunch hour
 month: {dec: 0.8, jan-feb: 1.2}
+""",
+    "ReturnsSpec": """\
+p: 0.3
+after: {exponential: {mean: 30d}}
+demand: re_presentation
+same_worker: true
 """,
     "TargetSpec": """\
 end_to_end:

@@ -28,7 +28,7 @@ from pathway._model._distributions import (
     parse_fact_distribution,
     parse_rate,
 )
-from pathway._vocab import HandoffLevel, WorkClass
+from pathway._vocab import Demand, HandoffLevel, WorkClass
 from pathway.errors import did_you_mean
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "PathwaySpec",
     "ProfileSpec",
     "QuestionSpec",
+    "ReturnsSpec",
     "RoleSpec",
     "RouteSpec",
     "SettingSpec",
@@ -297,6 +298,34 @@ class FactSpec(_Spec):
     )
 
 
+_DEMAND_FIELD = (
+    "Failure demand of this kind: taking this move is the person coming back "
+    "(re_presentation), being referred again (re_referral) or chasing (chase), counted "
+    "as failure demand live and in simulation."
+)
+
+
+class ReturnsSpec(_Spec):
+    """People coming back after an outcome, as a new demand of the same person."""
+
+    p: Probability = Field(
+        description="The chance the person comes back after reaching the outcome."
+    )
+    after: DurationDistribution = Field(
+        description="How long after the outcome they come back, e.g. {exponential: 30d}."
+    )
+    demand: Demand | Literal["none"] | None = Field(
+        default=None,
+        description="The kind of failure demand the return is (default re_presentation); "
+        "'none' for a new value demand, such as a planned review.",
+    )
+    same_worker: bool | None = Field(
+        default=None,
+        description="The person goes back to the worker who last served them, when that "
+        "worker is free (default false).",
+    )
+
+
 class StepSpec(_Spec):
     """A unit of work, owned by a role, classified by Vanguard work class."""
 
@@ -327,6 +356,12 @@ class StepSpec(_Spec):
         description=_SETTING_FIELD + " Time doing the step counts there, and so does the "
         "wait after leaving it unless the move names its own setting.",
         json_schema_extra=since(2),
+    )
+    returns: ReturnsSpec | None = Field(
+        default=None,
+        json_schema_extra=since(2),
+        description="Outcome steps: people who come back after this outcome, as a new "
+        "demand of the same person (overrides the pathway's 'returns').",
     )
 
 
@@ -379,6 +414,9 @@ class TransitionSpec(_Spec):
         "setting of the step the case leaves).",
         json_schema_extra=since(2),
     )
+    demand: Demand | None = Field(
+        default=None, json_schema_extra=since(2), description=_DEMAND_FIELD
+    )
 
 
 class QuestionSpec(_Spec):
@@ -409,6 +447,9 @@ class RouteSpec(_Spec):
         description=_SETTING_FIELD + " The wait on this route counts there (default: the "
         "setting of the checkpoint's step).",
         json_schema_extra=since(2),
+    )
+    demand: Demand | None = Field(
+        default=None, json_schema_extra=since(2), description=_DEMAND_FIELD
     )
 
 
@@ -641,6 +682,12 @@ class PathwaySpec(_Spec):
         "Acute hospital bed, bed_days: true}': steps and moves name them with 'setting', "
         "and reports and diffs measure the time in each (bed days for those that count).",
         json_schema_extra=since(2),
+    )
+    returns: ReturnsSpec | None = Field(
+        default=None,
+        json_schema_extra=since(2),
+        description="People who come back after any outcome without 'returns' of its own, "
+        "as a new demand of the same person (simulation; live, Case.returning).",
     )
     targets: dict[Identifier, TargetSpec] | None = Field(
         default=None,

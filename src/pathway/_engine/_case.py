@@ -84,16 +84,24 @@ def new_case(
     *,
     at: datetime,
     roster: Mapping[str, str] | None = None,
+    person: str | None = None,
+    demand: str | None = None,
 ) -> Case:
-    """Start a case at the pathway's start step (also ``pathway.new_case(...)``).
+    """Start a case (one demand) at the pathway's start step (also ``pathway.new_case``).
 
     ``facts`` are checked against the declared facts (FactError naming the fact);
-    ``roster`` maps worker ids to roles so ``by="amy"`` can be checked. Raises
-    :class:`FactError`; :class:`TransitionError` for a time that cannot be held;
-    :class:`ArgumentError` for an argument of the wrong type or an unusable case id.
+    ``roster`` maps worker ids to roles so ``by="amy"`` can be checked. ``person`` names
+    who the demand is from (default: the case is its own person); give the same person
+    to every case of one person. ``demand`` marks the case itself as failure demand of
+    that kind (``re_presentation``, ``re_referral``...; see
+    :meth:`Case.returning` for a person coming back after an outcome). Raises
+    :class:`FactError`; :class:`TransitionError` for a time that cannot be held or an
+    unknown kind of demand; :class:`ArgumentError` for an argument of the wrong type or
+    an unusable case id or person.
     """
     case = Case(pathway, case_id, roster)
-    case._start(checked_facts(pathway, {} if facts is None else facts), at)
+    who = None if person is None else name_argument(person, "'person'")
+    case._start(checked_facts(pathway, {} if facts is None else facts), at, who, demand)
     return case
 
 
@@ -110,6 +118,7 @@ class Case:
         "_begun",
         "_built_upto",
         "_client_rebooked",
+        "_demand",
         "_entered",
         "_events",
         "_facts",
@@ -118,6 +127,7 @@ class Case:
         "_named",
         "_now",
         "_pending",
+        "_person",
         "_previous",
         "_roster",
         "_rt",
@@ -157,6 +167,8 @@ class Case:
         self._client_rebooked = False  # ...and then came back to rebook it themselves
         self._named: dict[str, str] = {}  # role with continuity 'named' -> its named worker
         self._entered: datetime | None = None  # when the case reached its current step
+        self._person: str | None = None  # who the demand is from (None: the case itself)
+        self._demand: str | None = None  # the failure demand the case began as, if any
 
     # -- what a case system reads ------------------------------------------------
 
@@ -184,6 +196,18 @@ class Case:
     def journal(self) -> Journal:
         """Every event so far, in order; a read-only sequence."""
         return Journal(self._built)
+
+    @property
+    def person(self) -> str:
+        """Who the demand is from: the person given when the case started, else the case
+        id (so a case of its own person needs nothing)."""
+        return self._person if self._person is not None else self.case_id
+
+    @property
+    def demand(self) -> str | None:
+        """The kind of failure demand the case began as (a return after an outcome is
+        ``re_presentation`` unless said otherwise), or None for a new demand."""
+        return self._demand
 
     @property
     def finished(self) -> bool:
@@ -363,17 +387,49 @@ class Case:
         back to rebook it: the rebooked visit is then at the client's request. Raises
         TransitionError for another kind."""
         when = self._time(at, check=False)
-        demand = lookup_name(demand, "'demand'", self._where())
+        demand = _demand_kind(demand, self._where())
         note = text_argument(note, "'note'", self._where())
         self._in_order(when)
-        if demand not in DEMANDS:
-            raise TransitionError(
-                f"unknown failure demand {shown(demand)}; expected one of {', '.join(DEMANDS)}"
-            )
         self._append(FailureDemand(self.case_id, when, demand, self._state, note))
         if demand == "re_presentation" and self._missed and self._started_at is None:
             self._client_rebooked = True
         return self
+
+    def returning(
+        self,
+        case_id: str,
+        *,
+        at: datetime,
+        demand: str | None = "re_presentation",
+        facts: Mapping[str, Any] | None = None,
+        roster: Mapping[str, str] | None = None,
+    ) -> Case:
+        """The person comes back after this case's outcome: a new case ``case_id`` (a new
+        demand) of the same person, started at ``at``, with this case's facts unless
+        ``facts`` are given. It is failure demand of kind ``demand`` (a
+        ``re_presentation`` unless said otherwise; None for a new value demand, such as
+        a planned review). This case is unchanged; store the new one as any other.
+
+        Raises TransitionError unless this case has reached an outcome at or before
+        ``at``, or for an unknown kind of demand; FactError and ArgumentError as
+        :func:`new_case` does.
+        """
+        when = self._time(at, check=False)
+        if not self.finished or (self._now is not None and when < self._now):
+            reached = "has not reached an outcome" if not self.finished else "ended later"
+            raise TransitionError(
+                f"case {self.case_id!r} {reached}: a person returns after an outcome, "
+                "at or after the time it was reached"
+            )
+        return new_case(
+            self.pathway,
+            case_id,
+            self._facts if facts is None else facts,
+            at=at,
+            roster=self._roster if roster is None else roster,
+            person=self.person,
+            demand=demand,
+        )
 
     def update_facts(
         self, /, *, at: datetime, by: Worker | str | None = None, **facts: Any
@@ -479,13 +535,27 @@ class Case:
 
     # -- internals ----------------------------------------------------------------------
 
-    def _start(self, facts: dict[str, Any], at: datetime) -> None:
+    def _start(
+        self, facts: dict[str, Any], at: datetime, person: str | None, demand: str | None
+    ) -> None:
         when = self._time(at)
-        self._facts = facts
         self._entered = when
+        if demand is not None:
+            demand = _demand_kind(demand, self._where())
+        self._facts, self._person, self._demand = facts, person, demand
         p = self.pathway
         self._append(
-            CaseStarted(self.case_id, when, p.start, p.id, p.version, p.content_hash, copied(facts))
+            CaseStarted(
+                self.case_id,
+                when,
+                p.start,
+                p.id,
+                p.version,
+                p.content_hash,
+                copied(facts),
+                person,
+                demand,
+            )
         )
         self._enter_work(when, None)
 
@@ -825,6 +895,8 @@ class Case:
         target_id, trigger = transition.target, transition.trigger
         moved = (Transitioned.kind, case_id, at, trigger, step.id, target_id, by_id, by_role, data)
         events.append(moved)
+        if transition.demand is not None:  # the move is failure demand (a loop back...)
+            events.append(FailureDemand(case_id, at, transition.demand, target_id, transition.id))
         self._now = at
         self._last_visit_end = at if step.visit else None
         self._previous, self._pending = (step, done_by), transition
@@ -924,6 +996,19 @@ def _minutes_text(minutes: float) -> str:
     return f"{minutes:g}m"
 
 
+def _demand_kind(demand: object, where: str) -> str:
+    """``demand`` if it names a kind of failure demand; TransitionError (ArgumentError
+    for a value that is not text) otherwise."""
+    kind = lookup_name(demand, "'demand'", where)
+    if kind not in DEMANDS:
+        guess = did_you_mean(kind, DEMANDS)
+        hint = f"; did you mean {guess!r}?" if guess else ""
+        raise TransitionError(
+            f"unknown failure demand {shown(kind)}; expected one of {', '.join(DEMANDS)}{hint}"
+        )
+    return kind
+
+
 def _iso(at: datetime) -> str:
     """``at`` in ISO 8601 for a message (or its repr, if its time zone fails)."""
     try:
@@ -964,7 +1049,15 @@ def replay(
     check_version(pathway, recorded)
     workers = workers_in(events, roster)
     try:
-        case = new_case(pathway, first.case_id, dict(first.facts), at=first.at, roster=workers)
+        case = new_case(
+            pathway,
+            first.case_id,
+            dict(first.facts),
+            at=first.at,
+            roster=workers,
+            person=first.person,
+            demand=first.demand,
+        )
     except PathwayError as error:
         raise ReplayError(f"event 0 (case_started) is rejected on replay: {error}") from None
     started = case._built()[0]
@@ -975,7 +1068,9 @@ def replay(
         )
     checked = 1
     for index, event in enumerate(events[1:], start=1):
-        if event.command and not decided(pathway, event):
+        # an event an earlier command already gave (and checked) is its consequence: the
+        # failure demand of a move that declares one
+        if event.command and index >= checked and not decided(pathway, event):
             checked = apply_command(case, events, index, checked)
     compare(case._built(), events, checked)
     case._roster = roster

@@ -107,6 +107,7 @@ DOMAIN_OF: Mapping[str, str] = {
     "answers": "answers",
     "automatic": "automatic",
     "facts_used": "facts_used",
+    "person": "person",
 }
 JSON_FIELDS = frozenset({"facts", "data", "answers", "automatic", "facts_used"})
 #: Domains whose values are fixed: anything else is an error on read.
@@ -223,6 +224,16 @@ class EventLog:
         bounds: tuple[I64, I64] = self._cache["bounds"]
         return bounds
 
+    def persons(self) -> tuple[I64, tuple[str, ...]]:
+        """Who each case's demand is from: per case, an index into the returned person
+        ids (computed once). A case's person is the ``person`` of its ``case_started``
+        event, or the case's own id when it names none (or the log has no such column),
+        so a log of one case per person has as many people as cases."""
+        if "persons" not in self._cache:
+            self._cache["persons"] = _persons(self)
+        found: tuple[I64, tuple[str, ...]] = self._cache["persons"]
+        return found
+
     def rows_of(self, kind: int) -> I64:
         """Row indices (ascending) of the events of kind code ``kind`` (see
         :func:`kind_code`); one stable sort of the kind column serves every kind."""
@@ -337,6 +348,27 @@ class EventLog:
             parsed = json.loads(text)
             return tuple(parsed) if name == "automatic" else parsed
         return text
+
+
+def _persons(log: EventLog) -> tuple[I64, tuple[str, ...]]:
+    """:meth:`EventLog.persons`: the given person of each case, else its own id (people
+    numbered in order of their first case)."""
+    given = np.full(log.n_cases, -1, dtype=np.int64)
+    rows = log.rows_of(KINDS.index("case_started"))[::-1]  # the first event wins
+    given[log.case[rows]] = log.codes["person"][rows]
+    if not bool((given >= 0).any()):
+        return np.arange(log.n_cases, dtype=np.int64), log.case_ids
+    labels = log.labels("person")
+    people: dict[str, int] = {}
+    index = np.fromiter(
+        (
+            people.setdefault(labels[code] if code >= 0 else case_id, len(people))
+            for code, case_id in zip(given.tolist(), log.case_ids, strict=True)
+        ),
+        np.int64,
+        log.n_cases,
+    )
+    return index, tuple(people)
 
 
 def blank_codes(n: int) -> I32:

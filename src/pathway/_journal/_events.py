@@ -28,6 +28,7 @@ from pathway.errors import ReplayError
 
 __all__ = [
     "EVENT_TYPES",
+    "LATER",
     "CaseStarted",
     "Decision",
     "Event",
@@ -72,9 +73,21 @@ class Event:
     at: datetime
 
 
+#: The metadata of an event field added after journals were first written: left out of
+#: the event's JSON while it is None, so every journal written before it keeps its text
+#: and its hash chain.
+LATER = {"omit_when_none": True}
+
+
 @attrs.frozen(slots=True)
 class CaseStarted(Event):
-    """A case entered the pathway at its start step, with these facts."""
+    """A case (one demand) entered the pathway at its start step, with these facts.
+
+    ``person`` is who the demand is from: several cases of one person (a return after an
+    outcome, a re-referral) share it; None means the person is the case itself (its
+    ``case_id``). ``demand`` says the demand is itself failure demand of that kind
+    (``re_presentation``, ``re_referral``...), None for a new (value) demand.
+    """
 
     kind: ClassVar[str] = "case_started"
     command: ClassVar[bool] = True
@@ -84,6 +97,8 @@ class CaseStarted(Event):
     pathway_version: str
     content_hash: str
     facts: tuple[tuple[str, Any], ...] = attrs.field(converter=freeze_mapping)
+    person: str | None = attrs.field(default=None, metadata=LATER)
+    demand: str | None = attrs.field(default=None, metadata=LATER)
 
 
 @attrs.frozen(slots=True)
@@ -261,16 +276,22 @@ EVENT_TYPES: Mapping[str, type[Event]] = {
 }
 
 
-_Shape = tuple[tuple[str, str, bool], ...]
+_Shape = tuple[tuple[str, str, bool, bool], ...]
 _SHAPES: dict[type[Event], _Shape] = {}
 
 
 def _shape(cls: type[Event]) -> _Shape:
-    """Each field of an event class as (name, how it is stored in JSON, has a default)."""
+    """Each field of an event class as (name, how it is stored in JSON, has a default,
+    left out of the JSON while None)."""
     shape = _SHAPES.get(cls)
     if shape is None:
         shape = tuple(
-            (field.name, _json_kind(str(field.type)), field.default is not attrs.NOTHING)
+            (
+                field.name,
+                _json_kind(str(field.type)),
+                field.default is not attrs.NOTHING,
+                bool(field.metadata.get("omit_when_none")),
+            )
             for field in attrs.fields(cls)
         )
         _SHAPES[cls] = shape
@@ -288,8 +309,10 @@ def _json_kind(annotation: str) -> str:
 def event_to_dict(event: Event) -> dict[str, Any]:
     """A JSON-ready mapping: ``{"type": kind, ...fields}``, times as ISO 8601."""
     data: dict[str, Any] = {"type": event.kind}
-    for name, kind, _ in _shape(type(event)):
+    for name, kind, _, later in _shape(type(event)):
         value = getattr(event, name)
+        if later and value is None:
+            continue
         if kind == "time":
             value = value.isoformat()
         elif kind == "mapping":
@@ -310,7 +333,7 @@ def event_from_dict(data: Mapping[str, Any]) -> Event:
         raise ReplayError(f"unknown event type {kind!r}; expected one of {', '.join(EVENT_TYPES)}")
     values: dict[str, Any] = {}
     try:
-        for name, json_kind, has_default in _shape(cls):
+        for name, json_kind, has_default, _ in _shape(cls):
             if name not in data and has_default:
                 continue
             values[name] = _field_value(json_kind, data[name])

@@ -100,7 +100,10 @@ class _Tally:
 
 
 def _on_started(tally: _Tally, event: Event) -> None:
+    assert isinstance(event, CaseStarted)
     tally.case_id = event.case_id
+    if event.demand is not None:  # the case is itself failure demand (a return)
+        tally.failure[event.demand] = tally.failure.get(event.demand, 0) + 1
 
 
 def _on_completed(tally: _Tally, event: Event) -> None:

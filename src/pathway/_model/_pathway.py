@@ -39,6 +39,7 @@ __all__ = [
     "HandoffLevel",
     "Pathway",
     "Question",
+    "Returns",
     "Role",
     "Route",
     "Setting",
@@ -120,6 +121,19 @@ class Fact:
 
 
 @attrs.frozen(slots=True)
+class Returns:
+    """People coming back after an outcome: with chance ``probability``, ``delay`` minutes
+    after it, as a new demand of the same person that is failure demand of kind
+    ``demand`` (None: a new value demand); ``same_worker`` sends them back to the worker
+    who last served them when that worker is free."""
+
+    probability: float
+    delay: Distribution
+    demand: str | None = "re_presentation"
+    same_worker: bool = False
+
+
+@attrs.frozen(slots=True)
 class Step:
     """A unit of work owned by a role; ``outcome`` steps end the journey."""
 
@@ -135,6 +149,7 @@ class Step:
     outcome: bool = False
     checkpoint: str | None = None
     setting: str | None = None
+    returns: Returns | None = None
 
 
 @attrs.frozen(slots=True)
@@ -150,6 +165,7 @@ class Transition:
     ``rebook_wait`` is the wait for a new appointment after a miss (None: ``wait``).
     ``setting`` is where the case waits on this move as declared (None: the setting of
     the step it leaves; see :meth:`Pathway.wait_setting`).
+    ``demand`` marks taking the move as failure demand of that kind (None: it is not).
     """
 
     index: int
@@ -170,6 +186,7 @@ class Transition:
     checkpoint: str | None = None
     title: str = ""
     setting: str | None = None
+    demand: str | None = None
 
     @property
     def id(self) -> str:
@@ -314,9 +331,13 @@ class Pathway:
         *,
         at: datetime,
         roster: Mapping[str, str] | None = None,
+        person: str | None = None,
+        demand: str | None = None,
     ) -> Case:
         """Start a live :class:`~pathway.Case` at the start step; see :func:`pathway.new_case`."""
-        return _CASE_FACTORY[0](self, case_id, facts, at=at, roster=roster)
+        return _CASE_FACTORY[0](
+            self, case_id, facts, at=at, roster=roster, person=person, demand=demand
+        )
 
     def outgoing(self, step: str) -> tuple[Transition, ...]:
         """Transitions leaving ``step``, in declaration order (checkpoint routes last)."""

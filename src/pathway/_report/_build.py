@@ -31,6 +31,7 @@ from pathway._analysis._conformance import Conformance, conformance
 from pathway._analysis._journey import Journey, journey_of
 from pathway._analysis._observed import Comparison, compare, log_columns, table_frame
 from pathway._analysis._partial import Combined
+from pathway._analysis._people import people_of
 from pathway._analysis._settings import summarise_load, summarise_settings
 from pathway._analysis._spc import period_chart
 from pathway._analysis._stats import summarise
@@ -256,7 +257,7 @@ def combined_report(
         headline=_headline(table, scope, attribution, pathway, touch),
         attribution=attribution,
         waits_by_cause=waits_by_cause(table, scope),
-        demand=demand_of(table, found.failure_events),
+        demand=_demand(found),
         work=work_of(found.rows.done_work, found.rows.done_minutes),
         appointments=appointments_of(found.appointments),
         outcomes=outcomes_of(found.steps, table),
@@ -478,3 +479,15 @@ def _behaviour(
         )
         reports = (analyse(paths[0], old), analyse(paths[1], new))
     return behaviour, reports
+
+
+def _demand(found: Combined) -> dict[str, Any]:
+    """Demand of a log analysed in parts, people versus demands when the parts say who
+    each case is from."""
+    table = found.table
+    if found.persons is None or found.began is None:
+        return demand_of(table, found.failure_events)
+    people = people_of(found.persons, found.began, table.total_failure, table.finished)
+    result = demand_of(table, found.failure_events, people["returns"])
+    result["people"] = people
+    return result

@@ -4,7 +4,7 @@ renderings (the HTML page adds its charts to these sections)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -17,6 +17,7 @@ from pathway._report._place import Part, load_part, settings_part
 from pathway._report._words import (
     ASSURANCE_WORDS,
     MEASURES,
+    PEOPLE_WORDS,
     PERIOD_WORDS,
     VARIATION_WORDS,
     contributor_words,
@@ -324,6 +325,30 @@ def _delay(report: Report) -> Section:
     return Section("delay", "Where the delay comes from", text, (contributors, causes))
 
 
+def _people_table(people: dict[str, Any] | None) -> tuple[Any, ...]:
+    """People versus demands as a table (none when the log was measured in parts)."""
+    if not people or not people["demands"]:
+        return ()
+    words = PEOPLE_WORDS
+    rows = [
+        (words["people"], str(people["people"]), "-"),
+        (words["demands"], str(people["demands"]), "-"),
+        (words["cases_per_person"], number(people["cases_per_person"], "count"), "-"),
+        (
+            words["repeat_demands"],
+            str(people["repeat_demands"]),
+            number(people["repeat_share"], "share"),
+        ),
+        (words["returns"], str(people["returns"]), "-"),
+        (
+            words["right_first_time"],
+            f"{people['right_first_time']} of {people['people_decided']}",
+            number(people["right_first_time_share"], "share"),
+        ),
+    ]
+    return (table(("People and demands", "Count", "Share"), rows, "tnn", "People and demands"),)
+
+
 def _vanguard(report: Report) -> Section:
     demand = report.demand
     demand_rows = [
@@ -342,6 +367,7 @@ def _vanguard(report: Report) -> Section:
     demand_rows.append(
         ("Failure demand, all", str(demand["failure"]), number(demand["failure_share"], "share"))
     )
+    people = _people_table(demand.get("people"))
     work = report.work
     work_rows = [
         (
@@ -367,13 +393,15 @@ def _vanguard(report: Report) -> Section:
         "vanguard",
         "Demand, work and appointments",
         (
-            "Vanguard's Check measures. Demand counts each person's first contact as value "
-            "demand and every chase, return or re-referral as failure demand.",
+            "Vanguard's Check measures. Demand counts each new demand as value demand and "
+            "every chase, return or re-referral as failure demand; people and demands say "
+            "how many people the cases on the system come from.",
             f"Missed appointments (DNA rate): {number(appointments['dna_rate'], 'share')} of "
             "attendances and missed appointments together.",
         ),
         (
             table(("Demand", "Contacts", "Share"), demand_rows, "tnn", "Demand"),
+            *people,
             table(
                 ("Work class", "Steps", "Share of steps", "Share of time"),
                 work_rows,

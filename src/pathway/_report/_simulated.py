@@ -35,7 +35,7 @@ from pathway._analysis._partial import Part, combine, part_of
 from pathway._journal._eventlog import KINDS, NAT, EventLog
 from pathway._model._distributions import format_duration
 from pathway._model._pathway import Pathway
-from pathway._report._build import combined_report
+from pathway._report._build import analyse, combined_report
 from pathway._report._report import Replicated, Report
 from pathway._report._sections import KEY_MEASURES
 from pathway._sim._cohort import adjust_weights, arrival_times
@@ -67,6 +67,7 @@ _FIELDS = (
     "to_worker",
     "requested_by",
     "demand",
+    "person",
 )
 _KIND = np.asarray([KINDS.index(kind) for kind in L.EVENT_KINDS], dtype=np.int8)
 
@@ -105,12 +106,20 @@ def simulated_report(
             "none would be measured; simulate more cases, a longer horizon or a shorter warm-up"
         )
     del arrived
+    if plan.has_returns and skip:
+        raise SimulationError(
+            "--warmup with people who come back after an outcome (returns) is not "
+            "supported: a return's person may have arrived in the warm-up; report "
+            "without --warmup, or simulate a longer run instead"
+        )
     run: dict[str, Any] = {
         "seed": seed,
         "replication": replication,
         "cases": count,
         "horizon": horizon,
     }
+    if plan.has_returns:
+        return _whole(plan, pathway, run, progress)
     blocks = _Blocks(plan, pathway, count, block, skip)
     run_replication(plan, sink=blocks.add, progress=progress, **run)
     parts = blocks.finish()
@@ -228,6 +237,31 @@ class _CaseFinished(Exception):
     """The typical case's outcome has been seen: its journey's rerun can stop."""
 
 
+def _whole(plan: Plan, pathway: Pathway, run: dict[str, Any], progress: Progress | None) -> Report:
+    """The report of a cohort whose people come back after an outcome, measured as one
+    log: a return is a new case of a person who may be in any block, so people and
+    demands are counted over the whole cohort, not block by block."""
+    cases = int(run["cases"])
+    blocks = _Blocks(plan, pathway, cases, max(1, cases))
+    kept: list[dict[str, Any]] = []
+    run_replication(
+        plan,
+        sink=lambda ev_i, ev_f: kept.append(blocks.columns(ev_i, ev_f)),
+        progress=progress,
+        **run,
+    )
+    if not kept:
+        return analyse(blocks._event_log(blocks.columns(*_no_rows()), [], 0, 0), pathway)
+    rows = {name: np.concatenate([k[name] for k in kept]) for name in kept[0]}
+    kept.clear()
+    ids = [blocks.case_id(i) for i in range(int(rows["case"].max()) + 1)]
+    return analyse(blocks._event_log(rows, ids, 0, -blocks.base_us, people=ids), pathway)
+
+
+def _no_rows() -> tuple[I64, npt.NDArray[np.float64]]:
+    return np.zeros((0, L.N_E), dtype=np.int64), np.zeros((0, 2), dtype=np.float64)
+
+
 def _give_back() -> None:
     """Return freed heap memory to the system (glibc's ``malloc_trim``): the blocks'
     many small arrays, freed as they are combined, would otherwise stay in the
@@ -332,6 +366,9 @@ class _Blocks:
         decided = is_[L.EV_DECISION]
         put("target", decided, self.target[np.where(decided, a3, -1)])
         put("demand", is_[L.EV_FAILURE_DEMAND], a1)
+        returned = is_[L.EV_CASE_STARTED] & (a1 > 0)  # a return: its person's row + 1
+        put("person", returned, a1 - 1)
+        put("demand", returned, a2 - 1)
         for values in codes.values():
             values[values < 0] = -1
         at = self._micro(ev_f[:, L.EF_AT])
@@ -357,7 +394,14 @@ class _Blocks:
         """One case's rows as an event log, times from its first event."""
         return self._event_log(rows, [self.case_id(number)], number, int(rows["at"][0]))
 
-    def _event_log(self, rows: dict[str, Any], ids: list[str], first: int, origin: int) -> EventLog:
+    def _event_log(
+        self,
+        rows: dict[str, Any],
+        ids: list[str],
+        first: int,
+        origin: int,
+        people: list[str] | None = None,
+    ) -> EventLog:
         timed = rows["started"] != NAT
         started = np.where(timed, (rows["started"] - origin) * 1000, NAT)
         return EventLog.from_columns(
@@ -376,6 +420,7 @@ class _Blocks:
                 "level": LEVELS,
                 "requested_by": REQUESTERS,
                 "demand": DEMANDS,
+                "person": people or [],
             },
         )
 

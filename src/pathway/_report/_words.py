@@ -28,6 +28,7 @@ __all__ = [
     "ASSURANCE_WORDS",
     "CHARTED",
     "MEASURES",
+    "PEOPLE_WORDS",
     "PERIOD_WORDS",
     "SCHEMA",
     "VARIATION_ICONS",
@@ -66,6 +67,16 @@ MEASURES: Mapping[str, tuple[str, str]] = {
     **{f"failure_{kind}": (words, "count") for kind, words in DEMAND_WORDS.items()},
     "repeated_information": ("Information asked for again", "count"),
     "decisions": ("Checkpoint decisions", "count"),
+}
+#: People versus demands, as the report's rows: figure -> words.
+PEOPLE_WORDS: Mapping[str, str] = {
+    "people": "People (the real demands)",
+    "demands": "Demands (cases on the system)",
+    "cases_per_person": "Cases per person",
+    "repeat_demands": "Repeat demand (a person's later cases)",
+    "returns": "Cases that are failure demand (coming back, referred again)",
+    "right_first_time": "Right first time (first demand ended with no failure demand "
+    "and no other case)",
 }
 #: The measures charted as XmR control charts, in order.
 CHARTED = TARGET_MEASURES

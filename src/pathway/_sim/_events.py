@@ -32,7 +32,7 @@ from pathway._journal._events import EVENT_TYPES, Event, event_from_dict
 from pathway._sim._plan import Plan
 from pathway._sim._vexpr import Column, python_value
 from pathway._sim._zone import ZoneOffsets
-from pathway._vocab import HANDOFF_LEVELS, WAIT_CAUSES, WORK_CLASSES
+from pathway._vocab import DEMANDS, HANDOFF_LEVELS, WAIT_CAUSES, WORK_CLASSES
 from pathway.errors import SimulationError
 
 __all__ = [
@@ -94,8 +94,7 @@ _JSON_FIELDS = frozenset({"facts", "answers", "facts_used", "data", "automatic"}
 _TIME_FIELDS = frozenset({"at", "started"})
 _INT_FIELDS = frozenset({"attendance"})
 _REQUESTED = (None, "service", "client")
-_DEMANDS = ("chase", "re_presentation")
-_NOTES = ("", "rebooking after a missed visit")
+_NOTES = ("", "rebooking after a missed visit")  # then one per move (NOTE_MOVE + index)
 RATIONALE = "simulated"
 
 
@@ -237,8 +236,9 @@ class _Names:
         self.levels = v["level"].map(HANDOFF_LEVELS)
         self.work = v["work"].map(WORK_CLASSES)
         self.requested = v["requested_by"].map(_REQUESTED)
-        self.demands = v["demand"].map(_DEMANDS)
-        self.notes = v["note"].map(_NOTES)
+        self.demands = v["demand"].map(DEMANDS)
+        moves = [f"{source}->{target}:{trigger}" for trigger, source, target in plan.transitions]
+        self.notes = v["note"].map([*_NOTES, *moves])
         self.checkpoints = v["checkpoint"].map(plan.checkpoint_ids)
         self.constants = {
             name: v[name].code(value)
@@ -285,6 +285,9 @@ class ChunkConverter:
     plan: Plan
     columns: Mapping[str, Column]
     case_ids: Sequence[str] | None = None
+    #: Per case row, the row of the person's first demand (float; None: every case is
+    #: its own person). Facts are the person's.
+    person_of: Any = None
     names: _Names = attrs.field(init=False)
     zone: ZoneOffsets = attrs.field(init=False)
     _base_us: int = attrs.field(init=False)
@@ -354,6 +357,8 @@ class ChunkConverter:
         chosen = sorted(n for n in (self.columns if names is None else names) if n in self.columns)
         if not chosen or len(cases) == 0:
             return np.zeros(len(cases), dtype=np.intp), ["{}"]
+        if self.person_of is not None:
+            cases = self.person_of[cases].astype(np.int64)
         codes, texts = zip(*(_value_texts(self.columns[n], cases) for n in chosen), strict=True)
         combos, inverse = np.unique(np.stack(codes, axis=1), axis=0, return_inverse=True)
         keys = [_json(n) + ":" for n in chosen]
@@ -454,6 +459,13 @@ _Rows = npt.NDArray[np.intp]
 def _fill_started(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, _ev_f: Any) -> None:
     n = c.names
     out.codes["step"][r] = n.steps[ev_i[r, L.E_STEP]]
+    returning = r[ev_i[r, L.E_A1] > 0]  # a return: the row of the person's first demand + 1
+    if len(returning):
+        people, inverse = np.unique(ev_i[returning, L.E_A1] - 1, return_inverse=True)
+        person = out.vocab["person"]
+        codes = [person.code(c.case_id(int(first))) for first in people.tolist()]
+        out.codes["person"][returning] = np.asarray(codes, dtype=np.int32)[inverse.reshape(-1)]
+        out.codes["demand"][returning] = n.demands[ev_i[returning, L.E_A2] - 1]
     for name in ("pathway_id", "pathway_version", "content_hash"):
         out.codes[name][r] = n.constants[name]
     index, texts = c.facts_texts(ev_i[r, L.E_CASE])
@@ -542,7 +554,7 @@ def _automatic_of(plan: Plan, checkpoint: int) -> list[Any]:
 def _fill_failure(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, _ev_f: Any) -> None:
     out.codes["step"][r] = c.names.steps[ev_i[r, L.E_STEP]]
     out.codes["demand"][r] = c.names.demands[ev_i[r, L.E_A1]]
-    out.codes["note"][r] = c.names.notes[ev_i[r, L.E_A1]]
+    out.codes["note"][r] = c.names.notes[ev_i[r, L.E_A2]]
 
 
 def _fill_outcome(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, _ev_f: Any) -> None:

@@ -111,6 +111,7 @@ from pathway._sim._layout import (
     K_GATE,
     K_MISS,
     K_READY,
+    K_RETURN,
     K_WAKE,
     M_MILESTONE,
     M_WAIT,
@@ -118,6 +119,8 @@ from pathway._sim._layout import (
     MAX_QUESTIONS,
     MF_ARRIVAL,
     MF_END,
+    MF_PERSON,
+    MF_WORKER,
     MI_APPOINTMENTS,
     MI_DECISIONS,
     MI_DNAS,
@@ -141,11 +144,14 @@ from pathway._sim._layout import (
     N_SI,
     N_TF,
     N_TI,
+    NOTE_MOVE,
+    NOTE_REBOOK,
     OUTCOME_STUCK,
     REC_BITS,
     REC_MASK,
     REQ_CLIENT,
     REQ_SERVICE,
+    RET_SCALE,
     RI_CAP,
     RI_NAMED,
     RI_W0,
@@ -175,6 +181,7 @@ from pathway._sim._layout import (
     S_WORKER,
     SC_ARRIVED,
     SC_BUFCAP,
+    SC_CASEROWS,
     SC_EMIT,
     SC_FINISHED,
     SC_INITA,
@@ -184,9 +191,13 @@ from pathway._sim._layout import (
     SC_NFREE,
     SC_NHEAP,
     SC_NRECFREE,
+    SC_NROWS,
     SC_PAUSE_AT,
+    SC_PENDRET,
     SC_PRODUCED,
     SC_RESERVE,
+    SC_RETROOM,
+    SC_RETURNED,
     SC_SEQ,
     SC_START_STEP,
     SC_STUCK,
@@ -210,9 +221,14 @@ from pathway._sim._layout import (
     SI_OUTCOME,
     SI_OUTCOME_IDX,
     SI_REQ,
+    SI_RET_DEMAND,
+    SI_RET_DIST,
+    SI_RET_P,
+    SI_RET_SAME,
     SI_ROLE,
     SI_VISIT,
     SI_WORK,
+    ST_CASES,
     ST_DONE,
     ST_FLUSH,
     ST_PAUSE,
@@ -223,6 +239,7 @@ from pathway._sim._layout import (
     TF_WEIGHT,
     TI_BOOKED,
     TI_CAUSE,
+    TI_DEMAND,
     TI_DNA_LATER,
     TI_GUARD,
     TI_HANDOFF,
@@ -239,6 +256,8 @@ from pathway._sim._rng import (
     PURPOSE_DURATION,
     PURPOSE_REBOOK,
     PURPOSE_REBOOKER,
+    PURPOSE_RETURN,
+    PURPOSE_RETURN_DELAY,
     PURPOSE_WAIT,
     case_lanes,
     draw,
@@ -742,13 +761,32 @@ def arm_chase(im: Any, fm: Any, slot: int) -> None:
 
 
 def reach_outcome(im: Any, fm: Any, CF: Any, MI: Any, slot: int, t: float) -> None:
-    """The case reaches its outcome step: the journey ends and the slot is freed."""
+    """The case reaches its outcome step: the journey ends (the person may come back)
+    and the slot is freed."""
     case, step = slot_get(im, slot, S_CASE), slot_get(im, slot, S_STEP)
     emit(im, fm, EV_OUTCOME_REACHED, case, step, 0, 0, 0, 0, t, t)
     CF[case, MF_END] = t
     MI[case, MI_OUTCOME] = step_get(im, step, SI_OUTCOME_IDX)
     sc_add(im, SC_FINISHED, 1)
+    schedule_return(im, fm, CF, slot, case, step, t)
     free_slot(im, slot)
+
+
+def schedule_return(im: Any, fm: Any, CF: Any, slot: int, case: int, step: int, t: float) -> None:
+    """With the outcome's ``returns`` chance, the person comes back after its delay: a
+    new demand (of the same person) is put on the heap, holding where it came from."""
+    chance = step_get(im, step, SI_RET_P)
+    if chance <= 0:
+        return
+    key = step_get(im, step, SI_KEY)
+    if slot_draw(im, slot, PURPOSE_RETURN, key, 0) * RET_SCALE >= chance:
+        return
+    u = slot_draw(im, slot, PURPOSE_RETURN_DELAY, key, 0)
+    delay = sample(im, fm, step_get(im, step, SI_RET_DIST), u)
+    same = step_get(im, step, SI_RET_SAME) != 0
+    CF[case, MF_WORKER] = slot_get(im, slot, S_PREV_WORKER) if same else -1
+    sc_add(im, SC_PENDRET, 1)
+    heap_push(im, fm, t + delay, K_RETURN, -1, case * 4 + step_get(im, step, SI_RET_DEMAND))
 
 
 def ready(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, slot: int, t: float) -> None:
@@ -811,7 +849,7 @@ def missed(im: Any, fm: Any, M32: Any, MI: Any, slot: int, t: float) -> None:
     slot_set(im, slot, S_BY_CLIENT, 1 if by_client else 0)
     if by_client:
         MI[case, MI_FAILURE + FD_REBOOK] += 1
-        emit(im, fm, EV_FAILURE_DEMAND, case, step, FD_REBOOK, 0, 0, 0, t, t)
+        emit(im, fm, EV_FAILURE_DEMAND, case, step, FD_REBOOK, NOTE_REBOOK, 0, 0, t, t)
     u = slot_draw(im, slot, PURPOSE_REBOOK, key, occurrence)
     rebook = tr_get(im, transition, TI_REBOOK_WAIT)
     wait = sample(im, fm, rebook if rebook >= 0 else tr_get(im, transition, TI_WAIT), u)
@@ -933,6 +971,13 @@ def move(
     case, step = slot_get(im, slot, S_CASE), slot_get(im, slot, S_STEP)
     role = step_get(im, step, SI_ROLE)
     emit(im, fm, EV_TRANSITIONED, case, step, transition, worker, role, 0, t, t)
+    demand = tr_get(im, transition, TI_DEMAND)
+    if demand >= 0:  # the move is failure demand (a loop back to the front door...)
+        MI[case, MI_FAILURE + demand] += 1
+        target_step = tr_get(im, transition, TI_TARGET)
+        emit(
+            im, fm, EV_FAILURE_DEMAND, case, target_step, demand, NOTE_MOVE + transition, 0, 0, t, t
+        )
     slot_set(im, slot, S_PREV_WORKER, worker)
     slot_set(im, slot, S_PREV_STEP, step)
     slot_set(im, slot, S_HAS_VISIT, 1 if step_get(im, step, SI_VISIT) != 0 else 0)
@@ -1011,6 +1056,47 @@ def _clear_slot(im: Any, fm: Any, slot: int) -> None:
 
 def arrive(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, case: int, t: float) -> None:
     """A new case arrives at the start step; the next arrival is scheduled."""
+    slot = enter(im, fm, case, 0, 0, t)
+    sc_add(im, SC_ARRIVED, 1)
+    if case + 1 < sc_get(im, SC_NCASES):
+        heap_push(im, fm, CF[case + 1, MF_ARRIVAL], K_ARRIVAL, -1, case + 1)
+    ready(im, fm, CF, M32, MI, slot, t)
+
+
+def come_back(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, CB: Any, aux: int, t: float) -> None:
+    """A person comes back after an outcome: a new case (the next free row) of the same
+    person, with the same facts, failure demand of the kind the outcome says."""
+    origin, demand = aux >> 2, aux & 3
+    row = sc_get(im, SC_NROWS)
+    sc_add(im, SC_NROWS, 1)
+    sc_add(im, SC_PENDRET, -1)
+    sc_add(im, SC_RETURNED, 1)
+    person = int(CF[origin, MF_PERSON])
+    CF[row, MF_ARRIVAL] = t
+    CF[row, MF_PERSON] = person
+    for column in range(CB.shape[1]):
+        CB[row, column] = CB[origin, column]
+    if demand > 0:
+        MI[row, MI_FAILURE + demand - 1] += 1
+    slot = enter(im, fm, row, person + 1, demand, t)
+    worker = int(CF[origin, MF_WORKER])
+    if worker >= 0:
+        prefer(im, slot, worker)
+    ready(im, fm, CF, M32, MI, slot, t)
+
+
+def prefer(im: Any, slot: int, worker: int) -> None:
+    """Make ``worker`` the case's preferred worker in their role (see pick_worker)."""
+    for role in range(im[HI_ROLES]):
+        row = im[HI_ROLE] + role * N_RI
+        if im[row + RI_W0] <= worker < im[row + RI_W0] + im[row + RI_CAP]:
+            im[im[HI_SLOTRW] + slot * im[HI_ROLES] + role] = worker
+
+
+def enter(im: Any, fm: Any, case: int, person: int, demand: int, t: float) -> int:
+    """A case takes a free slot at the start step; return the slot. ``person`` is the
+    row of the person's first demand plus one (0: the case itself), ``demand`` the
+    failure demand it is plus one (0: none), both logged on its case_started event."""
     sc_add(im, SC_NFREE, -1)
     slot = int(im[im[HI_FREE] + sc_get(im, SC_NFREE)])
     start = sc_get(im, SC_START_STEP)
@@ -1028,11 +1114,8 @@ def arrive(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, case: int, t: float) ->
     slot_set(im, slot, S_LANEA, lane_a)
     slot_set(im, slot, S_LANEB, lane_b)
     new_wait(im, fm, slot)
-    emit(im, fm, EV_CASE_STARTED, case, start, 0, 0, 0, 0, t, t)
-    sc_add(im, SC_ARRIVED, 1)
-    if case + 1 < sc_get(im, SC_NCASES):
-        heap_push(im, fm, CF[case + 1, MF_ARRIVAL], K_ARRIVAL, -1, case + 1)
-    ready(im, fm, CF, M32, MI, slot, t)
+    emit(im, fm, EV_CASE_STARTED, case, start, person, demand, 0, 0, t, t)
+    return slot
 
 
 # ------------------------------------------------------------------------------ cohort
@@ -1064,6 +1147,14 @@ def run_kernel(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, CB: Any) -> int:
                 return ST_SLOTS
             if sc_get(im, SC_ARRIVED) >= sc_get(im, SC_PAUSE_AT):
                 return ST_PAUSE
+        room = sc_get(im, SC_RETROOM)
+        if room > 0 and sc_get(im, SC_PENDRET) >= room:
+            return ST_SLOTS  # the heap keeps room for one more pending return
+        if kind == K_RETURN:
+            if sc_get(im, SC_NFREE) == 0:
+                return ST_SLOTS
+            if sc_get(im, SC_NROWS) >= sc_get(im, SC_CASEROWS):
+                return ST_CASES
         room = sc_get(im, SC_BUFCAP) - sc_get(im, SC_NBUF)
         if sc_get(im, SC_EMIT) != 0 and room < sc_get(im, SC_RESERVE):
             return ST_FLUSH
@@ -1083,6 +1174,8 @@ def run_kernel(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, CB: Any) -> int:
             missed(im, fm, M32, MI, slot, t)
         elif kind == K_CHASE:
             chased(im, fm, MI, slot, aux, t)
+        elif kind == K_RETURN:
+            come_back(im, fm, CF, M32, MI, CB, aux, t)
         else:
             woken(im, fm, CF, M32, MI, slot, aux, t)
 
@@ -1127,6 +1220,7 @@ KERNEL_FUNCTIONS = (
     "_attend",
     "arm_chase",
     "reach_outcome",
+    "schedule_return",
     "ready",
     "booked",
     "missed",
@@ -1141,6 +1235,9 @@ KERNEL_FUNCTIONS = (
     "woken",
     "_clear_slot",
     "arrive",
+    "come_back",
+    "prefer",
+    "enter",
     "run_kernel",
     "fill_uniforms",
 )

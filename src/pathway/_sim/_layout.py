@@ -21,7 +21,12 @@ SI_OUT_START = 9  # range in the outgoing-transitions list
 SI_OUT_END = 10
 SI_MILESTONE = 11  # milestone column or -1
 SI_OUTCOME_IDX = 12  # index among outcome steps or -1
-N_SI = 13
+SI_RET_P = 13  # outcome steps: the chance the person returns, in units of 2**-52 (0: never)
+SI_RET_DIST = 14  # distribution index of the delay before the return
+SI_RET_DEMAND = 15  # the failure demand a return is: DEMANDS index + 1 (0: a new demand)
+SI_RET_SAME = 16  # 1: the return goes back to the worker who last served the person
+N_SI = 17
+RET_SCALE = 4503599627370496.0  # 2**52: SI_RET_P's unit
 
 # --- transition tables (int64 [transitions, N_TI], float64 [transitions, N_TF]) ---------
 TI_SOURCE = 0
@@ -34,7 +39,8 @@ TI_GUARD = 6  # guard column in the cohort's guard matrix, or -1
 TI_BOOKED = 7  # 1 when the declared cause is a booking (an appointment)
 TI_REBOOK_WAIT = 8  # distribution index of the wait after a missed visit (-1: TI_WAIT's)
 TI_DNA_LATER = 9  # 1 when dna applies only to a visit booked for a later day
-N_TI = 10
+TI_DEMAND = 10  # the failure demand taking the move is (DEMANDS index), -1 none
+N_TI = 11
 TF_WEIGHT = 0  # effective branching weight (see _plan.effective_weights)
 TF_DNA = 1
 TF_CHASE = 2  # chase_after in minutes, 0 = never
@@ -122,6 +128,7 @@ K_MISS = 3
 K_DONE = 4
 K_CHASE = 5
 K_WAKE = 6
+K_RETURN = 7  # a person comes back after an outcome (aux: from-case * 4 + demand + 1)
 
 # --- scalars (int64 [N_SC], float64 [N_SCF]) --------------------------------------------
 SC_NHEAP = 0
@@ -143,7 +150,12 @@ SC_START_STEP = 15
 SC_INITA = 16  # the run's two random lanes (seed and replication absorbed)
 SC_INITB = 17
 SC_NRECFREE = 18
-N_SC = 19
+SC_RETURNED = 19  # returns that arrived (new demands of people already seen)
+SC_PENDRET = 20  # returns scheduled and not yet arrived (heap entries of no slot)
+SC_RETROOM = 21  # heap entries kept for pending returns (0: the plan has none)
+SC_NROWS = 22  # per-case rows in use (first demands, then returns as they arrive)
+SC_CASEROWS = 23  # per-case rows allocated
+N_SC = 24
 SCF_HORIZON = 0
 SCF_SAMEVISIT = 1
 SCF_WEEKOFF = 2
@@ -202,11 +214,14 @@ ST_DONE = 0  # no more events (or the next is past the horizon)
 ST_FLUSH = 1  # the event buffer needs flushing
 ST_SLOTS = 2  # more case slots needed
 ST_PAUSE = 3  # progress checkpoint reached
+ST_CASES = 4  # more per-case rows needed (a return arrives)
 
 # --- per-case measures ----------------------------------------------------------------
 MF_ARRIVAL = 0
 MF_END = 1
-N_MF = 2
+MF_PERSON = 2  # the row of the person's first demand (itself for a first demand)
+MF_WORKER = 3  # the worker a return goes back to (-1: any), set when it is scheduled
+N_MF = 4
 M_WORK = 0  # 4 columns: value, waste1, waste2, waste3 (minutes)
 M_WAIT = 4  # 8 columns, WAIT_CAUSES order (minutes)
 M_MILESTONE = 12  # one column per milestone step: minutes from arrival to first start
@@ -268,6 +283,9 @@ CAUSE_CLIENT = 6
 CAUSE_CONTINUITY = 7
 FD_CHASE = 0
 FD_REBOOK = 1  # recorded as 're_presentation': the person comes back to rebook
+NOTE_NONE = 0  # failure-demand notes (E_A2): none, a rebooking, a move (NOTE_MOVE + index)
+NOTE_REBOOK = 1
+NOTE_MOVE = 2
 REQ_SERVICE = 1  # requested_by codes (SI_REQ): 0 none, 1 service, 2 client
 REQ_CLIENT = 2
 WEEK = 10080.0

@@ -47,10 +47,11 @@ from pathway._model._distributions import (
     Uniform,
 )
 from pathway._model._expr import MAX_LENGTH, Expression, parse
-from pathway._model._pathway import Pathway
+from pathway._model._pathway import Pathway, Step
 from pathway._model._profile import month_factors, week_pieces
 from pathway._sim._rng import key_of
 from pathway._vocab import (
+    DEMANDS,
     HANDOFF_LEVELS,
     MINUTES_PER_DAY,
     MINUTES_PER_WEEK,
@@ -132,6 +133,11 @@ class Plan:
     def table(self, name: str) -> npt.NDArray[Any]:
         """One of the numpy tables by name (``step_i``, ``tr_f``, ``win``...)."""
         return self.tables[name]
+
+    @property
+    def has_returns(self) -> bool:
+        """Whether people can come back after an outcome (some step has returns)."""
+        return bool((self.table("step_i")[:, L.SI_RET_P] > 0).any())
 
     @property
     def guards(self) -> tuple[Expression, ...]:
@@ -287,6 +293,7 @@ class _Builder:
             row[L.SI_KEY] = key_of("step:" + step.id)
             row[L.SI_MILESTONE] = milestones.index(step.id) if step.id in milestones else -1
             row[L.SI_OUTCOME_IDX] = outcomes.get(step.id, -1)
+            self._returns(row, step)
             for item in set(step.collects):
                 step_mask[i, bit[item] // 62] |= 1 << (bit[item] % 62)
         return step_i, step_mask
@@ -333,6 +340,7 @@ class _Builder:
             where = f"transitions[{t.index}].rebook_wait"
             row[L.TI_REBOOK_WAIT] = self._distribution(t.rebook_wait, where)
             row[L.TI_DNA_LATER] = int(t.dna_applies == "booked_later")
+            row[L.TI_DEMAND] = DEMANDS.index(t.demand) if t.demand is not None else -1
             tr_f[t.index, L.TF_WEIGHT] = max(t.weight, 0.0)
             tr_f[t.index, L.TF_DNA] = t.dna
             tr_f[t.index, L.TF_CHASE] = t.chase_after or 0.0
@@ -384,6 +392,17 @@ class _Builder:
         return role_i, tuple(names), tuple(owners)
 
     # ----------------------------------------------------------------- distributions
+
+    def _returns(self, row: IntArray, step: Step) -> None:
+        """The step's returns after its outcome, in its row (SI_RET_*; none: chance 0)."""
+        returns = step.returns
+        row[L.SI_RET_P] = 0
+        if returns is None:
+            return
+        row[L.SI_RET_P] = round(returns.probability * L.RET_SCALE)
+        row[L.SI_RET_DIST] = self._distribution(returns.delay, f"steps.{step.id}.returns.after")
+        row[L.SI_RET_DEMAND] = DEMANDS.index(returns.demand) + 1 if returns.demand else 0
+        row[L.SI_RET_SAME] = int(returns.same_worker)
 
     def _distribution(self, dist: Distribution | None, field: str) -> int:
         if dist is None:

@@ -34,6 +34,8 @@ __all__ = [
     "PURPOSE_FACT",
     "PURPOSE_REBOOK",
     "PURPOSE_REBOOKER",
+    "PURPOSE_RETURN",
+    "PURPOSE_RETURN_DELAY",
     "PURPOSE_WAIT",
     "case_lanes",
     "draw",
@@ -59,6 +61,8 @@ PURPOSE_DNA = 6
 PURPOSE_REBOOK = 7
 PURPOSE_ANSWER = 8
 PURPOSE_REBOOKER = 9  # who rebooks a missed visit: the client or the service
+PURPOSE_RETURN = 10  # whether the person comes back after an outcome
+PURPOSE_RETURN_DELAY = 11  # how long after
 
 
 def key_of(text: str) -> int:

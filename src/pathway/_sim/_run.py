@@ -124,7 +124,10 @@ class Memory:
         roles = max(1, len(plan.role_ids))
         steps = len(plan.step_ids)
         words = plan.table("step_mask").shape[1]
-        heap = 4 * slots + 16  # one more entry than can be pending: the pop sentinel
+        # room for the returns pending at once (people due back after an outcome)
+        self.return_room = max(16, 4 * slots) if plan.has_returns else 0
+        # one more entry than can be pending: the pop sentinel
+        heap = 4 * slots + 16 + self.return_room
         ints: list[Section] = [(h, n, plan.table(n).shape) for h, n in _INT_TABLES]
         ints += [
             (L.HI_SLOT, "slot_i", (slots, L.N_S)),
@@ -180,6 +183,7 @@ class Memory:
         self["sc"][L.SC_NFREE] = self.slots
         self["record_free"][...] = np.arange(len(self["record_free"]) - 1, -1, -1)
         self["sc"][L.SC_NRECFREE] = len(self["record_free"])
+        self["sc"][L.SC_RETROOM] = self.return_room
 
     def grow(self) -> Memory:
         """A copy with twice the case slots (called when every slot is in use)."""
@@ -198,6 +202,7 @@ class Memory:
             grown - 1, records - 1, -1
         )
         bigger["sc"][L.SC_NRECFREE] = spare + grown - records
+        bigger["sc"][L.SC_RETROOM] = bigger.return_room
         if grown > L.REC_MASK:
             raise SimulationError(
                 "more than four million cases in flight at once, more than the simulator "
@@ -216,15 +221,32 @@ class _Cases:
     cb: npt.NDArray[np.uint8]
 
     @classmethod
-    def create(cls, plan: Plan, arrival: npt.NDArray[np.float64], cb: Any) -> _Cases:
+    def create(
+        cls, plan: Plan, arrival: npt.NDArray[np.float64], cb: Any, extra: int = 0
+    ) -> _Cases:
+        """Rows for the cohort's first demands, then ``extra`` rows for returns."""
         count = len(arrival)
-        cf = np.full((count, L.N_MF), np.nan, dtype=np.float64)
-        cf[:, L.MF_ARRIVAL] = arrival
-        m32 = np.zeros((count, L.N_M_FIXED + len(plan.milestones)), dtype=np.float32)
+        rows = count + extra
+        cf = np.full((rows, L.N_MF), np.nan, dtype=np.float64)
+        cf[:count, L.MF_ARRIVAL] = arrival
+        cf[:count, L.MF_PERSON] = np.arange(count)
+        m32 = np.zeros((rows, L.N_M_FIXED + len(plan.milestones)), dtype=np.float32)
         m32[:, L.M_MILESTONE :] = np.nan
-        mi = np.zeros((count, L.N_MI), dtype=np.int16)
+        mi = np.zeros((rows, L.N_MI), dtype=np.int16)
         mi[:, L.MI_OUTCOME] = L.OUTCOME_IN_FLIGHT
-        return cls(cf, m32, mi, np.ascontiguousarray(cb))
+        matrix = np.zeros((rows, cb.shape[1]), dtype=np.uint8)
+        matrix[:count] = cb
+        return cls(cf, m32, mi, matrix)
+
+    def grow(self, plan: Plan) -> _Cases:
+        """A copy with twice the rows (at least 64 more), for returns."""
+        used = len(self.cf)
+        bigger = _Cases.create(plan, self.cf[:0, 0], self.cb[:0], used + max(64, used))
+        bigger.cf[:used] = self.cf
+        bigger.m32[:used] = self.m32
+        bigger.mi[:used] = self.mi
+        bigger.cb[:used] = self.cb
+        return bigger
 
 
 def run_replication(
@@ -258,7 +280,8 @@ def run_replication(
         check_times(plan.start, arrival[-1:], f"the arrivals of {count:,} cases", advice)
     columns = draw_facts(plan, count, seed, replication)
     matrix = np.hstack([guard_matrix(plan, columns, count), auto_matrix(plan, columns, count)])
-    data = _Cases.create(plan, arrival, matrix)
+    extra = max(64, count // 4) if plan.has_returns else 0
+    data = _Cases.create(plan, arrival, matrix, extra)
     first = float(arrival[0]) if count else 0.0
     del arrival, matrix  # the cases' arrays hold them now (a million cases: 12 MB)
     if not events:
@@ -269,7 +292,10 @@ def run_replication(
     memory = Memory(plan, max(1, min(count, _FIRST_SLOTS)), rows)
     memory.fresh()
     _initialise(memory, seed, replication, count, horizon, emit, reserve, first)
+    memory["sc"][L.SC_CASEROWS] = len(data.cf)
     converter = ChunkConverter(plan, columns) if events else None
+    if converter is not None:
+        converter.person_of = data.cf[:, L.MF_PERSON]
     writer = open_writer(Path(events), converter) if events and converter else None
     run = kernel(force_pure=pure)
     step = max(1, count // 100)
@@ -282,6 +308,11 @@ def run_replication(
                 written += _flush(memory, converter, writer, sink)
             elif status == L.ST_SLOTS:
                 memory = memory.grow()
+            elif status == L.ST_CASES:
+                data = data.grow(plan)
+                memory["sc"][L.SC_CASEROWS] = len(data.cf)
+                if converter is not None:
+                    converter.person_of = data.cf[:, L.MF_PERSON]
             elif status == L.ST_PAUSE:
                 if progress:
                     progress(int(memory["sc"][L.SC_ARRIVED]), count)
@@ -301,13 +332,14 @@ def run_replication(
     if progress:
         progress(count, count)
     sc = memory["sc"]
+    used = int(sc[L.SC_NROWS])
     return ReplicationOutput(
         replication=replication,
         seed=seed,
-        times=data.cf,
-        minutes=data.m32,
-        counts=data.mi,
-        arrived=int(sc[L.SC_ARRIVED]),
+        times=data.cf[:used],
+        minutes=data.m32[:used],
+        counts=data.mi[:used],
+        arrived=int(sc[L.SC_ARRIVED]) + int(sc[L.SC_RETURNED]),
         finished=int(sc[L.SC_FINISHED]),
         stuck=int(sc[L.SC_STUCK]),
         events_produced=int(sc[L.SC_PRODUCED]),
@@ -332,6 +364,7 @@ def _initialise(
     plan, sc, scf = memory.plan, memory["sc"], memory["scf"]
     init_a, init_b = lane_inits(seed, replication)
     sc[L.SC_NCASES] = count
+    sc[L.SC_NROWS] = count
     sc[L.SC_EMIT] = int(emit)
     sc[L.SC_RESERVE] = reserve
     sc[L.SC_BUFCAP] = memory.buffer_rows

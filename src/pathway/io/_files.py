@@ -151,6 +151,7 @@ REPORT_FIELDS: frozenset[str] = frozenset(
         "pathway_id",
         "pathway_version",
         "content_hash",
+        "person",
     }
 )
 

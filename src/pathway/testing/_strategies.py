@@ -131,6 +131,7 @@ class _Options:
     calendars: bool
     guards: bool
     visits: bool
+    returns: bool = True
 
 
 @attrs.define
@@ -156,6 +157,7 @@ def pathways(
     calendars: bool = True,
     guards: bool = True,
     visits: bool = True,
+    returns: bool = True,
 ) -> st.SearchStrategy[PathwaySpec]:
     """Valid pathway definitions (:class:`~pathway._define._spec.PathwaySpec`) that
     :func:`pathway.load` compiles without error.
@@ -163,12 +165,14 @@ def pathways(
     Between ``min_steps`` and ``max_steps`` steps (at least one outcome), roles in teams
     and organisations, and, where enabled, calendars with closures, facts with
     distributions and guards over them, PLAN and generic checkpoints, and visits with
-    DNA probabilities. Every step is reachable and has a way to an outcome. Shrinks
-    towards a straight chain of ``min_steps`` steps with one role.
+    DNA probabilities; where ``returns`` is enabled, moves back that are failure demand
+    and people coming back after an outcome (format 2). Every step is reachable and has
+    a way to an outcome. Shrinks towards a straight chain of ``min_steps`` steps with
+    one role.
     """
     if not 2 <= min_steps <= max_steps:
         raise ValueError(f"need 2 <= min_steps <= max_steps, found {min_steps}, {max_steps}")
-    options = _Options(min_steps, max_steps, checkpoints, calendars, guards, visits)
+    options = _Options(min_steps, max_steps, checkpoints, calendars, guards, visits, returns)
     return _specs(options)
 
 
@@ -205,7 +209,33 @@ def build_spec(choices: Choices, options: _Options) -> PathwaySpec:
         _add_facts(draft)
     _add_steps(draft, count, count - outcomes)
     _add_moves(draft, count, count - outcomes)
-    return PathwaySpec.model_validate(_document(draft))
+    document = _document(draft)
+    if options.returns:
+        _add_failure_demand(draft, document)
+    return PathwaySpec.model_validate(document)
+
+
+def _add_failure_demand(draft: _Draft, document: Data) -> None:
+    """Sometimes (format 2): moves back marked as failure demand, and people coming back
+    after an outcome (on one outcome step, or for every outcome)."""
+    choices = draft.choices
+    if choices.integer(0, 3) != 3:
+        return
+    document["format"] = 2
+    for transition in draft.transitions:
+        back = int(transition["to"][1:]) <= int(transition["from"][1:])
+        if back and choices.boolean():
+            transition["demand"] = pick(choices, ("re_presentation", "re_referral"))
+    returns: Data = {"p": pick(choices, (0.2, 0.5)), "after": pick(choices, ("2w", "3d"))}
+    if choices.boolean():
+        returns["demand"] = pick(choices, ("re_referral", "none"))
+    if choices.boolean():
+        returns["same_worker"] = True
+    outcomes = [name for name, step in draft.steps.items() if step.get("outcome")]
+    if choices.boolean():
+        draft.steps[pick(choices, outcomes)]["returns"] = returns
+    else:
+        document["returns"] = returns
 
 
 def _document(draft: _Draft) -> Data:
