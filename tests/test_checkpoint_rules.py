@@ -166,3 +166,94 @@ def test_a_no_does_not_persist() -> None:
     back_to_review(case, at(MONDAY, 11))
     with pytest.raises(pathway.CheckpointError, match="needs answers to: stable"):
         decide(case, at(THURSDAY, 10, 30), ready=True)
+
+
+# -- the file format ---------------------------------------------------------------------
+
+V1 = ROUNDS_YAML.replace("format: 2\n", "")
+
+
+def _where(text: str, key: str) -> tuple[int, int]:
+    """The 1-based line and column where ``key:`` is written in ``text``'s checkpoints."""
+    lines = text.splitlines()
+    first = lines.index("checkpoints:")
+    for number, line in enumerate(lines[first:], start=first + 1):
+        if f"{key}:" in line:
+            return number, line.index(f"{key}:") + 1
+    raise AssertionError(key)
+
+
+@pytest.mark.parametrize("key", ["decided_by", "rationale", "rounds", "persists"])
+def test_each_rule_key_needs_format_2(key: str) -> None:
+    with pytest.raises(pathway.DefinitionError) as caught:
+        pathway.load(V1, name="p.yaml")
+    problems = {p.field.rsplit(".", 1)[-1]: p for p in caught.value.problems}
+    problem = problems[key]
+    assert problem.code == "newer-format"
+    assert (problem.line, problem.column) == _where(V1, key)
+    assert problem.found == "no format"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "code", "field"),
+    [
+        (
+            "decided_by: [consultant, registrar]",
+            "decided_by: [registrar]",
+            "decider-not-owner",
+            "checkpoints.questions.decided_by",
+        ),
+        (
+            "decided_by: [consultant, registrar]",
+            "decided_by: [consultant, surgeon]",
+            "unknown-reference",
+            "checkpoints.questions.decided_by[1]",
+        ),
+        ("rounds: rounds", "rounds: rouds", "unknown-reference", "checkpoints.questions.rounds"),
+    ],
+)
+def test_rule_problems(old: str, new: str, code: str, field: str) -> None:
+    with pytest.raises(pathway.DefinitionError) as caught:
+        pathway.load(ROUNDS_YAML.replace(old, new), name="p.yaml")
+    (problem,) = caught.value.problems
+    assert (problem.code, problem.field) == (code, field)
+    assert problem.line > 0
+
+
+def test_a_plan_checkpoint_cannot_make_its_rationale_optional() -> None:
+    from shared_pathways import MINI_YAML
+
+    text = MINI_YAML.replace(
+        "    framework: PLAN\n", "    framework: PLAN\n    rationale: optional\n"
+    )
+    with pytest.raises(pathway.DefinitionError) as caught:
+        pathway.load("format: 2\n" + text, name="p.yaml")
+    (problem,) = caught.value.problems
+    assert problem.code == "plan-rationale"
+
+
+def test_shipped_version_1_files_keep_their_content_hash() -> None:
+    """The rule keys stay out of the hash when absent: hashing a version-1 file's spec
+    with them dropped gives the same hash as loading it."""
+    import hashlib
+    import json
+    from pathlib import Path
+
+    from pathway._define._compile import _canonical
+
+    rule_keys = {"decided_by", "rationale", "rounds", "persists"}
+
+    def dropped(value: object) -> object:
+        if isinstance(value, dict):
+            return {k: dropped(v) for k, v in value.items() if k not in rule_keys}
+        if isinstance(value, list):
+            return [dropped(v) for v in value]
+        return value
+
+    shipped = sorted(Path(__file__).parent.parent.joinpath("pathways").glob("*.yaml"))
+    version_1 = [p for p in map(pathway.load, shipped) if p.spec.format == 1]
+    assert version_1
+    for loaded in version_1:
+        data = dropped(loaded.spec.model_dump(mode="json", by_alias=True))
+        text = json.dumps(_canonical(data, ()), separators=(",", ":"), ensure_ascii=False)
+        assert hashlib.sha256(text.encode()).hexdigest() == loaded.content_hash

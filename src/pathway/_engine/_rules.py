@@ -25,11 +25,12 @@ and an explicit no is refused.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from pathway._engine._types import Worker
 from pathway._model._pathway import Checkpoint, Pathway, Transition
+from pathway._model._rounds import next_round, round_end
 from pathway.errors import CheckpointRuleError
 
 __all__ = [
@@ -39,33 +40,6 @@ __all__ = [
     "lapse_transition",
     "round_end",
 ]
-
-_ONE_DAY = timedelta(days=1)
-
-
-def round_end(pathway: Pathway, checkpoint: Checkpoint, at: datetime) -> datetime | None:
-    """The end of the round of ``checkpoint`` open at ``at`` (aware), or None when no
-    round is open then (or the checkpoint has no rounds)."""
-    if checkpoint.rounds is None:
-        return None
-    calendar = pathway.calendars[checkpoint.rounds]
-    if not calendar.is_open(at):
-        return None
-    zone = ZoneInfo(pathway.timezone)
-    local = at.astimezone(zone)
-    midnight = datetime.combine(local.date() + _ONE_DAY, datetime.min.time(), zone)
-    try:
-        until = calendar.window_end(at)
-    except ValueError:  # open all week, never ending: the day cuts it
-        return midnight.astimezone(at.tzinfo)
-    return min(until, midnight.astimezone(at.tzinfo))
-
-
-def next_round(pathway: Pathway, checkpoint: Checkpoint, after: datetime) -> datetime:
-    """When the next round of ``checkpoint`` opens at or after ``after``."""
-    assert checkpoint.rounds is not None
-    return pathway.calendars[checkpoint.rounds].next_open(after)
-
 
 def check_round(
     pathway: Pathway,
