@@ -11,6 +11,7 @@ step work its decision completes. Rounds are placed by :mod:`pathway._model._rou
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import datetime
 
@@ -62,9 +63,7 @@ def _review_starts(log: EventLog) -> dict[tuple[int, int, int], int]:
     """(case, time, step) of each completed step -> when its work began."""
     rows = log.rows_of(_COMPLETED)
     step = log.column("step")
-    return {
-        (int(log.case[r]), int(log.at[r]), int(step[r])): int(log.started[r]) for r in rows
-    }
+    return {(int(log.case[r]), int(log.at[r]), int(step[r])): int(log.started[r]) for r in rows}
 
 
 def _reviews(
@@ -85,7 +84,7 @@ def _reviews(
 def _same_round(pathway: Pathway, cp: Checkpoint, times: list[int]) -> int:
     """How many reviews began before the end of the round of the review before them."""
     count = 0
-    for before, after in zip(times, times[1:], strict=False):
+    for before, after in itertools.pairwise(times):
         if after < _nanoseconds(_round_end(pathway, cp, timestamp(before))):
             count += 1
     return count

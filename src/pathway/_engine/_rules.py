@@ -41,6 +41,7 @@ __all__ = [
     "round_end",
 ]
 
+
 def check_round(
     pathway: Pathway,
     checkpoint: Checkpoint,

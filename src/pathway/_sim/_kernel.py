@@ -91,12 +91,12 @@ from pathway._sim._layout import (
     HI_GUARDS,
     HI_HEAP,
     HI_MASK,
+    HI_NCP,
     HI_OUT,
     HI_REC,
     HI_RECFREE,
     HI_ROLE,
     HI_ROLES,
-    HI_NCP,
     HI_ROLESTATE,
     HI_ROUTE,
     HI_SC,
@@ -867,7 +867,7 @@ def decide(im: Any, fm: Any, CB: Any, MI: Any, slot: int, checkpoint: int, t: fl
     rounds = im[row + CI_ROUNDS]
     if rounds >= 0:
         began = slotf_get(im, fm, slot, SF_STARTED)
-        im[state + SCP_NOT_BEFORE] = int(math.ceil(round_end(im, fm, rounds, began)))
+        im[state + SCP_NOT_BEFORE] = math.ceil(round_end(im, fm, rounds, began))
     MI[case, MI_DECISIONS] += 1
     worker = slot_get(im, slot, S_WORKER)
     emit(im, fm, EV_DECISION, case, step, checkpoint, bits, transition, worker, t, t)
@@ -990,7 +990,7 @@ def round_end(im: Any, fm: Any, calendar: int, t: float) -> float:
     midnight = (math.floor(t / DAY) + 1.0) * DAY
     for j in range(im[row + CAL_WIN_N]):
         if fm[w0 + 2 * j] <= minute < fm[w0 + 2 * j + 1]:
-            return min(week * WEEK + fm[w0 + 2 * j + 1] - weekoff, midnight)
+            return float(min(week * WEEK + fm[w0 + 2 * j + 1] - weekoff, midnight))
     return t
 
 

@@ -304,7 +304,8 @@ class _Builder:
         """The transition tables with a plan-only row per checkpoint with rounds: the
         move a lapsed review makes, from the checkpoint's step back to it by the
         checkpoint's trigger, its wait a calendar wait (``CI_LAPSE`` points to it)."""
-        rows_i, rows_f, names = [tr_i], [tr_f], []
+        rows_i, rows_f = [tr_i], [tr_f]
+        names: list[tuple[str, str, str]] = []
         for c, cp in enumerate(self.pathway.checkpoints.values()):
             if cp.rounds is None:
                 continue
