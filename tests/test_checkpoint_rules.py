@@ -257,3 +257,29 @@ def test_shipped_version_1_files_keep_their_content_hash() -> None:
         data = dropped(loaded.spec.model_dump(mode="json", by_alias=True))
         text = json.dumps(_canonical(data, ()), separators=(",", ":"), ensure_ascii=False)
         assert hashlib.sha256(text.encode()).hexdigest() == loaded.content_hash
+
+
+# -- the testing strategies generate the rules -------------------------------------------
+
+from hypothesis import find, given, settings  # noqa: E402
+
+from pathway.testing import pathways  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(pathways(checkpoint_rules=True))
+def test_generated_pathways_with_rules_compile(spec: object) -> None:
+    loaded = pathway.load(spec)  # type: ignore[arg-type]
+    for cp in loaded.checkpoints.values():
+        assert loaded.steps[cp.step].role in cp.deciders
+        if cp.rounds is not None:
+            assert loaded.spec.format == 2
+
+
+@pytest.mark.parametrize("key", ["decided_by", "rationale", "rounds", "persists"])
+def test_the_strategies_generate_each_rule_key(key: str) -> None:
+    def uses(spec: object) -> bool:
+        return f'"{key}"' in spec.model_dump_json(exclude_none=True)  # type: ignore[attr-defined]
+
+    found = find(pathways(checkpoint_rules=True), uses, settings=settings(max_examples=2000))
+    assert found.format == 2

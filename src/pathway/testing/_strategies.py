@@ -109,6 +109,7 @@ class _Options:
     calendars: bool
     guards: bool
     visits: bool
+    checkpoint_rules: bool = False
 
 
 @attrs.define
@@ -133,6 +134,7 @@ def pathways(
     calendars: bool = True,
     guards: bool = True,
     visits: bool = True,
+    checkpoint_rules: bool = False,
 ) -> st.SearchStrategy[PathwaySpec]:
     """Valid pathway definitions (:class:`~pathway._define._spec.PathwaySpec`) that
     :func:`pathway.load` compiles without error.
@@ -140,12 +142,17 @@ def pathways(
     Between ``min_steps`` and ``max_steps`` steps (at least one outcome), roles in teams
     and organisations, and, where enabled, calendars with closures, facts with
     distributions and guards over them, PLAN and generic checkpoints, and visits with
-    DNA probabilities. Every step is reachable and has a way to an outcome. Shrinks
-    towards a straight chain of ``min_steps`` steps with one role.
+    DNA probabilities. With ``checkpoint_rules``, checkpoints also carry the format-2
+    rules (``decided_by``, ``rationale``, ``rounds`` on the step's or role's calendar,
+    questions that ``persists``), in files that say ``format: 2``; off by default, since
+    a journey that ignores them is refused. Every step is reachable and has a way to an
+    outcome. Shrinks towards a straight chain of ``min_steps`` steps with one role.
     """
     if not 2 <= min_steps <= max_steps:
         raise ValueError(f"need 2 <= min_steps <= max_steps, found {min_steps}, {max_steps}")
-    options = _Options(min_steps, max_steps, checkpoints, calendars, guards, visits)
+    options = _Options(
+        min_steps, max_steps, checkpoints, calendars, guards, visits, checkpoint_rules
+    )
     return _specs(options)
 
 
@@ -200,6 +207,10 @@ def _document(draft: _Draft) -> Data:
         "transitions": draft.transitions,
         "checkpoints": draft.checkpoints,
     }
+    if any(_RULE_KEYS & set(c) for c in draft.checkpoints.values()) or any(
+        "persists" in q for c in draft.checkpoints.values() for q in c.get("questions", {}).values()
+    ):
+        document["format"] = 2
     if choices.boolean():
         arrivals: Data = {"rate": "5/d"}
         if draft.calendars and choices.boolean():
@@ -406,6 +417,31 @@ def _add_checkpoint(draft: _Draft, at: int, forward: int, count: int) -> None:
         draft.checkpoints[name] = _plan_checkpoint(draft, at, forward, count)
     else:
         draft.checkpoints[name] = _generic_checkpoint(draft, at, forward, count)
+    if draft.options.checkpoint_rules and draft.choices.boolean():
+        _add_rules(draft, draft.checkpoints[name])
+
+
+_RULE_KEYS = frozenset({"decided_by", "rationale", "rounds"})
+
+
+def _add_rules(draft: _Draft, checkpoint: Data) -> None:
+    """Checkpoint rules (format 2): deciders (the owner first), a rationale rule, rounds
+    on a calendar the step already keeps (so the simulator can always start it), and
+    persisting questions."""
+    choices = draft.choices
+    step = draft.steps[checkpoint["at"]]
+    owner = step["role"]
+    others = [role for role in draft.roles if role != owner]
+    if choices.boolean():
+        checkpoint["decided_by"] = [owner, *others[: choices.integer(0, len(others))]]
+    if "framework" not in checkpoint and choices.boolean():
+        checkpoint["rationale"] = pick(choices, ["required", "optional"])
+    calendar = step.get("calendar") or draft.roles[owner].get("calendar")
+    if calendar is not None and choices.boolean():
+        checkpoint["rounds"] = calendar
+    for question in checkpoint.get("questions", {}).values():
+        if choices.boolean():
+            question["persists"] = True
 
 
 def _route_target(draft: _Draft, forward: int, count: int) -> str:
