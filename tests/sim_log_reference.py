@@ -181,7 +181,7 @@ def _fill_transitioned(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, _ev_f:
     out["target"][r] = c.names.targets[transition]
     out["worker"][r] = c.names.workers[ev_i[r, L.E_A2]]
     out["role"][r] = c.names.roles[ev_i[r, L.E_A3]]
-    out["data"][r] = "{}"
+    out["data"][r] = np.where(transition >= c.plan.first_lapse, '{"lapsed":true}', "{}")
 
 
 def _fill_waited(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, ev_f: Any) -> None:

@@ -15,6 +15,7 @@ from pathway import (
     ArgumentError,
     Case,
     CheckpointError,
+    CheckpointRuleError,
     Decision,
     FactError,
     PathwayError,
@@ -354,8 +355,11 @@ def test_plan_needs_a_named_decision_maker() -> None:
     with unchanged(case), pytest.raises(CheckpointError) as caught:
         case.decide("plan_check", ALL_YES, at=minutes(80), rationale="clinically indicated")
     assert str(caught.value) == (
-        "PLAN checkpoint 'plan_check' needs a named decision-maker (Accountable): pass by=..."
+        "case 'c1': checkpoint 'plan_check' needs a named decision-maker (PLAN: Accountable): "
+        "expected by=<a worker in role 'worker'>, found no 'by'; pass by=..."
     )
+    assert isinstance(caught.value, CheckpointRuleError)
+    assert caught.value.rule == "decider-required"
 
 
 @pytest.mark.parametrize("rationale", ["", "   \n"])
@@ -364,9 +368,36 @@ def test_plan_needs_a_rationale(rationale: str) -> None:
     with unchanged(case), pytest.raises(CheckpointError) as caught:
         case.decide("plan_check", ALL_YES, at=minutes(80), by=WORKER, rationale=rationale)
     assert str(caught.value) == (
-        "PLAN checkpoint 'plan_check' needs a recorded rationale (Accountable): "
-        "pass rationale='...'"
+        "case 'c1': checkpoint 'plan_check' needs a recorded rationale (PLAN: Accountable): "
+        "expected a rationale saying why, found none; pass rationale='...'"
     )
+
+
+def test_decide_by_a_worker_whose_role_does_not_own_the_step_is_refused() -> None:
+    """The decide-role bug of issue 16: begin and fire refuse a worker of another role,
+    and so does decide (the same kind of error: a TransitionError)."""
+    case = at_plan()
+    with unchanged(case), pytest.raises(TransitionError) as begun:
+        case.begin(at=minutes(75), by=DOCTOR)
+    assert "owned by role 'worker'" in str(begun.value)
+    with unchanged(case), pytest.raises(TransitionError) as caught:
+        case.decide("plan_check", ALL_YES, at=minutes(80), by=DOCTOR, rationale="ok")
+    error = caught.value
+    assert isinstance(error, CheckpointRuleError)
+    assert (error.rule, error.expected, error.found) == (
+        "decider-role",
+        "a worker in role 'worker'",
+        "role 'doctor'",
+    )
+    assert "worker 'x1' may not decide checkpoint 'plan_check'" in str(error)
+    case.decide("plan_check", ALL_YES, at=minutes(80), by=WORKER, rationale="ok")
+    assert case.journal[-1].kind == "outcome_reached" or case.state != "plan"
+
+
+def test_a_generic_checkpoint_refuses_another_role_too() -> None:
+    case = engine_at_review()
+    with unchanged(case), pytest.raises(CheckpointRuleError, match="may not decide"):
+        case.decide("review_check", {"complete": False}, at=minutes(70), by=DOCTOR)
 
 
 def test_a_generic_checkpoint_needs_neither_decider_nor_rationale() -> None:

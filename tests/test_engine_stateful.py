@@ -25,7 +25,7 @@ from hypothesis.stateful import (
     rule,
 )
 
-from pathway import Case, CheckpointError, FactError, TransitionError, Worker
+from pathway import Case, CheckpointError, CheckpointRuleError, FactError, TransitionError, Worker
 from pathway._engine._machine import machine_for
 from test_engine_support import (
     ENGINE_YAML,
@@ -286,7 +286,10 @@ class EngineMachine(RuleBasedStateMachine):
             errors.add(CheckpointError)
             return errors
         if cp.framework == "PLAN" and (by is None or not rationale.strip()):
-            errors.add(CheckpointError)
+            errors.add(CheckpointRuleError)
+        worker = self.worker(by)[0]
+        if worker is not None and worker.role not in cp.deciders:
+            errors.add(CheckpointRuleError)  # only the step's owner may decide (issue 16)
         if not ref.may_complete(at):
             errors.add(TransitionError)
         person = {q.id for q in cp.questions if not q.automatic}

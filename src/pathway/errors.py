@@ -27,6 +27,9 @@ Python programmer would expect, so ``except ValueError`` keeps working::
     │   └── ContinuityError                 another worker than the case's named worker of
     │                                       a role with ``continuity: named``
     ├── CheckpointError (ValueError)        a checkpoint decision is incomplete or invalid
+    │   └── CheckpointRuleError (ValueError) a decision or review breaks a checkpoint
+    │                                       rule (who may decide, rationale, rounds, an
+    │                                       answer that persists); also a TransitionError
     ├── ReplayError (ValueError)            a journal cannot be replayed on this pathway
     ├── SimulationError (ValueError)        the simulator cannot run as asked (cases < 1,
     │                                       a bad start, horizon or warm-up, an unknown
@@ -56,6 +59,7 @@ __all__ = [
     "ArgumentError",
     "BpmnError",
     "CheckpointError",
+    "CheckpointRuleError",
     "ConflictError",
     "ContinuityError",
     "DefinitionError",
@@ -262,6 +266,30 @@ class ContinuityError(TransitionError):
 
 class CheckpointError(PathwayError, ValueError):
     """A checkpoint decision is incomplete or invalid; nothing is recorded."""
+
+
+class CheckpointRuleError(CheckpointError, TransitionError):
+    """A decision or review breaks one of its checkpoint's rules; nothing is recorded.
+
+    The rules (``decided_by``, ``rationale``, ``rounds``, a question's ``persists``):
+    the worker's role may not decide, no decision-maker or rationale where one is
+    required, a review outside a round or in the same round as the last decision, or
+    "no" to a question answered yes before that persists. ``rule`` is the problem code
+    (``decider-role``, ``rationale-required``, ``decider-required``, ``round-closed``,
+    ``same-round``, ``persisted-answer``); ``expected``, ``found`` and ``suggestion``
+    say what the rule wanted, what was given and what to do. Also a
+    :class:`TransitionError`, the error ``begin`` and ``fire`` give for a wrong role.
+    """
+
+    def __init__(
+        self, message: str, *, rule: str, expected: str, found: str, suggestion: str = ""
+    ) -> None:
+        self.rule = rule
+        self.expected = expected
+        self.found = found
+        self.suggestion = suggestion
+        hint = f"; {suggestion}" if suggestion else ""
+        super().__init__(f"{message}: expected {expected}, found {found}{hint}")
 
 
 class ReplayError(PathwayError, ValueError):

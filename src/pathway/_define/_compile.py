@@ -843,8 +843,43 @@ def _checkpoints(
             cp.framework,
             questions,
             tuple(r for r in routes if r is not None),
+            *_checkpoint_rules(spec, report, name, cp),
         )
     return checkpoints, transitions
+
+
+def _checkpoint_rules(
+    spec: PathwaySpec, report: _Report, name: str, cp: CheckpointSpec
+) -> tuple[tuple[str, ...], bool, str | None]:
+    """The checkpoint's deciders, whether a rationale is required and its rounds
+    calendar, with a problem for an unknown role or calendar, a list of deciders
+    without the step's owner, and a PLAN checkpoint whose rationale is optional."""
+    path: Path = ("checkpoints", name)
+    owner = spec.steps[cp.at].role if cp.at in spec.steps else None
+    deciders = tuple(dict.fromkeys(cp.decided_by or ([owner] if owner else [])))
+    for index, role in enumerate(cp.decided_by or []):
+        report.check_ref((*path, "decided_by", index), "role", role, spec.roles)
+    if cp.decided_by is not None and owner is not None and owner not in deciders:
+        report.add(
+            (*path, "decided_by"),
+            f"the roles that may decide checkpoint {name!r} leave out {owner!r}, the "
+            f"owner of step {cp.at!r}",
+            expected=f"a list including {owner!r} (its workers make simulated decisions)",
+            found=", ".join(repr(r) for r in deciders),
+            suggestion=f"add {owner!r} to 'decided_by'",
+            code="decider-not-owner",
+        )
+    if cp.framework == "PLAN" and cp.rationale == "optional":
+        report.add(
+            (*path, "rationale"),
+            "a PLAN checkpoint always needs a decision-maker and a rationale (Accountable)",
+            expected="'rationale: required' or no 'rationale'",
+            found="'optional'",
+            code="plan-rationale",
+        )
+    report.check_ref((*path, "rounds"), "calendar", cp.rounds, spec.calendars)
+    required = cp.rationale == "required" or (cp.framework == "PLAN" and cp.rationale is None)
+    return deciders, required, cp.rounds
 
 
 def _check_checkpoint_place(
@@ -945,7 +980,7 @@ def _questions(
         default_p = 0.5 if question.when is not None else 1.0
         text = question.text or PLAN_TEXT.get(qid, qid.replace("_", " ") + "?")
         p_yes = question.p_yes if question.p_yes is not None else default_p
-        questions.append(Question(qid, text, expression, p_yes))
+        questions.append(Question(qid, text, expression, p_yes, bool(question.persists)))
     return tuple(questions)
 
 

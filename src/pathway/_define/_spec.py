@@ -428,6 +428,15 @@ class QuestionSpec(_Spec):
     p_yes: Probability | None = Field(
         default=None, description="Simulation: probability a person answers yes."
     )
+    persists: bool | None = Field(
+        default=None,
+        description=(
+            "Once the answer is yes for a case at this checkpoint it stays yes (a crisis, "
+            "once stabilised, stays stabilised): the simulator does not draw it again, and "
+            "the live engine keeps it when the answer is left out and refuses a later no."
+        ),
+        json_schema_extra=since(2),
+    )
 
 
 class RouteSpec(_Spec):
@@ -493,6 +502,37 @@ class CheckpointSpec(_Spec):
     )
     if_not_accountable: Identifier | None = Field(
         default=None, description="PLAN: Accountable is no (defaults to if_not_legal)."
+    )
+    decided_by: Annotated[list[Identifier], Field(min_length=1, max_length=MAX_LIST)] | None = (
+        Field(
+            default=None,
+            description=(
+                "The roles whose workers may record the decision (default: the role that "
+                "owns the checkpoint's step, which must be among them: its workers make the "
+                "simulated decisions)."
+            ),
+            json_schema_extra=since(2),
+        )
+    )
+    rationale: Literal["required", "optional"] | None = Field(
+        default=None,
+        description=(
+            "'required': every decision names its decision-maker (by=) and records a "
+            "rationale. Default: required for PLAN checkpoints (Accountable), optional "
+            "for others."
+        ),
+        json_schema_extra=since(2),
+    )
+    rounds: Identifier | None = Field(
+        default=None,
+        description=(
+            "A calendar whose open windows are the checkpoint's rounds (a window is cut "
+            "at midnight, so an all-day calendar gives one round a day). Reviews happen "
+            "only in a round; a case is reviewed at most once a round (the next review "
+            "waits for a later round); a review begun in a round and not decided when "
+            "it closes lapses, and the case waits for the next round."
+        ),
+        json_schema_extra=since(2),
     )
 
 

@@ -30,6 +30,12 @@ from pathway._engine._facts import (
 )
 from pathway._engine._machine import machine_for, runtime
 from pathway._engine._replay import apply_command, compare, decided, differ, event_text, workers_in
+from pathway._engine._rules import (
+    check_decider,
+    check_persisted,
+    check_round,
+    lapse_transition,
+)
 from pathway._engine._types import Option, Worker
 from pathway._journal._codec import check_version, decode_case, encode_case
 from pathway._journal._events import (
@@ -122,6 +128,8 @@ class Case:
         "_entered",
         "_events",
         "_facts",
+        "_held",
+        "_lapse_at",
         "_last_visit_end",
         "_missed",
         "_named",
@@ -130,6 +138,7 @@ class Case:
         "_person",
         "_previous",
         "_roster",
+        "_round_ends",
         "_rt",
         "_started_at",
         "_state",
@@ -169,6 +178,9 @@ class Case:
         self._entered: datetime | None = None  # when the case reached its current step
         self._person: str | None = None  # who the demand is from (None: the case itself)
         self._demand: str | None = None  # the failure demand the case began as, if any
+        self._round_ends: dict[str, datetime] = {}  # checkpoint -> end of its last round
+        self._held: dict[str, frozenset[str]] = {}  # checkpoint -> persisting yes answers
+        self._lapse_at: datetime | None = None  # a begun review lapses after this
 
     # -- what a case system reads ------------------------------------------------
 
@@ -265,6 +277,8 @@ class Case:
             by = self._resolve_worker(by)
         if self._now is not None and when < self._now:
             self._in_order(when)  # raises
+        if self._lapse_at is not None:
+            self._settle(when)
         candidates = self._rt.table.get((self._state, trigger))
         if not candidates or candidates[0].checkpoint is not None:
             candidates = self._candidates(trigger)  # raises, saying why
@@ -290,15 +304,17 @@ class Case:
         when = self._time(at, check=False)
         by = self._resolve_worker(by)
         self._in_order(when)
+        self._settle(when)
         if self.finished or self._started_at is not None:
             state = "has finished" if self.finished else "has already begun"
             raise TransitionError(f"case {self.case_id!r}: step {self._state!r} {state}")
-        worker = self._worker_for(by)
+        worker = self._worker_for(by, check_role=not self._may_decide(by))
         self._check_continuity(worker, when)
         self._check_calendar(when, "start")
+        lapse_at = self._review_round(when)
         self._enter_work(when, worker)
         self._append(StepStarted(self.case_id, when, self._state, _id(worker), _role(worker)))
-        self._begun = True
+        self._begun, self._lapse_at = True, lapse_at
         return self
 
     def decide(
@@ -326,15 +342,20 @@ class Case:
         asked = {} if answers is None else self._answers_argument(answers)
         by = self._resolve_worker(by)
         self._in_order(when)
+        self._settle(when)
         cp = self._checkpoint_here(name)
         decider = self._decider(cp, by, rationale)
         if self._started_at is None:
             self._check_continuity(decider, when)
         if not self._begun:  # as for fire: a step begun in its window may run past it
             self._check_calendar(when, "decide")
-        given = self._person_answers(cp, asked)
+        began = self._started_at if self._begun and self._started_at is not None else when
+        round_end = self._round_ends.get(cp.id)
+        round_end = check_round(self.pathway, cp, began, None if self._begun else round_end, where)
+        held = self._held.get(cp.id, frozenset())
+        given = check_persisted(cp, self._person_answers(cp, asked, held), held, where)
         automatic, facts_used = self._automatic_answers(cp)
-        all_answers = {**given, **automatic}
+        all_answers = {**given, **automatic, **dict.fromkeys(held, True)}
         transition = self.pathway.transitions[cp.route_for(all_answers).transition]
         self._append(
             Decision(
@@ -351,8 +372,52 @@ class Case:
                 _role(decider),
             )
         )
+        self._remember(cp, round_end, all_answers)
         self._complete_and_move(transition, when, decider, ())
         return self
+
+    def _remember(
+        self, cp: Checkpoint, round_end: datetime | None, answers: Mapping[str, bool]
+    ) -> None:
+        """Keep what the checkpoint's rules need from a decision: the end of its round
+        and the persisting questions answered yes."""
+        if round_end is not None:
+            self._round_ends[cp.id] = round_end
+        held = {q for q in cp.persisting if answers.get(q)}
+        if held:
+            self._held[cp.id] = self._held.get(cp.id, frozenset()) | held
+
+    def _may_decide(self, worker: Worker | None) -> bool:
+        """Whether ``worker`` is in a role that may decide the current step's checkpoint
+        (such a worker may also begin the review)."""
+        name = self._step.checkpoint
+        return (
+            name is not None
+            and worker is not None
+            and worker.role in self.pathway.checkpoints[name].deciders
+        )
+
+    def _review_round(self, when: datetime) -> datetime | None:
+        """The end of the round a review begun now belongs to, if the current step's
+        checkpoint has rounds (CheckpointRuleError if it may not begin now)."""
+        name = self._step.checkpoint
+        if name is None:
+            return None
+        cp = self.pathway.checkpoints[name]
+        last = self._round_ends.get(name)
+        return check_round(self.pathway, cp, when, last, self._where())
+
+    def _settle(self, when: datetime) -> None:
+        """Record the lapse of a begun review whose round closed before ``when``: the step
+        completed at the close and a move back to it marked lapsed (see ``_rules``)."""
+        lapse_at = self._lapse_at
+        if lapse_at is None or when <= lapse_at:
+            return
+        name = self._step.checkpoint
+        assert name is not None
+        self._lapse_at = None
+        lapse = lapse_transition(self.pathway.checkpoints[name])
+        self._complete_and_move(lapse, lapse_at, self._worker, (("lapsed", True),))
 
     def did_not_attend(self, *, at: datetime) -> Case:
         """The person missed the booked visit for the current step (DNA): rebooking
@@ -366,6 +431,7 @@ class Case:
         visit that has not started.
         """
         when = self._time(at)
+        self._settle(when)
         if not self.step.visit or self.finished or self._started_at is not None:
             raise TransitionError(
                 f"case {self.case_id!r}: step {self._state!r} is not a visit waiting to happen"
@@ -390,6 +456,7 @@ class Case:
         demand = _demand_kind(demand, self._where())
         note = text_argument(note, "'note'", self._where())
         self._in_order(when)
+        self._settle(when)
         self._append(FailureDemand(self.case_id, when, demand, self._state, note))
         if demand == "re_presentation" and self._missed and self._started_at is None:
             self._client_rebooked = True
@@ -444,6 +511,7 @@ class Case:
         when = self._time(at, check=False)
         by = self._resolve_worker(by)
         self._in_order(when)
+        self._settle(when)
         checked = checked_facts(self.pathway, facts)
         worker = self._worker_for(by, check_role=False)
         self._facts.update(checked)
@@ -831,9 +899,9 @@ class Case:
         if pending is not None and (pending.handoff != "none" or worker is not None):
             self._record_handoff(at, worker)
         self._started_at, self._worker = at, worker
-        self._remember(step, worker)
+        self._remember_named(step, worker)
 
-    def _remember(self, step: Step, worker: Worker | None) -> None:
+    def _remember_named(self, step: Step, worker: Worker | None) -> None:
         """Make ``worker`` the case's named worker of ``step``'s role, if it keeps one."""
         if worker is not None and worker.role == step.role and step.role in self._rt.named_roles:
             self._named[worker.role] = worker.id
@@ -887,7 +955,7 @@ class Case:
             self._enter_work(at, worker)
         step, case_id, events = self._step, self.case_id, self._events
         done_by = worker or self._worker
-        self._remember(step, done_by)
+        self._remember_named(step, done_by)
         done_id = done_by.id if done_by is not None else None
         started, work = self._started_at or at, step.work
         events.append((StepCompleted.kind, case_id, at, step.id, done_id, step.role, started, work))
@@ -901,7 +969,7 @@ class Case:
         self._last_visit_end = at if step.visit else None
         self._previous, self._pending = (step, done_by), transition
         self._state, self._started_at, self._worker = target_id, None, None
-        self._begun, self._entered = False, at
+        self._begun, self._entered, self._lapse_at = False, at, None
         self._step = target = self._rt.steps[target_id]
         if target.outcome:
             self._wait_since = None
@@ -923,18 +991,11 @@ class Case:
         return cp
 
     def _decider(self, cp: Checkpoint, by: Worker | str | None, rationale: str) -> Worker | None:
+        """The decision-maker ``by`` names, checked against the checkpoint's rules
+        (CheckpointRuleError: a role that may not decide, or a decision-maker or
+        rationale missing where required)."""
         decider = self._resolve_worker(by) if by is not None else None
-        if cp.framework == "PLAN":
-            if decider is None:
-                raise CheckpointError(
-                    f"PLAN checkpoint {cp.id!r} needs a named decision-maker "
-                    "(Accountable): pass by=..."
-                )
-            if not rationale.strip():
-                raise CheckpointError(
-                    f"PLAN checkpoint {cp.id!r} needs a recorded rationale "
-                    "(Accountable): pass rationale='...'"
-                )
+        check_decider(cp, decider, rationale, self._where())
         return decider
 
     def _answers_argument(self, answers: object) -> dict[str, Any]:
@@ -949,7 +1010,9 @@ class Case:
             given[name] = value
         return given
 
-    def _person_answers(self, cp: Checkpoint, answers: Mapping[str, bool]) -> dict[str, bool]:
+    def _person_answers(
+        self, cp: Checkpoint, answers: Mapping[str, bool], held: frozenset[str] = frozenset()
+    ) -> dict[str, bool]:
         questions = {q.id: q for q in cp.questions}
         for name, answer in answers.items():
             question = questions.get(name)
@@ -966,7 +1029,11 @@ class Case:
                 raise CheckpointError(
                     f"answer to {name!r} must be true or false, found {shown(answer)}"
                 )
-        missing = [q.id for q in cp.questions if not q.automatic and q.id not in answers]
+        missing = [
+            q.id
+            for q in cp.questions
+            if not q.automatic and q.id not in answers and q.id not in held
+        ]
         if missing:
             raise CheckpointError(f"checkpoint {cp.id!r} needs answers to: {', '.join(missing)}")
         return dict(answers)

@@ -202,6 +202,7 @@ class Question:
     text: str
     expression: Expression | None = None
     p_yes: float = 1.0
+    persists: bool = False
 
     @property
     def automatic(self) -> bool:
@@ -224,7 +225,13 @@ class Route:
 
 @attrs.frozen(slots=True)
 class Checkpoint:
-    """A decision point at ``step``: questions, then routes by the answers."""
+    """A decision point at ``step``: questions, then routes by the answers.
+
+    Its rules: ``deciders``, the roles whose workers may record the decision (the step's
+    owner at least); ``rationale_required``, every decision names its decision-maker and
+    gives a rationale; ``rounds``, the calendar whose windows (cut at midnight) are its
+    rounds, or None for no round rule (see :mod:`pathway._model._rounds`).
+    """
 
     id: str
     title: str
@@ -232,6 +239,14 @@ class Checkpoint:
     framework: str | None
     questions: tuple[Question, ...]
     routes: tuple[Route, ...]
+    deciders: tuple[str, ...] = ()
+    rationale_required: bool = False
+    rounds: str | None = None
+
+    @property
+    def persisting(self) -> tuple[str, ...]:
+        """The ids of the questions whose yes persists for a case."""
+        return tuple(q.id for q in self.questions if q.persists)
 
     def route_for(self, answers: Mapping[str, bool]) -> Route:
         """The route the given answers select (the last route is always ``otherwise``)."""

@@ -96,6 +96,7 @@ _INT_FIELDS = frozenset({"attendance"})
 _REQUESTED = (None, "service", "client")
 _NOTES = ("", "rebooking after a missed visit")  # then one per move (NOTE_MOVE + index)
 RATIONALE = "simulated"
+LAPSED_DATA = '{"lapsed":true}'  # a lapsed review's move (plan-only rows)
 
 
 class EventWriter(Protocol):
@@ -250,6 +251,8 @@ class _Names:
                 ("data", "{}"),
             )
         }
+        self.constants["lapsed"] = v["data"].code(LAPSED_DATA)
+        self.first_lapse = plan.first_lapse
         self.automatic = v["automatic"].map(
             [
                 _json(sorted(q for q, auto in zip(qs, autos, strict=True) if auto))
@@ -492,7 +495,8 @@ def _fill_transitioned(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, _ev_f:
     out.codes["target"][r] = n.targets[transition]
     out.codes["worker"][r] = n.workers["worker"][ev_i[r, L.E_A2]]
     out.codes["role"][r] = n.roles[ev_i[r, L.E_A3]]
-    out.codes["data"][r] = n.constants["data"]
+    lapsed = transition >= n.first_lapse
+    out.codes["data"][r] = np.where(lapsed, n.constants["lapsed"], n.constants["data"])
 
 
 def _fill_waited(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, _ev_f: Any) -> None:

@@ -35,7 +35,10 @@ from pathway._sim._layout import (
     CAUSE_CAPACITY,
     CAUSE_CLIENT,
     CAUSE_CONTINUITY,
+    CI_LAPSE,
     CI_NQ,
+    CI_PERSIST,
+    CI_ROUNDS,
     CI_TABLE,
     D_EXPONENTIAL,
     D_FIXED,
@@ -89,6 +92,7 @@ from pathway._sim._layout import (
     HI_GUARDS,
     HI_HEAP,
     HI_MASK,
+    HI_NCP,
     HI_OUT,
     HI_REC,
     HI_RECFREE,
@@ -99,6 +103,7 @@ from pathway._sim._layout import (
     HI_SC,
     HI_SLOT,
     HI_SLOTCOL,
+    HI_SLOTCP,
     HI_SLOTOCC,
     HI_SLOTRW,
     HI_STEP,
@@ -109,6 +114,7 @@ from pathway._sim._layout import (
     K_CHASE,
     K_DONE,
     K_GATE,
+    K_LAPSE,
     K_MISS,
     K_READY,
     K_RETURN,
@@ -140,6 +146,7 @@ from pathway._sim._layout import (
     N_RI,
     N_RS,
     N_S,
+    N_SCP,
     N_SF,
     N_SI,
     N_TF,
@@ -206,6 +213,8 @@ from pathway._sim._layout import (
     SCF_NOW,
     SCF_SAMEVISIT,
     SCF_WEEKOFF,
+    SCP_HELD,
+    SCP_NOT_BEFORE,
     SF_LASTVISIT,
     SF_SEGT,
     SF_STARTED,
@@ -613,8 +622,7 @@ def dispatch(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, role: int, t: float) 
     slot = role_state(im, role, RS_HEAD)
     while slot >= 0 and role_state(im, role, RS_FREE) > 0:
         following = slot_get(im, slot, S_QNEXT)
-        gate = step_get(im, slot_get(im, slot, S_STEP), SI_GATE)
-        opens = next_open(im, fm, gate, t)
+        opens = gate_opens(im, fm, slot, slot_get(im, slot, S_STEP), t)
         worker = pick_worker(im, fm, role, slot, t) if opens == t else -1
         if worker >= 0:
             dequeue(im, role, slot)
@@ -702,7 +710,11 @@ def start_step(
     u = slot_draw(im, slot, PURPOSE_DURATION, step_get(im, step, SI_KEY), occurrence)
     duration = sample(im, fm, step_get(im, step, SI_DUR), u)
     slotf_set(im, fm, slot, SF_STARTED, t)
-    heap_push(im, fm, t + duration, K_DONE, slot, 0)
+    closes = lapse_time(im, fm, step, t, t + duration)
+    if closes >= 0.0:
+        heap_push(im, fm, closes, K_LAPSE, slot, 0)
+    else:
+        heap_push(im, fm, t + duration, K_DONE, slot, 0)
 
 
 def _handoff_at(
@@ -797,7 +809,7 @@ def ready(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, slot: int, t: float) -> 
     if step_get(im, step, SI_OUTCOME) != 0:
         reach_outcome(im, fm, CF, MI, slot, t)
         return
-    opens = next_open(im, fm, step_get(im, step, SI_GATE), t)
+    opens = gate_opens(im, fm, slot, step, t)
     transition = slot_get(im, slot, S_TR)
     if step_get(im, step, SI_VISIT) != 0 and transition >= 0:
         dna = trf_get(im, fm, transition, TF_DNA)
@@ -913,10 +925,14 @@ def decide(im: Any, fm: Any, CB: Any, MI: Any, slot: int, checkpoint: int, t: fl
     row = im[HI_CP] + checkpoint * N_CI
     questions = im[HI_CQ] + checkpoint * 2 * MAX_QUESTIONS
     chances = im[HF_CQ] + checkpoint * MAX_QUESTIONS
+    state = cp_state(im, slot, checkpoint)
+    held = im[state + SCP_HELD]
     bits = 0
     for q in range(im[row + CI_NQ]):
         column = im[questions + q]
-        if column >= 0:
+        if (held >> q) & 1 != 0:
+            yes = True  # a persisting yes is not drawn again
+        elif column >= 0:
             yes = CB[case, im[HI_GUARDS] + column] != 0
         else:
             key = im[questions + MAX_QUESTIONS + q]
@@ -924,6 +940,11 @@ def decide(im: Any, fm: Any, CB: Any, MI: Any, slot: int, checkpoint: int, t: fl
         if yes:
             bits |= 1 << q
     transition = int(im[im[HI_ROUTE] + im[row + CI_TABLE] + bits])
+    im[state + SCP_HELD] = held | (bits & im[row + CI_PERSIST])
+    rounds = im[row + CI_ROUNDS]
+    if rounds >= 0:
+        began = slotf_get(im, fm, slot, SF_STARTED)
+        im[state + SCP_NOT_BEFORE] = math.ceil(round_end(im, fm, rounds, began))
     MI[case, MI_DECISIONS] += 1
     worker = slot_get(im, slot, S_WORKER)
     emit(im, fm, EV_DECISION, case, step, checkpoint, bits, transition, worker, t, t)
@@ -1038,6 +1059,76 @@ def woken(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, slot: int, wait_id: int,
         dispatch(im, fm, CF, M32, MI, role, t)
 
 
+# ------------------------------------------------------------------ checkpoint rules
+
+
+def cp_state(im: Any, slot: int, checkpoint: int) -> int:
+    """Where the case's state for a checkpoint's rules starts (``SCP_*`` columns)."""
+    return int(im[HI_SLOTCP] + (slot * im[HI_NCP] + checkpoint) * N_SCP)
+
+
+def round_end(im: Any, fm: Any, calendar: int, t: float) -> float:
+    """The end of the round open at ``t``: the calendar's window containing ``t``, cut
+    at the next midnight (``t`` itself if the calendar is closed then)."""
+    weekoff = scf_get(im, fm, SCF_WEEKOFF)
+    row = im[HI_CAL] + calendar * N_CAL
+    w0 = im[HF_WIN] + 2 * im[row + CAL_WIN_OFF]
+    shifted = t + weekoff
+    week = math.floor(shifted / WEEK)
+    minute = shifted - week * WEEK
+    midnight = (math.floor(t / DAY) + 1.0) * DAY
+    for j in range(im[row + CAL_WIN_N]):
+        if fm[w0 + 2 * j] <= minute < fm[w0 + 2 * j + 1]:
+            return float(min(week * WEEK + fm[w0 + 2 * j + 1] - weekoff, midnight))
+    return t
+
+
+def gate_opens(im: Any, fm: Any, slot: int, step: int, t: float) -> float:
+    """When the case may start ``step``: its gate's next opening, and at a checkpoint
+    with rounds not before the round of the case's last decision there has ended."""
+    gate = step_get(im, step, SI_GATE)
+    opens = next_open(im, fm, gate, t)
+    checkpoint = step_get(im, step, SI_CP)
+    if checkpoint >= 0:
+        not_before = float(im[cp_state(im, slot, checkpoint) + SCP_NOT_BEFORE])
+        if opens < not_before:
+            opens = next_open(im, fm, gate, not_before)
+    return opens
+
+
+def lapse_time(im: Any, fm: Any, step: int, t: float, finish: float) -> float:
+    """When a review begun at ``t`` and due to finish at ``finish`` lapses: its round's
+    end if that comes first (-1: it does not lapse, or the step has no rounds)."""
+    checkpoint = step_get(im, step, SI_CP)
+    if checkpoint < 0:
+        return -1.0
+    rounds = im[im[HI_CP] + checkpoint * N_CI + CI_ROUNDS]
+    if rounds < 0:
+        return -1.0
+    closes = round_end(im, fm, rounds, t)
+    return closes if finish > closes else -1.0
+
+
+def lapse(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, slot: int, t: float) -> None:
+    """The round closed before the review's decision: the work so far is done, the case
+    moves back to the step by the lapse row and waits for a later round."""
+    case, step = slot_get(im, slot, S_CASE), slot_get(im, slot, S_STEP)
+    worker, role = slot_get(im, slot, S_WORKER), step_get(im, step, SI_ROLE)
+    started = slotf_get(im, fm, slot, SF_STARTED)
+    work = step_get(im, step, SI_WORK)
+    add_minutes(M32, case, M_WORK + work, t - started)
+    MI[case, MI_STEPS] += 1
+    emit(im, fm, EV_STEP_COMPLETED, case, step, worker, role, work, 0, t, started)
+    if worker >= 0:
+        im[im[HI_BUSY] + worker] = 0
+        role_state_set(im, role, RS_FREE, role_state(im, role, RS_FREE) + 1)
+    checkpoint = step_get(im, step, SI_CP)
+    transition = int(im[im[HI_CP] + checkpoint * N_CI + CI_LAPSE])
+    move(im, fm, CF, M32, MI, slot, transition, worker, t)
+    if role >= 0:
+        dispatch(im, fm, CF, M32, MI, role, t)
+
+
 def _clear_slot(im: Any, fm: Any, slot: int) -> None:
     """Reset every field of a slot for a new case."""
     base = im[HI_SLOT] + slot * N_S
@@ -1052,6 +1143,8 @@ def _clear_slot(im: Any, fm: Any, slot: int) -> None:
         im[im[HI_SLOTOCC] + slot * steps + s] = 0
     for w in range(words):
         im[im[HI_SLOTCOL] + slot * words + w] = 0
+    for c in range(im[HI_NCP] * N_SCP):
+        im[im[HI_SLOTCP] + slot * im[HI_NCP] * N_SCP + c] = 0
 
 
 def arrive(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, case: int, t: float) -> None:
@@ -1176,6 +1269,8 @@ def run_kernel(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, CB: Any) -> int:
             chased(im, fm, MI, slot, aux, t)
         elif kind == K_RETURN:
             come_back(im, fm, CF, M32, MI, CB, aux, t)
+        elif kind == K_LAPSE:
+            lapse(im, fm, CF, M32, MI, slot, t)
         else:
             woken(im, fm, CF, M32, MI, slot, aux, t)
 
@@ -1233,6 +1328,11 @@ KERNEL_FUNCTIONS = (
     "move",
     "chased",
     "woken",
+    "cp_state",
+    "round_end",
+    "gate_opens",
+    "lapse_time",
+    "lapse",
     "_clear_slot",
     "arrive",
     "come_back",

@@ -51,7 +51,14 @@ N_TF = 4
 CI_STEP = 0
 CI_NQ = 1
 CI_TABLE = 2  # offset of the checkpoint's 2**questions route table
-N_CI = 3
+CI_ROUNDS = 3  # calendar index of the checkpoint's rounds, -1 = no round rule
+CI_PERSIST = 4  # bit q set: question q's yes persists for the case
+CI_LAPSE = 5  # transition index of the lapsed-review move (a plan-only row), -1 = none
+N_CI = 6
+# Per slot and checkpoint (int64 [slots, checkpoints, N_SCP]): the checkpoint rules' state.
+SCP_NOT_BEFORE = 0  # the end of the round of the case's last decision (minute), 0 = none
+SCP_HELD = 1  # persisting questions answered yes (bits)
+N_SCP = 2
 # Questions: int64 [checkpoints, 2 * MAX_QUESTIONS]: automatic-answer column (or -1 for a
 # person's answer) then the question's key; float64 [checkpoints, MAX_QUESTIONS]: p_yes.
 MAX_QUESTIONS = 12
@@ -129,6 +136,7 @@ K_DONE = 4
 K_CHASE = 5
 K_WAKE = 6
 K_RETURN = 7  # a person comes back after an outcome (aux: from-case * 4 + demand + 1)
+K_LAPSE = 8  # a review's round closes before its decision: it lapses
 
 # --- scalars (int64 [N_SC], float64 [N_SCF]) --------------------------------------------
 SC_NHEAP = 0
@@ -206,7 +214,9 @@ HF_SCF = 33
 HF_EV = 34
 HI_REC = 35
 HI_RECFREE = 36
-N_HDR = 37
+HI_SLOTCP = 37  # per slot and checkpoint: the rules' state (SCP_*)
+HI_NCP = 38  # number of checkpoints (at least 1)
+N_HDR = 39
 N_DISTF = 4
 
 # --- kernel return codes ----------------------------------------------------------------

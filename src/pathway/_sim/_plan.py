@@ -129,6 +129,8 @@ class Plan:
     tables: dict[str, npt.NDArray[Any]]
     max_capacity: int
     source: str = "<string>"
+    first_lapse: int = 1 << 62
+    """The index of the first plan-only transition row (a lapsed review's move)."""
 
     def table(self, name: str) -> npt.NDArray[Any]:
         """One of the numpy tables by name (``step_i``, ``tr_f``, ``win``...)."""
@@ -220,6 +222,7 @@ class _Builder:
         for step, cp in enumerate(self._checkpoint_of_step()):
             step_i[step, L.SI_CP] = cp
         tr_i, tr_f = self._transitions(guard_of)
+        tr_i, tr_f, lapses = self._lapses(tr_i, tr_f, cp_i)
         role_i, workers, worker_roles = self._roles()
         arrivals = self._arrivals()
         tables: dict[str, npt.NDArray[Any]] = {
@@ -250,7 +253,10 @@ class _Builder:
             role_ids=self.role_ids,
             worker_names=workers,
             worker_roles=worker_roles,
-            transitions=tuple((t.trigger, t.source, t.target) for t in pathway.transitions),
+            transitions=(
+                *((t.trigger, t.source, t.target) for t in pathway.transitions),
+                *lapses,
+            ),
             checkpoint_ids=tuple(pathway.checkpoints),
             question_ids=tuple(
                 tuple(q.id for q in cp.questions) for cp in pathway.checkpoints.values()
@@ -267,6 +273,7 @@ class _Builder:
             tables=tables,
             max_capacity=max((r.capacity for r in pathway.roles.values()), default=1),
             source=pathway.source,
+            first_lapse=len(pathway.transitions),
         )
         _check_facts(plan)
         return plan
@@ -284,7 +291,9 @@ class _Builder:
         for i, step in enumerate(pathway.steps.values()):
             row = step_i[i]
             row[L.SI_ROLE] = self.role_index[step.role] if step.role is not None else -1
-            row[L.SI_GATE] = self._gate(step.calendar, step.role, f"steps.{step.id}.calendar")
+            row[L.SI_GATE] = self._gate(
+                step.calendar, step.role, f"steps.{step.id}.calendar", self._rounds_of(step.id)
+            )
             row[L.SI_VISIT] = int(step.visit)
             row[L.SI_OUTCOME] = int(step.outcome)
             row[L.SI_WORK] = WORK_CLASSES.index(step.work)
@@ -297,6 +306,35 @@ class _Builder:
             for item in set(step.collects):
                 step_mask[i, bit[item] // 62] |= 1 << (bit[item] % 62)
         return step_i, step_mask
+
+    def _rounds_of(self, step: str) -> str | None:
+        """The rounds calendar of the checkpoint at ``step`` (reviews start only in a round)."""
+        name = self.pathway.steps[step].checkpoint
+        return self.pathway.checkpoints[name].rounds if name is not None else None
+
+    def _lapses(
+        self, tr_i: IntArray, tr_f: FloatArray, cp_i: IntArray
+    ) -> tuple[IntArray, FloatArray, list[tuple[str, str, str]]]:
+        """The transition tables with a plan-only row per checkpoint with rounds: the
+        move a lapsed review makes, from the checkpoint's step back to it by the
+        checkpoint's trigger, its wait a calendar wait (``CI_LAPSE`` points to it)."""
+        rows_i, rows_f = [tr_i], [tr_f]
+        names: list[tuple[str, str, str]] = []
+        for c, cp in enumerate(self.pathway.checkpoints.values()):
+            if cp.rounds is None:
+                continue
+            index = len(tr_i) + len(names)
+            row = np.zeros((1, L.N_TI), dtype=np.int64)
+            step = self.step_index[cp.step]
+            row[0, [L.TI_SOURCE, L.TI_TARGET]] = step
+            row[0, [L.TI_WAIT, L.TI_GUARD, L.TI_REBOOK_WAIT]] = -1
+            row[0, L.TI_CAUSE] = WAIT_CAUSES.index("calendar")
+            row[0, L.TI_KEY] = key_of(f"{cp.id}->lapsed")
+            rows_i.append(row)
+            rows_f.append(np.zeros((1, L.N_TF), dtype=np.float64))
+            names.append((cp.id, cp.step, cp.step))
+            cp_i[c, L.CI_LAPSE] = index
+        return np.concatenate(rows_i), np.concatenate(rows_f), names
 
     def _checkpoint_of_step(self) -> list[int]:
         at = {cp.step: i for i, cp in enumerate(self.pathway.checkpoints.values())}
@@ -366,7 +404,11 @@ class _Builder:
                     expected=f"at most {L.MAX_QUESTIONS} questions",
                     found=str(len(cp.questions)),
                 )
-            cp_i[c] = (self.step_index[cp.step], len(cp.questions), len(route))
+            rounds = cp.rounds
+            cp_i[c, : L.CI_ROUNDS] = (self.step_index[cp.step], len(cp.questions), len(route))
+            cp_i[c, L.CI_ROUNDS] = self._rounds_calendar(rounds) if rounds is not None else -1
+            cp_i[c, L.CI_PERSIST] = sum(1 << q for q, x in enumerate(cp.questions) if x.persists)
+            cp_i[c, L.CI_LAPSE] = -1
             for q, question in enumerate(cp.questions):
                 if question.expression is not None:
                     cq_i[c, q] = len(automatic)
@@ -428,11 +470,19 @@ class _Builder:
 
     # --------------------------------------------------------------------- calendars
 
-    def _gate(self, step_calendar: str | None, role: str | None, field: str) -> int:
+    def _rounds_calendar(self, name: str) -> int:
+        calendar = self.pathway.calendars[name]
+        return self._calendar((self._windows(calendar), self._closures(calendar)))
+
+    def _gate(
+        self, step_calendar: str | None, role: str | None, field: str, rounds: str | None = None
+    ) -> int:
         names = [step_calendar] if step_calendar else []
         role_calendar = self.pathway.roles[role].calendar if role is not None else None
         if role_calendar:
             names.append(role_calendar)
+        if rounds and rounds not in names:
+            names.append(rounds)
         if not names:
             return -1
         calendars = [self.pathway.calendars[name] for name in names]

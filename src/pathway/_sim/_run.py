@@ -124,6 +124,7 @@ class Memory:
         roles = max(1, len(plan.role_ids))
         steps = len(plan.step_ids)
         words = plan.table("step_mask").shape[1]
+        checkpoints = max(1, len(plan.checkpoint_ids))
         # room for the returns pending at once (people due back after an outcome)
         self.return_room = max(16, 4 * slots) if plan.has_returns else 0
         # one more entry than can be pending: the pop sentinel
@@ -134,6 +135,7 @@ class Memory:
             (L.HI_SLOTRW, "slot_rw", (slots, roles)),
             (L.HI_SLOTOCC, "slot_occ", (slots, steps)),
             (L.HI_SLOTCOL, "slot_col", (slots, words)),
+            (L.HI_SLOTCP, "slot_cp", (slots, checkpoints, L.N_SCP)),
             (L.HI_FREE, "free", (slots,)),
             (L.HI_HEAP, "heap_k", (heap,)),
             (L.HI_REC, "records", (heap, L.N_H)),
@@ -158,6 +160,7 @@ class Memory:
         self.im[L.HI_WORDS] = words
         self.im[L.HI_ROLES] = roles
         self.im[L.HI_STEPS] = steps
+        self.im[L.HI_NCP] = checkpoints
         self.im[L.HI_GUARDS] = max(1, len(plan.guards))
         for _, name in (*_INT_TABLES, *_FLOAT_TABLES):
             self.views[name][...] = plan.table(name)

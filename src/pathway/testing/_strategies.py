@@ -132,6 +132,7 @@ class _Options:
     guards: bool
     visits: bool
     returns: bool = True
+    checkpoint_rules: bool = False
 
 
 @attrs.define
@@ -158,6 +159,7 @@ def pathways(
     guards: bool = True,
     visits: bool = True,
     returns: bool = True,
+    checkpoint_rules: bool = False,
 ) -> st.SearchStrategy[PathwaySpec]:
     """Valid pathway definitions (:class:`~pathway._define._spec.PathwaySpec`) that
     :func:`pathway.load` compiles without error.
@@ -166,13 +168,17 @@ def pathways(
     and organisations, and, where enabled, calendars with closures, facts with
     distributions and guards over them, PLAN and generic checkpoints, and visits with
     DNA probabilities; where ``returns`` is enabled, moves back that are failure demand
-    and people coming back after an outcome (format 2). Every step is reachable and has
-    a way to an outcome. Shrinks towards a straight chain of ``min_steps`` steps with
-    one role.
+    and people coming back after an outcome (format 2). With ``checkpoint_rules``,
+    checkpoints also carry the format-2 rules (``decided_by``, ``rationale``, ``rounds``
+    on the step's or role's calendar, questions that ``persists``); off by default, since
+    a journey that ignores them is refused. Every step is reachable and has a way to an
+    outcome. Shrinks towards a straight chain of ``min_steps`` steps with one role.
     """
     if not 2 <= min_steps <= max_steps:
         raise ValueError(f"need 2 <= min_steps <= max_steps, found {min_steps}, {max_steps}")
-    options = _Options(min_steps, max_steps, checkpoints, calendars, guards, visits, returns)
+    options = _Options(
+        min_steps, max_steps, checkpoints, calendars, guards, visits, returns, checkpoint_rules
+    )
     return _specs(options)
 
 
@@ -255,6 +261,10 @@ def _document(draft: _Draft) -> Data:
     }
     if draft.format > 1:
         document["format"] = draft.format
+    if any(_RULE_KEYS & set(c) for c in draft.checkpoints.values()) or any(
+        "persists" in q for c in draft.checkpoints.values() for q in c.get("questions", {}).values()
+    ):
+        document["format"] = 2
     if choices.boolean():
         arrivals: Data = {"rate": pick(choices, RATES)}
         if draft.calendars and choices.boolean():
@@ -527,6 +537,31 @@ def _add_checkpoint(draft: _Draft, at: int, forward: int, count: int) -> None:
         draft.checkpoints[name] = _plan_checkpoint(draft, at, forward, count)
     else:
         draft.checkpoints[name] = _generic_checkpoint(draft, at, forward, count)
+    if draft.options.checkpoint_rules and draft.choices.boolean():
+        _add_rules(draft, draft.checkpoints[name])
+
+
+_RULE_KEYS = frozenset({"decided_by", "rationale", "rounds"})
+
+
+def _add_rules(draft: _Draft, checkpoint: Data) -> None:
+    """Checkpoint rules (format 2): deciders (the owner first), a rationale rule, rounds
+    on a calendar the step already keeps (so the simulator can always start it), and
+    persisting questions."""
+    choices = draft.choices
+    step = draft.steps[checkpoint["at"]]
+    owner = step["role"]
+    others = [role for role in draft.roles if role != owner]
+    if choices.boolean():
+        checkpoint["decided_by"] = [owner, *others[: choices.integer(0, len(others))]]
+    if "framework" not in checkpoint and choices.boolean():
+        checkpoint["rationale"] = pick(choices, ["required", "optional"])
+    calendar = step.get("calendar") or draft.roles[owner].get("calendar")
+    if calendar is not None and choices.boolean():
+        checkpoint["rounds"] = calendar
+    for question in checkpoint.get("questions", {}).values():
+        if choices.boolean():
+            question["persists"] = True
 
 
 def _route_target(draft: _Draft, forward: int, count: int) -> str:
