@@ -232,31 +232,8 @@ def test_a_plan_checkpoint_cannot_make_its_rationale_optional() -> None:
     assert problem.code == "plan-rationale"
 
 
-def test_shipped_version_1_files_keep_their_content_hash() -> None:
-    """The rule keys stay out of the hash when absent: hashing a version-1 file's spec
-    with them dropped gives the same hash as loading it."""
-    import hashlib
-    import json
-    from pathlib import Path
-
-    from pathway._define._compile import _canonical
-
-    rule_keys = {"decided_by", "rationale", "rounds", "persists"}
-
-    def dropped(value: object) -> object:
-        if isinstance(value, dict):
-            return {k: dropped(v) for k, v in value.items() if k not in rule_keys}
-        if isinstance(value, list):
-            return [dropped(v) for v in value]
-        return value
-
-    shipped = sorted(Path(__file__).parent.parent.joinpath("pathways").glob("*.yaml"))
-    version_1 = [p for p in map(pathway.load, shipped) if p.spec.format == 1]
-    assert version_1
-    for loaded in version_1:
-        data = dropped(loaded.spec.model_dump(mode="json", by_alias=True))
-        text = json.dumps(_canonical(data, ()), separators=(",", ":"), ensure_ascii=False)
-        assert hashlib.sha256(text.encode()).hexdigest() == loaded.content_hash
+# The shipped files keep their version-1 content hashes once their format-2 keys are
+# taken out: tests/test_observed.py::test_shipped_files_changed_only_by_format_2_keys.
 
 
 # -- the testing strategies generate the rules -------------------------------------------
