@@ -3,8 +3,6 @@ time each case spends in each setting, measured from the event log and the model
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,7 +14,6 @@ from hypothesis import strategies as st
 import pathway
 from pathway import DefinitionError
 from pathway._analysis._settings import setting_times
-from pathway._define._compile import _canonical
 from pathway._journal._eventlog import EventLog
 from pathway._journal._events import (
     CaseStarted,
@@ -95,24 +92,8 @@ def test_an_undeclared_setting_is_an_unknown_reference_with_a_suggestion() -> No
     assert "did you mean 'home'" in problems[0].suggestion
 
 
-SHIPPED = sorted((ROOT / "pathways").glob("*.yaml"))
-
-
-@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
-def test_shipped_version_1_files_keep_their_content_hash(path: Path) -> None:
-    """The hash as it was before the setting keys existed: worked out without them."""
-    loaded = pathway.load(path)
-    if loaded.spec.format != 1:
-        pytest.skip("not a version-1 file")
-    dumped = loaded.spec.model_dump(mode="json", by_alias=True)
-    assert dumped.pop("settings") is None
-    for item in (*dumped["steps"].values(), *dumped["transitions"]):
-        assert item.pop("setting") is None
-    for checkpoint in dumped["checkpoints"].values():
-        for route in checkpoint.get("routes") or ():
-            assert route.pop("setting") is None
-    text = json.dumps(_canonical(dumped, ()), separators=(",", ":"), ensure_ascii=False)
-    assert loaded.content_hash == hashlib.sha256(text.encode("utf-8")).hexdigest()
+# The shipped files keep their version-1 content hashes once their format-2 keys are
+# taken out: tests/test_observed.py::test_shipped_files_changed_only_by_format_2_keys.
 
 
 # -- time in a setting on random logs ------------------------------------------------------
