@@ -124,10 +124,19 @@ def chosen(figure: Observed, frame: Frame) -> B:
     ``outcomes``, with each ``where`` measure within its range."""
     keep = frame.population.copy()
     if figure.outcomes:
-        keep &= np.isin(frame.outcome.astype(str), list(figure.outcomes))
+        keep &= _one_of(frame.outcome, figure.outcomes)
     for name, bound in figure.where:
         keep &= within(frame.column(name), bound)
     return keep
+
+
+def _one_of(outcomes: npt.NDArray[Any], names: Sequence[str]) -> B:
+    """Which cases ended at one of ``names`` (``outcomes``: step ids, None when open),
+    compared name by name: no text copy of a million cases' outcomes."""
+    found = np.zeros(len(outcomes), dtype=bool)
+    for name in names:
+        found |= outcomes == name
+    return found
 
 
 def within(values: F64, bound: Interval) -> B:
@@ -289,14 +298,21 @@ def simulation_frame(measures: Mapping[str, Column], warmup: float = 0.0) -> Fra
     m = measures
 
     def days(name: str) -> Column:
-        return lambda: np.asarray(m[name](), dtype=np.float64) / MINUTES_PER_DAY
+        def column() -> F64:
+            found = np.array(m[name](), dtype=np.float64)  # one array, divided in place
+            found /= MINUTES_PER_DAY
+            return found
+
+        return column
 
     def total(names: Sequence[str], scale: float = 1.0) -> Column:
         def column() -> F64:
             found = np.zeros(len(m["finished"]()))
             for name in names:
-                found = found + np.asarray(m[name](), dtype=np.float64)
-            return found / scale
+                found += m[name]()  # in place: one array, however many columns
+            if scale != 1.0:
+                found /= scale
+            return found
 
         return column
 

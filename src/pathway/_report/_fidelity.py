@@ -59,14 +59,10 @@ def simulated_comparisons(result: SimulationResult, pathway: Pathway) -> tuple[C
     (the simulation must have been run with the milestones :func:`steps_timed` names)."""
     frames = []
     for replication in range(result.replications):
-        measures = result.measures(replication)
-        getters = {name: _held(values) for name, values in measures.items()}
-        frames.append(simulation_frame(getters, result.warmup))
+        # each column computed when a figure asks for it, not all at once (a million
+        # cases: a few MB per column instead of every measure together)
+        frames.append(simulation_frame(result._measure_getters(replication), result.warmup))
     return compare(pathway.observed, frames)
-
-
-def _held(values: Any) -> Callable[[], Any]:
-    return lambda: values
 
 
 def fidelity(

@@ -237,6 +237,8 @@ class _Cases:
         m32[:, L.M_MILESTONE :] = np.nan
         mi = np.zeros((rows, L.N_MI), dtype=np.int16)
         mi[:, L.MI_OUTCOME] = L.OUTCOME_IN_FLIGHT
+        if extra == 0:  # no room for returns: the guard bits are used as they are
+            return cls(cf, m32, mi, np.ascontiguousarray(cb, dtype=np.uint8))
         matrix = np.zeros((rows, cb.shape[1]), dtype=np.uint8)
         matrix[:count] = cb
         return cls(cf, m32, mi, matrix)
