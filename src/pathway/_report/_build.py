@@ -239,8 +239,16 @@ def combined_report(
         for name, (_label, unit) in MEASURES.items()
         if name in values and (touch or name not in TOUCH_MEASURES)
     }
-    attribution = attribute_rows(found.rows, scope)
+    del values
     index = typical_case(table, scope)
+    # the journey first: drawing it may run a simulation again, best done while the
+    # attribution's temporaries are not held
+    drawn = (
+        journey(int(found.where[0][index]), int(found.where[1][index]))
+        if index is not None
+        else None
+    )
+    attribution = attribute_rows(found.rows, scope)
     first, last = found.first_at, found.last_at
     return Report(
         pathway=pathway,
@@ -270,11 +278,7 @@ def combined_report(
             pathway.targets if pathway is not None else {},
             found.start_at,
         ),
-        journey=(
-            journey(int(found.where[0][index]), int(found.where[1][index]))
-            if index is not None
-            else None
-        ),
+        journey=drawn,
         conformance=None,
         notes=(),
         touch_known=touch,

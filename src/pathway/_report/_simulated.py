@@ -140,6 +140,8 @@ def simulated_report(
         with contextlib.suppress(_CaseFinished):
             run_replication(plan, sink=keep, **run)
         rows = {name: np.concatenate([k[name] for k in kept]) for name in kept[0]}
+        kept.clear()
+        _give_back()  # the rerun's memory, before the report's largest step
         return journey_of(blocks.one_case(rows, number), 0, pathway)
 
     combined = combine(parts, release=_give_back)
