@@ -353,7 +353,7 @@ def collections(log: EventLog, pathway: Pathway) -> tuple[I64, I64, tuple[str, .
 
 
 #: Cases per block when counting collections in a dense (cases x items) table.
-BLOCK_CELLS = 8_000_000
+BLOCK_CELLS = 1_000_000  # 8 MB a block: its few temporaries stay small beside a big log
 
 
 def _dense_blocks(case: I64, item: I64, n: int, items: int) -> Iterator[tuple[int, int, I64]]:
