@@ -27,6 +27,8 @@ SHIPPED = (
     "review-round",
     "intermediate-care-weekend-gate",
     "intermediate-care-seven-day",
+    "fragmented-working",
+    "relational-working",
 )
 # 2017-10-02 was a Monday: the week of 2-8 October 2017 (Check), no bank holidays.
 CHECK_WEEK = [datetime(2017, 10, 2 + day, 11, 0) for day in range(7)]
@@ -340,3 +342,29 @@ def test_the_weekend_gate_costs_about_1680_acute_bed_days_a_year() -> None:
     )
     # 001: "costing approximately 1680 Acute bed days per year" (calibrated on the pair)
     assert lost == pytest.approx(1680, rel=0.25)
+
+
+# ------------------------------------------- fragmented against relational (003)
+
+
+def test_fragmented_working_splits_one_need_into_two_demands() -> None:
+    p = _load("fragmented-working")
+    returns = p.steps["case_closed"].returns
+    assert returns is not None
+    assert returns.probability == pytest.approx(58 / 116)  # 003: 116 cases were 58 real demands
+    assert returns.demand == "re_referral"
+    assert not returns.same_worker
+    assert _handoffs(p) >= 2  # referred on from service to service
+
+
+def test_relational_working_keeps_one_named_worker_and_returns_to_them() -> None:
+    p = _load("relational-working")
+    (role,) = p.roles.values()
+    assert role.continuity == "named"  # 003: ownership end to end
+    assert {p.steps[s].role for s in p.nominal_steps()[:-1]} == {role.id}
+    assert _handoffs(p) == 0
+    returns = p.steps["closed_by_agreement"].returns
+    assert returns is not None
+    assert returns.same_worker  # 003: "the same team member is assigned the case again"
+    assert returns.probability < 0.05  # 003: repeat demand "almost 0%"
+    assert p.arrivals == _load("fragmented-working").arrivals
