@@ -1,14 +1,17 @@
 """The pathways shipped in ``pathways/``: they load cleanly and say what their sources say.
 
 Sources (see ``/work/shared/sources``): 000 is the Portsmouth Recovery Hub report (Check
-2017, Redesign and Roll-in 2018), 004 the Portsmouth 2012 hub-and-spoke proposal and 002
-the three-question ward-round review.
+2017, Redesign and Roll-in 2018), 004 the Portsmouth 2012 hub-and-spoke proposal, 002
+the three-question ward-round review, 001 the AQuA whole-system case studies (Bolton's
+intermediate care at home and its weekend gate) and 003 the relational-working ICS case
+study (fragmented against relational working).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,6 +25,10 @@ SHIPPED = (
     "recovery-hub-2018",
     "portsmouth-rois-2012",
     "review-round",
+    "intermediate-care-weekend-gate",
+    "intermediate-care-seven-day",
+    "fragmented-working",
+    "relational-working",
 )
 # 2017-10-02 was a Monday: the week of 2-8 October 2017 (Check), no bank holidays.
 CHECK_WEEK = [datetime(2017, 10, 2 + day, 11, 0) for day in range(7)]
@@ -60,7 +67,7 @@ def _open_days(p: Pathway, calendar: str) -> set[int]:
     }
 
 
-# ------------------------------------------------------------------------ all four
+# ------------------------------------------------------------------------ every file
 
 
 @pytest.mark.parametrize("name", SHIPPED)
@@ -282,3 +289,82 @@ def test_review_round_is_twice_a_week_and_loops_back(review: Pathway) -> None:
     assert len(_open_days(review, "ward_rounds")) == 2  # 002: "twice a week"
     (back,) = review.outgoing("take_action")
     assert back.target == "ward_round_review"  # 002: "reviewed at the next ward round"
+
+
+# ------------------------------------------------- intermediate care at home (001)
+
+
+def _without(data: dict[str, Any], *keys: str) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k not in keys}
+
+
+def test_intermediate_care_pair_differs_only_in_the_acceptance_calendar() -> None:
+    from pathway._report._fidelity import _data
+
+    gate = _data(PATHWAYS / "intermediate-care-weekend-gate.yaml")
+    seven = _data(PATHWAYS / "intermediate-care-seven-day.yaml")
+    assert _without(gate, "id", "title", "version", "calendars") == _without(
+        seven, "id", "title", "version", "calendars"
+    )
+    assert _without(gate["calendars"], "acceptance") == _without(seven["calendars"], "acceptance")
+    gated = _load("intermediate-care-weekend-gate")
+    open_daily = _load("intermediate-care-seven-day")
+    assert _open_days(gated, "acceptance") == {0, 1, 2, 3, 4}  # 001: not at weekends
+    assert _open_days(open_daily, "acceptance") == set(range(7))
+    for p in (gated, open_daily):
+        assert p.steps["review_referral"].calendar == "acceptance"
+        assert p.steps["review_referral"].setting == "acute_bed"
+        assert p.settings["acute_bed"].bed_days
+
+
+def test_intermediate_care_referrals_acceptance_and_review_time_cite_001() -> None:
+    p = _load("intermediate-care-weekend-gate")
+    assert p.arrivals is not None
+    assert p.arrivals.rate_per_minute is not None
+    per_year = p.arrivals.rate_per_minute * MINUTES_PER_DAY * 365.25
+    assert per_year == pytest.approx(2015 * 12 / 11, rel=0.01)  # 2,015 in eleven months
+    (accept,) = [t for t in p.transitions if t.target == "first_visit"]
+    assert accept.weight == pytest.approx(0.81)
+    assert p.steps["review_referral"].duration.mean() == 30
+
+
+def test_the_weekend_gate_costs_about_1680_acute_bed_days_a_year() -> None:
+    from pathway.cli._report import simulated_report
+
+    def bed_days_a_year(name: str) -> float:
+        found = simulated_report(_load(name), 4000, 1).settings
+        assert found is not None
+        assert found.bed_days_a_year is not None
+        return found.bed_days_a_year
+
+    lost = bed_days_a_year("intermediate-care-weekend-gate") - bed_days_a_year(
+        "intermediate-care-seven-day"
+    )
+    # 001: "costing approximately 1680 Acute bed days per year" (calibrated on the pair)
+    assert lost == pytest.approx(1680, rel=0.25)
+
+
+# ------------------------------------------- fragmented against relational (003)
+
+
+def test_fragmented_working_splits_one_need_into_two_demands() -> None:
+    p = _load("fragmented-working")
+    returns = p.steps["case_closed"].returns
+    assert returns is not None
+    assert returns.probability == pytest.approx(58 / 116)  # 003: 116 cases were 58 real demands
+    assert returns.demand == "re_referral"
+    assert not returns.same_worker
+    assert _handoffs(p) >= 2  # referred on from service to service
+
+
+def test_relational_working_keeps_one_named_worker_and_returns_to_them() -> None:
+    p = _load("relational-working")
+    (role,) = p.roles.values()
+    assert role.continuity == "named"  # 003: ownership end to end
+    assert {p.steps[s].role for s in p.nominal_steps()[:-1]} == {role.id}
+    assert _handoffs(p) == 0
+    returns = p.steps["closed_by_agreement"].returns
+    assert returns is not None
+    assert returns.same_worker  # 003: "the same team member is assigned the case again"
+    assert returns.probability < 0.05  # 003: repeat demand "almost 0%"
+    assert p.arrivals == _load("fragmented-working").arrivals
