@@ -158,3 +158,19 @@ def test_cli_structure_only_and_a_bad_gate() -> None:
     needs = run_cli("diff", str(OLD), str(NEW), "--no-simulate", "--fail-if", "visits > 1")
     assert needs.returncode == 2
     assert "'visits' needs the simulation (drop --no-simulate)" in needs.stderr
+
+
+def test_returns_are_left_out_of_the_paired_comparison() -> None:
+    """People who come back make more demands in one pathway than the other: the diff
+    pairs each person's first demand (the same cohort in both), never the returns."""
+    from pathway._diff._behaviour import behavioural_diff
+
+    root = Path(__file__).resolve().parents[1] / "pathways"
+    old = pathway.load(root / "fragmented-working.yaml")
+    new = pathway.load(root / "relational-working.yaml")
+    found = behavioural_diff(old, new, cases=400, seed=3)
+    old_rows = len(found.old_result.measures(0)["end_to_end_minutes"])
+    new_rows = len(found.new_result.measures(0)["end_to_end_minutes"])
+    assert old_rows > new_rows >= 400  # the fragmented service sees more returns
+    assert 0 < found.paired_cases <= 400
+    assert found.get("end_to_end_days").cases == found.paired_cases

@@ -21,6 +21,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+import pathway._sim._layout as L
 from pathway._model._pathway import Pathway
 from pathway._sim._api import Progress, simulate
 from pathway._sim._result import SimulationResult, t_quantile
@@ -298,8 +299,18 @@ def _compare(
     )
 
 
+def _first_demands(result: SimulationResult, replication: int) -> int:
+    """How many rows are the cohort's first demands: they come first, one per person,
+    in the same order in both runs; returns (new demands of the same people) follow and
+    differ between the pathways, so the paired comparison is over the first demands."""
+    person = result.outputs[replication].times[:, L.MF_PERSON]
+    first = person == np.arange(len(person))
+    return int(np.argmin(first)) if not first.all() else len(person)
+
+
 def _derived(result: SimulationResult, replication: int) -> dict[str, Any]:
-    m = result.measures(replication)
+    rows = _first_demands(result, replication)
+    m = {name: values[:rows] for name, values in result.measures(replication).items()}
     e2e = np.asarray(m["end_to_end_minutes"], dtype=float)
     waits = {
         c: np.asarray(m[f"wait_{c}_minutes"], dtype=float) / MINUTES_PER_DAY for c in WAIT_CAUSES
