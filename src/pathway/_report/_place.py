@@ -209,42 +209,51 @@ def places_diff_text(places: PlacesDiff, old: Pathway, new: Pathway) -> tuple[st
     return tuple(text)
 
 
+Rows = list[tuple[str, ...]]
+
+
 def places_diff_tables(
     places: PlacesDiff, old: Pathway, new: Pathway
-) -> tuple[tuple[list[str], list[tuple[str, ...]], str], ...]:
+) -> tuple[tuple[list[str], Rows, str], ...]:
     """The diff's tables: days per case and a year in each setting, and each role's
     capacity and utilisation, old against new (headers, rows, column kinds)."""
-    found = []
+    found: list[tuple[list[str], Rows, str]] = []
     if places.settings:
-        rows = [
-            (
-                _title(old if row.setting in old.settings else new, row.setting)
-                + (" (bed days)" if row.bed_days else ""),
-                _days(row.old_days),
-                _days(row.new_days),
-                _days(row.old_a_year),
-                _days(row.new_a_year),
-                _change(row.change_a_year),
-            )
-            for row in places.settings
-        ]
         headers = ["setting", "old days per case", "new days per case", "old days a year",
                    "new days a year", "change a year"]  # fmt: skip
-        found.append((headers, rows, "tnnnnn"))
+        found.append((headers, _setting_rows(places, old, new), "tnnnnn"))
     if places.roles:
-        rows = [
-            (
-                _role_title(old, new, row.role),
-                str(row.old.capacity) if row.old else "-",
-                _share(row.old) + (" overloaded" if row.old and row.old.overloaded else ""),
-                str(row.new.capacity) if row.new else "-",
-                _share(row.new) + (" overloaded" if row.new and row.new.overloaded else ""),
-            )
-            for row in places.roles
-        ]
         headers = ["role", "old capacity", "old utilisation", "new capacity", "new utilisation"]
-        found.append((headers, rows, "tnnnn"))
+        found.append((headers, _role_rows(places, old, new), "tnnnn"))
     return tuple(found)
+
+
+def _setting_rows(places: PlacesDiff, old: Pathway, new: Pathway) -> Rows:
+    return [
+        (
+            _title(old if row.setting in old.settings else new, row.setting)
+            + (" (bed days)" if row.bed_days else ""),
+            _days(row.old_days),
+            _days(row.new_days),
+            _days(row.old_a_year),
+            _days(row.new_a_year),
+            _change(row.change_a_year),
+        )
+        for row in places.settings
+    ]
+
+
+def _role_rows(places: PlacesDiff, old: Pathway, new: Pathway) -> Rows:
+    return [
+        (
+            _role_title(old, new, row.role),
+            str(row.old.capacity) if row.old else "-",
+            _share(row.old) + (" overloaded" if row.old and row.old.overloaded else ""),
+            str(row.new.capacity) if row.new else "-",
+            _share(row.new) + (" overloaded" if row.new and row.new.overloaded else ""),
+        )
+        for row in places.roles
+    ]
 
 
 def _minus(new: float | None, old: float | None) -> float | None:
