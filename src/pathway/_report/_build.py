@@ -58,10 +58,10 @@ from pathway._diff._gate import evaluate_gates
 from pathway._diff._places import PlacesDiff
 from pathway._diff._structural import structural_diff
 from pathway._engine._case import Case
+from pathway._extras import require
 from pathway._journal._eventlog import NAT, EventLog, timestamp
 from pathway._journal._events import Event
 from pathway._model._pathway import Pathway
-from pathway._report._blocks import simulated_places
 from pathway._report._diff import Diff
 from pathway._report._report import Chart, Headline, Report
 from pathway._report._words import CHARTED, MEASURES, contributor_words, plain_days, plain_minutes
@@ -491,6 +491,7 @@ def _places(
     """The time in each setting and the load on each role of both pathways' first
     replication, measured from the kernel's rows as ``report --simulate`` measures them."""
     day = date.fromisoformat(start) if isinstance(start, str) else start
-    old_settings, old_load = simulated_places(old, cases, seed, start=day)
-    new_settings, new_load = simulated_places(new, cases, seed, start=day)
+    simulated = require("pathway._report._simulated", extra="sim", feature="pathway diff")
+    old_settings, old_load = simulated.simulated_places(old, cases, seed, start=day)
+    new_settings, new_load = simulated.simulated_places(new, cases, seed, start=day)
     return PlacesDiff(old_settings, new_settings, old_load, new_load)

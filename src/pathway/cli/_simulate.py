@@ -30,10 +30,10 @@ from pathway._analysis._settings import LoadSummary
 from pathway._define._load import load
 from pathway._discover._api import with_arrivals
 from pathway._model._pathway import Pathway
-from pathway._report._blocks import simulated_places
 from pathway._report._fidelity import CALIBRATION, HUB, fidelity, render, simulated_comparisons
 from pathway._report._observed import observed_lines
 from pathway._report._place import load_warnings
+from pathway._report._simulated import simulated_places
 from pathway._sim._api import check_arguments, simulate
 from pathway._sim._cohort import MAX_CASES
 from pathway.cli._common import (
