@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 import pathway._sim._layout as L
+from pathway._diff._places import PlacesDiff
 from pathway._model._pathway import Pathway
 from pathway._sim._api import Progress, simulate
 from pathway._sim._result import SimulationResult, t_quantile
@@ -112,7 +113,9 @@ def _finite(value: Any) -> Any:
 
 @attrs.frozen(slots=True)
 class BehaviouralDiff:
-    """Both simulations and every measure compared; ``by_outcome`` times each outcome."""
+    """Both simulations and every measure compared; ``by_outcome`` times each outcome;
+    ``places`` the time in each setting and the load on each role of both (when
+    measured: see :mod:`pathway._diff._places`)."""
 
     cases: int
     seed: int
@@ -123,6 +126,7 @@ class BehaviouralDiff:
     waits_by_cause: Mapping[str, tuple[float, float]]
     old_result: Any = attrs.field(repr=False)
     new_result: Any = attrs.field(repr=False)
+    places: PlacesDiff | None = None
 
     def get(self, measure: str) -> Comparison:
         """The comparison of one measure (KeyError naming the choices if unknown)."""
@@ -156,6 +160,7 @@ class BehaviouralDiff:
             "measures": [c.to_dict() for c in self.comparisons],
             "by_outcome": [c.to_dict() for c in self.by_outcome],
             "waits_by_cause_days": {k: list(v) for k, v in self.waits_by_cause.items()},
+            "places": self.places.to_dict() if self.places is not None else None,
         }
 
 

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import attrs
 import numpy as np
 
 from pathway._analysis._attribution import (
@@ -55,8 +56,10 @@ from pathway._analysis._summaries import (
 from pathway._analysis._xmr import xmr
 from pathway._diff._behaviour import BehaviouralDiff, behavioural_diff
 from pathway._diff._gate import evaluate_gates
+from pathway._diff._places import PlacesDiff
 from pathway._diff._structural import structural_diff
 from pathway._engine._case import Case
+from pathway._extras import require
 from pathway._journal._eventlog import NAT, EventLog, timestamp
 from pathway._journal._events import Event
 from pathway._model._pathway import Pathway
@@ -458,7 +461,7 @@ def _behaviour(
     start: date | str | None = None,
 ) -> tuple[BehaviouralDiff, tuple[Any, Any] | None]:
     if not journeys:
-        return behavioural_diff(
+        behaviour = behavioural_diff(
             old,
             new,
             cases=cases,
@@ -467,7 +470,8 @@ def _behaviour(
             executor=executor,
             progress=progress,
             start=start,
-        ), None
+        )
+        return attrs.evolve(behaviour, places=_places(old, new, cases, seed, start)), None
     with tempfile.TemporaryDirectory(prefix="pathway-diff-") as folder:
         paths = (Path(folder) / "old.parquet", Path(folder) / "new.parquet")
         behaviour = behavioural_diff(
@@ -482,7 +486,8 @@ def _behaviour(
             start=start,
         )
         reports = (analyse(paths[0], old), analyse(paths[1], new))
-    return behaviour, reports
+    places = PlacesDiff(reports[0].settings, reports[1].settings, reports[0].load, reports[1].load)
+    return attrs.evolve(behaviour, places=places), reports
 
 
 def _demand(found: Combined) -> dict[str, Any]:
@@ -495,3 +500,15 @@ def _demand(found: Combined) -> dict[str, Any]:
     result = demand_of(table, found.failure_events, people["returns"])
     result["people"] = people
     return result
+
+
+def _places(
+    old: Pathway, new: Pathway, cases: int, seed: int, start: date | str | None
+) -> PlacesDiff:
+    """The time in each setting and the load on each role of both pathways' first
+    replication, measured from the kernel's rows as ``report --simulate`` measures them."""
+    day = date.fromisoformat(start) if isinstance(start, str) else start
+    simulated = require("pathway._report._simulated", extra="sim", feature="pathway diff")
+    old_settings, old_load = simulated.simulated_places(old, cases, seed, start=day)
+    new_settings, new_load = simulated.simulated_places(new, cases, seed, start=day)
+    return PlacesDiff(old_settings, new_settings, old_load, new_load)

@@ -15,11 +15,14 @@ from pathway._analysis._spc import before_after
 from pathway._analysis._xmr import xmr
 from pathway._diff._behaviour import BehaviouralDiff, Comparison
 from pathway._diff._gate import GateResult
+from pathway._diff._places import PlacesDiff
 from pathway._diff._structural import StructuralDiff
+from pathway._model._pathway import Pathway
 from pathway._report._changes import change_sentences
 from pathway._report._html import CSS, html_table
 from pathway._report._map_svg import map_pair
 from pathway._report._markdown import markdown_table
+from pathway._report._place import places_diff_tables, places_diff_text
 from pathway._report._report import Chart
 from pathway._report._sections import Section, table
 from pathway._report._svg import control_chart, swimlane, verdict_icons
@@ -98,14 +101,14 @@ def diff_sections(diff: Diff) -> list[Section]:
         )
     ]
     if diff.behaviour is not None:
-        sections.extend(_behaviour_sections(diff.behaviour))
+        sections.extend(_behaviour_sections(diff.behaviour, diff.structure.old, diff.structure.new))
     if diff.gates:
         sections.append(_gate_section(diff.gates))
     sections.append(_changes_section(diff.structure))
     return sections
 
 
-def _behaviour_sections(b: BehaviouralDiff) -> list[Section]:
+def _behaviour_sections(b: BehaviouralDiff, old: Pathway, new: Pathway) -> list[Section]:
     intro = (
         f"Both pathways were simulated on the same {b.cases} people (seed {b.seed}, "
         f"{b.replications} replication(s)); {b.paired_cases} finished in both and are "
@@ -127,10 +130,26 @@ def _behaviour_sections(b: BehaviouralDiff) -> list[Section]:
         "tnn",
         "Mean waiting per case, by cause",
     )
-    return [
+    sections = [
         Section("headline", "On the same people", (intro, *(f"- {s}" for s in b.headline()))),
         Section("measures", "Every measure, old against new", (), (measures, waits)),
     ]
+    if b.places is not None and (b.places.settings or b.places.roles):
+        sections.append(_places_section(b.places, old, new))
+    return sections
+
+
+def _places_section(places: PlacesDiff, old: Pathway, new: Pathway) -> Section:
+    """Time in each setting (bed days) and the load on each role, old against new."""
+    tables = tuple(
+        table(headers, rows, kinds) for headers, rows, kinds in places_diff_tables(places, old, new)
+    )
+    return Section(
+        "places",
+        "Where the time is spent, and the load on each role",
+        places_diff_text(places, old, new),
+        tables,
+    )
 
 
 def _comparison_row(c: Comparison) -> tuple[str, ...]:

@@ -1,18 +1,29 @@
 """Time in each setting (bed days) and the load on each role, in words: the report's
-``settings`` and ``load`` sections, the overload warnings and their JSON."""
+``settings`` and ``load`` sections, the overload warnings and their JSON, and the
+diff's old-against-new comparison of both."""
 
 from __future__ import annotations
 
 import math
 from typing import TYPE_CHECKING, Any
 
-from pathway._analysis._settings import OVERLOADED, LoadSummary, SettingsSummary
+from pathway._analysis._settings import OVERLOADED, LoadSummary, RoleLoad, SettingsSummary
+from pathway._diff._places import PlacesDiff
 from pathway._model._pathway import Pathway
 
 if TYPE_CHECKING:
     from pathway._report._report import Report
 
-__all__ = ["Part", "load_dict", "load_part", "load_warnings", "settings_dict", "settings_part"]
+__all__ = [
+    "Part",
+    "load_dict",
+    "load_part",
+    "load_warnings",
+    "places_diff_tables",
+    "places_diff_text",
+    "settings_dict",
+    "settings_part",
+]
 
 Part = tuple[str, str, tuple[str, ...], list[str], list[tuple[str, ...]], str]
 """A section's key, title, paragraphs, table headers, rows and column kinds (t/n)."""
@@ -156,3 +167,99 @@ def load_dict(load: LoadSummary | None, pathway: Pathway | None) -> dict[str, An
         "in_flight_share": load.in_flight_share,
         "warnings": load_warnings(load, pathway),
     }
+
+
+def _change(value: float | None) -> str:
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    return ("+" if value > 0 else "") + _days(value)
+
+
+def _share(load: RoleLoad | None) -> str:
+    if load is None:
+        return "-"
+    return f"{load.utilisation:.0%}" if math.isfinite(load.utilisation) else "n/a"
+
+
+def places_diff_text(places: PlacesDiff, old: Pathway, new: Pathway) -> tuple[str, ...]:
+    """The diff's bed days in a sentence, each pathway's overload warnings, and how the
+    figures were measured."""
+    text = []
+    if places.counts_bed_days:
+        old_year, new_year = places.old_bed_days_a_year, places.new_bed_days_a_year
+        rate = places.cases_a_year
+        text.append(
+            f"Bed days per case: {_days(places.old_bed_days)} in the old pathway, "
+            f"{_days(places.new_bed_days)} in the new; about {_days(old_year)} against "
+            f"{_days(new_year)} bed days a year at the cohort's arrival rate"
+            + (f" ({rate:,.0f} cases a year)" if rate is not None else "")
+            + f", a change of {_change(_minus(new_year, old_year))}."
+        )
+    for label, load, pathway in (
+        ("old", places.old_load, old),
+        ("new", places.new_load, new),
+    ):
+        text.extend(f"WARNING ({label} pathway): {w}" for w in load_warnings(load, pathway))
+    text.append(
+        "Measured on the first replication's people, over the cases that reached an "
+        "outcome: days a year are days per case times the cases arriving a year. "
+        f"Utilisation is the work that arrived for a role over its open hours x capacity; "
+        f"at {OVERLOADED:.0%} or more its queue cannot settle."
+    )
+    return tuple(text)
+
+
+Rows = list[tuple[str, ...]]
+
+
+def places_diff_tables(
+    places: PlacesDiff, old: Pathway, new: Pathway
+) -> tuple[tuple[list[str], Rows, str], ...]:
+    """The diff's tables: days per case and a year in each setting, and each role's
+    capacity and utilisation, old against new (headers, rows, column kinds)."""
+    found: list[tuple[list[str], Rows, str]] = []
+    if places.settings:
+        headers = ["setting", "old days per case", "new days per case", "old days a year",
+                   "new days a year", "change a year"]  # fmt: skip
+        found.append((headers, _setting_rows(places, old, new), "tnnnnn"))
+    if places.roles:
+        headers = ["role", "old capacity", "old utilisation", "new capacity", "new utilisation"]
+        found.append((headers, _role_rows(places, old, new), "tnnnn"))
+    return tuple(found)
+
+
+def _setting_rows(places: PlacesDiff, old: Pathway, new: Pathway) -> Rows:
+    return [
+        (
+            _title(old if row.setting in old.settings else new, row.setting)
+            + (" (bed days)" if row.bed_days else ""),
+            _days(row.old_days),
+            _days(row.new_days),
+            _days(row.old_a_year),
+            _days(row.new_a_year),
+            _change(row.change_a_year),
+        )
+        for row in places.settings
+    ]
+
+
+def _role_rows(places: PlacesDiff, old: Pathway, new: Pathway) -> Rows:
+    return [
+        (
+            _role_title(old, new, row.role),
+            str(row.old.capacity) if row.old else "-",
+            _share(row.old) + (" overloaded" if row.old and row.old.overloaded else ""),
+            str(row.new.capacity) if row.new else "-",
+            _share(row.new) + (" overloaded" if row.new and row.new.overloaded else ""),
+        )
+        for row in places.roles
+    ]
+
+
+def _minus(new: float | None, old: float | None) -> float | None:
+    return None if new is None or old is None else new - old
+
+
+def _role_title(old: Pathway, new: Pathway, role: str) -> str:
+    declared = old.roles.get(role) or new.roles.get(role)
+    return declared.title if declared is not None else role.replace("_", " ")

@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import math
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 import attrs
@@ -32,6 +32,12 @@ import numpy.typing as npt
 import pathway._sim._layout as L
 from pathway._analysis._journey import Journey, journey_of
 from pathway._analysis._partial import Part, combine, part_of
+from pathway._analysis._settings import (
+    LoadSummary,
+    SettingsSummary,
+    summarise_load,
+    summarise_settings,
+)
 from pathway._journal._eventlog import KINDS, NAT, EventLog
 from pathway._model._distributions import format_duration
 from pathway._model._pathway import Pathway
@@ -46,7 +52,7 @@ from pathway._sim._run import Progress, run_replication
 from pathway._vocab import DEMANDS, LEVELS, REQUESTERS, WAIT_CAUSES, WORK_CLASSES
 from pathway.errors import SimulationError
 
-__all__ = ["BLOCK_CASES", "replicated_report", "simulated_report"]
+__all__ = ["BLOCK_CASES", "replicated_report", "simulated_places", "simulated_report"]
 
 #: Cases per block (about a million Recovery Hub events).
 BLOCK_CASES = 20_000
@@ -467,3 +473,47 @@ def _after(
     """The rows of cases numbered ``skip`` or more (after the warm-up's cases)."""
     kept = ev_i[:, L.E_CASE] >= skip
     return ev_i[kept], ev_f[kept]
+
+
+def simulated_places(
+    pathway: Pathway,
+    cases: int | None,
+    seed: int,
+    *,
+    horizon: float = math.inf,
+    warmup: float = 0.0,
+    replication: int = 0,
+    start: date | None = None,
+) -> tuple[SettingsSummary | None, LoadSummary | None]:
+    """The time in each setting and the load on each role of one simulated replication
+    (the cohort ``simulate`` runs with these arguments), measured block by block as
+    :func:`simulated_report` measures it, in the memory of a few blocks: for
+    ``pathway simulate`` and the diff.
+
+    The settings are over the cases that reached an outcome (every case when none
+    has), as in the report. Raises :class:`SimulationError` as :func:`simulated_report`
+    does.
+    """
+    plan = build_plan(pathway, start=start)
+    adjust_weights(plan)
+    arrived = arrival_times(plan, seed, replication, cases, horizon)
+    skip = int(np.searchsorted(arrived, warmup, side="left")) if warmup > 0 else 0
+    if len(arrived) and skip >= len(arrived):
+        raise SimulationError(
+            f"every one of the {len(arrived):,} simulated cases arrived during the warm-up"
+        )
+    blocks = _Blocks(plan, pathway, len(arrived), BLOCK_CASES, skip)
+    count = len(arrived)
+    del arrived
+    run_replication(
+        plan, sink=blocks.add, seed=seed, replication=replication, cases=count, horizon=horizon
+    )
+    found = combine(blocks.finish(), release=_give_back)
+    table = found.table
+    scope = table.finished.copy() if table.finished.any() else np.ones(len(table), dtype=bool)
+    if found.start_at is None:
+        return None, None
+    return (
+        summarise_settings(found.rows, pathway, table, scope, found.start_at),
+        summarise_load(found.rows, pathway, table, found.start_at),
+    )

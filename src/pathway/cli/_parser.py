@@ -100,6 +100,12 @@ def _simulate(commands: Any) -> None:
     quiet_option(parser, "--no-progress")
     parser.add_argument("--arrivals-from", metavar="LOG", help=_ARRIVALS_HELP)
     parser.add_argument(
+        "--no-load",
+        action="store_true",
+        help="skip each role's utilisation and the overload warnings (they run the first "
+        "replication again, measured from its events: several times the simulation's time)",
+    )
+    parser.add_argument(
         "--fidelity",
         action="store_true",
         help="run the FILEs (default the Recovery Hub 2017 and 2018 pathways) as their "

@@ -7,25 +7,33 @@ Run by ``pathway.cli`` through :func:`run_simulate`::
     pathway simulate --fidelity [FILE...]                   # the calibration run
 
 The progress display (on a terminal only, see :mod:`pathway.cli._progress`) and the
-messages go to stderr; the summary table to stdout, followed, for a file that declares
-observed figures (``observed:``), by the model against observed. ``--fidelity`` runs
-the files (default the two Recovery Hub files) as their calibration was run (20 000
-cases x 5 replications, seed 2017, an 8-week warm-up) and prints only that.
+messages go to stderr; the summary table to stdout, then each role's utilisation in the
+first replication (its overload warnings on stderr, as ``report`` gives them),
+followed, for a file that declares observed figures (``observed:``), by the model
+against observed. ``--fidelity`` runs the files (default the two Recovery Hub files) as
+their calibration was run (20 000 cases x 5 replications, seed 2017, an 8-week
+warm-up) and prints only that.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from concurrent.futures import Executor, ProcessPoolExecutor
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from pathway._analysis._observed import steps_timed
+from pathway._analysis._settings import LoadSummary
 from pathway._define._load import load
 from pathway._discover._api import with_arrivals
+from pathway._model._pathway import Pathway
 from pathway._report._fidelity import CALIBRATION, HUB, fidelity, render, simulated_comparisons
 from pathway._report._observed import observed_lines
+from pathway._report._place import load_warnings
+from pathway._report._simulated import simulated_places
 from pathway._sim._api import check_arguments, simulate
 from pathway._sim._cohort import MAX_CASES
 from pathway.cli._common import (
@@ -127,10 +135,13 @@ def _simulate(args: argparse.Namespace) -> int:
                 progress=progress.update if progress.shown else None,
                 milestones=steps_timed(pathway),
             )
+            progress.stage("measuring the load on each role")
+            roles = _load(args, pathway)
     finally:
         if executor is not None:
             executor.shutdown()
     _print_result(result)
+    _print_load(roles, pathway)
     if pathway.observed:
         print()
         print("\n".join(observed_lines(simulated_comparisons(result, pathway), pathway,
@@ -158,6 +169,37 @@ def _print_result(result: Any) -> None:
     if result.events_paths:
         written = counts["events_written"]
         print(f"events: {written} written to {', '.join(result.events_paths)}", file=sys.stderr)
+
+
+def _load(args: argparse.Namespace, pathway: Pathway) -> LoadSummary | None:
+    """The load on each role in the first replication: its cohort run again (the same
+    people and draws) and measured block by block from the kernel's rows."""
+    if not pathway.roles or args.no_load:
+        return None
+    horizon, warmup = check_arguments(
+        cases=args.cases, seed=args.seed, horizon=args.horizon, warmup=args.warmup
+    )
+    cases = args.cases if args.cases is not None or math.isfinite(horizon) else 1000
+    start = date.fromisoformat(args.start) if args.start else None
+    _settings, load = simulated_places(
+        pathway, cases, args.seed, horizon=horizon, warmup=warmup, start=start
+    )
+    return load
+
+
+def _print_load(load: LoadSummary | None, pathway: Pathway) -> None:
+    """Each role's utilisation on stdout (replication 1), its warnings on stderr."""
+    if load is None:
+        return
+    shares = ", ".join(
+        f"{pathway.roles[r.role].title if r.role in pathway.roles else r.role} "
+        + (f"{r.utilisation:.0%}" if math.isfinite(r.utilisation) else "n/a")
+        + (" (overloaded)" if r.overloaded else "")
+        for r in load.roles
+    )
+    print(f"utilisation (replication 1): {shares}")
+    for warning in load_warnings(load, pathway):
+        print(f"warning: {warning}", file=sys.stderr)
 
 
 def _fidelity(args: argparse.Namespace) -> int:
