@@ -174,3 +174,18 @@ def test_returns_are_left_out_of_the_paired_comparison() -> None:
     assert old_rows > new_rows >= 400  # the fragmented service sees more returns
     assert 0 < found.paired_cases <= 400
     assert found.get("end_to_end_days").cases == found.paired_cases
+
+
+def test_a_diff_of_pathways_with_returns_measures_their_roles() -> None:
+    """Returns are cases of people from any block: their load is measured on one log."""
+    root = Path(__file__).resolve().parents[1] / "pathways"
+    found = pathway.diff(
+        pathway.load(root / "fragmented-working.yaml"),
+        pathway.load(root / "relational-working.yaml"),
+        cases=300,
+    )
+    places = found.behaviour.places
+    assert places is not None
+    assert places.old_load is not None
+    assert places.new_load is not None
+    assert "load on each role" in found.to_text()

@@ -502,9 +502,18 @@ def simulated_places(
         raise SimulationError(
             f"every one of the {len(arrived):,} simulated cases arrived during the warm-up"
         )
-    blocks = _Blocks(plan, pathway, len(arrived), BLOCK_CASES, skip)
     count = len(arrived)
     del arrived
+    if plan.has_returns:  # returns are new cases of people in any block: one log
+        if skip:
+            raise SimulationError(
+                "a warm-up with people who come back after an outcome (returns) is not "
+                "supported: a return's person may have arrived in the warm-up"
+            )
+        run = {"seed": seed, "replication": replication, "cases": count, "horizon": horizon}
+        whole = _whole(plan, pathway, run, None)
+        return whole.settings, whole.load
+    blocks = _Blocks(plan, pathway, count, BLOCK_CASES, skip)
     run_replication(
         plan, sink=blocks.add, seed=seed, replication=replication, cases=count, horizon=horizon
     )
