@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import pathway
@@ -213,7 +213,12 @@ def test_property_named_roles_keep_one_worker_conserve_and_repeat(
     model = _all_named(spec)
     folder = tmp_path_factory.mktemp("named")
     first, second = folder / "a.csv", folder / "b.csv"
-    result = pathway.simulate(model, cases=60, seed=seed, horizon="60d", events=first)
+    try:
+        result = pathway.simulate(model, cases=60, seed=seed, horizon="60d", events=first)
+    except pathway.DefinitionError as error:
+        # valid, but not simulable: a step's calendars are never open together
+        assume(error.problems[0].code != "cannot-simulate")
+        raise
     pathway.simulate(model, cases=60, seed=seed, horizon="60d", events=second)
     assert first.read_bytes() == second.read_bytes()
     assert all(len(w) == 1 for w in _workers_by_case_and_role(first).values())
