@@ -32,6 +32,7 @@ from pathway._analysis._journey import Journey, journey_of
 from pathway._analysis._observed import Comparison, compare, log_columns, table_frame
 from pathway._analysis._partial import Combined
 from pathway._analysis._people import people_of
+from pathway._analysis._rounds import checkpoint_rounds
 from pathway._analysis._settings import summarise_load, summarise_settings
 from pathway._analysis._spc import period_chart
 from pathway._analysis._stats import summarise
@@ -209,6 +210,7 @@ def build_report(
         notes=tuple(notes),
         touch_known=touch,
         observed=_observed(pathway, table, scope, log.labels("step"), log_columns(log, pathway)),
+        rounds=checkpoint_rounds(log, pathway) if pathway is not None else None,
         **_place_and_load(delay_rows(log), pathway, table, scope, table.start),
     )
 
@@ -279,6 +281,7 @@ def combined_report(
         notes=(),
         touch_known=touch,
         observed=_observed(pathway, table, scope, found.steps, found.observed),
+        rounds=found.rounds,
         **_place_and_load(found.rows, pathway, table, scope, found.start_at),
     )
 
