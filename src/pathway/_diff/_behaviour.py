@@ -21,6 +21,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from pathway._diff._cohort import CohortChange
 from pathway._model._pathway import Pathway
 from pathway._sim._api import Progress, simulate
 from pathway._sim._result import SimulationResult, t_quantile
@@ -122,6 +123,9 @@ class BehaviouralDiff:
     waits_by_cause: Mapping[str, tuple[float, float]]
     old_result: Any = attrs.field(repr=False)
     new_result: Any = attrs.field(repr=False)
+    #: people versus demands and checkpoint rounds, cohort against cohort (none when
+    #: the event logs were not kept: see :func:`pathway._report._build.diff`)
+    cohort: tuple[CohortChange, ...] = ()
 
     def get(self, measure: str) -> Comparison:
         """The comparison of one measure (KeyError naming the choices if unknown)."""
@@ -155,6 +159,7 @@ class BehaviouralDiff:
             "measures": [c.to_dict() for c in self.comparisons],
             "by_outcome": [c.to_dict() for c in self.by_outcome],
             "waits_by_cause_days": {k: list(v) for k, v in self.waits_by_cause.items()},
+            "cohort": [c.to_dict() for c in self.cohort],
         }
 
 

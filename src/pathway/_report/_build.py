@@ -16,6 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import attrs
 import numpy as np
 
 from pathway._analysis._attribution import (
@@ -55,6 +56,7 @@ from pathway._analysis._summaries import (
 )
 from pathway._analysis._xmr import xmr
 from pathway._diff._behaviour import BehaviouralDiff, behavioural_diff
+from pathway._diff._cohort import CohortFigures, cohort_changes, cohort_figures
 from pathway._diff._gate import evaluate_gates
 from pathway._diff._structural import structural_diff
 from pathway._engine._case import Case
@@ -65,7 +67,8 @@ from pathway._report._diff import Diff
 from pathway._report._report import Chart, Headline, Report
 from pathway._report._words import CHARTED, MEASURES, contributor_words, plain_days, plain_minutes
 from pathway._vocab import MINUTES_PER_DAY
-from pathway.io import Interpretation, read_events
+from pathway.io import Interpretation, read_events, read_log
+from pathway.io._files import REPORT_FIELDS
 
 __all__ = [
     "TOUCH_MEASURES",
@@ -456,17 +459,9 @@ def _behaviour(
     progress: Callable[[int, int], None] | None,
     start: date | str | None = None,
 ) -> tuple[BehaviouralDiff, tuple[Any, Any] | None]:
-    if not journeys:
-        return behavioural_diff(
-            old,
-            new,
-            cases=cases,
-            seed=seed,
-            replications=replications,
-            executor=executor,
-            progress=progress,
-            start=start,
-        ), None
+    """Both pathways simulated with their event logs kept in a temporary folder: the
+    cohort figures (people, checkpoint rounds) come from the first replication's logs,
+    and with ``journeys`` both logs' reports (one replication then)."""
     with tempfile.TemporaryDirectory(prefix="pathway-diff-") as folder:
         paths = (Path(folder) / "old.parquet", Path(folder) / "new.parquet")
         behaviour = behavioural_diff(
@@ -474,14 +469,34 @@ def _behaviour(
             new,
             cases=cases,
             seed=seed,
-            replications=1,
+            replications=1 if journeys else replications,
             executor=executor,
             events=paths,
             progress=progress,
             start=start,
         )
-        reports = (analyse(paths[0], old), analyse(paths[1], new))
-    return behaviour, reports
+        logs = (behaviour.old_result.events_paths[0], behaviour.new_result.events_paths[0])
+        if not journeys:
+            figures = (_figures(logs[0], old), _figures(logs[1], new))
+            return _with_cohort(behaviour, figures, (old, new)), None
+        reports = (analyse(logs[0], old), analyse(logs[1], new))
+    found = [CohortFigures(r.demand["people"], r.rounds or ()) for r in reports]
+    return _with_cohort(behaviour, (found[0], found[1]), (old, new)), reports
+
+
+def _figures(path: str, pathway: Pathway) -> CohortFigures:
+    """A simulated cohort's people and checkpoint rounds, from its event log."""
+    return cohort_figures(read_log(path, pathway, fields=REPORT_FIELDS), pathway)
+
+
+def _with_cohort(
+    behaviour: BehaviouralDiff,
+    figures: tuple[CohortFigures, CohortFigures],
+    pathways: tuple[Pathway, Pathway],
+) -> BehaviouralDiff:
+    """The behavioural diff with its cohort figures compared."""
+    titles = {cp.id: cp.title for p in pathways for cp in p.checkpoints.values()}
+    return attrs.evolve(behaviour, cohort=cohort_changes(*figures, titles))
 
 
 def _demand(found: Combined) -> dict[str, Any]:
