@@ -119,3 +119,29 @@ def test_a_pathway_without_checkpoints_has_no_rounds_section(tmp_path: Path) -> 
     assert report.rounds == ()
     assert "Checkpoint rounds" not in report.to_markdown()
     assert json.loads(report.to_json())["checkpoint_rounds"] == []
+
+
+def test_the_checkpoint_rules_example_runs() -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [sys.executable, "examples/checkpoint_rules.py"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[:5] == [
+        "a nurse decides: refused (decider-role)",
+        "no rationale: refused (rationale-required)",
+        "again this round: refused (same-round)",
+        "stable turns to no: refused (persisted-answer)",
+        "after Thursday's round: discharge",
+    ]
+    assert ", 0 re-reviews in the same round" in lines[5]
+    assert lines[6].endswith(", 0 lapsed reviews")
