@@ -107,3 +107,14 @@ def test_every_format_compares_people_and_rounds() -> None:
         assert "People and checkpoint rounds" in text
         assert "right first time" in text
         assert sentence in text
+
+
+def test_a_diff_too_big_to_keep_its_logs_has_no_cohort_figures(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("pathway._report._build.COHORT_CASES", 10)
+    diff = pathway.diff(WITH_ROUNDS, WITH_ROUNDS, cases=20, seed=1)
+    assert diff.behaviour is not None
+    assert diff.behaviour.cohort == ()
+    assert "People and checkpoint rounds" not in diff.to_markdown()
+    assert json.loads(diff.to_json())["behaviour"]["cohort"] == []

@@ -80,6 +80,8 @@ __all__ = [
     "touch_known",
 ]
 
+#: The most cases a diff keeps event logs of for its cohort figures (people, rounds).
+COHORT_CASES = 100_000
 LogSource = EventLog | Interpretation | str | Path | Iterable[Event] | Iterable[Case]
 #: Measures that need start times: unknown (left out) for a log of completions only.
 TOUCH_MEASURES = (
@@ -461,7 +463,20 @@ def _behaviour(
 ) -> tuple[BehaviouralDiff, tuple[Any, Any] | None]:
     """Both pathways simulated with their event logs kept in a temporary folder: the
     cohort figures (people, checkpoint rounds) come from the first replication's logs,
-    and with ``journeys`` both logs' reports (one replication then)."""
+    and with ``journeys`` both logs' reports (one replication then). Above
+    :data:`COHORT_CASES` cases no log is kept and there are no cohort figures."""
+    if not journeys and cases > COHORT_CASES:
+        plain = behavioural_diff(
+            old,
+            new,
+            cases=cases,
+            seed=seed,
+            replications=replications,
+            executor=executor,
+            progress=progress,
+            start=start,
+        )
+        return plain, None
     with tempfile.TemporaryDirectory(prefix="pathway-diff-") as folder:
         paths = (Path(folder) / "old.parquet", Path(folder) / "new.parquet")
         behaviour = behavioural_diff(
