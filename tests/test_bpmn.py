@@ -6,6 +6,7 @@ file is a ``BpmnError`` naming the file, the line and the element."""
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -288,3 +289,92 @@ def test_a_draft_that_does_not_validate_names_the_process() -> None:
     problem = caught.value.problems[0]
     assert (problem.source, problem.line, problem.field) == ("loop.bpmn", 2, "element Loop")
     assert "does not validate" in problem.message
+
+
+EVERY_FORMAT_2_KEY = """
+format: 2
+id: every-format-2-key
+title: Every format 2 key the BPMN must carry
+version: "1"
+timezone: Europe/London
+start: contact
+calendars:
+  rounds: {open: {"mon, thu": "10:00-13:00"}}
+roles:
+  duty: {team: duty, organisation: council, capacity: 2, continuity: named, named_within: 5d}
+  consultant: {team: medical, organisation: trust, capacity: 1, calendar: rounds}
+  registrar: {team: medical, organisation: trust, capacity: 1, continuity: prefer}
+facts:
+  complex: {type: bool, distribution: {bernoulli: 0.4}}
+returns: {p: 0.3, after: {exponential: {mean: 30d}}}
+arrivals: {rate: 5/d}
+targets:
+  end_to_end: {at_most: 21d}
+steps:
+  contact: {role: duty, duration: 10m}
+  review: {role: consultant, duration: 15m}
+  act: {role: duty, duration: 30m}
+  advised: {outcome: true, returns: {p: 0.5, after: 7d, same_worker: true}}
+  closed: {outcome: true}
+transitions:
+  - {trigger: advise, from: contact, to: advised, when: not complex}
+  - {trigger: escalate, from: contact, to: review, when: complex}
+  - {trigger: back, from: act, to: contact, p: 0.3, demand: re_presentation}
+  - {trigger: close, from: act, to: closed, p: 0.7}
+checkpoints:
+  questions:
+    at: review
+    decided_by: [consultant, registrar]
+    rationale: required
+    rounds: rounds
+    questions:
+      stable: {ask: person, p_yes: 0.4, persists: true}
+    routes:
+      - {when: stable, to: closed}
+    otherwise: act
+"""
+
+
+def test_every_format_2_key_survives_the_round_trip() -> None:
+    model = pathway.load(EVERY_FORMAT_2_KEY)
+    back = _round_trip(model)
+    assert pathway.dump(back) == pathway.dump(model)
+    assert back.content_hash == model.content_hash
+    checkpoint = back.checkpoints["questions"]
+    assert checkpoint.deciders == ("consultant", "registrar")
+    assert checkpoint.rationale_required
+    assert checkpoint.rounds == "rounds"
+    assert checkpoint.persisting == ("stable",)
+    spec = back.spec.model_dump(mode="json", exclude_none=True)
+    assert spec["returns"]["p"] == 0.3
+    assert spec["steps"]["advised"]["returns"]["same_worker"] is True
+    assert spec["roles"]["duty"]["continuity"] == "named"
+    assert spec["roles"]["duty"]["named_within"] == "5d"
+    assert {t["trigger"]: t.get("demand") for t in spec["transitions"]}["back"] == (
+        "re_presentation"
+    )
+    assert "end_to_end" in spec["targets"]
+
+
+def test_the_rules_travel_as_pathway_data_not_bpmn() -> None:
+    root = ET.fromstring(export_bpmn(pathway.load(EVERY_FORMAT_2_KEY)))
+    data = [
+        json.loads(element.text or "{}") for element in root.iter("{urn:carepathway:bpmn:1}data")
+    ]
+    process = next(d["pathway"] for d in data if "pathway" in d)
+    assert process["returns"]["p"] == 0.3
+    assert process["checkpoints"]["questions"]["decided_by"] == ["consultant", "registrar"]
+
+
+EXAMPLES = sorted(
+    [*(ROOT / "docs" / "examples").glob("*.yaml"), *(ROOT / "examples").glob("*.yaml")]
+)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_every_example_file_round_trips(path: Path) -> None:
+    try:
+        model = pathway.load(path)
+    except DefinitionError:
+        pytest.skip("an example of mistakes")
+    assert pathway.dump(_round_trip(model)) == pathway.dump(model)

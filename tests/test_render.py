@@ -80,6 +80,7 @@ def test_json_has_the_documented_schema(report: Report) -> None:
         "settings",
         "load",
         "warnings",
+        "checkpoint_rounds",
     }
     assert document["replications"] is None  # only report --simulate -r R fills it
     assert document["pathway"]["id"] == "recovery-hub-2017"

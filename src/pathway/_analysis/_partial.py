@@ -34,6 +34,7 @@ from pathway._analysis._cases import (
 )
 from pathway._analysis._observed import log_columns
 from pathway._analysis._people import began_as
+from pathway._analysis._rounds import CheckpointRounds, checkpoint_rounds, sum_rounds
 from pathway._analysis._summaries import appointment_counts
 from pathway._journal._eventlog import NAT, EventLog, stable_order
 from pathway._model._pathway import Pathway
@@ -74,6 +75,7 @@ class Part:
     observed: dict[str, npt.NDArray[np.float64]] = attrs.field(factory=dict)
     persons: tuple[str, ...] = ()  # per case: the person its demand is from
     began: I64 | None = None  # per case: the failure demand it began as (-1 none)
+    rounds: tuple[CheckpointRounds, ...] | None = None  # checkpoint rounds (with a pathway)
 
 
 def part_of(
@@ -109,6 +111,7 @@ def part_of(
         observed=log_columns(log, pathway),
         persons=_person_ids(log),
         began=began_as(log),
+        rounds=checkpoint_rounds(log, pathway, origin=origin) if pathway is not None else None,
     )
 
 
@@ -148,6 +151,7 @@ class Combined:
     observed: dict[str, npt.NDArray[np.float64]] = attrs.field(factory=dict)
     persons: I64 | None = None  # per case: its person's index (None: not known)
     began: I64 | None = None  # per case: the failure demand it began as (-1 none)
+    rounds: tuple[CheckpointRounds, ...] | None = None  # summed over the parts
 
 
 def _union(lists: Sequence[Sequence[str]]) -> tuple[str, ...]:
@@ -393,6 +397,7 @@ def combine(parts: list[Part], *, release: Callable[[], None] | None = None) -> 
     labels = [label for p in parts for label in p.persons]
     known = len(labels) == sum(len(p.table) for p in parts)
     began = [p.began if p.began is not None else np.full(len(p.table), -1) for p in parts]
+    rounds = sum_rounds([p.rounds for p in parts])
     parts.clear()
     order, part, local, start_at = _order(fields)
     steps = _union(fields.steps)
@@ -425,6 +430,7 @@ def combine(parts: list[Part], *, release: Callable[[], None] | None = None) -> 
         observed={name: np.concatenate(arrays)[order] for name, arrays in observed.items()},
         persons=_person_index([labels[i] for i in order.tolist()]) if known else None,
         began=np.concatenate(began)[order] if began else np.zeros(0, dtype=np.int64),
+        rounds=rounds,
     )
 
 

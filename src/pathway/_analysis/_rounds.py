@@ -21,7 +21,7 @@ from pathway._journal._eventlog import EventLog, kind_code, nanoseconds, timesta
 from pathway._model._pathway import Checkpoint, Pathway
 from pathway._model._rounds import day_end, round_end
 
-__all__ = ["CheckpointRounds", "checkpoint_rounds"]
+__all__ = ["CheckpointRounds", "checkpoint_rounds", "sum_rounds"]
 
 _DECISION = kind_code("decision")
 _COMPLETED = kind_code("step_completed")
@@ -39,8 +39,15 @@ class CheckpointRounds:
     lapsed: int
 
 
-def checkpoint_rounds(log: EventLog, pathway: Pathway) -> tuple[CheckpointRounds, ...]:
-    """Every checkpoint's decisions, re-reviews in the same round and lapsed reviews."""
+def checkpoint_rounds(
+    log: EventLog, pathway: Pathway, *, origin: int = 0
+) -> tuple[CheckpointRounds, ...]:
+    """Every checkpoint's decisions, re-reviews in the same round and lapsed reviews.
+
+    ``origin`` (nanoseconds since the epoch, any size) is added to the log's times to
+    place them in rounds: a part of a simulated cohort counts from its own origin
+    (:func:`pathway._analysis._partial.part_of`).
+    """
     starts = _review_starts(log)
     lapsed = _lapsed(log)
     found = []
@@ -52,7 +59,7 @@ def checkpoint_rounds(log: EventLog, pathway: Pathway) -> tuple[CheckpointRounds
                 cp.id,
                 cp.rounds,
                 sum(len(times) for times in reviews.values()),
-                sum(_same_round(pathway, cp, times) for times in reviews.values()),
+                sum(_same_round(pathway, cp, times, origin) for times in reviews.values()),
                 lapsed.get(cp.id, 0),
             )
         )
@@ -81,11 +88,12 @@ def _reviews(
     return found
 
 
-def _same_round(pathway: Pathway, cp: Checkpoint, times: list[int]) -> int:
+def _same_round(pathway: Pathway, cp: Checkpoint, times: list[int], origin: int = 0) -> int:
     """How many reviews began before the end of the round of the review before them."""
     count = 0
     for before, after in itertools.pairwise(times):
-        if after < _nanoseconds(_round_end(pathway, cp, timestamp(before))):
+        end = _nanoseconds(_round_end(pathway, cp, timestamp(origin + before)))
+        if origin + after < end:
             count += 1
     return count
 
@@ -109,3 +117,27 @@ def _lapsed(log: EventLog) -> dict[str, int]:
             name = triggers[int(trigger[row])]
             counts[name] = counts.get(name, 0) + 1
     return counts
+
+
+def sum_rounds(
+    found: list[tuple[CheckpointRounds, ...] | None],
+) -> tuple[CheckpointRounds, ...] | None:
+    """The rounds of a log in parts (whole cases each): each checkpoint's counts summed
+    over the parts, in the first part's order (None when a part has none)."""
+    if not found or any(part is None for part in found):
+        return None
+    totals: dict[str, CheckpointRounds] = {}
+    for part in found:
+        for item in part or ():
+            seen = totals.get(item.checkpoint)
+            totals[item.checkpoint] = (
+                item
+                if seen is None
+                else attrs.evolve(
+                    seen,
+                    decisions=seen.decisions + item.decisions,
+                    same_round=seen.same_round + item.same_round,
+                    lapsed=seen.lapsed + item.lapsed,
+                )
+            )
+    return tuple(totals.values())

@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 import pathway._sim._layout as L
+from pathway._diff._cohort import CohortChange
 from pathway._diff._places import PlacesDiff
 from pathway._model._pathway import Pathway
 from pathway._sim._api import Progress, simulate
@@ -127,6 +128,9 @@ class BehaviouralDiff:
     old_result: Any = attrs.field(repr=False)
     new_result: Any = attrs.field(repr=False)
     places: PlacesDiff | None = None
+    #: people versus demands and checkpoint rounds, cohort against cohort (none when
+    #: the event logs were not kept: see :func:`pathway._report._build.diff`)
+    cohort: tuple[CohortChange, ...] = ()
 
     def get(self, measure: str) -> Comparison:
         """The comparison of one measure (KeyError naming the choices if unknown)."""
@@ -161,6 +165,7 @@ class BehaviouralDiff:
             "by_outcome": [c.to_dict() for c in self.by_outcome],
             "waits_by_cause_days": {k: list(v) for k, v in self.waits_by_cause.items()},
             "places": self.places.to_dict() if self.places is not None else None,
+            "cohort": [c.to_dict() for c in self.cohort],
         }
 
 

@@ -33,6 +33,7 @@ from pathway._analysis._journey import Journey, journey_of
 from pathway._analysis._observed import Comparison, compare, log_columns, table_frame
 from pathway._analysis._partial import Combined
 from pathway._analysis._people import people_of
+from pathway._analysis._rounds import checkpoint_rounds
 from pathway._analysis._settings import summarise_load, summarise_settings
 from pathway._analysis._spc import period_chart
 from pathway._analysis._stats import summarise
@@ -55,6 +56,7 @@ from pathway._analysis._summaries import (
 )
 from pathway._analysis._xmr import xmr
 from pathway._diff._behaviour import BehaviouralDiff, behavioural_diff
+from pathway._diff._cohort import CohortFigures, cohort_changes, cohort_figures
 from pathway._diff._gate import evaluate_gates
 from pathway._diff._places import PlacesDiff
 from pathway._diff._structural import structural_diff
@@ -67,7 +69,8 @@ from pathway._report._diff import Diff
 from pathway._report._report import Chart, Headline, Report
 from pathway._report._words import CHARTED, MEASURES, contributor_words, plain_days, plain_minutes
 from pathway._vocab import MINUTES_PER_DAY
-from pathway.io import Interpretation, read_events
+from pathway.io import Interpretation, read_events, read_log
+from pathway.io._files import REPORT_FIELDS
 
 __all__ = [
     "TOUCH_MEASURES",
@@ -79,6 +82,8 @@ __all__ = [
     "touch_known",
 ]
 
+#: The most cases a diff keeps event logs of for its cohort figures (people, rounds).
+COHORT_CASES = 100_000
 LogSource = EventLog | Interpretation | str | Path | Iterable[Event] | Iterable[Case]
 #: Measures that need start times: unknown (left out) for a log of completions only.
 TOUCH_MEASURES = (
@@ -212,6 +217,7 @@ def build_report(
         notes=tuple(notes),
         touch_known=touch,
         observed=_observed(pathway, table, scope, log.labels("step"), log_columns(log, pathway)),
+        rounds=checkpoint_rounds(log, pathway) if pathway is not None else None,
         **_place_and_load(delay_rows(log), pathway, table, scope, table.start),
     )
 
@@ -286,6 +292,7 @@ def combined_report(
         notes=(),
         touch_known=touch,
         observed=_observed(pathway, table, scope, found.steps, found.observed),
+        rounds=found.rounds,
         **_place_and_load(found.rows, pathway, table, scope, found.start_at),
     )
 
@@ -460,8 +467,12 @@ def _behaviour(
     progress: Callable[[int, int], None] | None,
     start: date | str | None = None,
 ) -> tuple[BehaviouralDiff, tuple[Any, Any] | None]:
-    if not journeys:
-        behaviour = behavioural_diff(
+    """Both pathways simulated with their event logs kept in a temporary folder: the
+    cohort figures (people, checkpoint rounds) come from the first replication's logs,
+    and with ``journeys`` both logs' reports (one replication then). Above
+    :data:`COHORT_CASES` cases no log is kept and there are no cohort figures."""
+    if not journeys and cases > COHORT_CASES:
+        plain = behavioural_diff(
             old,
             new,
             cases=cases,
@@ -471,7 +482,7 @@ def _behaviour(
             progress=progress,
             start=start,
         )
-        return attrs.evolve(behaviour, places=_places(old, new, cases, seed, start)), None
+        return attrs.evolve(plain, places=_places(old, new, cases, seed, start)), None
     with tempfile.TemporaryDirectory(prefix="pathway-diff-") as folder:
         paths = (Path(folder) / "old.parquet", Path(folder) / "new.parquet")
         behaviour = behavioural_diff(
@@ -479,15 +490,37 @@ def _behaviour(
             new,
             cases=cases,
             seed=seed,
-            replications=1,
+            replications=1 if journeys else replications,
             executor=executor,
             events=paths,
             progress=progress,
             start=start,
         )
-        reports = (analyse(paths[0], old), analyse(paths[1], new))
+        logs = (behaviour.old_result.events_paths[0], behaviour.new_result.events_paths[0])
+        if not journeys:
+            figures = (_figures(logs[0], old), _figures(logs[1], new))
+            behaviour = _with_cohort(behaviour, figures, (old, new))
+            return attrs.evolve(behaviour, places=_places(old, new, cases, seed, start)), None
+        reports = (analyse(logs[0], old), analyse(logs[1], new))
+    found = [CohortFigures(r.demand["people"], r.rounds or ()) for r in reports]
+    behaviour = _with_cohort(behaviour, (found[0], found[1]), (old, new))
     places = PlacesDiff(reports[0].settings, reports[1].settings, reports[0].load, reports[1].load)
     return attrs.evolve(behaviour, places=places), reports
+
+
+def _figures(path: str, pathway: Pathway) -> CohortFigures:
+    """A simulated cohort's people and checkpoint rounds, from its event log."""
+    return cohort_figures(read_log(path, pathway, fields=REPORT_FIELDS), pathway)
+
+
+def _with_cohort(
+    behaviour: BehaviouralDiff,
+    figures: tuple[CohortFigures, CohortFigures],
+    pathways: tuple[Pathway, Pathway],
+) -> BehaviouralDiff:
+    """The behavioural diff with its cohort figures compared."""
+    titles = {cp.id: cp.title for p in pathways for cp in p.checkpoints.values()}
+    return attrs.evolve(behaviour, cohort=cohort_changes(*figures, titles))
 
 
 def _demand(found: Combined) -> dict[str, Any]:

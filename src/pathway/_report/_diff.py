@@ -14,6 +14,7 @@ import numpy as np
 from pathway._analysis._spc import before_after
 from pathway._analysis._xmr import xmr
 from pathway._diff._behaviour import BehaviouralDiff, Comparison
+from pathway._diff._cohort import CohortChange, fmt
 from pathway._diff._gate import GateResult
 from pathway._diff._places import PlacesDiff
 from pathway._diff._structural import StructuralDiff
@@ -133,6 +134,7 @@ def _behaviour_sections(b: BehaviouralDiff, old: Pathway, new: Pathway) -> list[
     sections = [
         Section("headline", "On the same people", (intro, *(f"- {s}" for s in b.headline()))),
         Section("measures", "Every measure, old against new", (), (measures, waits)),
+        *_cohort_section(b.cohort),
     ]
     if b.places is not None and (b.places.settings or b.places.roles):
         sections.append(_places_section(b.places, old, new))
@@ -150,6 +152,41 @@ def _places_section(places: PlacesDiff, old: Pathway, new: Pathway) -> Section:
         places_diff_text(places, old, new),
         tables,
     )
+
+
+def _cohort_section(changes: Sequence[CohortChange]) -> list[Section]:
+    """People versus demands and checkpoint rounds, cohort against cohort: a sentence
+    per change that shows once rounded, and every figure in a table."""
+    if not changes:
+        return []
+    intro = (
+        "Figures of each whole simulated cohort (the first replication), set side by side "
+        "rather than paired case by case; a change is listed only when the figures differ "
+        "once rounded."
+    )
+    said = [f"- {_cohort_sentence(c)}" for c in changes if c.visible]
+    rows = [
+        (
+            f"{c.label} ({c.unit})" if c.unit != "share" else c.label,
+            fmt(c.old, c.unit),
+            fmt(c.new, c.unit),
+            {True: "better", False: "worse", None: "no change" if not c.visible else "-"}[c.better],
+        )
+        for c in changes
+    ]
+    grid = table(["figure", "old", "new", "change"], rows, "tnnt")
+    lines = (intro, *(said or ["- No change in people or checkpoint rounds."]))
+    return [Section("cohort", "People and checkpoint rounds", lines, (grid,))]
+
+
+def _cohort_sentence(c: CohortChange) -> str:
+    """One visible change in words."""
+    unit = "" if c.unit == "share" else f" {c.unit}"
+    old, new = fmt(c.old, c.unit), fmt(c.new, c.unit)
+    if c.old is None or c.new is None:
+        return f"{c.label}: {old} in the old pathway, {new} in the new{unit}"
+    verb = "falls" if c.new < c.old else "rises"
+    return f"{c.label} {verb} from {old} to {new}{unit}"
 
 
 def _comparison_row(c: Comparison) -> tuple[str, ...]:

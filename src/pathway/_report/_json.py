@@ -13,6 +13,7 @@ from pathway._analysis._attribution import DelayRow
 from pathway._report._conform import conformance_dict
 from pathway._report._observed import observed_dicts
 from pathway._report._place import load_dict, settings_dict
+from pathway._report._rounds import rounds_dict
 from pathway._report._words import MEASURES, SCHEMA, contributor_words
 from pathway._version import __version__
 from pathway._vocab import FRAGMENTATION_CAUSES, MINUTES_PER_DAY
@@ -76,6 +77,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "settings": settings_dict(report.settings),
         "load": load_dict(report.load, report.pathway),
         "warnings": report.warnings,
+        "checkpoint_rounds": rounds_dict(report.rounds),
     }
     return dict(clean(document))
 

@@ -56,9 +56,10 @@ BIG_LOG_ROWS = 20_000_000
 #: Events per part when a log is split (about 300 MB of columns in memory per part).
 PART_ROWS = 2_500_000
 #: Columns a part keeps: what the report reads and checks, less the JSON texts (facts,
-#: answers...) and free text it never looks at.
+#: answers...) and free text it never looks at; a move's ``data`` stays (it marks a
+#: lapsed review, counted by the checkpoint rounds).
 _KEPT = frozenset(
-    {"type", "case_id", "attendance", *TIME_FIELDS}
+    {"type", "case_id", "attendance", "data", *TIME_FIELDS}
     | {name for name in DOMAIN_OF if name not in JSON_FIELDS and name not in {"note", "rationale"}}
 )
 _ROW = "_row"

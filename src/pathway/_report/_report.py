@@ -14,6 +14,7 @@ from pathway._analysis._cases import CaseTable
 from pathway._analysis._conformance import Conformance
 from pathway._analysis._journey import Journey
 from pathway._analysis._observed import Comparison
+from pathway._analysis._rounds import CheckpointRounds
 from pathway._analysis._settings import LoadSummary, SettingsSummary
 from pathway._analysis._spc import PeriodChart
 from pathway._analysis._stats import Summary
@@ -97,6 +98,7 @@ class Report:
     replicated: Replicated | None = None
     settings: SettingsSummary | None = None
     load: LoadSummary | None = None
+    rounds: tuple[CheckpointRounds, ...] | None = None
 
     @property
     def warnings(self) -> list[str]:

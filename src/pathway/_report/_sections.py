@@ -14,6 +14,7 @@ from pathway._report._observed import INTRO as OBSERVED_INTRO
 from pathway._report._observed import TITLE as OBSERVED_TITLE
 from pathway._report._observed import observed_rows
 from pathway._report._place import Part, load_part, settings_part
+from pathway._report._rounds import rounds_part
 from pathway._report._words import (
     ASSURANCE_WORDS,
     MEASURES,
@@ -155,6 +156,7 @@ def sections(report: Report) -> list[Section]:
         _repeated(report),
         _part(settings_part(report)),
         _part(load_part(report)),
+        _part(rounds_part(report)),
     ]
     return [section for section in found if section is not None]
 

@@ -45,7 +45,7 @@ from pathway._report._build import analyse, combined_report
 from pathway._report._report import Replicated, Report
 from pathway._report._sections import KEY_MEASURES
 from pathway._sim._cohort import adjust_weights, arrival_times
-from pathway._sim._events import ChunkConverter
+from pathway._sim._events import LAPSED_DATA, ChunkConverter
 from pathway._sim._plan import Plan, build_plan
 from pathway._sim._result import t_quantile
 from pathway._sim._run import Progress, run_replication
@@ -74,6 +74,9 @@ _FIELDS = (
     "requested_by",
     "demand",
     "person",
+    "checkpoint",
+    "trigger",
+    "data",
 )
 _KIND = np.asarray([KINDS.index(kind) for kind in L.EVENT_KINDS], dtype=np.int8)
 
@@ -307,6 +310,14 @@ class _Blocks:
         steps = {step: i for i, step in enumerate(plan.step_ids)}
         self.source = np.asarray([steps[t[1]] for t in plan.transitions] + [-1], dtype=np.int64)
         self.target = np.asarray([steps[t[2]] for t in plan.transitions] + [-1], dtype=np.int64)
+        self.triggers = list(dict.fromkeys(t[0] for t in plan.transitions))
+        self.trigger = np.asarray(
+            [self.triggers.index(t[0]) for t in plan.transitions] + [-1], dtype=np.int64
+        )
+        self.lapse = np.asarray(
+            [0 if i >= plan.first_lapse else -1 for i in range(len(plan.transitions))] + [-1],
+            dtype=np.int64,
+        )
 
     def _micro(self, minutes: npt.NDArray[np.float64]) -> I64:
         """Microseconds from the start day's local midnight to each time, made UTC (as
@@ -362,6 +373,8 @@ class _Blocks:
         transition = np.where(moved, a1, -1)
         put("source", moved, self.source[transition])
         put("target", moved, self.target[transition])
+        put("trigger", moved, self.trigger[transition])
+        put("data", moved, self.lapse[transition])  # a lapsed review's move is marked
         put("worker", moved, a2)
         put("role", moved, a3)
         put("cause", is_[L.EV_WAITED], a1)
@@ -373,6 +386,7 @@ class _Blocks:
         put("level", handed, a4 - 1)
         decided = is_[L.EV_DECISION]
         put("target", decided, self.target[np.where(decided, a3, -1)])
+        put("checkpoint", decided, a1)
         put("demand", is_[L.EV_FAILURE_DEMAND], a1)
         returned = is_[L.EV_CASE_STARTED] & (a1 > 0)  # a return: its person's row + 1
         put("person", returned, a1 - 1)
@@ -429,6 +443,9 @@ class _Blocks:
                 "requested_by": REQUESTERS,
                 "demand": DEMANDS,
                 "person": people or [],
+                "checkpoint": self.plan.checkpoint_ids,
+                "trigger": self.triggers,
+                "data": [LAPSED_DATA],
             },
         )
 

@@ -98,6 +98,8 @@ _IDENTITY = (
     "arrivals",
     "observed",
     "settings",
+    "returns",
+    "targets",
 )
 
 

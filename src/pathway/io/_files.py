@@ -152,6 +152,7 @@ REPORT_FIELDS: frozenset[str] = frozenset(
         "pathway_version",
         "content_hash",
         "person",
+        "data",  # a move's data marks a lapsed review (checkpoint rounds)
     }
 )
 
