@@ -152,6 +152,7 @@ REPORT_FIELDS: frozenset[str] = frozenset(
         "pathway_version",
         "content_hash",
         "person",
+        "referred_by",
     }
 )
 
