@@ -2,9 +2,9 @@
 (a new demand of the same person) while the case goes on.
 
 A referral step must be a declared step that is not an outcome (a referral is work to
-do), and a move that refers may not lie on a loop: each pass of a person's case opens
-at most one referral per step listed, so the simulator and a live case agree on how
-many demands a person makes.
+do), and a move that refers may not lie on a loop, counting the referrals' own
+journeys: neither the case going on nor a referral it opens can come back to the move,
+so a person opens at most one referral per step listed and the cohort stays finite.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def check_referrals(
     transitions = list(transitions)
     edges: dict[str, set[str]] = {}
     for transition in transitions:
-        edges.setdefault(transition.source, set()).add(transition.target)
+        edges.setdefault(transition.source, set()).update((transition.target, *transition.also))
     for transition in transitions:
         if not transition.also:
             continue
@@ -49,7 +49,7 @@ def check_referrals(
             report.check_ref((*path, index), "step", name, steps)
             if name in steps and steps[name].outcome:
                 _outcome(report, (*path, index), name)
-        if transition.source in _reach(transition.target, edges):
+        if transition.source in _reach((transition.target, *transition.also), edges):
             _loop(report, path, transition)
 
 
@@ -61,8 +61,9 @@ def also_path(report: _Problems, transition: Transition) -> Path:
     return (*route[:-1], "also") if route[-1] == "to" else route
 
 
-def _reach(origin: str, edges: Mapping[str, set[str]]) -> set[str]:
-    seen, frontier = {origin}, [origin]
+def _reach(origins: Iterable[str], edges: Mapping[str, set[str]]) -> set[str]:
+    seen = set(origins)
+    frontier = list(seen)
     while frontier:
         for nxt in edges.get(frontier.pop(), ()):
             if nxt not in seen:
@@ -85,10 +86,11 @@ def _outcome(report: _Problems, path: Path, name: str) -> None:
 def _loop(report: _Problems, path: Path, transition: Transition) -> None:
     report.add(
         path,
-        f"move {transition.id} opens referrals but is on a loop: {transition.target!r} "
-        f"leads back to {transition.source!r}, so a person could be referred again and again",
-        expected="'also' on a move no journey takes twice",
-        found=f"a way from {transition.target!r} back to {transition.source!r}",
+        f"move {transition.id} opens referrals but is on a loop: the case or a referral "
+        f"it opens can come back to {transition.source!r}, so a person could be referred "
+        "again and again",
+        expected="'also' on a move no journey (nor a referral it opens) takes twice",
+        found=f"a way from {transition.target!r} or a referral step back to {transition.source!r}",
         suggestion="put 'also' on a move after the loop, or model the repeat as a return",
         key=True,
         code="also-on-loop",

@@ -128,6 +128,7 @@ from pathway._sim._layout import (
     MF_ARRIVAL,
     MF_END,
     MF_PERSON,
+    MF_REFERRED,
     MF_WORKER,
     MI_APPOINTMENTS,
     MI_DECISIONS,
@@ -795,8 +796,8 @@ def schedule_return(im: Any, fm: Any, CF: Any, slot: int, case: int, step: int, 
     """With the outcome's ``returns`` chance, the person comes back after its delay: a
     new demand (of the same person) is put on the heap, holding where it came from."""
     chance = step_get(im, step, SI_RET_P)
-    if chance <= 0:
-        return
+    if chance <= 0 or CF[case, MF_REFERRED] >= 0.0:
+        return  # a referral's outcome brings no return: its person's own demands do
     key = step_get(im, step, SI_KEY)
     if slot_draw(im, slot, PURPOSE_RETURN, key, 0) * RET_SCALE >= chance:
         return
@@ -1199,6 +1200,7 @@ def refer(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, CB: Any, aux: int, t: fl
     person = int(CF[origin, MF_PERSON])
     CF[row, MF_ARRIVAL] = t
     CF[row, MF_PERSON] = person
+    CF[row, MF_REFERRED] = origin
     for column in range(CB.shape[1]):
         CB[row, column] = CB[origin, column]
     slot = enter(im, fm, row, person + 1, 0, t, start, origin + 1)
