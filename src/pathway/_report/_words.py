@@ -77,7 +77,7 @@ PEOPLE_WORDS: Mapping[str, str] = {
     "returns": "Cases that are failure demand (coming back, referred again)",
     "referrals": "Concurrent referrals (new demands another case opened)",
     "right_first_time": "Right first time (first demand ended with no failure demand "
-    "and no other case)",
+    "and no other case but its referrals)",
 }
 #: The measures charted as XmR control charts, in order.
 CHARTED = TARGET_MEASURES
