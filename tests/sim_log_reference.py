@@ -159,7 +159,12 @@ def _fill_started(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, _ev_f: Any)
     out["person"][r[returning]] = [
         f"case-{p:07d}" for p, b in zip(person, returning, strict=True) if b
     ]
-    out["demand"][r[returning]] = c.names.demands[ev_i[r[returning], L.E_A2] - 1]
+    failing = returning & (ev_i[r, L.E_A2] > 0)  # A2 0: a new (value) demand
+    out["demand"][r[failing]] = c.names.demands[ev_i[r[failing], L.E_A2] - 1]
+    # a concurrent referral (A3 > 0) was opened by the case in row A3 - 1
+    referred = ev_i[r, L.E_A3] > 0
+    openers = ev_i[r[referred], L.E_A3] - 1
+    out["referred_by"][r[referred]] = [f"case-{int(row):07d}" for row in openers]
 
 
 def _fill_step_started(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, _ev_f: Any) -> None:

@@ -5,12 +5,15 @@ is from (:meth:`~pathway._journal._eventlog.EventLog.persons`). From that:
 
 * ``people`` and ``demands`` (cases), and ``cases_per_person``;
 * ``repeat_demands``: demands after a person's first (a return, a re-referral, a second
-  referral of the same need), and their share of all demands;
+  referral of the same need), and their share of all demands; a concurrent referral
+  (a case another case's move opened, ``referred_by``) is not a repeat;
+* ``referrals``: concurrent referrals, new value demands of a person already known;
 * ``returns``: demands that are themselves failure demand (their ``case_started``
   names a kind: a person coming back after an outcome, a re-referral);
 * ``right_first_time``: of the people whose first demand has ended, those whose first
-  demand met no failure demand at all and who made no other demand (source 002: "did
-  we solve the reason for calling the first time?").
+  demand met no failure demand at all and who made no other demand but its own
+  concurrent referrals (source 002: "did we solve the reason for calling the first
+  time?").
 
 Numbers only; the report says them in words.
 """
@@ -24,19 +27,23 @@ import numpy.typing as npt
 
 from pathway._journal._eventlog import EventLog, kind_code
 
-__all__ = ["began_as", "people", "people_of"]
+__all__ = ["REFERRAL", "began_as", "people", "people_of"]
 
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
 _STARTED = kind_code("case_started")
+#: What :func:`began_as` gives a concurrent referral (a new demand another case opened).
+REFERRAL = -2
 
 
 def began_as(log: EventLog) -> I64:
     """Per case, the failure-demand code (into the ``demand`` labels) the case began as,
-    -1 for a new demand."""
+    -1 for a new demand, :data:`REFERRAL` for a concurrent referral."""
     found = np.full(log.n_cases, -1, dtype=np.int64)
     rows = log.rows_of(_STARTED)[::-1]  # the first case_started wins
-    found[log.case[rows]] = log.codes["demand"][rows]
+    began = log.codes["demand"][rows].astype(np.int64)
+    began[log.codes["referred_by"][rows] >= 0] = REFERRAL
+    found[log.case[rows]] = began
     return found
 
 
@@ -49,19 +56,23 @@ def people(log: EventLog, failure: I64, finished: B) -> dict[str, Any]:
 
 def people_of(person: I64, began: I64, failure: I64, finished: B) -> dict[str, Any]:
     """People versus demands from per-case arrays in arrival order: the person index of
-    each case, the failure demand it began as (-1 none), its failure-demand count and
-    whether it has ended. Shares are None when there is nothing to divide by."""
+    each case, the failure demand it began as (-1 none, :data:`REFERRAL` a concurrent
+    referral), its failure-demand count and whether it has ended. Shares are None when
+    there is nothing to divide by."""
     demands = len(person)
     if demands == 0:
         return _empty()
     counts = np.bincount(person)
     known = counts > 0
+    referral = began == REFERRAL
+    own = np.bincount(person[~referral], minlength=len(counts))  # demands not referrals
     _, first = np.unique(person, return_index=True)  # each person's first case
     count = len(first)
     decided = finished[first]
-    alone = counts[person[first]] == 1
+    alone = own[person[first]] <= 1
     right = decided & (failure[first] == 0) & alone
-    repeat = demands - count
+    referrals = int(referral.sum())
+    repeat = demands - count - referrals
     return {
         "people": count,
         "demands": demands,
@@ -70,6 +81,7 @@ def people_of(person: I64, began: I64, failure: I64, finished: B) -> dict[str, A
         "repeat_demands": repeat,
         "repeat_share": repeat / demands,
         "returns": int((began >= 0).sum()),
+        "referrals": referrals,
         "people_decided": int(decided.sum()),
         "right_first_time": int(right.sum()),
         "right_first_time_share": float(right.sum() / decided.sum()) if decided.any() else None,
@@ -85,6 +97,7 @@ def _empty() -> dict[str, Any]:
         "repeat_demands": 0,
         "repeat_share": None,
         "returns": 0,
+        "referrals": 0,
         "people_decided": 0,
         "right_first_time": 0,
         "right_first_time_share": None,

@@ -18,6 +18,7 @@ import attrs
 from pydantic import BaseModel
 
 from pathway._define._observed import compile_observed
+from pathway._define._referrals import check_referrals
 from pathway._define._spec import (
     PLAN_QUESTIONS,
     CheckpointSpec,
@@ -250,9 +251,11 @@ def compile_spec(
     targets = _targets(spec, report)
     observed = compile_observed(spec, report, steps)
     _check_settings(spec, report)
+    check_referrals(report, steps, transitions)
     if not report.errors:
         _check_graph(report, start, steps, transitions)
         _check_weights(report, transitions)
+
     if report.errors:
         raise DefinitionError(report.errors, report.warnings)
     transitions = _finish_transitions(spec, report, steps, transitions)
@@ -787,6 +790,7 @@ def _movement(spec_t: TransitionSpec | RouteSpec) -> dict[str, object]:
         "chase_after": chase,
         "setting": spec_t.setting,
         "demand": spec_t.demand,
+        "also": tuple(spec_t.also or ()),
     }
 
 
@@ -1185,10 +1189,14 @@ def _check_timestamp(report: _Report, path: Path, text: str) -> None:
         )
 
 
-def _edges(transitions: Iterable[Transition]) -> dict[str, set[str]]:
+def _edges(transitions: Iterable[Transition], *, referrals: bool = False) -> dict[str, set[str]]:
+    """Step to the steps a move leads to (and, with ``referrals``, the steps its
+    ``also`` opens a case at: they are reached too)."""
     edges: dict[str, set[str]] = {}
     for transition in transitions:
         edges.setdefault(transition.source, set()).add(transition.target)
+        if referrals:
+            edges[transition.source].update(transition.also)
     return edges
 
 
@@ -1218,7 +1226,7 @@ def _check_graph(
         )
         return
     _check_outcome_exits(report, steps, transitions)
-    forward = _reach([start], _edges(transitions))
+    forward = _reach([start], _edges(transitions, referrals=True))
     backward = _reach(
         outcomes, _edges(attrs.evolve(t, source=t.target, target=t.source) for t in transitions)
     )

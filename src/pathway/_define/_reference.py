@@ -144,6 +144,10 @@ prescribed:
   cause: booking
   dna: 0.32
   chase_after: 7d
+- trigger: refer                   # format 2: concurrent referrals of the same person
+  from: assess
+  to: plan
+  also: [therapy, care_assessment]
 """,
     "CheckpointSpec": """\
 plan_decision:

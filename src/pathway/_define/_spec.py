@@ -305,6 +305,13 @@ _DEMAND_FIELD = (
 )
 
 
+_ALSO_FIELD = (
+    "Concurrent referrals: taking this move also opens, for each step listed, a new case "
+    "(a new demand of the same person, with the same facts) starting at that step, while "
+    "this case goes on to 'to'. Not on a loop: a person opens one referral per step listed."
+)
+
+
 class ReturnsSpec(_Spec):
     """People coming back after an outcome, as a new demand of the same person."""
 
@@ -417,6 +424,9 @@ class TransitionSpec(_Spec):
     demand: Demand | None = Field(
         default=None, json_schema_extra=since(2), description=_DEMAND_FIELD
     )
+    also: list[Identifier] | None = Field(
+        default=None, json_schema_extra=since(2), description=_ALSO_FIELD
+    )
 
 
 class QuestionSpec(_Spec):
@@ -459,6 +469,9 @@ class RouteSpec(_Spec):
     )
     demand: Demand | None = Field(
         default=None, json_schema_extra=since(2), description=_DEMAND_FIELD
+    )
+    also: list[Identifier] | None = Field(
+        default=None, json_schema_extra=since(2), description=_ALSO_FIELD
     )
 
 

@@ -111,6 +111,27 @@ def new_case(
     return case
 
 
+def _referral_case(
+    pathway: Pathway,
+    case_id: str,
+    facts: Mapping[str, Any],
+    *,
+    at: datetime,
+    roster: Mapping[str, str] | None,
+    person: str,
+    step: str,
+    referred_by: str,
+) -> Case:
+    """A concurrent referral: a new case (a value demand of ``person``) opened by case
+    ``referred_by``'s move, starting at ``step`` with ``facts``. Raises as
+    :func:`new_case` does."""
+    case = Case(pathway, case_id, roster)
+    case._start(
+        checked_facts(pathway, dict(facts)), at, person, None, step=step, referred_by=referred_by
+    )
+    return case
+
+
 class Case:
     """One person's journey through a pathway, as live data plus its journal.
 
@@ -137,6 +158,8 @@ class Case:
         "_pending",
         "_person",
         "_previous",
+        "_referrals",
+        "_referred",
         "_roster",
         "_round_ends",
         "_rt",
@@ -181,6 +204,8 @@ class Case:
         self._round_ends: dict[str, datetime] = {}  # checkpoint -> end of its last round
         self._held: dict[str, frozenset[str]] = {}  # checkpoint -> persisting yes answers
         self._lapse_at: datetime | None = None  # a begun review lapses after this
+        self._referred: tuple[Case, ...] = ()  # the referrals the last move opened
+        self._referrals: dict[str, int] = {}  # step -> referrals opened there so far
 
     # -- what a case system reads ------------------------------------------------
 
@@ -220,6 +245,21 @@ class Case:
         """The kind of failure demand the case began as (a return after an outcome is
         ``re_presentation`` unless said otherwise), or None for a new demand."""
         return self._demand
+
+    @property
+    def referred_by(self) -> str | None:
+        """The case whose move opened this one as a concurrent referral, else None."""
+        first = self._built()[0] if self._events else None
+        return first.referred_by if isinstance(first, CaseStarted) else None
+
+    @property
+    def referred(self) -> tuple[Case, ...]:
+        """The concurrent referrals the last move opened (its transition's ``also``):
+        new cases of the same person, each started at its step at the move's time, with
+        this case's facts and the id ``<case id>/<step>`` (``/<step>-2`` for a second
+        one at the same step). Empty when the last move opened none. Store them as any
+        other case; replaying this case opens them again."""
+        return self._referred
 
     @property
     def finished(self) -> bool:
@@ -604,9 +644,18 @@ class Case:
     # -- internals ----------------------------------------------------------------------
 
     def _start(
-        self, facts: dict[str, Any], at: datetime, person: str | None, demand: str | None
+        self,
+        facts: dict[str, Any],
+        at: datetime,
+        person: str | None,
+        demand: str | None,
+        *,
+        step: str | None = None,
+        referred_by: str | None = None,
     ) -> None:
         when = self._time(at)
+        if step is not None:  # a referral starts at its own step
+            self._state, self._step = step, self._rt.steps[step]
         self._entered = when
         if demand is not None:
             demand = _demand_kind(demand, self._where())
@@ -616,13 +665,14 @@ class Case:
             CaseStarted(
                 self.case_id,
                 when,
-                p.start,
+                self._state,
                 p.id,
                 p.version,
                 p.content_hash,
                 copied(facts),
                 person,
                 demand,
+                referred_by,
             )
         )
         self._enter_work(when, None)
@@ -953,6 +1003,7 @@ class Case:
         go in as rows: see :data:`Row`)."""
         if self._started_at is None:
             self._enter_work(at, worker)
+        referred = self._open_referrals(transition, at) if transition.also else ()
         step, case_id, events = self._step, self.case_id, self._events
         done_by = worker or self._worker
         self._remember_named(step, done_by)
@@ -970,12 +1021,36 @@ class Case:
         self._previous, self._pending = (step, done_by), transition
         self._state, self._started_at, self._worker = target_id, None, None
         self._begun, self._entered, self._lapse_at = False, at, None
+        self._referred = referred
         self._step = target = self._rt.steps[target_id]
         if target.outcome:
             self._wait_since = None
             events.append(OutcomeReached(case_id, at, target_id))
         else:
             self._wait_since, self._wait_cause = at, transition.cause
+
+    def _open_referrals(self, transition: Transition, at: datetime) -> tuple[Case, ...]:
+        """The new cases ``transition``'s ``also`` opens at ``at`` (built before the move
+        is recorded, so a refused id changes nothing)."""
+        opened: list[Case] = []
+        counts = dict(self._referrals)
+        for step in transition.also:
+            counts[step] = counts.get(step, 0) + 1
+            suffix = "" if counts[step] == 1 else f"-{counts[step]}"
+            opened.append(
+                _referral_case(
+                    self.pathway,
+                    f"{self.case_id}/{step}{suffix}",
+                    self._facts,
+                    at=at,
+                    roster=self._roster,
+                    person=self.person,
+                    step=step,
+                    referred_by=self.case_id,
+                )
+            )
+        self._referrals = counts
+        return tuple(opened)
 
     def _checkpoint_here(self, name: str) -> Checkpoint:
         cp = self.pathway.checkpoints.get(name)
@@ -1116,15 +1191,7 @@ def replay(
     check_version(pathway, recorded)
     workers = workers_in(events, roster)
     try:
-        case = new_case(
-            pathway,
-            first.case_id,
-            dict(first.facts),
-            at=first.at,
-            roster=workers,
-            person=first.person,
-            demand=first.demand,
-        )
+        case = _first_case(pathway, first, workers)
     except PathwayError as error:
         raise ReplayError(f"event 0 (case_started) is rejected on replay: {error}") from None
     started = case._built()[0]
@@ -1142,6 +1209,30 @@ def replay(
     compare(case._built(), events, checked)
     case._roster = roster
     return case
+
+
+def _first_case(pathway: Pathway, first: CaseStarted, roster: Mapping[str, str] | None) -> Case:
+    """The case a journal's first event starts: a referral at its step, else a new case."""
+    if first.referred_by is not None and first.step in pathway.steps:
+        return _referral_case(
+            pathway,
+            first.case_id,
+            dict(first.facts),
+            at=first.at,
+            roster=roster,
+            person=first.person or first.case_id,
+            step=first.step,
+            referred_by=first.referred_by,
+        )
+    return new_case(
+        pathway,
+        first.case_id,
+        dict(first.facts),
+        at=first.at,
+        roster=roster,
+        person=first.person,
+        demand=first.demand,
+    )
 
 
 def _events_argument(events: object) -> list[Event]:

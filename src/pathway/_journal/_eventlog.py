@@ -108,6 +108,7 @@ DOMAIN_OF: Mapping[str, str] = {
     "automatic": "automatic",
     "facts_used": "facts_used",
     "person": "person",
+    "referred_by": "referred_by",
 }
 JSON_FIELDS = frozenset({"facts", "data", "answers", "automatic", "facts_used"})
 #: Domains whose values are fixed: anything else is an error on read.

@@ -87,6 +87,8 @@ class CaseStarted(Event):
     outcome, a re-referral) share it; None means the person is the case itself (its
     ``case_id``). ``demand`` says the demand is itself failure demand of that kind
     (``re_presentation``, ``re_referral``...), None for a new (value) demand.
+    ``referred_by`` is the case whose move opened this one as a concurrent referral (a
+    new demand of the same person, starting at ``step``), None for any other case.
     """
 
     kind: ClassVar[str] = "case_started"
@@ -99,6 +101,7 @@ class CaseStarted(Event):
     facts: tuple[tuple[str, Any], ...] = attrs.field(converter=freeze_mapping)
     person: str | None = attrs.field(default=None, metadata=LATER)
     demand: str | None = attrs.field(default=None, metadata=LATER)
+    referred_by: str | None = attrs.field(default=None, metadata=LATER)
 
 
 @attrs.frozen(slots=True)

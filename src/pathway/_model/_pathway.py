@@ -166,6 +166,8 @@ class Transition:
     ``setting`` is where the case waits on this move as declared (None: the setting of
     the step it leaves; see :meth:`Pathway.wait_setting`).
     ``demand`` marks taking the move as failure demand of that kind (None: it is not).
+    ``also`` lists the steps where taking the move opens a concurrent referral: a new
+    case (demand) of the same person starting at that step.
     """
 
     index: int
@@ -187,6 +189,7 @@ class Transition:
     title: str = ""
     setting: str | None = None
     demand: str | None = None
+    also: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:

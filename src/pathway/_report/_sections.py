@@ -342,6 +342,7 @@ def _people_table(people: dict[str, Any] | None) -> tuple[Any, ...]:
             number(people["repeat_share"], "share"),
         ),
         (words["returns"], str(people["returns"]), "-"),
+        *([(words["referrals"], str(people["referrals"]), "-")] if people.get("referrals") else []),
         (
             words["right_first_time"],
             f"{people['right_first_time']} of {people['people_decided']}",

@@ -77,6 +77,7 @@ _FIELDS = (
     "checkpoint",
     "trigger",
     "data",
+    "referred_by",
 )
 _KIND = np.asarray([KINDS.index(kind) for kind in L.EVENT_KINDS], dtype=np.int8)
 
@@ -115,10 +116,11 @@ def simulated_report(
             "none would be measured; simulate more cases, a longer horizon or a shorter warm-up"
         )
     del arrived
-    if plan.has_returns and skip:
+    if plan.more_demands and skip:
         raise SimulationError(
-            "--warmup with people who come back after an outcome (returns) is not "
-            "supported: a return's person may have arrived in the warm-up; report "
+            "--warmup with people who come back after an outcome (returns) or are "
+            "referred on (also) is not supported: their person may have arrived in the "
+            "warm-up; report "
             "without --warmup, or simulate a longer run instead"
         )
     run: dict[str, Any] = {
@@ -127,7 +129,7 @@ def simulated_report(
         "cases": count,
         "horizon": horizon,
     }
-    if plan.has_returns:
+    if plan.more_demands:
         return _whole(plan, pathway, run, progress)
     blocks = _Blocks(plan, pathway, count, block, skip)
     run_replication(plan, sink=blocks.add, progress=progress, **run)
@@ -391,6 +393,7 @@ class _Blocks:
         returned = is_[L.EV_CASE_STARTED] & (a1 > 0)  # a return: its person's row + 1
         put("person", returned, a1 - 1)
         put("demand", returned, a2 - 1)
+        put("referred_by", is_[L.EV_CASE_STARTED], a3 - 1)  # a referral: its opener's row + 1
         for values in codes.values():
             values[values < 0] = -1
         at = self._micro(ev_f[:, L.EF_AT])
@@ -446,6 +449,7 @@ class _Blocks:
                 "checkpoint": self.plan.checkpoint_ids,
                 "trigger": self.triggers,
                 "data": [LAPSED_DATA],
+                "referred_by": people or [],
             },
         )
 
@@ -521,7 +525,7 @@ def simulated_places(
         )
     count = len(arrived)
     del arrived
-    if plan.has_returns:  # returns are new cases of people in any block: one log
+    if plan.more_demands:  # returns and referrals are cases of people in any block: one log
         if skip:
             raise SimulationError(
                 "a warm-up with people who come back after an outcome (returns) is not "

@@ -73,10 +73,11 @@ PEOPLE_WORDS: Mapping[str, str] = {
     "people": "People (the real demands)",
     "demands": "Demands (cases on the system)",
     "cases_per_person": "Cases per person",
-    "repeat_demands": "Repeat demand (a person's later cases)",
+    "repeat_demands": "Repeat demand (a person's later cases, referrals aside)",
     "returns": "Cases that are failure demand (coming back, referred again)",
+    "referrals": "Concurrent referrals (new demands another case opened)",
     "right_first_time": "Right first time (first demand ended with no failure demand "
-    "and no other case)",
+    "and no other case but its referrals)",
 }
 #: The measures charted as XmR control charts, in order.
 CHARTED = TARGET_MEASURES

@@ -468,7 +468,13 @@ def _fill_started(c: ChunkConverter, out: _Out, r: _Rows, ev_i: Any, _ev_f: Any)
         person = out.vocab["person"]
         codes = [person.code(c.case_id(int(first))) for first in people.tolist()]
         out.codes["person"][returning] = np.asarray(codes, dtype=np.int32)[inverse.reshape(-1)]
-        out.codes["demand"][returning] = n.demands[ev_i[returning, L.E_A2] - 1]
+        failing = returning[ev_i[returning, L.E_A2] > 0]  # 0: a new (value) demand
+        out.codes["demand"][failing] = n.demands[ev_i[failing, L.E_A2] - 1]
+    referred = r[ev_i[r, L.E_A3] > 0]  # a referral: the row of the case that opened it + 1
+    if len(referred):
+        by = out.vocab["referred_by"]
+        codes = [by.code(c.case_id(int(row) - 1)) for row in ev_i[referred, L.E_A3].tolist()]
+        out.codes["referred_by"][referred] = np.asarray(codes, dtype=np.int32)
     for name in ("pathway_id", "pathway_version", "content_hash"):
         out.codes[name][r] = n.constants[name]
     index, texts = c.facts_texts(ev_i[r, L.E_CASE])

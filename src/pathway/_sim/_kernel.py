@@ -81,6 +81,7 @@ from pathway._sim._layout import (
     HF_SLOT,
     HF_TR,
     HF_WIN,
+    HI_ALSO,
     HI_BUSY,
     HI_CAL,
     HI_CLOS,
@@ -117,6 +118,7 @@ from pathway._sim._layout import (
     K_LAPSE,
     K_MISS,
     K_READY,
+    K_REFER,
     K_RETURN,
     K_WAKE,
     M_MILESTONE,
@@ -126,6 +128,7 @@ from pathway._sim._layout import (
     MF_ARRIVAL,
     MF_END,
     MF_PERSON,
+    MF_REFERRED,
     MF_WORKER,
     MI_APPOINTMENTS,
     MI_DECISIONS,
@@ -156,6 +159,7 @@ from pathway._sim._layout import (
     OUTCOME_STUCK,
     REC_BITS,
     REC_MASK,
+    REFER_SHIFT,
     REQ_CLIENT,
     REQ_SERVICE,
     RET_SCALE,
@@ -186,6 +190,7 @@ from pathway._sim._layout import (
     S_WAITID,
     S_WAITOCC,
     S_WORKER,
+    SC_ALSOMAX,
     SC_ARRIVED,
     SC_BUFCAP,
     SC_CASEROWS,
@@ -202,6 +207,7 @@ from pathway._sim._layout import (
     SC_PAUSE_AT,
     SC_PENDRET,
     SC_PRODUCED,
+    SC_REFERRED,
     SC_RESERVE,
     SC_RETROOM,
     SC_RETURNED,
@@ -246,6 +252,8 @@ from pathway._sim._layout import (
     TF_DNA,
     TF_REBOOK,
     TF_WEIGHT,
+    TI_ALSO_END,
+    TI_ALSO_START,
     TI_BOOKED,
     TI_CAUSE,
     TI_DEMAND,
@@ -788,8 +796,8 @@ def schedule_return(im: Any, fm: Any, CF: Any, slot: int, case: int, step: int, 
     """With the outcome's ``returns`` chance, the person comes back after its delay: a
     new demand (of the same person) is put on the heap, holding where it came from."""
     chance = step_get(im, step, SI_RET_P)
-    if chance <= 0:
-        return
+    if chance <= 0 or CF[case, MF_REFERRED] >= 0.0:
+        return  # a referral's outcome brings no return: its person's own demands do
     key = step_get(im, step, SI_KEY)
     if slot_draw(im, slot, PURPOSE_RETURN, key, 0) * RET_SCALE >= chance:
         return
@@ -999,6 +1007,9 @@ def move(
         emit(
             im, fm, EV_FAILURE_DEMAND, case, target_step, demand, NOTE_MOVE + transition, 0, 0, t, t
         )
+    for k in range(tr_get(im, transition, TI_ALSO_START), tr_get(im, transition, TI_ALSO_END)):
+        sc_add(im, SC_PENDRET, 1)  # a concurrent referral opens at once (after this event)
+        heap_push(im, fm, t, K_REFER, -1, case * REFER_SHIFT + im[im[HI_ALSO] + k])
     slot_set(im, slot, S_PREV_WORKER, worker)
     slot_set(im, slot, S_PREV_STEP, step)
     slot_set(im, slot, S_HAS_VISIT, 1 if step_get(im, step, SI_VISIT) != 0 else 0)
@@ -1149,7 +1160,7 @@ def _clear_slot(im: Any, fm: Any, slot: int) -> None:
 
 def arrive(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, case: int, t: float) -> None:
     """A new case arrives at the start step; the next arrival is scheduled."""
-    slot = enter(im, fm, case, 0, 0, t)
+    slot = enter(im, fm, case, 0, 0, t, sc_get(im, SC_START_STEP), 0)
     sc_add(im, SC_ARRIVED, 1)
     if case + 1 < sc_get(im, SC_NCASES):
         heap_push(im, fm, CF[case + 1, MF_ARRIVAL], K_ARRIVAL, -1, case + 1)
@@ -1171,10 +1182,28 @@ def come_back(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, CB: Any, aux: int, t
         CB[row, column] = CB[origin, column]
     if demand > 0:
         MI[row, MI_FAILURE + demand - 1] += 1
-    slot = enter(im, fm, row, person + 1, demand, t)
+    slot = enter(im, fm, row, person + 1, demand, t, sc_get(im, SC_START_STEP), 0)
     worker = int(CF[origin, MF_WORKER])
     if worker >= 0:
         prefer(im, slot, worker)
+    ready(im, fm, CF, M32, MI, slot, t)
+
+
+def refer(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, CB: Any, aux: int, t: float) -> None:
+    """A concurrent referral opens: a new case (the next free row) of the same person,
+    with the same facts, a new value demand starting at the step the move named."""
+    origin, start = aux // REFER_SHIFT, aux % REFER_SHIFT
+    row = sc_get(im, SC_NROWS)
+    sc_add(im, SC_NROWS, 1)
+    sc_add(im, SC_PENDRET, -1)
+    sc_add(im, SC_REFERRED, 1)
+    person = int(CF[origin, MF_PERSON])
+    CF[row, MF_ARRIVAL] = t
+    CF[row, MF_PERSON] = person
+    CF[row, MF_REFERRED] = origin
+    for column in range(CB.shape[1]):
+        CB[row, column] = CB[origin, column]
+    slot = enter(im, fm, row, person + 1, 0, t, start, origin + 1)
     ready(im, fm, CF, M32, MI, slot, t)
 
 
@@ -1186,13 +1215,15 @@ def prefer(im: Any, slot: int, worker: int) -> None:
             im[im[HI_SLOTRW] + slot * im[HI_ROLES] + role] = worker
 
 
-def enter(im: Any, fm: Any, case: int, person: int, demand: int, t: float) -> int:
-    """A case takes a free slot at the start step; return the slot. ``person`` is the
+def enter(
+    im: Any, fm: Any, case: int, person: int, demand: int, t: float, start: int, referred: int
+) -> int:
+    """A case takes a free slot at step ``start``; return the slot. ``person`` is the
     row of the person's first demand plus one (0: the case itself), ``demand`` the
-    failure demand it is plus one (0: none), both logged on its case_started event."""
+    failure demand it is plus one (0: none), ``referred`` the row of the case whose move
+    opened it as a referral plus one (0: none), all logged on its case_started event."""
     sc_add(im, SC_NFREE, -1)
     slot = int(im[im[HI_FREE] + sc_get(im, SC_NFREE)])
-    start = sc_get(im, SC_START_STEP)
     lane_a, lane_b = case_lanes(sc_get(im, SC_INITA), sc_get(im, SC_INITB), case)
     _clear_slot(im, fm, slot)
     slot_set(im, slot, S_CASE, case)
@@ -1207,7 +1238,7 @@ def enter(im: Any, fm: Any, case: int, person: int, demand: int, t: float) -> in
     slot_set(im, slot, S_LANEA, lane_a)
     slot_set(im, slot, S_LANEB, lane_b)
     new_wait(im, fm, slot)
-    emit(im, fm, EV_CASE_STARTED, case, start, person, demand, 0, 0, t, t)
+    emit(im, fm, EV_CASE_STARTED, case, start, person, demand, referred, 0, t, t)
     return slot
 
 
@@ -1241,9 +1272,9 @@ def run_kernel(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, CB: Any) -> int:
             if sc_get(im, SC_ARRIVED) >= sc_get(im, SC_PAUSE_AT):
                 return ST_PAUSE
         room = sc_get(im, SC_RETROOM)
-        if room > 0 and sc_get(im, SC_PENDRET) >= room:
-            return ST_SLOTS  # the heap keeps room for one more pending return
-        if kind == K_RETURN:
+        if room > 0 and sc_get(im, SC_PENDRET) + sc_get(im, SC_ALSOMAX) >= room:
+            return ST_SLOTS  # the heap keeps room for one more return and a move's referrals
+        if kind == K_RETURN or kind == K_REFER:  # noqa: SIM109 (plain compares for numba)
             if sc_get(im, SC_NFREE) == 0:
                 return ST_SLOTS
             if sc_get(im, SC_NROWS) >= sc_get(im, SC_CASEROWS):
@@ -1269,6 +1300,8 @@ def run_kernel(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, CB: Any) -> int:
             chased(im, fm, MI, slot, aux, t)
         elif kind == K_RETURN:
             come_back(im, fm, CF, M32, MI, CB, aux, t)
+        elif kind == K_REFER:
+            refer(im, fm, CF, M32, MI, CB, aux, t)
         elif kind == K_LAPSE:
             lapse(im, fm, CF, M32, MI, slot, t)
         else:
@@ -1336,6 +1369,7 @@ KERNEL_FUNCTIONS = (
     "_clear_slot",
     "arrive",
     "come_back",
+    "refer",
     "prefer",
     "enter",
     "run_kernel",

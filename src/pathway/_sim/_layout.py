@@ -40,7 +40,9 @@ TI_BOOKED = 7  # 1 when the declared cause is a booking (an appointment)
 TI_REBOOK_WAIT = 8  # distribution index of the wait after a missed visit (-1: TI_WAIT's)
 TI_DNA_LATER = 9  # 1 when dna applies only to a visit booked for a later day
 TI_DEMAND = 10  # the failure demand taking the move is (DEMANDS index), -1 none
-N_TI = 11
+TI_ALSO_START = 11  # range in the referral-steps list (also_s): steps the move refers to
+TI_ALSO_END = 12
+N_TI = 13
 TF_WEIGHT = 0  # effective branching weight (see _plan.effective_weights)
 TF_DNA = 1
 TF_CHASE = 2  # chase_after in minutes, 0 = never
@@ -137,6 +139,8 @@ K_CHASE = 5
 K_WAKE = 6
 K_RETURN = 7  # a person comes back after an outcome (aux: from-case * 4 + demand + 1)
 K_LAPSE = 8  # a review's round closes before its decision: it lapses
+K_REFER = 9  # a concurrent referral opens (aux: from-case * REFER_SHIFT + start step)
+REFER_SHIFT = 65536
 
 # --- scalars (int64 [N_SC], float64 [N_SCF]) --------------------------------------------
 SC_NHEAP = 0
@@ -163,7 +167,9 @@ SC_PENDRET = 20  # returns scheduled and not yet arrived (heap entries of no slo
 SC_RETROOM = 21  # heap entries kept for pending returns (0: the plan has none)
 SC_NROWS = 22  # per-case rows in use (first demands, then returns as they arrive)
 SC_CASEROWS = 23  # per-case rows allocated
-N_SC = 24
+SC_REFERRED = 24  # concurrent referrals that opened (new demands of people already seen)
+SC_ALSOMAX = 25  # the most referrals one move opens (heap room kept for them)
+N_SC = 26
 SCF_HORIZON = 0
 SCF_SAMEVISIT = 1
 SCF_WEEKOFF = 2
@@ -216,7 +222,8 @@ HI_REC = 35
 HI_RECFREE = 36
 HI_SLOTCP = 37  # per slot and checkpoint: the rules' state (SCP_*)
 HI_NCP = 38  # number of checkpoints (at least 1)
-N_HDR = 39
+HI_ALSO = 39  # the referral-steps list: step indices, ranges in TI_ALSO_START/END
+N_HDR = 40
 N_DISTF = 4
 
 # --- kernel return codes ----------------------------------------------------------------
@@ -231,7 +238,8 @@ MF_ARRIVAL = 0
 MF_END = 1
 MF_PERSON = 2  # the row of the person's first demand (itself for a first demand)
 MF_WORKER = 3  # the worker a return goes back to (-1: any), set when it is scheduled
-N_MF = 4
+MF_REFERRED = 4  # a concurrent referral: the row of the case that opened it (NaN: none)
+N_MF = 5
 M_WORK = 0  # 4 columns: value, waste1, waste2, waste3 (minutes)
 M_WAIT = 4  # 8 columns, WAIT_CAUSES order (minutes)
 M_MILESTONE = 12  # one column per milestone step: minutes from arrival to first start

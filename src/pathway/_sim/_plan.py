@@ -137,6 +137,18 @@ class Plan:
         return self.tables[name]
 
     @property
+    def has_referrals(self) -> bool:
+        """Whether some move opens concurrent referrals (``also``)."""
+        tr_i = self.table("tr_i")
+        return bool((tr_i[:, L.TI_ALSO_END] > tr_i[:, L.TI_ALSO_START]).any())
+
+    @property
+    def more_demands(self) -> bool:
+        """Whether a person can make more than one demand: some outcome has returns or
+        some move opens concurrent referrals (the cohort then grows as it runs)."""
+        return self.has_returns or self.has_referrals
+
+    @property
     def has_returns(self) -> bool:
         """Whether people can come back after an outcome (some step has returns)."""
         return bool((self.table("step_i")[:, L.SI_RET_P] > 0).any())
@@ -222,6 +234,7 @@ class _Builder:
         for step, cp in enumerate(self._checkpoint_of_step()):
             step_i[step, L.SI_CP] = cp
         tr_i, tr_f = self._transitions(guard_of)
+        also_s = self._referrals(tr_i)
         tr_i, tr_f, lapses = self._lapses(tr_i, tr_f, cp_i)
         role_i, workers, worker_roles = self._roles()
         arrivals = self._arrivals()
@@ -236,6 +249,7 @@ class _Builder:
             "cq_f": cq_f,
             "route": route,
             "role_i": role_i,
+            "also_s": also_s,
         }
         tables.update(self._distribution_tables())
         tables.update(self._calendar_tables())
@@ -384,6 +398,16 @@ class _Builder:
             tr_f[t.index, L.TF_CHASE] = t.chase_after or 0.0
             tr_f[t.index, L.TF_REBOOK] = t.client_rebooks
         return tr_i, tr_f
+
+    def _referrals(self, tr_i: IntArray) -> IntArray:
+        """The referral-steps list (step indices; at least one entry so the table is
+        never empty), each move's range of it in its row (TI_ALSO_START/END)."""
+        steps: list[int] = []
+        for t in self.pathway.transitions:
+            tr_i[t.index, L.TI_ALSO_START] = len(steps)
+            steps.extend(self.step_index[name] for name in t.also)
+            tr_i[t.index, L.TI_ALSO_END] = len(steps)
+        return np.asarray(steps or [0], dtype=np.int64)
 
     def _checkpoints(
         self,

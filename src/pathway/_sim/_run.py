@@ -97,6 +97,7 @@ _INT_TABLES = (
     (L.HI_CAL, "cal_i"),
     (L.HI_CLOS, "clos"),
     (L.HI_ROLE, "role_i"),
+    (L.HI_ALSO, "also_s"),
 )
 _FLOAT_TABLES = (
     (L.HF_TR, "tr_f"),
@@ -126,7 +127,7 @@ class Memory:
         words = plan.table("step_mask").shape[1]
         checkpoints = max(1, len(plan.checkpoint_ids))
         # room for the returns pending at once (people due back after an outcome)
-        self.return_room = max(16, 4 * slots) if plan.has_returns else 0
+        self.return_room = max(16, 4 * slots) if plan.more_demands else 0
         # one more entry than can be pending: the pop sentinel
         heap = 4 * slots + 16 + self.return_room
         ints: list[Section] = [(h, n, plan.table(n).shape) for h, n in _INT_TABLES]
@@ -285,7 +286,7 @@ def run_replication(
         check_times(plan.start, arrival[-1:], f"the arrivals of {count:,} cases", advice)
     columns = draw_facts(plan, count, seed, replication)
     matrix = np.hstack([guard_matrix(plan, columns, count), auto_matrix(plan, columns, count)])
-    extra = max(64, count // 4) if plan.has_returns else 0
+    extra = max(64, count // 4) if plan.more_demands else 0
     data = _Cases.create(plan, arrival, matrix, extra)
     first = float(arrival[0]) if count else 0.0
     del arrival, matrix  # the cases' arrays hold them now (a million cases: 12 MB)
@@ -344,7 +345,7 @@ def run_replication(
         times=data.cf[:used],
         minutes=data.m32[:used],
         counts=data.mi[:used],
-        arrived=int(sc[L.SC_ARRIVED]) + int(sc[L.SC_RETURNED]),
+        arrived=int(sc[L.SC_ARRIVED]) + int(sc[L.SC_RETURNED]) + int(sc[L.SC_REFERRED]),
         finished=int(sc[L.SC_FINISHED]),
         stuck=int(sc[L.SC_STUCK]),
         events_produced=int(sc[L.SC_PRODUCED]),
@@ -374,6 +375,8 @@ def _initialise(
     sc[L.SC_RESERVE] = reserve
     sc[L.SC_BUFCAP] = memory.buffer_rows
     sc[L.SC_START_STEP] = plan.start_step
+    tr_i = plan.table("tr_i")
+    sc[L.SC_ALSOMAX] = int((tr_i[:, L.TI_ALSO_END] - tr_i[:, L.TI_ALSO_START]).max(initial=0))
     sc[L.SC_INITA] = init_a
     sc[L.SC_INITB] = init_b
     scf[L.SCF_HORIZON] = horizon

@@ -153,6 +153,7 @@ REPORT_FIELDS: frozenset[str] = frozenset(
         "content_hash",
         "person",
         "data",  # a move's data marks a lapsed review (checkpoint rounds)
+        "referred_by",
     }
 )
 

@@ -167,8 +167,9 @@ def pathways(
     Between ``min_steps`` and ``max_steps`` steps (at least one outcome), roles in teams
     and organisations, and, where enabled, calendars with closures, facts with
     distributions and guards over them, PLAN and generic checkpoints, and visits with
-    DNA probabilities; where ``returns`` is enabled, moves back that are failure demand
-    and people coming back after an outcome (format 2). With ``checkpoint_rules``,
+    DNA probabilities; where ``returns`` is enabled, moves back that are failure demand,
+    people coming back after an outcome and moves that open concurrent referrals
+    (``also``; format 2). With ``checkpoint_rules``,
     checkpoints also carry the format-2 rules (``decided_by``, ``rationale``, ``rounds``
     on the step's or role's calendar, questions that ``persists``); off by default, since
     a journey that ignores them is refused. Every step is reachable and has a way to an
@@ -218,7 +219,57 @@ def build_spec(choices: Choices, options: _Options) -> PathwaySpec:
     document = _document(draft)
     if options.returns:
         _add_failure_demand(draft, document)
+        _add_referrals(draft, document)
     return PathwaySpec.model_validate(document)
+
+
+def _add_referrals(draft: _Draft, document: Data) -> None:
+    """Sometimes (format 2): a move into an outcome also opens concurrent referrals at
+    working steps that cannot lead back to the move's step (so it is on no loop)."""
+    choices = draft.choices
+    into_outcome = [t for t in draft.transitions if draft.steps[t["to"]].get("outcome")]
+    if not into_outcome or choices.integer(0, 3) != 3:
+        return
+    transition = pick(choices, into_outcome)
+    edges: dict[str, set[str]] = {}
+    for t in draft.transitions:
+        edges.setdefault(t["from"], set()).add(t["to"])
+    for checkpoint in draft.checkpoints.values():
+        edges.setdefault(checkpoint["at"], set()).update(_route_targets(checkpoint))
+    working = [name for name, step in draft.steps.items() if not step.get("outcome")]
+    safe = [name for name in working if transition["from"] not in _reachable(name, edges)]
+    if not safe:
+        return
+    transition["also"] = safe[: choices.integer(1, min(3, len(safe)))]
+    document["format"] = 2
+
+
+def _route_targets(checkpoint: Data) -> set[str]:
+    """Every step a drafted checkpoint can send a case to."""
+    targets = {route["to"] for route in checkpoint.get("routes", ())}
+    targets.update(checkpoint[key] for key in _ROUTE_KEYS if key in checkpoint)
+    return targets
+
+
+_ROUTE_KEYS = (
+    "otherwise",
+    "proceed",
+    "if_not_legal",
+    "if_not_necessary",
+    "if_not_proportionate",
+    "if_not_accountable",
+)
+
+
+def _reachable(origin: str, edges: Mapping[str, set[str]]) -> set[str]:
+    """The steps ``origin`` leads to, itself included."""
+    seen, frontier = {origin}, [origin]
+    while frontier:
+        for nxt in edges.get(frontier.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                frontier.append(nxt)
+    return seen
 
 
 def _add_failure_demand(draft: _Draft, document: Data) -> None:
