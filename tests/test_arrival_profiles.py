@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import pathway
+from example_support import run_example
 from pathway import DefinitionError, Problem
 from pathway._define._spec import PathwaySpec
 from pathway._model._distributions import DistributionSyntaxError, parse_rate
@@ -340,14 +341,6 @@ def test_strategies_generate_profiles_and_new_units() -> None:
 
 
 def test_the_example_runs_and_thursday_is_busiest() -> None:
-    import subprocess
-    import sys
-
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "examples" / "varying_demand.py")],
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    line = next(ln for ln in result.stdout.splitlines() if ln.startswith("by weekday:"))
+    line = next(ln for ln in run_example("varying_demand.py") if ln.startswith("by weekday:"))
     counts = {part.split()[0]: int(part.split()[1]) for part in line[11:].split(", ")}
     assert max(counts, key=lambda day: counts[day]) == "Thu"

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import pathway
+from example_support import run_example
 from pathway import ContinuityError, DefinitionError, Worker
 from pathway._define._spec import PathwaySpec
 from pathway.testing import pathways
@@ -227,20 +228,7 @@ def test_property_named_roles_keep_one_worker_conserve_and_repeat(
 
 
 def test_the_example_runs_and_shows_the_trade() -> None:
-    import subprocess
-    import sys
-
-    root = Path(__file__).resolve().parent.parent
-    result = subprocess.run(
-        [sys.executable, "examples/named_worker.py"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
+    lines = run_example("named_worker.py")
     assert lines[0] == "refused: expected worker 'amy', found worker 'bo'"
     assert lines[1] == "hand-offs between workers: 0"
     assert lines[2].startswith("named: 0.00 worker hand-offs a person")

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pathway
+from example_support import run_example
 from pathway.cli import main
 
 pytest.importorskip("numpy")
@@ -162,16 +161,7 @@ def test_simulate_does_not_warn_when_no_role_is_overloaded(
 
 
 def test_the_example_runs_and_shows_the_gates_cost() -> None:
-    result = subprocess.run(
-        [sys.executable, "examples/weekend_gate.py"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
+    lines = run_example("weekend_gate.py")
     cost = re.fullmatch(r"the weekend gate costs about ([\d,]+) acute bed days a year", lines[3])
     assert cost is not None
     assert int(cost.group(1).replace(",", "")) > 0

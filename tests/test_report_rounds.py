@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import pathway
 from checkpoint_rules_support import ROUNDS_YAML
+from example_support import run_example
 from pathway._analysis._rounds import CheckpointRounds, checkpoint_rounds, sum_rounds
 from pathway._report._partitioned import report_in_parts, split_by_case
 from pathway._report._simulated import simulated_report
@@ -122,20 +123,7 @@ def test_a_pathway_without_checkpoints_has_no_rounds_section(tmp_path: Path) -> 
 
 
 def test_the_checkpoint_rules_example_runs() -> None:
-    import subprocess
-    import sys
-
-    root = Path(__file__).resolve().parent.parent
-    result = subprocess.run(
-        [sys.executable, "examples/checkpoint_rules.py"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
+    lines = run_example("checkpoint_rules.py")
     assert lines[:5] == [
         "a nurse decides: refused (decider-role)",
         "no rationale: refused (rationale-required)",
