@@ -966,8 +966,9 @@ def free_slot(im: Any, slot: int) -> None:
     sc_add(im, SC_NFREE, 1)
 
 
-def done(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, CB: Any, slot: int, t: float) -> None:
-    """Work on the step ends: free the worker, choose the move, start the next wait."""
+def end_work(im: Any, fm: Any, M32: Any, MI: Any, slot: int, t: float) -> tuple[int, int, int, int]:
+    """The slot's step is done at ``t``: its work counted, ``step_completed`` emitted and
+    the worker freed. Returns (case, step, worker, role)."""
     case, step = slot_get(im, slot, S_CASE), slot_get(im, slot, S_STEP)
     worker, role = slot_get(im, slot, S_WORKER), step_get(im, step, SI_ROLE)
     started = slotf_get(im, fm, slot, SF_STARTED)
@@ -978,6 +979,12 @@ def done(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, CB: Any, slot: int, t: fl
     if worker >= 0:
         im[im[HI_BUSY] + worker] = 0
         role_state_set(im, role, RS_FREE, role_state(im, role, RS_FREE) + 1)
+    return case, step, worker, role
+
+
+def done(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, CB: Any, slot: int, t: float) -> None:
+    """Work on the step ends: free the worker, choose the move, start the next wait."""
+    case, step, worker, role = end_work(im, fm, M32, MI, slot, t)
     checkpoint = step_get(im, step, SI_CP)
     if checkpoint >= 0:
         transition = decide(im, fm, CB, MI, slot, checkpoint, t)
@@ -1123,16 +1130,7 @@ def lapse_time(im: Any, fm: Any, step: int, t: float, finish: float) -> float:
 def lapse(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, slot: int, t: float) -> None:
     """The round closed before the review's decision: the work so far is done, the case
     moves back to the step by the lapse row and waits for a later round."""
-    case, step = slot_get(im, slot, S_CASE), slot_get(im, slot, S_STEP)
-    worker, role = slot_get(im, slot, S_WORKER), step_get(im, step, SI_ROLE)
-    started = slotf_get(im, fm, slot, SF_STARTED)
-    work = step_get(im, step, SI_WORK)
-    add_minutes(M32, case, M_WORK + work, t - started)
-    MI[case, MI_STEPS] += 1
-    emit(im, fm, EV_STEP_COMPLETED, case, step, worker, role, work, 0, t, started)
-    if worker >= 0:
-        im[im[HI_BUSY] + worker] = 0
-        role_state_set(im, role, RS_FREE, role_state(im, role, RS_FREE) + 1)
+    _case, step, worker, role = end_work(im, fm, M32, MI, slot, t)
     checkpoint = step_get(im, step, SI_CP)
     transition = int(im[im[HI_CP] + checkpoint * N_CI + CI_LAPSE])
     move(im, fm, CF, M32, MI, slot, transition, worker, t)
@@ -1357,6 +1355,7 @@ KERNEL_FUNCTIONS = (
     "choose",
     "decide",
     "free_slot",
+    "end_work",
     "done",
     "move",
     "chased",
