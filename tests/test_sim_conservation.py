@@ -125,3 +125,40 @@ arrivals:
         ends = result.measures()["end_minutes"]
         assert np.all(np.diff(ends) > 0)
         assert ends[-1] == pytest.approx(ends[0] + 1499 * 10)
+
+
+ENDLESS = """\
+id: endless
+title: A review that always sends the case back, in no time
+version: "1"
+roles:
+  clerk: {team: t, organisation: o, capacity: 1}
+facts:
+  ready: {type: bool, distribution: {bernoulli: 0.0}}
+steps:
+  review: {role: clerk, duration: 0}
+  done: {outcome: true}
+checkpoints:
+  check:
+    at: review
+    questions:
+      ok: {when: "ready"}
+    routes:
+      - {when: "ok", to: done}
+    otherwise: review
+arrivals:
+  rate: 1/d
+"""
+
+
+@pytest.mark.parametrize("pure", [False, True])
+def test_a_loop_that_never_ends_leaves_its_cases_stuck_not_the_run(pure: bool) -> None:
+    """A case sent round a loop forever (here in no time at all) stops after
+    MAX_CASE_STEPS steps and is counted stuck, so the run ends and still balances."""
+    from pathway._sim._layout import MAX_CASE_STEPS
+
+    result = pathway.simulate(pathway.load(ENDLESS), cases=3, seed=1, pure=pure)
+    counts = result.conservation()
+    assert counts["stuck"] == 3
+    assert counts["arrived"] == counts["finished"] + counts["in_flight"]
+    assert (result.measures()["steps"] == MAX_CASE_STEPS).all()

@@ -124,6 +124,7 @@ from pathway._sim._layout import (
     M_MILESTONE,
     M_WAIT,
     M_WORK,
+    MAX_CASE_STEPS,
     MAX_QUESTIONS,
     MF_ARRIVAL,
     MF_END,
@@ -986,7 +987,9 @@ def done(im: Any, fm: Any, CF: Any, M32: Any, MI: Any, CB: Any, slot: int, t: fl
     """Work on the step ends: free the worker, choose the move, start the next wait."""
     case, step, worker, role = end_work(im, fm, M32, MI, slot, t)
     checkpoint = step_get(im, step, SI_CP)
-    if checkpoint >= 0:
+    if MI[case, MI_STEPS] >= MAX_CASE_STEPS:  # a loop that never ends (it may take no time)
+        transition = -1
+    elif checkpoint >= 0:
         transition = decide(im, fm, CB, MI, slot, checkpoint, t)
     else:
         transition = choose(im, fm, CB, slot, case, step, slot_get(im, slot, S_OCC))

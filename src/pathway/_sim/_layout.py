@@ -258,6 +258,7 @@ MI_STEPS = 15
 N_MI = 16
 OUTCOME_IN_FLIGHT = -1
 OUTCOME_STUCK = -2
+MAX_CASE_STEPS = 30_000  # steps one case may do (MI_STEPS is int16): past it, the case is stuck
 
 # --- events (int64 [B, N_E], float64 [B, 2]) ---------------------------------------------
 E_KIND = 0
