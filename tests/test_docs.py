@@ -100,8 +100,10 @@ def runnable_blocks(page: Path) -> list[Block]:
 
 
 BLOCKS = [block for page in PAGES for block in runnable_blocks(page)]
-PYTHON_BLOCKS = [block for block in BLOCKS if block.language == "python"]
-CONSOLE_BLOCKS = [block for block in BLOCKS if block.language == "console"]
+# A page's blocks run in one test, in page order: a later block may read what an earlier
+# one wrote (a log simulated in Python, then discovered on the command line), and two
+# workers running one page's blocks at once would race for its files.
+PAGES_WITH_BLOCKS = [page for page in PAGES if any(block.page == page for block in BLOCKS)]
 
 
 def _environment() -> dict[str, str]:
@@ -185,8 +187,7 @@ def test_docs_have_runnable_blocks() -> None:
     assert {block.language for block in BLOCKS} <= {"python", "console"}
 
 
-@pytest.mark.parametrize("block", PYTHON_BLOCKS, ids=lambda block: block.name)
-def test_python_block_runs(block: Block) -> None:
+def _run_python_block(block: Block) -> None:
     assert "pathway._" not in block.code, f"{block.name}: docs use the public API only"
     result = _run([sys.executable, "-c", block.code])
     assert result.returncode == 0, f"{block.name} failed:\n{result.stderr}"
@@ -209,13 +210,21 @@ def _commands(block: Block) -> Iterator[tuple[str, str]]:
     yield command, "\n".join(lines)
 
 
-@pytest.mark.parametrize("block", CONSOLE_BLOCKS, ids=lambda block: block.name)
-def test_console_block_prints_what_it_shows(block: Block) -> None:
+def _run_console_block(block: Block) -> None:
     for command, expected in _commands(block):
         result = _run(["bash", "-c", command], merge=True)
         assert result.stdout.rstrip("\n") == expected.rstrip("\n"), (
             f"{block.name}: '$ {command}' printed:\n{result.stdout}"
         )
+
+
+@pytest.mark.parametrize("page", PAGES_WITH_BLOCKS, ids=lambda page: str(page.relative_to(ROOT)))
+def test_page_blocks_run_and_print_what_they_show(page: Path) -> None:
+    for block in (block for block in BLOCKS if block.page == page):
+        if block.language == "python":
+            _run_python_block(block)
+        else:
+            _run_console_block(block)
 
 
 # ---------------------------------------------------------------------- excerpts
