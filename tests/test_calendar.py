@@ -711,3 +711,31 @@ def outcome(parse: Callable[[Any], _T], argument: object) -> _T | CalendarSyntax
         return parse(argument)
     except CalendarSyntaxError as error:
         return error
+
+
+@given(
+    windows=st.lists(st.tuples(st.integers(0, 10079), st.integers(1, 600)), min_size=1, max_size=5),
+    closed_days=st.sets(st.integers(0, 120), max_size=6),
+    start=st.floats(0, 60 * 24 * 40, allow_nan=False),
+    length=st.floats(0, 60 * 24 * 100, allow_nan=False),
+)
+def test_open_minutes_are_the_open_spans_summed(
+    windows: list[tuple[int, int]], closed_days: set[int], start: float, length: float
+) -> None:
+    """Whole weeks are skipped at once: the total must be the opening spans' one by one
+    (the reference walks every span), closures and all."""
+    epoch = date(2024, 1, 1)
+    calendar = Calendar(
+        "c",
+        tuple((a, min(a + w, 10080)) for a, w in windows),
+        frozenset(epoch + timedelta(days=d) for d in closed_days),
+    )
+    end = start + length
+    expected, t = 0.0, start
+    while t < end:
+        opened, until = calendar._open_span(t, epoch)
+        if opened >= end:
+            break
+        expected += min(until, end) - opened
+        t = until
+    assert calendar.open_minutes(start, end, epoch) == pytest.approx(expected, abs=1e-6)

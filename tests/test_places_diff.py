@@ -176,3 +176,43 @@ def test_the_two_example_designs_differ_only_in_the_acceptance_calendar() -> Non
     assert gate.steps == opened.steps
     assert gate.transitions == opened.transitions
     assert gate.calendars["acceptance"] != opened.calendars["acceptance"]
+
+
+SHIPPED = sorted((ROOT / "pathways").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "run",
+    [{"cases": 1500}, {"cases": 1500, "warmup": 20_000.0}, {"cases": None, "horizon": 50_000.0}],
+    ids=["cases", "warmup", "horizon"],
+)
+def test_simulate_measures_the_load_the_report_measures(
+    path: Path, run: dict[str, float | None]
+) -> None:
+    """``pathway simulate`` measures the load from the kernel's rows alone; it must be
+    the load the report's blocks measure on the same cohort (hours in any zone, a
+    warm-up, a horizon)."""
+    from pathway._report._simulated import simulated_load, simulated_places
+
+    pathway_ = pathway.load(path)
+    cases = None if run["cases"] is None else int(run["cases"])
+    options = {"horizon": run.get("horizon") or math.inf, "warmup": run.get("warmup") or 0.0}
+    try:
+        _settings, expected = simulated_places(pathway_, cases, 7, **options)
+    except pathway.SimulationError:
+        with pytest.raises(pathway.SimulationError):
+            simulated_load(pathway_, cases, 7, **options)
+        return
+    found = simulated_load(pathway_, cases, 7, **options)
+    assert expected is not None
+    assert found is not None
+    assert (found.backlog, found.grows) == (expected.backlog, expected.grows)
+    assert found.in_flight_share == pytest.approx(expected.in_flight_share, abs=1e-12)
+    for mine, theirs in zip(found.roles, expected.roles, strict=True):
+        assert (mine.role, mine.open_minutes, mine.capacity) == (
+            theirs.role,
+            theirs.open_minutes,
+            theirs.capacity,
+        )
+        assert mine.busy_minutes == pytest.approx(theirs.busy_minutes, rel=1e-6)

@@ -57,7 +57,10 @@ __all__ = [
     "arrivals_per_year",
     "backlog",
     "backlog_grows",
+    "backlog_of",
+    "load_of",
     "role_load",
+    "roles_loaded",
     "setting_times",
     "setting_times_of",
     "summarise_load",
@@ -66,6 +69,7 @@ __all__ = [
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
+B = npt.NDArray[np.bool_]
 DAYS_PER_YEAR = 365.25
 OVERLOADED = 0.95
 """Utilisation at or above which a role is overloaded: its queue cannot settle."""
@@ -196,21 +200,29 @@ def role_load(
 ) -> tuple[RoleLoad, ...]:
     """Every declared role's load while cases arrive, in declaration order.
 
-    The work arrived for a role is the cases that arrived times the role's mean busy
-    minutes (the completed steps it owns, ``started`` to ``at``) per case that reached
-    an outcome (every case when none has), so a case still in flight counts the whole
-    work of a journey; the time available is the role calendar's open minutes from the
-    first arrival to the last (``starts``, nanoseconds), times its capacity.
+    The work that arrived for a role is its mean busy minutes (the completed steps it
+    owns, ``started`` to ``at``) per case that reached an outcome (every case when none
+    has), so a case still in flight counts the whole work of a journey; the time
+    available is the role calendar's open minutes from the first arrival to the last
+    (``starts``, nanoseconds), times its capacity.
     """
     if len(table) < 2 or not pathway.roles:
         return ()
+    return roles_loaded(pathway, _busy_per_case(rows, pathway, table), len(table), starts)
+
+
+def roles_loaded(
+    pathway: Pathway, busy_per_case: F64, cases: int, starts: I64
+) -> tuple[RoleLoad, ...]:
+    """Every declared role's load from its mean busy minutes per case (``busy_per_case``,
+    one per role in declaration order) over ``cases`` cases that started at ``starts``
+    (nanoseconds since the epoch): see :func:`role_load`."""
     first, last = int(starts.min()), int(starts.max())
     span = (last - first) / MINUTE_NS
-    per_case = _busy_per_case(rows, pathway, table)
     return tuple(
         RoleLoad(
             name,
-            float(per_case[i]) * len(table),
+            float(busy_per_case[i]) * cases,
             _open_minutes(pathway, role.calendar, first, span) * role.capacity,
             role.capacity,
         )
@@ -249,14 +261,20 @@ def backlog(table: CaseTable, starts: I64, points: int = 4) -> tuple[int, ...]:
     """Cases in flight (arrived, no outcome yet) at the end of each of ``points`` equal
     parts of the span from the first arrival to the last event (``starts`` are the
     cases' starts in nanoseconds; each ends its end-to-end time later)."""
-    if not len(table):
+    return backlog_of(starts, starts + (table.end - table.start), table.finished, points)
+
+
+def backlog_of(starts: I64, ends: I64, finished: B, points: int = 4) -> tuple[int, ...]:
+    """:func:`backlog` from each case's start and end (nanoseconds since the epoch) and
+    whether it reached an outcome (an open case's end, its last event, only bounds the
+    span)."""
+    if not len(starts):
         return ()
-    ends = starts + (table.end - table.start)
     begin, end = int(starts.min()), int(max(ends.max(), starts.max()))
     result = []
     for part in range(1, points + 1):
         at = begin + (end - begin) * part // points
-        open_then = (starts <= at) & (~table.finished | (ends > at))
+        open_then = (starts <= at) & (~finished | (ends > at))
         result.append(int(open_then.sum()))
     return tuple(result)
 
@@ -344,6 +362,11 @@ def summarise_load(
     roles = role_load(rows, pathway, table, starts)
     if not roles:
         return None
-    counts = backlog(table, starts)
-    share = float((~table.finished).mean()) if len(table) else 0.0
+    return load_of(roles, backlog(table, starts), table.finished)
+
+
+def load_of(roles: tuple[RoleLoad, ...], counts: tuple[int, ...], finished: B) -> LoadSummary:
+    """The load summary of ``roles`` with the backlog ``counts`` over cases that did or
+    did not reach an outcome (``finished``)."""
+    share = float((~finished).mean()) if len(finished) else 0.0
     return LoadSummary(roles, counts, backlog_grows(counts), share)

@@ -571,6 +571,8 @@ class Calendar:
             return 0.0
         total, t = 0.0, start
         while t < end:
+            t, whole = self._whole_weeks(t, end, epoch)
+            total += whole
             opened, until = self._open_span(t, epoch)
             if opened >= end:
                 break
@@ -602,6 +604,19 @@ class Calendar:
         if index < len(self._closed_sorted):
             until = min(until, float((self._closed_sorted[index] - base) * MINUTES_PER_DAY))
         return opened, until
+
+    def _whole_weeks(self, t: float, end: float, epoch: date) -> tuple[float, float]:
+        """Skip the whole closure-free weeks from ``t`` before ``end`` at once (each holds
+        exactly the weekly open minutes): the time after them and their open minutes."""
+        weeks = int((end - t) // MINUTES_PER_WEEK)
+        if weeks <= 0:
+            return t, 0.0
+        base = epoch.toordinal()
+        index = bisect_left(self._closed_sorted, base + int(t // MINUTES_PER_DAY))
+        if index < len(self._closed_sorted):
+            cut = (self._closed_sorted[index] - base) * MINUTES_PER_DAY
+            weeks = min(weeks, max(0, int((cut - t) // MINUTES_PER_WEEK)))
+        return t + weeks * MINUTES_PER_WEEK, float(weeks * self._weekly_minutes)
 
     def _skip_weeks(self, t: float, remaining: float, epoch: date) -> tuple[float, float]:
         """Skip whole weeks of work at once: any closure-free week holds exactly the

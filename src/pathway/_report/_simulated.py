@@ -35,6 +35,9 @@ from pathway._analysis._partial import Part, combine, part_of
 from pathway._analysis._settings import (
     LoadSummary,
     SettingsSummary,
+    backlog_of,
+    load_of,
+    roles_loaded,
     summarise_load,
     summarise_settings,
 )
@@ -52,7 +55,13 @@ from pathway._sim._run import Progress, run_replication
 from pathway._vocab import DEMANDS, LEVELS, REQUESTERS, WAIT_CAUSES, WORK_CLASSES
 from pathway.errors import SimulationError
 
-__all__ = ["BLOCK_CASES", "replicated_report", "simulated_places", "simulated_report"]
+__all__ = [
+    "BLOCK_CASES",
+    "replicated_report",
+    "simulated_load",
+    "simulated_places",
+    "simulated_report",
+]
 
 #: Cases per block (about a million Recovery Hub events).
 BLOCK_CASES = 20_000
@@ -496,6 +505,103 @@ def _after(
     return ev_i[kept], ev_f[kept]
 
 
+class _Load:
+    """Only what a cohort's load needs, taken from the kernel's rows as they come: each
+    case's start, last event and first outcome, and each declared role's busy minutes
+    per case (its completed steps, ``started`` to ``at``). For ``pathway simulate``,
+    whose utilisation line this gives in the memory of a few per-case columns, where
+    the report's blocks would measure everything else as well."""
+
+    def __init__(self, plan: Plan, pathway: Pathway, cases: int, skip: int) -> None:
+        self.clock = _Blocks(plan, pathway, cases, max(1, cases), skip)  # its times only
+        self.skip, count = skip, max(cases - skip, 0)
+        names = tuple(pathway.roles)
+        owner = [pathway.steps[s].role if s in pathway.steps else None for s in plan.step_ids]
+        self.role_of = np.asarray(
+            [*(names.index(r) if r in names else -1 for r in owner), -1], dtype=np.int64
+        )
+        self.width = len(names)
+        self.busy = np.zeros(count * self.width, dtype=np.float32)  # minutes: 7 digits do
+        self.start = np.zeros(count, dtype=np.int64)
+        self.last = np.full(count, np.iinfo(np.int64).min, dtype=np.int64)
+        self.outcome_at = np.full(count, np.iinfo(np.int64).max, dtype=np.int64)
+
+    def add(self, ev_i: I64, ev_f: npt.NDArray[np.float64]) -> None:
+        """Take one buffer of kernel rows."""
+        kept = ev_i[:, L.E_CASE] >= self.skip
+        ev_i, ev_f = ev_i[kept], ev_f[kept]
+        case = ev_i[:, L.E_CASE].astype(np.int64) - self.skip
+        kind = ev_i[:, L.E_KIND]
+        at = self.clock._micro(ev_f[:, L.EF_AT])
+        np.maximum.at(self.last, case, at)
+        began = kind == L.EV_CASE_STARTED
+        self.start[case[began]] = at[began]
+        ended = kind == L.EV_OUTCOME_REACHED
+        np.minimum.at(self.outcome_at, case[ended], at[ended])
+        self._add_work(ev_i, ev_f, case, at)
+
+    def _add_work(self, ev_i: I64, ev_f: npt.NDArray[np.float64], case: I64, at: I64) -> None:
+        done = ev_i[:, L.E_KIND] == L.EV_STEP_COMPLETED
+        role = self.role_of[ev_i[done, L.E_STEP]]
+        mine = role >= 0
+        started = self.clock._micro(ev_f[done, L.EF_STARTED][mine])
+        minutes = (at[done][mine] - started) / 60e6
+        np.add.at(self.busy, case[done][mine] * self.width + role[mine], minutes)
+
+    def summary(self, pathway: Pathway) -> LoadSummary | None:
+        """The load, as :func:`summarise_load` measures it on the cohort's log."""
+        count = len(self.start)
+        if count < 2 or not self.width:
+            return None
+        finished = self.outcome_at != np.iinfo(np.int64).max
+        busy = self.busy.reshape(count, self.width)
+        chosen = busy[finished] if finished.any() else busy
+        per_case = chosen.mean(axis=0, dtype=np.float64)
+        starts = (self.clock.base_us + self.start) * 1000
+        ends = (self.clock.base_us + np.where(finished, self.outcome_at, self.last)) * 1000
+        roles = roles_loaded(pathway, per_case, count, starts)
+        return load_of(roles, backlog_of(starts, ends, finished), finished)
+
+
+def simulated_load(
+    pathway: Pathway,
+    cases: int | None,
+    seed: int,
+    *,
+    horizon: float = math.inf,
+    warmup: float = 0.0,
+    start: date | None = None,
+) -> LoadSummary | None:
+    """The load on each role in the first replication (the cohort ``simulate`` runs with
+    these arguments): its cohort run again, only the load measured from the kernel's
+    rows. Raises :class:`SimulationError` as :func:`simulated_places` does."""
+    plan = build_plan(pathway, start=start)
+    if plan.more_demands:  # people who come back: counted over one log, as the report does
+        places = simulated_places(pathway, cases, seed, horizon=horizon, warmup=warmup, start=start)
+        return places[1]
+    adjust_weights(plan)
+    arrived = arrival_times(plan, seed, 0, cases, horizon)
+    skip = _warmup_cases(arrived, warmup)
+    load = _Load(plan, pathway, len(arrived), skip)
+    del arrived
+    run_replication(plan, sink=load.add, seed=seed, cases=len(load.start) + skip, horizon=horizon)
+    summary = load.summary(pathway)
+    del load
+    _give_back()
+    return summary
+
+
+def _warmup_cases(arrived: npt.NDArray[np.float64], warmup: float) -> int:
+    """How many of the ``arrived`` cases come in the warm-up; raises SimulationError
+    when every one does."""
+    skip = int(np.searchsorted(arrived, warmup, side="left")) if warmup > 0 else 0
+    if len(arrived) and skip >= len(arrived):
+        raise SimulationError(
+            f"every one of the {len(arrived):,} simulated cases arrived during the warm-up"
+        )
+    return skip
+
+
 def simulated_places(
     pathway: Pathway,
     cases: int | None,
@@ -518,11 +624,7 @@ def simulated_places(
     plan = build_plan(pathway, start=start)
     adjust_weights(plan)
     arrived = arrival_times(plan, seed, replication, cases, horizon)
-    skip = int(np.searchsorted(arrived, warmup, side="left")) if warmup > 0 else 0
-    if len(arrived) and skip >= len(arrived):
-        raise SimulationError(
-            f"every one of the {len(arrived):,} simulated cases arrived during the warm-up"
-        )
+    skip = _warmup_cases(arrived, warmup)
     count = len(arrived)
     del arrived
     if plan.more_demands:  # returns and referrals are cases of people in any block: one log

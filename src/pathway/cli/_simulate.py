@@ -33,7 +33,7 @@ from pathway._model._pathway import Pathway
 from pathway._report._fidelity import CALIBRATION, HUB, fidelity, render, simulated_comparisons
 from pathway._report._observed import observed_lines
 from pathway._report._place import load_warnings
-from pathway._report._simulated import simulated_places
+from pathway._report._simulated import simulated_load
 from pathway._sim._api import check_arguments, simulate
 from pathway._sim._cohort import MAX_CASES
 from pathway.cli._common import (
@@ -121,6 +121,10 @@ def _simulate(args: argparse.Namespace) -> int:
         executor = ProcessPoolExecutor(max_workers=args.workers)
     try:
         with command_progress(args.quiet) as progress:
+            # the load first: its rerun of replication 1 is done and its memory given
+            # back before the main run's per-case results are held
+            progress.stage("measuring the load on each role")
+            roles = _load(args, pathway)
             progress.stage(f"simulating {Path(args.file[0]).name}")
             result = simulate(
                 pathway,
@@ -135,8 +139,6 @@ def _simulate(args: argparse.Namespace) -> int:
                 progress=progress.update if progress.shown else None,
                 milestones=steps_timed(pathway),
             )
-            progress.stage("measuring the load on each role")
-            roles = _load(args, pathway)
     finally:
         if executor is not None:
             executor.shutdown()
@@ -171,9 +173,11 @@ def _print_result(result: Any) -> None:
         print(f"events: {written} written to {', '.join(result.events_paths)}", file=sys.stderr)
 
 
-def _load(args: argparse.Namespace, pathway: Pathway) -> LoadSummary | None:
+def _load(args: argparse.Namespace, pathway: Pathway) -> LoadSummary | SimulationError | None:
     """The load on each role in the first replication: its cohort run again (the same
-    people and draws) and measured block by block from the kernel's rows."""
+    people and draws) and only the load measured from the kernel's rows. What the
+    simulator refuses comes back as the error, for the main run to say in full (it
+    raises it too) or, should that run succeed, for a warning."""
     if not pathway.roles or args.no_load:
         return None
     horizon, warmup = check_arguments(
@@ -181,14 +185,19 @@ def _load(args: argparse.Namespace, pathway: Pathway) -> LoadSummary | None:
     )
     cases = args.cases if args.cases is not None or math.isfinite(horizon) else 1000
     start = date.fromisoformat(args.start) if args.start else None
-    _settings, load = simulated_places(
-        pathway, cases, args.seed, horizon=horizon, warmup=warmup, start=start
-    )
-    return load
+    try:
+        return simulated_load(
+            pathway, cases, args.seed, horizon=horizon, warmup=warmup, start=start
+        )
+    except SimulationError as error:
+        return error
 
 
-def _print_load(load: LoadSummary | None, pathway: Pathway) -> None:
+def _print_load(load: LoadSummary | SimulationError | None, pathway: Pathway) -> None:
     """Each role's utilisation on stdout (replication 1), its warnings on stderr."""
+    if isinstance(load, SimulationError):
+        print(f"warning: the load on each role could not be measured: {load}", file=sys.stderr)
+        return
     if load is None:
         return
     shares = ", ".join(
